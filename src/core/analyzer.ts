@@ -1,0 +1,47 @@
+import type { RollbackGuardConfig } from './config';
+import type { Finding } from './model';
+import type { ProjectContext } from './project';
+import type { Comment, CommentSyntax } from './suppress';
+import type { LineIndex } from './text';
+
+export interface SourceFile {
+  /** Path as the caller names the file (forward slashes); used in findings and path-based detection. */
+  path: string;
+  text: string;
+}
+
+export interface AnalyzerEnv {
+  config: RollbackGuardConfig;
+  project: ProjectContext;
+}
+
+export interface AnalyzerOutput {
+  lines: LineIndex;
+  /** Findings of the analyzer's rules, before configuration and suppression. */
+  findings: Finding[];
+  /** Source comments with exact ranges; only called when the file mentions an ignore directive. */
+  comments(): Comment[];
+  commentSyntax: CommentSyntax;
+  /**
+   * Second pass for rules that judge the other findings (RG115): receives the
+   * findings that survived configuration and suppression.
+   */
+  review?(surviving: readonly Finding[]): Finding[];
+}
+
+/**
+ * Reads one kind of file (Kubernetes YAML, SQL, a migration framework). The
+ * engine asks each analyzer in order whether it claims a file; the first
+ * that does analyses it, so a file is parsed once.
+ */
+export interface Analyzer {
+  id: string;
+  claims(path: string, config: RollbackGuardConfig): boolean;
+  /** One-time asynchronous setup (loading a parser's WASM). */
+  prepare?(): Promise<void>;
+  analyze(file: SourceFile, env: AnalyzerEnv): AnalyzerOutput | Promise<AnalyzerOutput>;
+}
+
+export function baseName(path: string): string {
+  return path.slice(path.replace(/\\/g, '/').lastIndexOf('/') + 1);
+}

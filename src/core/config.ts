@@ -1,0 +1,114 @@
+import Ajv from 'ajv';
+import { isMap, isSeq, parseDocument, type Node } from 'yaml';
+import schema from '../../schemas/rollbackguard.schema.json';
+import type { Severity } from './model';
+import { ruleById } from './rules';
+import { LineIndex } from './text';
+
+/** `.rollbackguard.yaml`, resolved: every field has its default. */
+export interface RollbackGuardConfig {
+  base?: string;
+  analyse: 'changed' | 'all';
+  /** Keyed by rule id. */
+  rules: ReadonlyMap<string, { enabled: boolean; severity?: Severity }>;
+  ignore: readonly string[];
+  migrations: { paths: readonly string[]; dialects: readonly { path: string; dialect: 'postgres' | 'mysql' }[] };
+  production: { contexts: readonly string[] };
+  maxFileSizeKb: number;
+}
+
+export const CONFIG_FILE_NAMES = ['.rollbackguard.yaml', '.rollbackguard.yml'];
+
+export const DEFAULT_CONFIG: RollbackGuardConfig = {
+  analyse: 'changed',
+  rules: new Map(),
+  ignore: [],
+  migrations: { paths: [], dialects: [] },
+  production: { contexts: ['prod*', '*-prod', '*-production', '*production*'] },
+  maxFileSizeKb: 10 * 1024,
+};
+
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}:${column}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
+
+/** Parses and validates a config file; throws ConfigError with the position of the first problem. */
+export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): RollbackGuardConfig {
+  const lines = new LineIndex(text);
+  const doc = parseDocument(text, { prettyErrors: false });
+  const fail = (offset: number, detail: string): never => {
+    const p = lines.position(offset);
+    throw new ConfigError(file, p.line + 1, p.character + 1, detail);
+  };
+  if (doc.errors.length > 0) fail(doc.errors[0]!.pos[0], `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  const raw: unknown = doc.toJS() ?? {};
+  if (!validate(raw)) {
+    const error = validate.errors?.[0];
+    const path = (error?.instancePath ?? '').split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const node = nodeAt(doc.contents, path);
+    const detail = error?.keyword === 'additionalProperties'
+      ? `unknown setting \`${String((error.params as { additionalProperty?: string }).additionalProperty)}\`${path.length ? ` under \`${path.join('.')}\`` : ''}`
+      : `\`${path.join('.') || '(root)'}\` ${error?.message ?? 'is invalid'}${error?.keyword === 'enum' ? `: ${JSON.stringify((error.params as { allowedValues?: unknown }).allowedValues)}` : ''}`;
+    fail(node?.range?.[0] ?? 0, detail);
+  }
+  const value = raw as {
+    base?: string;
+    analyse?: 'changed' | 'all';
+    rules?: Record<string, string | { enabled?: boolean; severity?: Severity }>;
+    ignore?: string[];
+    migrations?: { paths?: string[]; dialects?: { path: string; dialect: 'postgres' | 'mysql' }[] };
+    production?: { contexts?: string[] };
+    maxFileSizeKb?: number;
+  };
+  const rules = new Map<string, { enabled: boolean; severity?: Severity }>();
+  for (const [key, setting] of Object.entries(value.rules ?? {})) {
+    const meta = ruleById(key);
+    if (!meta) fail(nodeAt(doc.contents, ['rules', key], true)?.range?.[0] ?? 0, `unknown rule \`${key}\``);
+    const resolved =
+      typeof setting === 'string'
+        ? setting === 'off'
+          ? { enabled: false }
+          : setting === 'on'
+            ? { enabled: true }
+            : { enabled: true, severity: setting as Severity }
+        : { enabled: setting.enabled ?? true, ...(setting.severity ? { severity: setting.severity } : {}) };
+    rules.set(meta!.id, resolved);
+  }
+  return {
+    ...(value.base ? { base: value.base } : {}),
+    analyse: value.analyse ?? DEFAULT_CONFIG.analyse,
+    rules,
+    ignore: value.ignore ?? [],
+    migrations: { paths: value.migrations?.paths ?? [], dialects: value.migrations?.dialects ?? [] },
+    production: { contexts: value.production?.contexts ?? DEFAULT_CONFIG.production.contexts },
+    maxFileSizeKb: value.maxFileSizeKb ?? DEFAULT_CONFIG.maxFileSizeKb,
+  };
+}
+
+/** The YAML node at a JSON path (the key node when `key` is set), for error positions. */
+function nodeAt(root: unknown, path: string[], key = false): Node | undefined {
+  let current = root as Node | null | undefined;
+  let keyNode: Node | undefined;
+  for (const segment of path) {
+    if (isMap(current)) {
+      const pair = current.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === segment);
+      keyNode = pair?.key as Node | undefined;
+      current = pair?.value as Node | undefined;
+    } else if (isSeq(current)) {
+      current = current.items[Number(segment)] as Node | undefined;
+      keyNode = current ?? undefined;
+    } else return keyNode;
+    if (current == null) return keyNode;
+  }
+  return key ? keyNode : (current ?? keyNode);
+}

@@ -1,0 +1,30 @@
+import { findKind, REVISION_HISTORY_KINDS } from '../../k8s/kinds';
+import { describeObject } from '../../k8s/workload';
+import { replaceValue } from '../../yaml/edits';
+import { defineManifestRule } from './context';
+
+export default defineManifestRule({
+  meta: {
+    id: 'RG102',
+    name: 'no-revision-history',
+    severity: 'warning',
+    rollbackClass: 'manual-repair',
+    layer: 'config',
+    scope: 'manifest',
+    summary: '`revisionHistoryLimit: 0` keeps no previous revision, so history rollback is impossible.',
+    help: 'Keep some history: `revisionHistoryLimit: 10` (the Kubernetes default for Deployments).',
+  },
+  check(ctx) {
+    const kind = findKind(REVISION_HISTORY_KINDS, ctx.doc);
+    if (!kind) return;
+    const node = ctx.nav.at(ctx.doc.root, ['spec', 'revisionHistoryLimit']);
+    if (ctx.nav.str(node) !== '0') return;
+    const undo = kind.kind === 'Application' ? 'Argo CD keeps no history entry to roll back to' : '`rollout undo` has no previous revision to go back to';
+    const edit = replaceValue(ctx.file.lines, node, '10');
+    ctx.report({
+      node,
+      message: `${describeObject(ctx.doc)} keeps no revision history (\`revisionHistoryLimit: 0\`): ${undo}, so a rollback means re-deploying an old version from scratch.`,
+      fixes: edit ? [{ title: 'Set revisionHistoryLimit: 10', edits: [edit], preferred: true }] : [],
+    });
+  },
+});

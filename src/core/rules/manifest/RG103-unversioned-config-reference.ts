@@ -1,0 +1,105 @@
+import { describeObject, podTemplate } from '../../k8s/workload';
+import { appendUnder } from '../../yaml/edits';
+import type { YamlNav } from '../../yaml/nodes';
+import { defineManifestRule } from './context';
+
+type ConfigKind = 'ConfigMap' | 'Secret';
+
+/** Where a pod template names a ConfigMap or Secret, as paths from a volume or a container. */
+const VOLUME_REFERENCES: readonly { kind: ConfigKind; path: readonly string[] }[] = [
+  { kind: 'ConfigMap', path: ['configMap', 'name'] },
+  { kind: 'Secret', path: ['secret', 'secretName'] },
+];
+const PROJECTED_REFERENCES: readonly { kind: ConfigKind; path: readonly string[] }[] = [
+  { kind: 'ConfigMap', path: ['configMap', 'name'] },
+  { kind: 'Secret', path: ['secret', 'name'] },
+];
+const ENV_FROM_REFERENCES: readonly { kind: ConfigKind; path: readonly string[] }[] = [
+  { kind: 'ConfigMap', path: ['configMapRef', 'name'] },
+  { kind: 'Secret', path: ['secretRef', 'name'] },
+];
+const ENV_REFERENCES: readonly { kind: ConfigKind; path: readonly string[] }[] = [
+  { kind: 'ConfigMap', path: ['valueFrom', 'configMapKeyRef', 'name'] },
+  { kind: 'Secret', path: ['valueFrom', 'secretKeyRef', 'name'] },
+];
+
+/**
+ * A name that changes with its content: a Kustomize-style hash suffix
+ * (`app-config-7g9c5d2kbf`) or a version suffix (`app-config-v3`).
+ */
+export function looksVersioned(name: string): boolean {
+  const suffix = /-([a-z0-9]{5,12})$/.exec(name)?.[1];
+  if (suffix && /[0-9]/.test(suffix) && /[a-z]/.test(suffix)) return true;
+  return /-v[0-9]+$/.test(name);
+}
+
+interface Reference {
+  kind: ConfigKind;
+  name: string;
+  node: unknown;
+}
+
+function collect(nav: YamlNav, items: unknown[], table: readonly { kind: ConfigKind; path: readonly string[] }[], out: Reference[]) {
+  for (const item of items) {
+    for (const ref of table) {
+      const node = nav.at(item, ref.path);
+      const name = nav.str(node);
+      if (name) out.push({ kind: ref.kind, name, node });
+    }
+  }
+}
+
+export default defineManifestRule({
+  meta: {
+    id: 'RG103',
+    name: 'unversioned-config-reference',
+    severity: 'warning',
+    rollbackClass: 'manual-repair',
+    layer: 'config',
+    scope: 'manifest',
+    summary: 'A workload reads a ConfigMap or Secret by a fixed name, so config changes never enter its revision history.',
+    help: 'Make config part of the revision: generate it with a content hash (Kustomize `configMapGenerator`/`secretGenerator`), version its name, or add a `checksum/config` annotation to the pod template (Helm: `{{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}`).',
+  },
+  check(ctx) {
+    const pod = podTemplate(ctx.doc);
+    if (!pod || !pod.workload.rolledOut) return;
+    const { nav } = ctx;
+    const annotations = nav.entries(nav.get(pod.metadata, 'annotations'));
+    if (annotations.some((a) => a.key.startsWith('checksum/'))) return;
+
+    const refs: Reference[] = [];
+    const volumes = nav.items(nav.get(pod.spec, 'volumes'));
+    collect(nav, volumes, VOLUME_REFERENCES, refs);
+    collect(nav, volumes.flatMap((v) => nav.items(nav.at(v, ['projected', 'sources']))), PROJECTED_REFERENCES, refs);
+    for (const container of pod.containers) {
+      collect(nav, nav.items(nav.get(container.node, 'envFrom')), ENV_FROM_REFERENCES, refs);
+      collect(nav, nav.items(nav.get(container.node, 'env')), ENV_REFERENCES, refs);
+    }
+
+    const generated = ctx.project.kustomizeGeneratedNames(ctx.path);
+    const seen = new Set<string>();
+    for (const ref of refs) {
+      const key = `${ref.kind}/${ref.name}`;
+      if (seen.has(key) || generated.has(ref.name) || looksVersioned(ref.name)) continue;
+      seen.add(key);
+      const annotation = ref.kind === 'ConfigMap' ? 'checksum/config' : 'checksum/secret';
+      const fixes = [];
+      if (ctx.file.templated) {
+        const template = ref.kind === 'ConfigMap' ? 'configmap.yaml' : 'secret.yaml';
+        const edit = appendUnder(
+          ctx.file.lines,
+          pod.metadata,
+          'annotations',
+          [`${annotation}: {{ include (print $.Template.BasePath "/${template}") . | sha256sum }}`],
+          (n, k) => nav.get(n, k),
+        );
+        if (edit) fixes.push({ title: `Add a ${annotation} annotation to the pod template`, edits: [edit], preferred: true });
+      }
+      ctx.report({
+        node: ref.node,
+        message: `${describeObject(ctx.doc)} reads ${ref.kind} \`${ref.name}\` by a fixed name with no content hash: a change to it never enters the ReplicaSet history, so \`rollout undo\` brings the old pods back with the new ${ref.kind === 'ConfigMap' ? 'config' : 'secret'}.`,
+        fixes,
+      });
+    }
+  },
+});

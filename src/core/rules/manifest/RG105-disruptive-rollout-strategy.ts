@@ -1,0 +1,82 @@
+import { findKind, type KindRef } from '../../k8s/kinds';
+import { describeObject } from '../../k8s/workload';
+import { defineManifestRule } from './context';
+
+interface StrategyFields extends KindRef {
+  /** Field whose value `Recreate` replaces every pod at once. */
+  type?: readonly string[];
+  maxUnavailable: readonly string[];
+  /** Desired replicas, when the kind has them (default 1). */
+  replicas?: readonly string[];
+}
+
+const STRATEGIES: readonly StrategyFields[] = [
+  {
+    kind: 'Deployment',
+    groups: ['apps', 'extensions'],
+    type: ['spec', 'strategy', 'type'],
+    maxUnavailable: ['spec', 'strategy', 'rollingUpdate', 'maxUnavailable'],
+    replicas: ['spec', 'replicas'],
+  },
+  {
+    kind: 'StatefulSet',
+    groups: ['apps'],
+    maxUnavailable: ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'],
+    replicas: ['spec', 'replicas'],
+  },
+  { kind: 'DaemonSet', groups: ['apps', 'extensions'], maxUnavailable: ['spec', 'updateStrategy', 'rollingUpdate', 'maxUnavailable'] },
+  {
+    kind: 'Rollout',
+    groups: ['argoproj.io'],
+    maxUnavailable: ['spec', 'strategy', 'canary', 'maxUnavailable'],
+    replicas: ['spec', 'replicas'],
+  },
+];
+
+export default defineManifestRule({
+  meta: {
+    id: 'RG105',
+    name: 'disruptive-rollout-strategy',
+    severity: 'warning',
+    rollbackClass: 'reversible',
+    layer: 'config',
+    scope: 'manifest',
+    summary: 'The update strategy takes every pod down at once, so every rollout — and every rollback — is an outage.',
+    help: 'Use a rolling update that keeps capacity (`maxUnavailable: 0`, `maxSurge: 1` or a percentage below 100%); keep `Recreate` only where two versions must never run together, and plan the downtime.',
+  },
+  check(ctx) {
+    const fields = findKind(STRATEGIES, ctx.doc);
+    if (!fields) return;
+    const { nav } = ctx;
+    const what = describeObject(ctx.doc);
+    if (fields.type) {
+      const node = nav.at(ctx.doc.root, fields.type);
+      if (nav.str(node) === 'Recreate') {
+        ctx.report({
+          node,
+          message: `${what} uses the \`Recreate\` strategy: all old pods stop before new ones start, so every rollout and every rollback is an outage.`,
+        });
+      }
+    }
+    const node = nav.at(ctx.doc.root, fields.maxUnavailable);
+    const value = nav.str(node);
+    if (value === undefined || ctx.templated(node)) return;
+    const percent = /^(\d+)%$/.exec(value);
+    if (percent) {
+      if (Number(percent[1]) >= 100) {
+        ctx.report({ node, message: `${what} allows ${value} of its pods to be unavailable during an update: every rollout and every rollback can take all of them down at once.` });
+      }
+      return;
+    }
+    if (!fields.replicas || !/^\d+$/.test(value)) return;
+    const replicasNode = nav.at(ctx.doc.root, fields.replicas);
+    if (ctx.templated(replicasNode)) return;
+    const replicas = Number(nav.str(replicasNode) ?? '1');
+    if (Number.isInteger(replicas) && Number(value) >= replicas) {
+      ctx.report({
+        node,
+        message: `${what} allows ${value} unavailable pod${value === '1' ? '' : 's'} with ${replicas} replica${replicas === 1 ? '' : 's'}: every rollout and every rollback can take all of them down at once.`,
+      });
+    }
+  },
+});

@@ -1,0 +1,35 @@
+import { isMap } from 'yaml';
+import { describeObject } from '../../k8s/workload';
+import { defineManifestRule } from './context';
+
+export default defineManifestRule({
+  meta: {
+    id: 'RG113',
+    name: 'secret-in-manifest',
+    severity: 'warning',
+    rollbackClass: 'forward-only',
+    layer: 'config',
+    scope: 'manifest',
+    summary: 'A Secret with literal values is committed, so rolling back may restore a rotated or leaked credential.',
+    help: 'Keep credentials out of Git (External Secrets, Sealed Secrets, SOPS, the CSI secret store); rotate a credential by adding the new one first, then removing the old one in a later release.',
+  },
+  check(ctx) {
+    if (ctx.doc.kind !== 'Secret' || ctx.doc.group !== '') return;
+    const { nav } = ctx;
+    // SOPS-encrypted files carry ciphertext on purpose.
+    if (nav.get(ctx.doc.root, 'sops') !== undefined) return;
+    for (const field of ['data', 'stringData']) {
+      const pair = nav.pair(ctx.doc.root, field);
+      const values = pair && isMap(nav.resolve(pair.value)) ? nav.entries(pair.value) : [];
+      const literal = values.filter((e) => {
+        const v = nav.str(e.value);
+        return v !== undefined && v !== '' && !ctx.templated(e.value) && !v.startsWith('ENC[');
+      });
+      if (literal.length === 0) continue;
+      ctx.report({
+        node: pair!.key,
+        message: `${describeObject(ctx.doc)} commits ${literal.length} literal value${literal.length === 1 ? '' : 's'} in \`${field}\` (${literal.map((e) => `\`${e.key}\``).join(', ')}): every revision keeps the credential in Git, and rolling back re-applies whatever value that revision held — possibly one already rotated or leaked.`,
+      });
+    }
+  },
+});

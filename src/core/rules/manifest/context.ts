@@ -1,0 +1,71 @@
+import type { Node, Pair } from 'yaml';
+import type { Finding, Range } from '../../model';
+import type { Report, RuleMeta } from '../../rule';
+import type { ProjectContext } from '../../project';
+import type { YamlNav } from '../../yaml/nodes';
+import { span } from '../../yaml/nodes';
+import { isTemplatedRange, type ManifestDoc, type ManifestFile } from '../../yaml/manifest';
+
+export type ManifestReport = Omit<Report, 'range'> & ({ node: unknown } | { range: Range });
+
+export interface ManifestContext {
+  /** Path of the file as the engine received it. */
+  path: string;
+  file: ManifestFile;
+  doc: ManifestDoc;
+  nav: YamlNav;
+  project: ProjectContext;
+  /** Editor range of a node's value (or of a pair: key to value). */
+  rangeOf(node: unknown): Range;
+  /** True when the node's source contains a Helm template action. */
+  templated(node: unknown): boolean;
+  report(report: ManifestReport): void;
+}
+
+/** A rule that judges one Kubernetes document at a time. */
+export interface ManifestRule {
+  meta: RuleMeta;
+  check(ctx: ManifestContext): void;
+  /** Runs after every rule has checked the document, with its findings that survived suppression. */
+  review?(ctx: ManifestContext, findings: readonly Finding[]): void;
+}
+
+export function defineManifestRule(rule: ManifestRule): ManifestRule {
+  return rule;
+}
+
+export function createContext(
+  path: string,
+  file: ManifestFile,
+  doc: ManifestDoc,
+  project: ProjectContext,
+  sink: (report: Report) => void,
+): ManifestContext {
+  const rangeOf = (node: unknown): Range => {
+    const s = span(node) ?? [doc.root.range?.[0] ?? 0, doc.root.range?.[0] ?? 0];
+    return file.lines.range(s[0], s[1]);
+  };
+  return {
+    path,
+    file,
+    doc,
+    nav: doc.nav,
+    project,
+    rangeOf,
+    templated(node) {
+      const s = span(node);
+      return s ? isTemplatedRange(file, s[0], s[1]) : false;
+    },
+    report(report) {
+      const range = 'range' in report ? report.range : rangeOf(report.node);
+      const { ...rest } = report as ManifestReport & { node?: unknown };
+      delete (rest as { node?: unknown }).node;
+      sink({ ...rest, range });
+    },
+  };
+}
+
+/** The key node of a pair, for findings that point at a field name. */
+export function keyOf(pair: Pair<unknown, unknown> | undefined): Node | undefined {
+  return pair?.key as Node | undefined;
+}

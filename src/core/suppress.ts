@@ -1,0 +1,134 @@
+import type { Finding, Range } from './model';
+import type { LineIndex } from './text';
+import { IGNORE_WITHOUT_REASON, UNUSED_IGNORE } from './rules/meta';
+import { toFinding, type RuleMeta } from './rule';
+
+/** A source comment: text without its delimiters, exact range. */
+export interface Comment {
+  text: string;
+  range: Range;
+  /** True when nothing but whitespace precedes the comment on its line. */
+  ownLine: boolean;
+}
+
+/** How a language writes a line comment, for inserted ignore comments. */
+export interface CommentSyntax {
+  prefix: string;
+  suffix?: string;
+}
+
+export const HASH_COMMENT: CommentSyntax = { prefix: '# ' };
+export const SQL_COMMENT: CommentSyntax = { prefix: '-- ' };
+export const SLASH_COMMENT: CommentSyntax = { prefix: '// ' };
+export const XML_COMMENT: CommentSyntax = { prefix: '<!-- ', suffix: ' -->' };
+
+/** A reason that still reads like the placeholder the quick fix inserts counts as missing. */
+export const REASON_PLACEHOLDER = '<why this is safe>';
+
+interface Directive {
+  ids: string[];
+  reason: string;
+  fileWide: boolean;
+  comment: Comment;
+  /** 0-based line the directive covers (the next code line, or its own line for a trailing comment). */
+  target: number;
+  used: Set<string>;
+}
+
+const DIRECTIVE = /^\s*rollback-guard-ignore(-file)?\b\s*([A-Za-z0-9_,\s-]*?)\s*(?::\s*(.*?))?\s*(?:-->)?\s*$/;
+
+/** Builds a comment record from its offsets. */
+export function toComment(lines: LineIndex, text: string, start: number, end: number): Comment {
+  const range = lines.range(start, end);
+  const before = lines.text.slice(lines.lineStart(range.start.line), start);
+  return { text, range, ownLine: before.trim() === '' };
+}
+
+/**
+ * Applies `rollback-guard-ignore` comments: a directive covers the next line
+ * that is not itself a comment (or its own line when it trails code); the
+ * `-file` form covers the file. Directives without a reason, and directives
+ * that suppress nothing, become findings themselves.
+ */
+export class Suppressions {
+  private readonly directives: Directive[] = [];
+
+  constructor(
+    comments: readonly Comment[],
+    private readonly knownRule: (id: string) => boolean,
+  ) {
+    const ownLineComments = new Set(comments.filter((c) => c.ownLine).map((c) => c.range.start.line));
+    for (const comment of comments) {
+      const match = DIRECTIVE.exec(comment.text);
+      if (!match) continue;
+      let target = comment.range.end.line;
+      if (comment.ownLine) {
+        target = comment.range.end.line + 1;
+        while (ownLineComments.has(target)) target++;
+      }
+      this.directives.push({
+        ids: (match[2] ?? '').split(/[\s,]+/).filter(Boolean).map((id) => id.toUpperCase()),
+        reason: (match[3] ?? '').trim(),
+        fileWide: match[1] !== undefined,
+        comment,
+        target,
+        used: new Set(),
+      });
+    }
+  }
+
+  get isEmpty(): boolean {
+    return this.directives.length === 0;
+  }
+
+  /** True (and the directive marked used) when a directive covers the finding. */
+  suppresses(finding: Finding): boolean {
+    let hit = false;
+    for (const d of this.directives) {
+      if (!d.ids.includes(finding.ruleId)) continue;
+      if (d.fileWide || d.target === finding.range.start.line) {
+        d.used.add(finding.ruleId);
+        hit = true;
+      }
+    }
+    return hit;
+  }
+
+  /** RG001 and RG002 findings for the directives of `file`. */
+  problems(file: string): Finding[] {
+    const out: Finding[] = [];
+    const report = (meta: RuleMeta, d: Directive, message: string) => out.push(toFinding(meta, file, { range: d.comment.range, message }));
+    for (const d of this.directives) {
+      const form = d.fileWide ? 'rollback-guard-ignore-file' : 'rollback-guard-ignore';
+      if (d.ids.length === 0) {
+        report(UNUSED_IGNORE, d, `\`${form}\` names no rule id, so it suppresses nothing; write \`${form} RG101: <reason>\`.`);
+        continue;
+      }
+      if (d.reason === '' || d.reason === REASON_PLACEHOLDER) {
+        report(IGNORE_WITHOUT_REASON, d, `\`${form} ${d.ids.join(', ')}\` gives no reason: say why this rollback risk is accepted, after a colon.`);
+      }
+      for (const id of d.ids) {
+        if (d.used.has(id)) continue;
+        const why = this.knownRule(id)
+          ? d.fileWide
+            ? `there is no ${id} finding in this file`
+            : `there is no ${id} finding on line ${d.target + 1}`
+          : `${id} is not a Rollback Guard rule id`;
+        report(UNUSED_IGNORE, d, `This ignore suppresses nothing: ${why}.`);
+      }
+    }
+    return out;
+  }
+}
+
+/** The quick fix that adds an ignore comment above the finding's first line. */
+export function ignoreFix(lines: LineIndex, finding: Finding, syntax: CommentSyntax) {
+  const line = finding.range.start.line;
+  const indent = /^[ \t]*/.exec(lines.lineText(line))?.[0] ?? '';
+  const at = lines.lineStart(line);
+  const text = `${indent}${syntax.prefix}rollback-guard-ignore ${finding.ruleId}: ${REASON_PLACEHOLDER}${syntax.suffix ?? ''}${lines.eol}`;
+  return {
+    title: `Ignore ${finding.ruleId} here (with a reason)`,
+    edits: [{ range: { start: lines.position(at), end: lines.position(at) }, newText: text }],
+  };
+}
