@@ -1,5 +1,5 @@
 import type { RollbackGuardConfig } from './config';
-import type { Finding } from './model';
+import type { Finding, Range, RollbackClass } from './model';
 import type { ProjectContext } from './project';
 import type { Comment, CommentSyntax } from './suppress';
 import type { LineIndex } from './text';
@@ -13,6 +13,11 @@ export interface SourceFile {
 export interface AnalyzerEnv {
   config: RollbackGuardConfig;
   project: ProjectContext;
+  /**
+   * Reads another file by the same kind of path (a migration's down next to
+   * its up); the editor supplies unsaved buffers. Undefined when unreadable.
+   */
+  readFile(path: string): string | undefined;
 }
 
 export interface AnalyzerOutput {
@@ -27,6 +32,15 @@ export interface AnalyzerOutput {
    * findings that survived configuration and suppression.
    */
   review?(surviving: readonly Finding[]): Finding[];
+  /** Summaries the editor shows as CodeLens (a migration's rollback class and reason). */
+  summaries?: FileSummary[];
+}
+
+/** "↩ restore-required · drops orders.legacy_total" at the top of a migration. */
+export interface FileSummary {
+  range: Range;
+  rollbackClass: RollbackClass;
+  reason: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Analyzer, AnalyzerEnv, SourceFile } from './analyzer';
+import type { Analyzer, AnalyzerEnv, FileSummary, SourceFile } from './analyzer';
 import { ANALYZERS } from './analyzers';
 import { DEFAULT_CONFIG, type RollbackGuardConfig } from './config';
 import { compareFindings, type Finding } from './model';
@@ -10,6 +10,8 @@ export interface EngineOptions {
   config?: RollbackGuardConfig;
   project?: ProjectContext;
   analyzers?: readonly Analyzer[];
+  /** Reads a sibling file (see AnalyzerEnv.readFile); without it, siblings count as absent. */
+  readFile?: (path: string) => string | undefined;
 }
 
 export interface FileAnalysis {
@@ -17,6 +19,7 @@ export interface FileAnalysis {
   /** Id of the analyzer that read the file; undefined when no analyzer claims it. */
   analyzer?: string;
   findings: Finding[];
+  summaries: FileSummary[];
 }
 
 /**
@@ -28,11 +31,13 @@ export class Engine {
   private readonly project: ProjectContext;
   private readonly analyzers: readonly Analyzer[];
   private readonly prepared = new Map<Analyzer, Promise<void>>();
+  private readonly readFile: (path: string) => string | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.config = options.config ?? DEFAULT_CONFIG;
     this.project = options.project ?? EMPTY_PROJECT;
     this.analyzers = options.analyzers ?? ANALYZERS;
+    this.readFile = options.readFile ?? (() => undefined);
   }
 
   analyzerFor(path: string): Analyzer | undefined {
@@ -46,13 +51,13 @@ export class Engine {
 
   async analyze(source: SourceFile): Promise<FileAnalysis> {
     const analyzer = this.analyzerFor(source.path);
-    if (!analyzer) return { file: source.path, findings: [] };
+    if (!analyzer) return { file: source.path, findings: [], summaries: [] };
     if (analyzer.prepare) {
       let ready = this.prepared.get(analyzer);
       if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
       await ready;
     }
-    const env: AnalyzerEnv = { config: this.config, project: this.project };
+    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile };
     const output = await analyzer.analyze(source, env);
 
     const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => RULES.has(id)) : undefined;
@@ -65,7 +70,7 @@ export class Engine {
     }
     if (suppressions) surviving.push(...this.configure(suppressions.problems(source.path)));
     surviving.sort(compareFindings);
-    return { file: source.path, analyzer: analyzer.id, findings: surviving };
+    return { file: source.path, analyzer: analyzer.id, findings: surviving, summaries: output.summaries ?? [] };
   }
 
   /** Drops disabled rules and applies severity overrides from the configuration. */

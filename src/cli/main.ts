@@ -1,0 +1,69 @@
+import { version } from '../../package.json';
+import { ConfigError } from '../core/config';
+import { UsageError } from './args';
+import { check, CHECK_USAGE } from './check';
+import type { CliIO } from './io';
+
+const USAGE = `Usage: rollback-guard <command> [options]
+
+Commands:
+  check [path…]   report rollback risks in manifests and migrations
+
+Run \`rollback-guard <command> --help\` for a command's options.`;
+
+const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: string }> = {
+  check: { run: check, usage: CHECK_USAGE },
+};
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.out(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    io.out(`${io.version}\n`);
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.err(`rollback-guard: unknown command "${command}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await entry.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`rollback-guard ${command}: ${error.message}\n\n${entry.usage}\n`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`rollback-guard: invalid configuration: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  // Pipes close early (`| head`); that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
+  main(process.argv.slice(2), {
+    cwd: process.cwd(),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    version,
+    env: process.env,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`rollback-guard: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

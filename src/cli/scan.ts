@@ -1,0 +1,166 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { SkippedFile } from '../core/report/summary';
+import { KUSTOMIZATION_FILE_NAMES } from '../core/project';
+
+export interface ScannedFile {
+  /** Absolute path. */
+  abs: string;
+  /** Path relative to the working directory, forward slashes: what findings show. */
+  path: string;
+  text: string;
+}
+
+export interface ScanOptions {
+  cwd: string;
+  /** Whether some analyzer reads this (display) path. */
+  handles(path: string): boolean;
+  /** Extra glob patterns never analysed (config `ignore`), relative to the working directory. */
+  ignoreGlobs: readonly string[];
+  maxBytes: number;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  skipped: SkippedFile[];
+  /** Every kustomization file met while scanning, plus those above the scanned paths. */
+  kustomizations: { path: string; text: string }[];
+}
+
+/** Directories never worth descending into, even without a .gitignore. */
+const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.hg', '.svn']);
+const BINARY_PROBE_BYTES = 8000;
+
+export function toDisplayPath(cwd: string, abs: string): string {
+  return relative(cwd, abs).split(sep).join('/') || '.';
+}
+
+/**
+ * Collects the files to analyse: directories are walked respecting every
+ * `.gitignore` on the way (and the config's `ignore` globs); files named
+ * explicitly are always read. Unreadable, binary and oversized files are
+ * skipped with a reason.
+ */
+export function scan(paths: readonly string[], options: ScanOptions): ScanResult {
+  const result: ScanResult = { files: [], skipped: [], kustomizations: [] };
+  const seen = new Set<string>();
+  const excluded = options.ignoreGlobs.length > 0 ? picomatch([...options.ignoreGlobs], { dot: true }) : () => false;
+  const kustomizationSeen = new Set<string>();
+
+  const noteKustomization = (abs: string) => {
+    if (kustomizationSeen.has(abs)) return;
+    kustomizationSeen.add(abs);
+    try {
+      result.kustomizations.push({ path: toDisplayPath(options.cwd, abs), text: readFileSync(abs, 'utf8') });
+    } catch {
+      // An unreadable kustomization only means fewer names count as generated.
+    }
+  };
+
+  const read = (abs: string, explicit: boolean) => {
+    if (seen.has(abs)) return;
+    seen.add(abs);
+    const path = toDisplayPath(options.cwd, abs);
+    if (!options.handles(path)) {
+      if (explicit) result.skipped.push({ file: path, reason: 'not a manifest or migration Rollback Guard reads' });
+      return;
+    }
+    if (!explicit && excluded(path)) return;
+    const outcome = readText(abs, options.maxBytes);
+    if (typeof outcome === 'string') result.files.push({ abs, path, text: outcome });
+    else result.skipped.push({ file: path, reason: outcome.reason });
+  };
+
+  const walk = (dir: string, rules: { base: string; ig: Ignore }[]) => {
+    const gitignore = join(dir, '.gitignore');
+    const scoped = existsSync(gitignore) ? [...rules, { base: dir, ig: ignore().add(safeRead(gitignore)) }] : rules;
+    let entries: string[];
+    try {
+      entries = readdirSync(dir).sort();
+    } catch (error) {
+      result.skipped.push({ file: toDisplayPath(options.cwd, dir), reason: `cannot list directory: ${(error as Error).message}` });
+      return;
+    }
+    for (const name of entries) {
+      if (ALWAYS_SKIPPED.has(name)) continue;
+      const abs = join(dir, name);
+      let stat;
+      try {
+        stat = statSync(abs);
+      } catch {
+        continue; // dangling symlink
+      }
+      const isDir = stat.isDirectory();
+      if (scoped.some(({ base, ig }) => ig.ignores(relative(base, abs).split(sep).join('/') + (isDir ? '/' : '')))) continue;
+      if (isDir) {
+        if (!excluded(toDisplayPath(options.cwd, abs))) walk(abs, scoped);
+      } else if (stat.isFile()) {
+        if (KUSTOMIZATION_FILE_NAMES.includes(name)) noteKustomization(abs);
+        read(abs, false);
+      }
+    }
+  };
+
+  for (const given of paths) {
+    const abs = resolve(options.cwd, given);
+    let stat;
+    try {
+      stat = statSync(abs);
+    } catch {
+      result.skipped.push({ file: given, reason: 'no such file or directory' });
+      continue;
+    }
+    for (let dir = dirname(abs); ; dir = dirname(dir)) {
+      for (const name of KUSTOMIZATION_FILE_NAMES) if (existsSync(join(dir, name))) noteKustomization(join(dir, name));
+      if (dir === options.cwd || dir === dirname(dir) || !abs.startsWith(options.cwd)) break;
+    }
+    if (stat.isDirectory()) walk(abs, ancestorsIgnore(abs, options.cwd));
+    else read(abs, true);
+  }
+  return result;
+}
+
+/** .gitignore rules of the directories between the working directory and a scanned directory. */
+function ancestorsIgnore(dir: string, cwd: string): { base: string; ig: Ignore }[] {
+  const out: { base: string; ig: Ignore }[] = [];
+  if (!dir.startsWith(cwd) || dir === cwd) return out;
+  const chain: string[] = [];
+  for (let d = dirname(dir); d.startsWith(cwd); d = dirname(d)) {
+    chain.unshift(d);
+    if (d === cwd || d === dirname(d)) break;
+  }
+  for (const d of chain) {
+    const file = join(d, '.gitignore');
+    if (existsSync(file)) out.push({ base: d, ig: ignore().add(safeRead(file)) });
+  }
+  return out;
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The file's text, or why it is skipped. */
+export function readText(abs: string, maxBytes: number): string | { reason: string } {
+  let size: number;
+  try {
+    size = statSync(abs).size;
+  } catch (error) {
+    return { reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  if (size > maxBytes) return { reason: `larger than ${Math.round(maxBytes / 1024)} KB (${Math.round(size / 1024)} KB); raise maxFileSizeKb in .rollbackguard.yaml to analyse it` };
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(abs);
+  } catch (error) {
+    return { reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+  }
+  if (buffer.subarray(0, BINARY_PROBE_BYTES).includes(0)) return { reason: 'binary file' };
+  return buffer.toString('utf8');
+}
