@@ -61,12 +61,15 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
 
   const read = (abs: string, explicit: boolean) => {
     if (seen.has(abs)) return;
-    seen.add(abs);
     const path = toDisplayPath(options.cwd, abs);
     if (!options.handles(path)) {
-      if (explicit) result.skipped.push({ file: path, reason: 'not a manifest or migration Rollback Guard reads' });
+      if (explicit) {
+        seen.add(abs);
+        result.skipped.push({ file: path, reason: 'not a manifest or migration Rollback Guard reads' });
+      }
       return;
     }
+    seen.add(abs);
     if (!explicit && excluded(path)) return;
     const outcome = readText(abs, options.maxBytes);
     if (typeof outcome === 'string') result.files.push({ abs, path, text: outcome });

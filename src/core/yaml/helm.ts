@@ -36,14 +36,26 @@ export function maskTemplate(text: string): MaskedTemplate {
 
   const out = text.split('');
   for (const [start, end] of spans) {
-    const alone = aloneOnLines(text, start, end, spans);
+    const blank = !producesOutput(text, start, end) || aloneOnLines(text, start, end, spans);
     for (let i = start; i < end; i++) {
       const ch = text[i];
       if (ch === '\n' || ch === '\r') continue;
-      out[i] = alone ? ' ' : FILLER;
+      out[i] = blank ? ' ' : FILLER;
     }
   }
   return { text: out.join(''), spans, unterminatedAt };
+}
+
+/** Actions that print nothing: comments, control structure, variable assignments. */
+const SILENT_ACTION = /^\{\{-?\s*(?:\/\*|(?:if|else|end|range|with|define|block)\b|\$[\w]*\s*:?=)/;
+
+/**
+ * Whether an action writes text where it stands. A silent action masked as
+ * spaces keeps `value: "x" {{/* note *\/}}` valid YAML; an action that prints
+ * stays a scalar so the key it belongs to keeps a value.
+ */
+function producesOutput(text: string, start: number, end: number): boolean {
+  return !SILENT_ACTION.test(text.slice(start, Math.min(end, start + 64)));
 }
 
 /** Offset just past the `}}` closing an action opened before `from`, honouring strings and comments. */

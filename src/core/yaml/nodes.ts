@@ -23,15 +23,15 @@ export class YamlNav {
     let merged: Pair<unknown, unknown> | undefined;
     for (const item of map.items) {
       const k = this.resolve(item.key);
-      if (isScalar(k) && String(k.value) === key) return item;
-      if (isScalar(k) && k.value === '<<' && merged === undefined) {
+      if (isMergeKey(k)) {
+        if (merged !== undefined) continue;
         const source = this.resolve(item.value);
         const sources = isSeq(source) ? source.items : [source];
         for (const s of sources) {
           merged = this.pair(s, key);
           if (merged) break;
         }
-      }
+      } else if (isScalar(k) && String(k.value) === key) return item;
     }
     return merged;
   }
@@ -66,7 +66,7 @@ export class YamlNav {
     for (const item of map.items) {
       const k = this.resolve(item.key);
       if (!isScalar(k)) continue;
-      if (k.value === '<<') {
+      if (isMergeKey(k)) {
         merges.push(item.value);
         continue;
       }
@@ -103,6 +103,12 @@ export class YamlNav {
   isSeq(node: unknown): node is YAMLSeq {
     return isSeq(this.resolve(node));
   }
+}
+
+/** A `<<` merge key (the parser gives it a symbol value when merge keys are on). */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  return key.value === '<<' || (typeof key.value === 'symbol' && key.value.description === '<<');
 }
 
 /** `[start, end)` of a node's value in the source (without trailing comments). */

@@ -1,6 +1,6 @@
 import { describeObject, podTemplate } from '../../k8s/workload';
 import { appendUnder } from '../../yaml/edits';
-import type { YamlNav } from '../../yaml/nodes';
+import { span, type YamlNav } from '../../yaml/nodes';
 import { defineManifestRule } from './context';
 
 type ConfigKind = 'ConfigMap' | 'Secret';
@@ -76,6 +76,8 @@ export default defineManifestRule({
       collect(nav, nav.items(nav.get(container.node, 'env')), ENV_REFERENCES, refs);
     }
 
+    // Report each ConfigMap/Secret once, at its first reference in the source.
+    refs.sort((a, b) => (span(a.node)?.[0] ?? 0) - (span(b.node)?.[0] ?? 0));
     const generated = ctx.project.kustomizeGeneratedNames(ctx.path);
     const seen = new Set<string>();
     for (const ref of refs) {

@@ -38,7 +38,7 @@ export default defineManifestRule({
       if (!tool) continue;
       ctx.report({
         node: byCommand ? entries[byCommand.source]!.node : imageNode,
-        message: `${describeContainer(container)} of ${describeObject(ctx.doc)} runs a ${tool} schema migration as part of the release: a code rollback leaves the new schema in place, so the previous version must be able to run against it.`,
+        message: `${describeContainer(container)} of ${describeObject(ctx.doc)} runs a schema migration (${tool}) as part of the release: a code rollback leaves the new schema in place, so the previous version must be able to run against it.`,
       });
     }
   },

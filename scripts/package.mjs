@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Builds the production bundles and packages the extension as
+// rollback-guard-<version>.vsix at the repository root. Prints the path.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const { version, name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const out = join(root, `${name}-${version}.vsix`);
+
+function run(argv) {
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+run([process.execPath, 'esbuild.js']);
+// Dependencies are bundled, so the .vsix carries no node_modules.
+run([process.execPath, join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out]);
+console.log(out);

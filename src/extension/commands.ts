@@ -1,0 +1,82 @@
+import * as vscode from 'vscode';
+import type { Finding } from '../core/model';
+import { RULES } from '../core/rules';
+import type { Diagnostics } from './diagnostics';
+import type { Folders } from './folders';
+import { COMMAND_IDS, type CommandId } from './generated/commands';
+import type { Log } from './log';
+
+export interface CommandDeps {
+  diagnostics: Diagnostics;
+  folders: Folders;
+  log: Log;
+}
+
+const CONFIG_TEMPLATE = `# Rollback Guard repository configuration.
+# Every setting is optional; see the rule documentation for ids.
+# base: main
+# rules:
+#   RG101: warning        # off | on | error | warning | info | hint
+# ignore:
+#   - vendor/**
+# migrations:
+#   dialects:
+#     - path: db/mysql/**
+#       dialect: mysql
+# production:
+#   contexts: ["prod*", "*-production"]
+`;
+
+/**
+ * Every command declared in package.json has exactly one handler here: the
+ * `Record<CommandId, …>` type fails to compile when one is missing.
+ */
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const handlers: Record<CommandId, (...args: never[]) => unknown> = {
+    'rollbackGuard.analyzeWorkspace': () =>
+      vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Rollback Guard: analysing workspace', cancellable: true },
+        async (progress, token) => {
+          const count = await deps.diagnostics.analyzeWorkspace(progress, token);
+          deps.log.info(`workspace analysis: ${count} file(s)`);
+          void vscode.window.showInformationMessage(`Rollback Guard analysed ${count} file${count === 1 ? '' : 's'}.`);
+        },
+      ),
+    'rollbackGuard.showRuleDocs': async (ruleId?: string) => {
+      let id = typeof ruleId === 'string' ? ruleId : undefined;
+      if (!id) {
+        const picked = await vscode.window.showQuickPick(
+          [...RULES.values()].map((r) => ({ label: r.id, description: r.name, detail: r.summary })),
+          { title: 'Rollback Guard rules', matchOnDescription: true, matchOnDetail: true },
+        );
+        id = picked?.label;
+      }
+      if (!id) return;
+      const uri = deps.diagnostics.docsUri(id);
+      try {
+        await vscode.commands.executeCommand('markdown.showPreview', uri);
+      } catch {
+        await vscode.window.showTextDocument(uri, { preview: true });
+      }
+    },
+    'rollbackGuard.showLog': () => deps.log.show(),
+    'rollbackGuard.openConfig': async () => {
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      if (!folder) {
+        void vscode.window.showWarningMessage('Open a folder first: the configuration lives at its root.');
+        return;
+      }
+      const state = await deps.folders.forUri(folder.uri);
+      let uri = state.configUri;
+      if (!uri) {
+        const create = await vscode.window.showInformationMessage(`${folder.name} has no .rollbackguard.yaml. Create one?`, 'Create');
+        if (create !== 'Create') return;
+        uri = vscode.Uri.joinPath(folder.uri, '.rollbackguard.yaml');
+        await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(CONFIG_TEMPLATE));
+      }
+      await vscode.window.showTextDocument(uri);
+    },
+    'rollbackGuard.revealFinding': (uri: vscode.Uri, finding: Finding) => deps.diagnostics.revealRange(uri, finding),
+  };
+  return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, handlers[id] as (...args: unknown[]) => unknown));
+}

@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import { FixProvider } from './codeActions';
+import { SummaryLensProvider } from './codeLens';
+import { registerCommands } from './commands';
+import { Diagnostics } from './diagnostics';
+import { Folders } from './folders';
+import { Log } from './log';
+import { RisksView } from './risksView';
+
+/** Documents that may hold a manifest or a migration (the engine then decides by path). */
+export const ANALYSED_DOCUMENTS: vscode.DocumentSelector = [
+  { language: 'yaml' },
+  { language: 'helm' },
+  { language: 'sql' },
+  { language: 'python' },
+  { language: 'ruby' },
+  { language: 'javascript' },
+  { language: 'typescript' },
+  { language: 'xml' },
+];
+
+/**
+ * The service root: builds every service once and owns every disposable,
+ * disposing them in reverse order of creation.
+ */
+export class Container implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly log: Log;
+  readonly folders: Folders;
+  readonly diagnostics: Diagnostics;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    this.log = this.own(new Log());
+    this.folders = this.own(new Folders(this.log));
+    this.diagnostics = this.own(new Diagnostics(this.folders, this.log, context.extensionUri));
+    const lenses = this.own(new SummaryLensProvider(this.diagnostics));
+    const risks = this.own(new RisksView(this.diagnostics));
+    this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new FixProvider(this.diagnostics), { providedCodeActionKinds: FixProvider.kinds }));
+    this.own(vscode.languages.registerCodeLensProvider(ANALYSED_DOCUMENTS, lenses));
+    this.own(vscode.window.createTreeView('rollbackGuard.risks', { treeDataProvider: risks, showCollapseAll: true }));
+    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log })) this.own(d);
+    this.log.info(`Rollback Guard ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
+    this.diagnostics.analyzeOpenDocuments();
+  }
+
+  private own<T extends vscode.Disposable>(disposable: T): T {
+    this.disposables.push(disposable);
+    return disposable;
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.reverse()) {
+      try {
+        d.dispose();
+      } catch {
+        // Keep disposing the rest.
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+import * as vscode from 'vscode';
+import type { FileSummary } from '../core/analyzer';
+import type { Finding } from '../core/model';
+import { RULES } from '../core/rules';
+import { docsPath } from '../core/rule';
+import { toDiagnostic, toRange } from './convert';
+import type { Folders } from './folders';
+import { readText } from './folders';
+import type { Log } from './log';
+
+export interface AnalysedDocument {
+  uri: vscode.Uri;
+  /** Document version the findings were computed for (undefined: read from disk). */
+  version: number | undefined;
+  entries: { diagnostic: vscode.Diagnostic; finding: Finding }[];
+  summaries: FileSummary[];
+}
+
+/** Languages whose documents may hold manifests or migrations; the engine decides by path. */
+const UNTITLED_EXTENSIONS: Record<string, string> = { yaml: 'yaml', helm: 'yaml', sql: 'sql' };
+
+/**
+ * Keeps the Problems panel in step with the documents: analyses on open, on
+ * change (debounced) and on save; clears on close; and publishes what
+ * "Analyse Workspace" finds in files that are not open.
+ */
+export class Diagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection('rollback-guard');
+  private readonly results = new Map<string, AnalysedDocument>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly fromWorkspaceScan = new Set<string>();
+  private readonly configProblems = new Set<string>();
+  private readonly updated = new vscode.EventEmitter<vscode.Uri | undefined>();
+  private readonly disposables: vscode.Disposable[] = [];
+  readonly onDidUpdate = this.updated.event;
+
+  constructor(
+    private readonly folders: Folders,
+    private readonly log: Log,
+    private readonly extensionUri: vscode.Uri,
+  ) {
+    this.disposables.push(
+      this.collection,
+      this.updated,
+      vscode.workspace.onDidOpenTextDocument((d) => void this.analyze(d)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0) this.schedule(e.document);
+      }),
+      vscode.workspace.onDidSaveTextDocument((d) => void this.analyze(d)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.closed(d)),
+      folders.onDidChange(() => this.analyzeOpenDocuments()),
+    );
+  }
+
+  analyzeOpenDocuments(): void {
+    for (const document of vscode.workspace.textDocuments) void this.analyze(document);
+  }
+
+  /** The finding behind a diagnostic, with the version it was computed for. */
+  lookup(uri: vscode.Uri, diagnostic: vscode.Diagnostic): { finding: Finding; version: number | undefined } | undefined {
+    const result = this.results.get(uri.toString());
+    const entry = result?.entries.find((e) => e.diagnostic === diagnostic);
+    return entry && result ? { finding: entry.finding, version: result.version } : undefined;
+  }
+
+  get(uri: vscode.Uri): AnalysedDocument | undefined {
+    return this.results.get(uri.toString());
+  }
+
+  all(): AnalysedDocument[] {
+    return [...this.results.values()];
+  }
+
+  docsUri(ruleId: string): vscode.Uri {
+    const meta = RULES.get(ruleId);
+    return meta ? vscode.Uri.joinPath(this.extensionUri, docsPath(meta)) : this.extensionUri;
+  }
+
+  private enabled(uri: vscode.Uri): boolean {
+    return vscode.workspace.getConfiguration('rollbackGuard', uri).get<boolean>('enable', true);
+  }
+
+  private schedule(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    const delay = vscode.workspace.getConfiguration('rollbackGuard', document.uri).get<number>('analysis.debounceMs', 300);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.analyze(document);
+      }, delay),
+    );
+  }
+
+  private enginePath(document: vscode.TextDocument): string {
+    if (document.uri.scheme === 'untitled') return `untitled.${UNTITLED_EXTENSIONS[document.languageId] ?? document.languageId}`;
+    return this.folders.pathOf(document.uri);
+  }
+
+  async analyze(document: vscode.TextDocument): Promise<void> {
+    if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled' && document.uri.scheme !== 'vscode-vfs') return;
+    if (!this.enabled(document.uri)) {
+      this.clear(document.uri);
+      return;
+    }
+    const state = await this.folders.forUri(document.uri);
+    this.publishConfigProblem(state.configUri, state.configError);
+    const path = this.enginePath(document);
+    if (!state.engine.handles(path)) return;
+    const text = document.getText();
+    if (text.length > state.config.maxFileSizeKb * 1024) {
+      this.log.info(`${path}: not analysed, larger than ${state.config.maxFileSizeKb} KB (maxFileSizeKb in .rollbackguard.yaml)`);
+      this.clear(document.uri);
+      return;
+    }
+    const version = document.version;
+    try {
+      const started = Date.now();
+      const analysis = await state.engine.analyze({ path, text });
+      // A newer version may have been analysed while this one ran.
+      const current = this.results.get(document.uri.toString());
+      if (current?.version !== undefined && current.version > version) return;
+      if (document.isClosed) return;
+      this.publish(document.uri, version, analysis.findings, analysis.summaries);
+      this.log.debug(`${path}: ${analysis.findings.length} finding(s) in ${Date.now() - started} ms`);
+    } catch (error) {
+      this.log.error(`${path}: analysis failed`, error);
+    }
+  }
+
+  private publish(uri: vscode.Uri, version: number | undefined, findings: Finding[], summaries: FileSummary[]): void {
+    const entries = findings.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.docsUri(finding.ruleId)) }));
+    this.results.set(uri.toString(), { uri, version, entries, summaries });
+    this.collection.set(uri, entries.map((e) => e.diagnostic));
+    this.updated.fire(uri);
+  }
+
+  private publishConfigProblem(uri: vscode.Uri | undefined, error: { line: number; column: number; detail: string } | undefined): void {
+    if (!uri) return;
+    const key = uri.toString();
+    if (!error) {
+      if (this.configProblems.delete(key)) this.collection.delete(uri);
+      return;
+    }
+    this.configProblems.add(key);
+    const at = new vscode.Position(error.line - 1, error.column - 1);
+    const diagnostic = new vscode.Diagnostic(new vscode.Range(at, at.translate(0, 1)), `Invalid Rollback Guard configuration (defaults are used): ${error.detail}`, vscode.DiagnosticSeverity.Error);
+    diagnostic.source = 'Rollback Guard';
+    this.collection.set(uri, [diagnostic]);
+  }
+
+  private closed(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    if (this.fromWorkspaceScan.has(key)) {
+      void this.reanalyzeFromDisk(document.uri);
+      return;
+    }
+    this.clear(document.uri);
+  }
+
+  private clear(uri: vscode.Uri): void {
+    if (this.results.delete(uri.toString())) {
+      this.collection.delete(uri);
+      this.updated.fire(uri);
+    }
+  }
+
+  private async reanalyzeFromDisk(uri: vscode.Uri): Promise<void> {
+    const state = await this.folders.forUri(uri);
+    const text = await readText(uri);
+    if (text === undefined) return this.clear(uri);
+    const analysis = await state.engine.analyze({ path: this.folders.pathOf(uri), text });
+    this.publish(uri, undefined, analysis.findings, analysis.summaries);
+  }
+
+  /** Analyses every file of the workspace an analyzer reads; returns the number of files analysed. */
+  async analyzeWorkspace(progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<number> {
+    const exclude = vscode.workspace.getConfiguration('rollbackGuard').get<string[]>('workspaceAnalysis.exclude', []);
+    const uris = await vscode.workspace.findFiles('**/*.{yaml,yml,sql,py,rb,js,ts,xml}', exclude.length ? `{${exclude.join(',')}}` : undefined, 20000, token);
+    const candidates: { uri: vscode.Uri; path: string; state: Awaited<ReturnType<Folders['forUri']>> }[] = [];
+    for (const uri of uris) {
+      const state = await this.folders.forUri(uri);
+      const path = this.folders.pathOf(uri);
+      if (state.engine.handles(path)) candidates.push({ uri, path, state });
+    }
+    let done = 0;
+    for (const { uri, path, state } of candidates) {
+      if (token.isCancellationRequested) break;
+      progress.report({ message: path, increment: 100 / Math.max(1, candidates.length) });
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      const text = open?.getText() ?? (await readText(uri));
+      if (text === undefined || text.length > state.config.maxFileSizeKb * 1024 || text.slice(0, 8000).includes('\0')) continue;
+      try {
+        const analysis = await state.engine.analyze({ path, text });
+        this.fromWorkspaceScan.add(uri.toString());
+        this.publish(uri, open?.version, analysis.findings, analysis.summaries);
+        done++;
+      } catch (error) {
+        this.log.error(`${path}: analysis failed`, error);
+      }
+    }
+    this.updated.fire(undefined);
+    return done;
+  }
+
+  revealRange(uri: vscode.Uri, finding: Finding): Thenable<vscode.TextEditor> {
+    return vscode.window.showTextDocument(uri, { selection: toRange(finding.range), preserveFocus: false });
+  }
+
+  dispose(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}

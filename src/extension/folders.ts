@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+import { CONFIG_FILE_NAMES, ConfigError, DEFAULT_CONFIG, parseConfig, type RollbackGuardConfig } from '../core/config';
+import { Engine } from '../core/engine';
+import { buildProjectContext } from '../core/project';
+import type { Log } from './log';
+
+/** One workspace folder's analysis state: its configuration, project context and engine. */
+export interface FolderState {
+  folder: vscode.WorkspaceFolder | undefined;
+  config: RollbackGuardConfig;
+  configUri?: vscode.Uri;
+  configError?: ConfigError;
+  engine: Engine;
+}
+
+/**
+ * Engines per workspace folder, rebuilt when `.rollbackguard.yaml` or a
+ * kustomization file changes. Paths given to the engine are relative to the
+ * folder (forward slashes), as in `rollback-guard check`.
+ */
+export class Folders implements vscode.Disposable {
+  private readonly states = new Map<string, Promise<FolderState>>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when configuration or project context changed and documents need analysing again. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: Log) {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{.rollbackguard.yaml,.rollbackguard.yml,kustomization.yaml,kustomization.yml}');
+    const reset = (uri: vscode.Uri) => {
+      this.log.info(`${vscode.workspace.asRelativePath(uri)} changed; reloading configuration`);
+      this.states.clear();
+      this.changed.fire();
+    };
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange(reset),
+      watcher.onDidCreate(reset),
+      watcher.onDidDelete(reset),
+      this.changed,
+      vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        this.states.clear();
+        this.changed.fire();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rollbackGuard')) {
+          this.states.clear();
+          this.changed.fire();
+        }
+      }),
+    );
+  }
+
+  /** The engine path of a document: folder-relative with forward slashes, else the file system path. */
+  pathOf(uri: vscode.Uri): string {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder) return uri.scheme === 'file' ? uri.fsPath.replace(/\\/g, '/') : uri.path;
+    return vscode.workspace.asRelativePath(uri, false).replace(/\\/g, '/');
+  }
+
+  async forUri(uri: vscode.Uri): Promise<FolderState> {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const key = folder?.uri.toString() ?? '';
+    let state = this.states.get(key);
+    if (!state) {
+      state = this.load(folder);
+      this.states.set(key, state);
+    }
+    return state;
+  }
+
+  private async load(folder: vscode.WorkspaceFolder | undefined): Promise<FolderState> {
+    let config = DEFAULT_CONFIG;
+    let configUri: vscode.Uri | undefined;
+    let configError: ConfigError | undefined;
+    if (folder) {
+      const configured = vscode.workspace.getConfiguration('rollbackGuard', folder).get<string>('configFile', '');
+      const candidates = configured ? [configured] : CONFIG_FILE_NAMES;
+      for (const name of candidates) {
+        const uri = vscode.Uri.joinPath(folder.uri, name);
+        const text = await readText(uri);
+        if (text === undefined) continue;
+        configUri = uri;
+        try {
+          config = parseConfig(text, vscode.workspace.asRelativePath(uri));
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          configError = error;
+          this.log.warn(`invalid configuration, using defaults: ${error.message}`);
+        }
+        break;
+      }
+    }
+    const kustomizations: { path: string; text: string }[] = [];
+    if (folder) {
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/kustomization.{yaml,yml}'), '**/node_modules/**', 2000);
+      for (const uri of files) {
+        const text = await readText(uri);
+        if (text !== undefined) kustomizations.push({ path: this.pathOf(uri), text });
+      }
+    }
+    const engine = new Engine({
+      config,
+      project: buildProjectContext(kustomizations),
+      readFile: (path) => this.readSibling(folder, path),
+    });
+    this.log.info(`${folder ? `folder ${folder.name}` : 'files outside a folder'}: ${configUri ? vscode.workspace.asRelativePath(configUri) : 'default configuration'}, ${kustomizations.length} kustomization file(s)`);
+    return { folder, config, configUri, configError, engine };
+  }
+
+  /** Open (possibly unsaved) documents first, then the file on disk. */
+  private readSibling(folder: vscode.WorkspaceFolder | undefined, path: string): string | undefined {
+    const uri = folder && !path.startsWith('/') ? vscode.Uri.joinPath(folder.uri, path) : vscode.Uri.file(path);
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return open.getText();
+    if (uri.scheme !== 'file') return undefined;
+    try {
+      return readFileSync(uri.fsPath, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
+
+export async function readText(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return undefined;
+  }
+}
