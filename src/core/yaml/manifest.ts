@@ -72,6 +72,7 @@ export function parseManifestFile(text: string): ManifestFile {
       return;
     }
     const metadata = nav.get(root, 'metadata');
+    const display = (node: unknown) => displayValue(text, masked.spans, nav, node);
     manifests.push({
       index,
       document,
@@ -80,8 +81,8 @@ export function parseManifestFile(text: string): ManifestFile {
       apiVersion,
       group: apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '',
       kind,
-      name: nav.str(nav.get(metadata, 'name')),
-      namespace: nav.str(nav.get(metadata, 'namespace')),
+      name: display(nav.get(metadata, 'name')),
+      namespace: display(nav.get(metadata, 'namespace')),
     });
   });
   return {
@@ -98,6 +99,18 @@ export function parseManifestFile(text: string): ManifestFile {
 /** True when `[start, end)` of the file overlaps a Helm template action. */
 export function isTemplatedRange(file: ManifestFile, start: number, end: number): boolean {
   return file.templated && overlapsSpans(file.templateSpans, start, end);
+}
+
+/**
+ * A scalar's value for messages: the parsed value, or for a templated scalar
+ * its original source (`{{ include "app.fullname" . }}-config`) instead of
+ * the mask.
+ */
+export function displayValue(text: string, spans: readonly [number, number][], nav: YamlNav, node: unknown): string | undefined {
+  const value = nav.str(node);
+  const range = (nav.resolve(node) as { range?: [number, number, number] } | undefined)?.range;
+  if (value === undefined || !range || !overlapsSpans(spans, range[0], range[1])) return value;
+  return text.slice(range[0], range[1]).replace(/^(["'])([\s\S]*)\1$/, '$2');
 }
 
 function looksLikeKubernetes(text: string, range: [number, number, number]): boolean {

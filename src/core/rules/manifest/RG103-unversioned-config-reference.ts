@@ -39,11 +39,11 @@ interface Reference {
   node: unknown;
 }
 
-function collect(nav: YamlNav, items: unknown[], table: readonly { kind: ConfigKind; path: readonly string[] }[], out: Reference[]) {
+function collect(nav: YamlNav, display: (node: unknown) => string | undefined, items: unknown[], table: readonly { kind: ConfigKind; path: readonly string[] }[], out: Reference[]) {
   for (const item of items) {
     for (const ref of table) {
       const node = nav.at(item, ref.path);
-      const name = nav.str(node);
+      const name = display(node);
       if (name) out.push({ kind: ref.kind, name, node });
     }
   }
@@ -69,11 +69,11 @@ export default defineManifestRule({
 
     const refs: Reference[] = [];
     const volumes = nav.items(nav.get(pod.spec, 'volumes'));
-    collect(nav, volumes, VOLUME_REFERENCES, refs);
-    collect(nav, volumes.flatMap((v) => nav.items(nav.at(v, ['projected', 'sources']))), PROJECTED_REFERENCES, refs);
+    collect(nav, ctx.display, volumes, VOLUME_REFERENCES, refs);
+    collect(nav, ctx.display, volumes.flatMap((v) => nav.items(nav.at(v, ['projected', 'sources']))), PROJECTED_REFERENCES, refs);
     for (const container of pod.containers) {
-      collect(nav, nav.items(nav.get(container.node, 'envFrom')), ENV_FROM_REFERENCES, refs);
-      collect(nav, nav.items(nav.get(container.node, 'env')), ENV_REFERENCES, refs);
+      collect(nav, ctx.display, nav.items(nav.get(container.node, 'envFrom')), ENV_FROM_REFERENCES, refs);
+      collect(nav, ctx.display, nav.items(nav.get(container.node, 'env')), ENV_REFERENCES, refs);
     }
 
     // Report each ConfigMap/Secret once, at its first reference in the source.

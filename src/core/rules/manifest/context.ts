@@ -4,7 +4,7 @@ import type { Report, RuleMeta } from '../../rule';
 import type { ProjectContext } from '../../project';
 import type { YamlNav } from '../../yaml/nodes';
 import { span } from '../../yaml/nodes';
-import { isTemplatedRange, type ManifestDoc, type ManifestFile } from '../../yaml/manifest';
+import { displayValue, isTemplatedRange, type ManifestDoc, type ManifestFile } from '../../yaml/manifest';
 
 export type ManifestReport = Omit<Report, 'range'> & ({ node: unknown } | { range: Range });
 
@@ -19,6 +19,8 @@ export interface ManifestContext {
   rangeOf(node: unknown): Range;
   /** True when the node's source contains a Helm template action. */
   templated(node: unknown): boolean;
+  /** A scalar's value as the author wrote it (template actions shown, not masked), for messages. */
+  display(node: unknown): string | undefined;
   report(report: ManifestReport): void;
 }
 
@@ -55,6 +57,9 @@ export function createContext(
     templated(node) {
       const s = span(node);
       return s ? isTemplatedRange(file, s[0], s[1]) : false;
+    },
+    display(node) {
+      return displayValue(file.text, file.templateSpans, doc.nav, node);
     },
     report(report) {
       const range = 'range' in report ? report.range : rangeOf(report.node);

@@ -1,0 +1,2 @@
+DROP INDEX CONCURRENTLY orders_status_idx;
+ALTER TABLE orders DROP COLUMN status;
