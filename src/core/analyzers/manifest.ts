@@ -21,9 +21,9 @@ export const manifestAnalyzer: Analyzer = {
     const file = parseManifestFile(source.text);
     const findings: Finding[] = [];
     const contexts: { ctx: ManifestContext; start: number; end: number; findings: Finding[] }[] = [];
+    const reviewers = MANIFEST_RULES.filter((r) => r.review);
     for (const doc of file.manifests) {
       const docFindings: Finding[] = [];
-      const reviewers = MANIFEST_RULES.filter((r) => r.review);
       for (const rule of MANIFEST_RULES) {
         const ctx = createContext(source.path, file, doc, env.project, (report) => docFindings.push(toFinding(rule.meta, source.path, report)));
         rule.check(ctx);

@@ -27,8 +27,16 @@ const ROLES: readonly [string, ContainerRole][] = [
   ['ephemeralContainers', 'ephemeralContainer'],
 ];
 
-/** The pod template of a workload document, or undefined (not a workload, or `workloadRef`). */
+const templates = new WeakMap<ManifestDoc, PodTemplate | null>();
+
+/** The pod template of a workload document, or undefined (not a workload, or `workloadRef`); computed once per document. */
 export function podTemplate(doc: ManifestDoc): PodTemplate | undefined {
+  let cached = templates.get(doc);
+  if (cached === undefined) templates.set(doc, (cached = readPodTemplate(doc) ?? null));
+  return cached ?? undefined;
+}
+
+function readPodTemplate(doc: ManifestDoc): PodTemplate | undefined {
   const workload = findKind(WORKLOAD_KINDS, doc);
   if (!workload) return undefined;
   const { nav } = doc;
