@@ -13,13 +13,30 @@ import RG113 from './manifest/RG113-secret-in-manifest';
 import RG114 from './manifest/RG114-unsafe-canary-abort';
 import RG115 from './manifest/RG115-declared-class-too-optimistic';
 import { META_RULES } from './meta';
+import type { MigrationRule } from './migration/context';
+import RG201 from './migration/RG201-drop-table';
+import RG202 from './migration/RG202-drop-column';
+import RG203 from './migration/RG203-rename';
+import RG204 from './migration/RG204-column-type-change';
+import RG205 from './migration/RG205-not-null-without-default';
+import RG206 from './migration/RG206-relaxed-constraint';
+import RG207 from './migration/RG207-data-mutation';
+import RG208 from './migration/RG208-enum-change';
+import RG209 from './migration/RG209-missing-down';
+import RG210 from './migration/RG210-lossy-down';
+import RG211 from './migration/RG211-expand-and-contract-together';
+import RG212 from './migration/RG212-lock-heavy-ddl';
+import RG213 from './migration/RG213-constraint-tightened';
 
 /** Rules that judge one Kubernetes document, in id order. */
 export const MANIFEST_RULES: readonly ManifestRule[] = [RG101, RG102, RG103, RG104, RG105, RG107, RG109, RG110, RG111, RG113, RG114, RG115];
 
+/** Rules that judge one migration (its up and down together), in id order. */
+export const MIGRATION_RULES: readonly MigrationRule[] = [RG201, RG202, RG203, RG204, RG205, RG206, RG207, RG208, RG209, RG210, RG211, RG212, RG213];
+
 /** Every rule's meta, keyed by id: the registry the CLI, SARIF and docs read. */
 export const RULES: ReadonlyMap<string, RuleMeta> = new Map(
-  [...META_RULES, ...MANIFEST_RULES.map((r) => r.meta)].sort((a, b) => a.id.localeCompare(b.id)).map((m) => [m.id, m]),
+  [...META_RULES, ...MANIFEST_RULES.map((r) => r.meta), ...MIGRATION_RULES.map((r) => r.meta)].sort((a, b) => a.id.localeCompare(b.id)).map((m) => [m.id, m]),
 );
 
 export function ruleById(idOrName: string): RuleMeta | undefined {

@@ -1,0 +1,381 @@
+import type { Node } from 'web-tree-sitter';
+import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
+import type { Dialect } from '../sql/sql';
+import { embeddedSql, embeddedString, type EmbeddedProblem } from './embedded';
+import type { MigrationUnit } from './model';
+import { kids } from './treeSitter';
+
+/**
+ * Rails migrations (`db/migrate/*.rb`), read from the tree-sitter-ruby tree:
+ * `change` (Rails derives the down, and refuses for some operations),
+ * `up`/`down`, `reversible`, `change_table` blocks, and SQL in `execute`.
+ */
+
+interface Args {
+  positional: Node[];
+  options: Map<string, Node>;
+}
+
+function args(call: Node): Args {
+  const list = call.childForFieldName('arguments');
+  const positional: Node[] = [];
+  const options = new Map<string, Node>();
+  for (const a of kids(list)) {
+    if (a.type === 'pair') {
+      const k = a.childForFieldName('key');
+      const v = a.childForFieldName('value');
+      if (k && v) options.set(k.text.replace(/^:/, '').replace(/:$/, ''), v);
+    } else if (a.type === 'hash') {
+      for (const p of kids(a)) {
+        const k = p.childForFieldName('key');
+        const v = p.childForFieldName('value');
+        if (p.type === 'pair' && k && v) options.set(k.text.replace(/^:/, '').replace(/:$/, ''), v);
+      }
+    } else positional.push(a);
+  }
+  return { positional, options };
+}
+
+/** `:orders`, `"orders"`, `'orders'` → orders */
+function name(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'simple_symbol') return node.text.slice(1);
+  if (node.type === 'string') {
+    const parts = kids(node);
+    if (parts.every((p) => p.type === 'string_content')) return parts.map((p) => p.text).join('');
+  }
+  if (node.type === 'delimited_symbol') return node.text.slice(2, -1);
+  return undefined;
+}
+
+const FILTERS = new Set(['where', 'find_by', 'find', 'find_each', 'in_batches', 'joins', 'limit']);
+
+/** `ActiveRecord::IrreversibleMigration` → IrreversibleMigration */
+function constantName(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'constant') return node.text;
+  if (node.type === 'scope_resolution') return node.childForFieldName('name')?.text;
+  if (node.type === 'call') return constantName(node.childForFieldName('receiver') ?? undefined);
+  return undefined;
+}
+
+function isFalse(node: Node | undefined): boolean {
+  return node?.type === 'false';
+}
+
+function methodOf(call: Node): string | undefined {
+  return call.childForFieldName('method')?.text;
+}
+
+interface Collect {
+  ops: Op[];
+  problems: EmbeddedProblem[];
+  dialect: Dialect | 'auto';
+  heredocs: Map<number, Node>;
+  /** Inside `change`: the reverse Rails derives, per operation. */
+  inChange: boolean;
+}
+
+function span(node: Node): Span {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+/** Operations of a method body (or block body), in source order. */
+function collect(body: Node | null, c: Collect, table?: string, receiver?: string): void {
+  for (const stmt of kids(body)) visit(stmt, c, table, receiver);
+}
+
+function visit(node: Node, c: Collect, table?: string, receiver?: string): void {
+  if (node.type !== 'call' && node.type !== 'identifier') {
+    if (node.type === 'comment' || node.type === 'heredoc_body') return;
+    // Conditionals and the like: look inside.
+    for (const child of kids(node)) visit(child, c, table, receiver);
+    return;
+  }
+  if (node.type === 'identifier') return;
+  const method = methodOf(node);
+  if (!method) return;
+  const recv = node.childForFieldName('receiver');
+  const block = node.childForFieldName('block');
+  const a = args(node);
+  const at = span(node);
+  const push = (body: OpBody, undo?: AutoUndo) => {
+    const op = { ...body, span: at, via: method } as Op;
+    if (c.inChange && undo) op.undo = undo;
+    c.ops.push(op);
+  };
+  const exact: AutoUndo = { kind: 'exact' };
+
+  // Inside `change_table :t do |t|`: `t.remove :c` etc.
+  if (table && recv && recv.text === receiver) {
+    tableMethod(method, a, table, push, exact, c);
+    return;
+  }
+  // `dir.up { … }` / `dir.down { … }` inside `reversible`: handled by the caller.
+  const t0 = name(a.positional[0]);
+  switch (method) {
+    case 'create_table':
+      if (t0) push({ kind: 'create-table', table: t0 }, exact);
+      return;
+    case 'create_join_table':
+      push({ kind: 'create-table', table: `${t0 ?? '?'}_${name(a.positional[1]) ?? '?'}` }, exact);
+      return;
+    case 'drop_table':
+    case 'drop_join_table':
+      push({ kind: 'drop-table', table: t0 ?? '?', object: 'table' }, block ? { kind: 'recreates-empty' } : { kind: 'none', why: '`drop_table` without a block has no reverse' });
+      return;
+    case 'add_column': {
+      const notNull = isFalse(a.options.get('null'));
+      push({ kind: 'add-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?', notNull, hasDefault: a.options.has('default'), generated: a.options.has('as') }, exact);
+      return;
+    }
+    case 'add_reference':
+    case 'add_belongs_to': {
+      const notNull = isFalse(a.options.get('null'));
+      push({ kind: 'add-column', table: t0 ?? '?', column: `${name(a.positional[1]) ?? '?'}_id`, notNull, hasDefault: false, generated: false }, exact);
+      const fk = a.options.get('foreign_key');
+      if (fk && fk.type !== 'false' && fk.type !== 'nil') push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'foreign-key', notValid: false, usingIndex: false }, exact);
+      return;
+    }
+    case 'remove_column':
+      push(
+        { kind: 'drop-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?' },
+        a.positional[2] || a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`remove_column` without a column type has no reverse' },
+      );
+      return;
+    case 'remove_columns':
+      for (const col of a.positional.slice(1)) {
+        push({ kind: 'drop-column', table: t0 ?? '?', column: name(col) ?? '?' }, a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`remove_columns` without `type:` has no reverse' });
+      }
+      return;
+    case 'remove_reference':
+    case 'remove_belongs_to':
+      push({ kind: 'drop-column', table: t0 ?? '?', column: `${name(a.positional[1]) ?? '?'}_id` }, { kind: 'recreates-empty' });
+      return;
+    case 'rename_column':
+      push({ kind: 'rename-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?', to: name(a.positional[2]) ?? '?' }, exact);
+      return;
+    case 'rename_table':
+      push({ kind: 'rename-table', table: t0 ?? '?', to: name(a.positional[1]) ?? '?' }, exact);
+      return;
+    case 'change_column':
+      push({ kind: 'alter-type', table: t0 ?? '?', column: name(a.positional[1]) ?? '?', type: name(a.positional[2]) }, { kind: 'none', why: '`change_column` has no reverse' });
+      return;
+    case 'change_column_null': {
+      const column = name(a.positional[1]) ?? '?';
+      const tighten = isFalse(a.positional[2]);
+      if (tighten && a.positional[3]) push({ kind: 'update', table: t0 ?? '?', where: true, columns: [column] }, exact);
+      push(tighten ? { kind: 'set-not-null', table: t0 ?? '?', column } : { kind: 'drop-not-null', table: t0 ?? '?', column }, exact);
+      return;
+    }
+    case 'change_column_default': {
+      const to = a.options.get('to');
+      const reversible = a.options.has('from') && a.options.has('to');
+      const isNil = to?.type === 'nil' || a.positional[2]?.type === 'nil';
+      const undo: AutoUndo = reversible ? exact : { kind: 'none', why: '`change_column_default` without `from:`/`to:` has no reverse' };
+      if (isNil) push({ kind: 'drop-default', table: t0 ?? '?', column: name(a.positional[1]) ?? '?' }, undo);
+      else push({ kind: 'other', what: 'change_column_default' }, undo);
+      return;
+    }
+    case 'add_index': {
+      const algorithm = a.options.get('algorithm');
+      push({ kind: 'create-index', table: t0 ?? '?', name: name(a.options.get('name')), unique: a.options.get('unique')?.type === 'true', concurrently: algorithm?.text === ':concurrently' }, exact);
+      return;
+    }
+    case 'remove_index':
+      push({ kind: 'drop-index', table: t0, name: name(a.options.get('name')), concurrently: a.options.get('algorithm')?.text === ':concurrently' }, a.options.has('column') || a.positional[1] ? exact : { kind: 'none', why: '`remove_index` without the column has no reverse' });
+      return;
+    case 'add_foreign_key':
+      push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'foreign-key', notValid: isFalse(a.options.get('validate')), usingIndex: false }, exact);
+      return;
+    case 'add_check_constraint':
+      push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'check', notValid: isFalse(a.options.get('validate')), usingIndex: false, name: name(a.options.get('name')) }, exact);
+      return;
+    case 'add_unique_constraint':
+      push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'unique', notValid: false, usingIndex: a.options.has('using_index'), name: name(a.options.get('name')) }, exact);
+      return;
+    case 'remove_foreign_key':
+    case 'remove_check_constraint':
+    case 'remove_unique_constraint':
+      push({ kind: 'drop-constraint', table: t0 ?? '?' }, a.positional.length > 1 || a.options.size > 0 ? exact : { kind: 'none', why: `\`${method}\` without its definition has no reverse` });
+      return;
+    case 'add_enum_value':
+      push({ kind: 'enum-add-value', type: t0 ?? '?', value: name(a.positional[1]) ?? '?' }, { kind: 'none', why: 'an enum value cannot be removed' });
+      return;
+    case 'rename_enum_value':
+      push({ kind: 'enum-rename-value', type: t0 ?? '?', value: name(a.options.get('from')) ?? '?', to: name(a.options.get('to')) ?? '?' }, exact);
+      return;
+    case 'execute': {
+      const arg = a.positional[0];
+      const sql = arg ? sqlOf(arg, c) : undefined;
+      const ops = sql ?? [{ kind: 'opaque', what: '`execute` with computed SQL', span: at, via: 'execute' } as Op];
+      for (const op of ops) {
+        if (!op.via) op.via = 'execute';
+        if (c.inChange) op.undo = { kind: 'none', why: '`execute` in `change` has no reverse; use `reversible` or `up`/`down`' };
+        c.ops.push(op);
+      }
+      return;
+    }
+    case 'change_table': {
+      const params = kids(block?.childForFieldName('parameters'));
+      const bodyNode = block?.childForFieldName('body');
+      if (t0 && params[0]) collect(bodyNode ?? null, c, t0, params[0].text);
+      return;
+    }
+    case 'reversible': {
+      const dir = kids(block?.childForFieldName('parameters'))[0]?.text;
+      const bodyNode = block?.childForFieldName('body');
+      const upOps: Op[] = [];
+      const downOps: Op[] = [];
+      for (const inner of kids(bodyNode)) {
+        if (inner.type !== 'call' || inner.childForFieldName('receiver')?.text !== dir) continue;
+        const which = methodOf(inner);
+        const innerBlock = inner.childForFieldName('block');
+        const sub: Collect = { ...c, ops: which === 'up' ? upOps : downOps, inChange: false };
+        collect(innerBlock?.childForFieldName('body') ?? null, sub);
+      }
+      for (const op of upOps) op.undo = { kind: 'exact' };
+      if (upOps[0]) upOps[0].undo = { kind: 'ops', ops: downOps };
+      c.ops.push(...upOps);
+      return;
+    }
+    case 'up_only': {
+      const sub: Collect = { ...c, inChange: false };
+      const start = c.ops.length;
+      collect(block?.childForFieldName('body') ?? null, sub);
+      for (const op of c.ops.slice(start)) op.undo = { kind: 'exact' };
+      return;
+    }
+    case 'raise':
+      if (constantName(a.positional[0]) === 'IrreversibleMigration') c.ops.push({ kind: 'irreversible', what: 'raise ActiveRecord::IrreversibleMigration', span: at, via: 'raise' });
+      return;
+    case 'update_all':
+    case 'delete_all':
+    case 'destroy_all': {
+      // Walk the receiver chain: `Order.where(…).in_batches.update_all(…)`.
+      let where = false;
+      let model = '?';
+      for (let r: Node | null = recv; r; r = r.type === 'call' ? r.childForFieldName('receiver') : null) {
+        if (r.type === 'call' && FILTERS.has(methodOf(r) ?? '')) where = true;
+        if (r.type === 'constant' || r.type === 'scope_resolution') model = r.text;
+      }
+      push(method === 'update_all' ? { kind: 'update', table: model, where, columns: [] } : { kind: 'delete', table: model, where }, { kind: 'none', why: `\`${method}\` has no reverse` });
+      return;
+    }
+    default:
+      if (block) collect(block.childForFieldName('body'), c, table, receiver);
+  }
+}
+
+/** `t.remove`, `t.rename`, `t.change`, `t.string …` inside `change_table`. */
+function tableMethod(method: string, a: Args, table: string, push: (body: OpBody, undo?: AutoUndo) => void, exact: AutoUndo, c: Collect): void {
+  const first = name(a.positional[0]) ?? '?';
+  switch (method) {
+    case 'remove':
+      for (const col of a.positional) push({ kind: 'drop-column', table, column: name(col) ?? '?' }, a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`t.remove` without `type:` has no reverse' });
+      return;
+    case 'rename':
+      push({ kind: 'rename-column', table, column: first, to: name(a.positional[1]) ?? '?' }, exact);
+      return;
+    case 'change':
+      push({ kind: 'alter-type', table, column: first, type: name(a.positional[1]) }, { kind: 'none', why: '`t.change` has no reverse' });
+      return;
+    case 'change_null':
+      push(isFalse(a.positional[1]) ? { kind: 'set-not-null', table, column: first } : { kind: 'drop-not-null', table, column: first }, exact);
+      return;
+    case 'index':
+      push({ kind: 'create-index', table, unique: a.options.get('unique')?.type === 'true', concurrently: a.options.get('algorithm')?.text === ':concurrently' }, exact);
+      return;
+    case 'remove_index':
+      push({ kind: 'drop-index', table, concurrently: false }, exact);
+      return;
+    case 'remove_references':
+    case 'remove_belongs_to':
+      push({ kind: 'drop-column', table, column: `${first}_id` }, { kind: 'recreates-empty' });
+      return;
+    case 'references':
+    case 'belongs_to':
+      push({ kind: 'add-column', table, column: `${first}_id`, notNull: isFalse(a.options.get('null')), hasDefault: false, generated: false }, exact);
+      return;
+    case 'timestamps':
+      push({ kind: 'add-column', table, column: 'created_at', notNull: !a.options.has('null') || isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: false }, exact);
+      return;
+    case 'check_constraint':
+      push({ kind: 'add-constraint', table, constraint: 'check', notValid: isFalse(a.options.get('validate')), usingIndex: false }, exact);
+      return;
+    case 'foreign_key':
+      push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: isFalse(a.options.get('validate')), usingIndex: false }, exact);
+      return;
+    case 'remove_foreign_key':
+    case 'remove_check_constraint':
+      push({ kind: 'drop-constraint', table }, exact);
+      return;
+    default:
+      // `t.string :name, null: false`, `t.column :name, :string`
+      if (a.positional.length > 0 && /^[a-z_]+$/.test(method)) {
+        for (const col of method === 'column' ? a.positional.slice(0, 1) : a.positional) {
+          push({ kind: 'add-column', table, column: name(col) ?? '?', notNull: isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: a.options.has('as') }, exact);
+        }
+      }
+  }
+  void c;
+}
+
+function sqlOf(arg: Node, c: Collect): Op[] | undefined {
+  if (arg.type === 'string') {
+    const e = embeddedString(arg, ['string_content']);
+    return e ? embeddedSql(e, c.dialect, c.problems) : undefined;
+  }
+  if (arg.type === 'heredoc_beginning') {
+    const body = c.heredocs.get(arg.startIndex);
+    if (!body) return undefined;
+    const e = embeddedString(body, ['heredoc_content']);
+    return e ? embeddedSql(e, c.dialect, c.problems) : undefined;
+  }
+  return undefined;
+}
+
+/** Pairs each `<<~SQL` with its body (bodies follow in the order the heredocs start). */
+function heredocMap(root: Node): Map<number, Node> {
+  const begins = root.descendantsOfType('heredoc_beginning').filter((n): n is Node => n !== null);
+  const bodies = root.descendantsOfType('heredoc_body').filter((n): n is Node => n !== null);
+  const out = new Map<number, Node>();
+  begins.forEach((b, i) => {
+    const body = bodies[i];
+    if (body) out.set(b.startIndex, body);
+  });
+  return out;
+}
+
+export function readRails(root: Node, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): MigrationUnit[] {
+  const heredocs = heredocMap(root);
+  const methods = new Map<string, Node>();
+  let classNode: Node | undefined;
+  for (const cls of root.descendantsOfType('class')) {
+    if (!cls) continue;
+    classNode ??= cls;
+    for (const m of kids(cls.childForFieldName('body'))) {
+      const n = m.type === 'method' ? m.childForFieldName('name')?.text : undefined;
+      if (n && !methods.has(n)) methods.set(n, m);
+    }
+  }
+  if (!classNode) return [];
+  const anchor = { start: classNode.startIndex, end: classNode.startIndex };
+  const change = methods.get('change');
+  const up = methods.get('up');
+  const down = methods.get('down');
+  const base = (inChange: boolean): Collect => ({ ops: [], problems, dialect, heredocs, inChange });
+  if (change) {
+    const c = base(true);
+    collect(change.childForFieldName('body'), c);
+    return [{ framework: 'rails', anchor, up: c.ops, upHere: true, down: { state: 'derived' } }];
+  }
+  if (!up) return [];
+  const u = base(false);
+  collect(up.childForFieldName('body'), u);
+  if (!down) return [{ framework: 'rails', anchor, up: u.ops, upHere: true, down: { state: 'absent', expected: 'a `down` method' } }];
+  const d = base(false);
+  collect(down.childForFieldName('body'), d);
+  const name = down.childForFieldName('name')!;
+  return [{ framework: 'rails', anchor, up: u.ops, upHere: true, down: { state: 'present', ops: d.ops, here: true, label: '`down`', anchor: span(name) } }];
+}

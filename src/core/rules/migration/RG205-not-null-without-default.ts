@@ -1,0 +1,31 @@
+import { defineMigrationRule, via } from './context';
+
+export default defineMigrationRule({
+  meta: {
+    id: 'RG205',
+    name: 'not-null-without-default',
+    severity: 'error',
+    rollbackClass: 'forward-only',
+    layer: 'data',
+    scope: 'migration',
+    summary: '`SET NOT NULL`, or a NOT NULL column added without a default: the previous binary\'s INSERTs fail after a code rollback.',
+    help: 'Give the column a database default (`ADD COLUMN … NOT NULL DEFAULT …`, Django `db_default`), or add it nullable, backfill, and set NOT NULL only once every running version writes it.',
+  },
+  check(ctx) {
+    for (const op of ctx.upOps) {
+      if (op.kind === 'set-not-null' && !ctx.isNewTable(op.table)) {
+        ctx.report({
+          span: op.span,
+          reason: `makes ${op.table}.${op.column} NOT NULL`,
+          message: `Makes ${op.table}.${op.column} NOT NULL${via(op)}: the previous release does not write ${op.column}, so after a code rollback its INSERTs fail. Set a default first, or wait until no running version omits the column.`,
+        });
+      } else if (op.kind === 'add-column' && op.notNull && !op.hasDefault && !op.generated && !ctx.isNewTable(op.table)) {
+        ctx.report({
+          span: op.span,
+          reason: `adds NOT NULL ${op.table}.${op.column} without a default`,
+          message: `Adds ${op.table}.${op.column} as NOT NULL without a database default${via(op)}: the previous release does not know the column, so after a code rollback every INSERT it makes fails. Add a DEFAULT, or add the column nullable and tighten it in a later release.`,
+        });
+      }
+    }
+  },
+});

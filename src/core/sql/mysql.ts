@@ -1,0 +1,167 @@
+import { createRequire } from 'node:module';
+import type { Op, OpBody, Span } from './ops';
+
+/**
+ * MySQL/MariaDB statements through node-sql-parser's MySQL grammar, one
+ * statement at a time (the splitter gives exact ranges). The parser module is
+ * large, so it is loaded on the first MySQL file.
+ */
+
+type Json = Record<string, unknown>;
+interface MysqlParser {
+  astify(sql: string, options?: object): unknown;
+}
+
+let parser: MysqlParser | undefined;
+
+function mysqlParser(): MysqlParser {
+  if (!parser) {
+    const { Parser } = createRequire(__filename)('node-sql-parser/build/mysql') as { Parser: new () => MysqlParser };
+    parser = new Parser();
+  }
+  return parser;
+}
+
+export type MysqlParse = { ok: true; ast: Json[] } | { ok: false; message: string; offset: number };
+
+export function mysqlParse(sql: string): MysqlParse {
+  try {
+    const ast = mysqlParser().astify(sql, { database: 'MySQL' });
+    return { ok: true, ast: (Array.isArray(ast) ? ast : [ast]) as Json[] };
+  } catch (error) {
+    const e = error as { message?: string; location?: { start?: { offset?: number } } };
+    const found = /but "(.*?)" found/.exec(e.message ?? '');
+    const message = found ? `syntax error at or near "${found[1]}"` : (e.message ?? 'syntax error').split('\n')[0]!;
+    return { ok: false, message, offset: e.location?.start?.offset ?? 0 };
+  }
+}
+
+function obj(value: unknown): Json | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
+}
+function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+function tableName(value: unknown): string {
+  const t = obj(value) ?? {};
+  const db = str(t.db);
+  const name = str(t.table) ?? '?';
+  return db ? `${db}.${name}` : name;
+}
+function columnName(value: unknown): string {
+  const c = obj(value) ?? {};
+  const column = c.column;
+  if (typeof column === 'string') return column;
+  return str(obj(obj(column)?.expr)?.value) ?? '?';
+}
+
+/** What one parsed MySQL statement does. */
+export function mysqlOps(ast: Json, span: Span): Op[] {
+  const out: Op[] = [];
+  const push = (body: OpBody, via: string) => out.push({ ...body, span, via } as Op);
+  switch (str(ast.type)) {
+    case 'create': {
+      const keyword = str(ast.keyword);
+      if (keyword === 'table') push({ kind: 'create-table', table: tableName(arr(ast.table)[0]) }, 'CREATE TABLE');
+      else if (keyword === 'index' || ast.index !== undefined) {
+        const unique = str(ast.index_type)?.toLowerCase() === 'unique';
+        push({ kind: 'create-index', table: tableName(ast.table), name: str(ast.index), unique, concurrently: false }, 'CREATE INDEX');
+      } else if (keyword === 'view') {
+        const view = obj(ast.view) ?? {};
+        push({ kind: 'create-view', name: str(view.view) ?? tableName(view), columns: arr(ast.columns).map((c) => str(c) ?? '') }, 'CREATE VIEW');
+      } else push({ kind: 'other', what: `CREATE ${keyword ?? ''}` }, 'CREATE');
+      break;
+    }
+    case 'drop': {
+      const keyword = str(ast.keyword);
+      const names = arr(ast.name);
+      for (const name of names) {
+        if (keyword === 'table') push({ kind: 'drop-table', table: tableName(name), object: 'table' }, 'DROP TABLE');
+        else if (keyword === 'database' || keyword === 'schema') push({ kind: 'drop-table', table: str(name) ?? tableName(name), object: keyword === 'schema' ? 'schema' : 'database' }, `DROP ${keyword.toUpperCase()}`);
+        else if (keyword === 'index') push({ kind: 'drop-index', name: str(name) ?? tableName(name), concurrently: false }, 'DROP INDEX');
+        else push({ kind: 'other', what: `DROP ${keyword ?? ''}` }, 'DROP');
+      }
+      if (names.length === 0 && (keyword === 'database' || keyword === 'schema')) push({ kind: 'drop-table', table: str(ast.name) ?? '?', object: keyword === 'schema' ? 'schema' : 'database' }, `DROP ${keyword.toUpperCase()}`);
+      break;
+    }
+    case 'rename':
+      for (const pair of arr(ast.table)) push({ kind: 'rename-table', table: tableName(arr(pair)[0]), to: tableName(arr(pair)[1]) }, 'RENAME TABLE');
+      break;
+    case 'alter': {
+      const table = tableName(arr(ast.table)[0]);
+      for (const item of arr(ast.expr)) {
+        const e = obj(item) ?? {};
+        const action = str(e.action);
+        const resource = str(e.resource);
+        const def = obj(e.definition);
+        const isEnum = ['ENUM', 'SET'].includes(str(def?.dataType)?.toUpperCase() ?? '');
+        if (resource === 'column' && action === 'add') {
+          push(
+            {
+              kind: 'add-column',
+              table,
+              column: columnName(e.column),
+              notNull: str(obj(e.nullable)?.type) === 'not null',
+              hasDefault: e.default_val !== undefined && e.default_val !== null,
+              generated: e.generated !== undefined && e.generated !== null,
+            },
+            'ADD COLUMN',
+          );
+        } else if (resource === 'column' && action === 'drop') push({ kind: 'drop-column', table, column: columnName(e.column) }, 'DROP COLUMN');
+        else if (resource === 'column' && (action === 'modify' || action === 'change')) {
+          const from = columnName(e.old_column ?? e.column);
+          const to = columnName(e.column);
+          if (action === 'change' && from.toLowerCase() !== to.toLowerCase()) push({ kind: 'rename-column', table, column: from, to }, 'CHANGE COLUMN');
+          if (isEnum) push({ kind: 'enum-redefine', table, column: to }, action === 'modify' ? 'MODIFY' : 'CHANGE');
+          else push({ kind: 'alter-type', table, column: to, type: str(def?.dataType), detail: action.toUpperCase() }, action === 'modify' ? 'MODIFY' : 'CHANGE');
+        } else if (resource === 'column' && action === 'rename') push({ kind: 'rename-column', table, column: columnName(e.old_column), to: columnName(e.column) }, 'RENAME COLUMN');
+        else if (resource === 'table' && action === 'rename') push({ kind: 'rename-table', table, to: str(e.table) ?? tableName(e.table) }, 'RENAME TO');
+        else if (action === 'add' && (resource === 'constraint' || resource === 'index')) {
+          const cd = obj(e.create_definitions) ?? e;
+          const type = (str(cd.constraint_type) ?? str(cd.keyword) ?? '').toLowerCase();
+          if (type.includes('foreign')) push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, usingIndex: false, name: str(cd.constraint) }, 'ADD FOREIGN KEY');
+          else if (type.includes('check')) push({ kind: 'add-constraint', table, constraint: 'check', notValid: false, usingIndex: false, name: str(cd.constraint) }, 'ADD CHECK');
+          else if (type.includes('unique')) push({ kind: 'add-constraint', table, constraint: 'unique', notValid: false, usingIndex: false, name: str(cd.index) ?? str(cd.constraint) }, 'ADD UNIQUE');
+          else if (type.includes('primary')) push({ kind: 'add-constraint', table, constraint: 'primary-key', notValid: false, usingIndex: false }, 'ADD PRIMARY KEY');
+          else push({ kind: 'create-index', table, name: str(cd.index), unique: false, concurrently: true }, 'ADD INDEX');
+        } else if (action === 'drop' && (resource === 'key' || resource === 'constraint' || resource === 'check')) {
+          push({ kind: 'drop-constraint', table, name: str(e.key) ?? str(e.constraint) ?? str(e.name) }, 'DROP CONSTRAINT');
+        } else if (action === 'drop' && resource === 'index') push({ kind: 'drop-index', table, name: str(e.index), concurrently: true }, 'DROP INDEX');
+        else if (resource === 'algorithm' && str(e.algorithm)?.toUpperCase() === 'COPY') push({ kind: 'rewrite-table', table, how: 'ALGORITHM=COPY' }, 'ALGORITHM=COPY');
+        else if (resource === 'lock' && str(e.lock)?.toUpperCase() === 'EXCLUSIVE') push({ kind: 'rewrite-table', table, how: 'LOCK=EXCLUSIVE' }, 'LOCK=EXCLUSIVE');
+        else push({ kind: 'other', what: `ALTER TABLE ${action ?? ''}`.trim() }, 'ALTER TABLE');
+      }
+      break;
+    }
+    case 'update': {
+      const columns = arr(ast.set).map((s) => str(obj(s)?.column) ?? '');
+      push({ kind: 'update', table: tableName(arr(ast.table)[0]), where: ast.where !== null && ast.where !== undefined, columns }, 'UPDATE');
+      break;
+    }
+    case 'delete':
+      push({ kind: 'delete', table: tableName(arr(ast.from)[0] ?? arr(ast.table)[0]), where: ast.where !== null && ast.where !== undefined }, 'DELETE');
+      break;
+    case 'truncate':
+      push({ kind: 'truncate', tables: arr(ast.name).map(tableName) }, 'TRUNCATE');
+      break;
+    case 'insert':
+    case 'replace': {
+      const values = obj(ast.values);
+      push({ kind: 'insert', table: tableName(arr(ast.table)[0]), select: str(values?.type) === 'select' }, 'INSERT');
+      break;
+    }
+    case 'select':
+    case 'set':
+    case 'use':
+    case 'show':
+    case 'transaction':
+      push({ kind: 'noop', what: str(ast.type)!.toUpperCase() }, str(ast.type)!.toUpperCase());
+      break;
+    default:
+      push({ kind: 'other', what: str(ast.type)?.toUpperCase() ?? 'statement' }, 'statement');
+  }
+  return out;
+}

@@ -1,0 +1,170 @@
+import { createRequire } from 'node:module';
+import type { Span } from './ops';
+import { Utf8Offsets } from './utf8';
+import { wasmFile } from './wasm';
+
+/**
+ * The real PostgreSQL parser (libpg_query compiled to WASM). We drive the
+ * Emscripten module directly instead of through libpg-query's index, which
+ * starts compiling the WASM the moment it is imported and only looks for the
+ * file next to itself; here it loads on first use, from `dist/wasm` in the
+ * bundle. The calls mirror libpg-query's `parseSync`/`scanSync`.
+ */
+
+interface PgModule {
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  lengthBytesUTF8(text: string): number;
+  stringToUTF8(text: string, ptr: number, max: number): void;
+  UTF8ToString(ptr: number): string;
+  getValue(ptr: number, type: 'i32'): number;
+  _wasm_parse_query_raw(ptr: number): number;
+  _wasm_free_parse_result(ptr: number): void;
+  _wasm_scan(ptr: number): number;
+  _wasm_free_string(ptr: number): void;
+}
+
+export interface PgRawStmt {
+  stmt: Record<string, Record<string, unknown>>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+export interface PgToken {
+  start: number;
+  end: number;
+  tokenName: string;
+  text: string;
+}
+
+let module: PgModule | undefined;
+let loading: Promise<void> | undefined;
+
+export function loadPostgres(): Promise<void> {
+  loading ??= (async () => {
+    const factory = createRequire(__filename)('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<PgModule>;
+    const file = wasmFile('libpg-query/wasm/libpg-query.wasm');
+    module = await factory({ locateFile: () => file });
+  })();
+  return loading;
+}
+
+export function postgresLoaded(): boolean {
+  return module !== undefined;
+}
+
+function withString<T>(text: string, fn: (m: PgModule, ptr: number) => T): T {
+  const m = module;
+  if (!m) throw new Error('The PostgreSQL parser is not loaded (call loadPostgres() first).');
+  const size = m.lengthBytesUTF8(text) + 1;
+  const ptr = m._malloc(size);
+  try {
+    m.stringToUTF8(text, ptr, size);
+    return fn(m, ptr);
+  } finally {
+    m._free(ptr);
+  }
+}
+
+export type PgParse = { ok: true; stmts: PgRawStmt[] } | { ok: false; message: string; cursorByte: number };
+
+/** Parses a whole script; on a syntax error returns the parser's message and 0-based byte cursor. */
+export function pgParse(text: string): PgParse {
+  return withString(text, (m, ptr) => {
+    const result = m._wasm_parse_query_raw(ptr);
+    try {
+      const tree = m.getValue(result, 'i32');
+      const error = m.getValue(result + 8, 'i32');
+      if (error) {
+        const messagePtr = m.getValue(error, 'i32');
+        const cursor = m.getValue(error + 16, 'i32');
+        return { ok: false, message: messagePtr ? m.UTF8ToString(messagePtr) : 'syntax error', cursorByte: cursor > 0 ? cursor - 1 : 0 };
+      }
+      const parsed = JSON.parse(m.UTF8ToString(tree)) as { stmts?: PgRawStmt[] };
+      return { ok: true, stmts: parsed.stmts ?? [] };
+    } finally {
+      m._wasm_free_parse_result(result);
+    }
+  });
+}
+
+/** The Postgres lexer's tokens (comments included), or undefined when the text does not lex. */
+export function pgScan(text: string): PgToken[] | undefined {
+  return withString(text, (m, ptr) => {
+    const result = m._wasm_scan(ptr);
+    try {
+      const json = m.UTF8ToString(result);
+      if (!json.startsWith('{')) return undefined;
+      return (JSON.parse(json) as { tokens?: PgToken[] }).tokens ?? [];
+    } finally {
+      m._wasm_free_string(result);
+    }
+  });
+}
+
+export interface PgStatement {
+  node: PgRawStmt['stmt'];
+  /** UTF-16 offsets into the analysed text, without the terminating `;`. */
+  span: Span;
+}
+
+export interface PgScript {
+  statements: PgStatement[];
+  /** The first syntax error; statements before it are in `statements`. */
+  error?: { message: string; offset: number };
+}
+
+/**
+ * Parses a script into statements with UTF-16 spans. On a syntax error the
+ * statements before the failing one are parsed on their own, so they are
+ * still analysed.
+ */
+export function parsePostgres(text: string): PgScript {
+  if (text.trim() === '') return { statements: [] };
+  const offsets = new Utf8Offsets(text);
+  const result = pgParse(text);
+  if (result.ok) return { statements: toStatements(text, result.stmts, offsets, 0) };
+  const errorOffset = offsets.toUtf16(result.cursorByte);
+  const error = { message: result.message, offset: errorOffset };
+  // Cut at the last `;` the lexer sees before the error and parse the prefix.
+  const tokens = pgScan(text) ?? pgScan(text.slice(0, errorOffset)) ?? [];
+  let cutByte = -1;
+  for (const t of tokens) {
+    if (t.start >= result.cursorByte) break;
+    if (t.tokenName === 'ASCII_59') cutByte = t.end;
+  }
+  if (cutByte <= 0) return { statements: [], error };
+  const prefix = text.slice(0, offsets.toUtf16(cutByte));
+  const before = pgParse(prefix);
+  return { statements: before.ok ? toStatements(prefix, before.stmts, new Utf8Offsets(prefix), 0) : [], error };
+}
+
+function toStatements(text: string, stmts: PgRawStmt[], offsets: Utf8Offsets, base: number): PgStatement[] {
+  const out: PgStatement[] = [];
+  for (const raw of stmts) {
+    const startByte = raw.stmt_location ?? 0;
+    const start = offsets.toUtf16(startByte);
+    let end = raw.stmt_len ? offsets.toUtf16(startByte + raw.stmt_len) : text.length;
+    let s = start;
+    while (s < end && /\s/.test(text[s]!)) s++;
+    while (end > s && /\s/.test(text[end - 1]!)) end--;
+    out.push({ node: raw.stmt, span: { start: base + s, end: base + end } });
+  }
+  return out;
+}
+
+/** Comment tokens of a script with UTF-16 offsets (for suppression comments). */
+export function postgresComments(text: string): { text: string; start: number; end: number }[] {
+  const tokens = pgScan(text);
+  if (!tokens) return [];
+  const offsets = new Utf8Offsets(text);
+  const out: { text: string; start: number; end: number }[] = [];
+  for (const t of tokens) {
+    if (t.tokenName !== 'SQL_COMMENT' && t.tokenName !== 'C_COMMENT') continue;
+    const start = offsets.toUtf16(t.start);
+    const end = offsets.toUtf16(t.end);
+    const raw = text.slice(start, end);
+    out.push({ text: t.tokenName === 'SQL_COMMENT' ? raw.replace(/^--/, '') : raw.replace(/^\/\*/, '').replace(/\*\/$/, ''), start, end });
+  }
+  return out;
+}
