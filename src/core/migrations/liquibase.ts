@@ -297,9 +297,15 @@ export function readLiquibaseXml(text: string, dialect: Dialect | 'auto', proble
 
 // ——— YAML ———
 
+let ySource = '';
+
+/** A YAML node's span, without the line break and indentation the parser counts into it. */
 function ySpan(node: unknown, fallback: Span): Span {
   const range = (node as { range?: [number, number, number] } | null)?.range;
-  return range ? { start: range[0], end: range[1] } : fallback;
+  if (!range) return fallback;
+  let end = range[1];
+  while (end > range[0] && /\s/.test(ySource[end - 1] ?? '')) end--;
+  return { start: range[0], end };
 }
 
 function yGet(map: unknown, key: string): unknown {
@@ -377,6 +383,7 @@ function yamlChange(item: unknown, source: string): Change | undefined {
 }
 
 export function readLiquibaseYaml(text: string, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): ChangelogRead {
+  ySource = text;
   const doc = parseDocument(text, { keepSourceTokens: false });
   const comments: ChangelogRead['comments'] = [];
   const error = doc.errors[0] ? { offset: doc.errors[0].pos[0], message: `YAML: ${doc.errors[0].message.split('\n')[0]}` } : undefined;

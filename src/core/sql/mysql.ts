@@ -31,7 +31,7 @@ export function mysqlParse(sql: string): MysqlParse {
   } catch (error) {
     const e = error as { message?: string; location?: { start?: { offset?: number } } };
     const found = /but "(.*?)" found/.exec(e.message ?? '');
-    const message = found ? `syntax error at or near "${found[1]}"` : (e.message ?? 'syntax error').split('\n')[0]!;
+    const message = found ? `syntax error at or near "${found[1]}"` : /end of input found/.test(e.message ?? '') ? 'syntax error at end of statement' : (e.message ?? 'syntax error').split('\n')[0]!.slice(0, 200);
     return { ok: false, message, offset: e.location?.start?.offset ?? 0 };
   }
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Span } from './ops';
-import { Utf8Offsets } from './utf8';
+import { codePointsToUtf16, Utf8Offsets } from './utf8';
 import { wasmFile } from './wasm';
 
 /**
@@ -66,9 +66,9 @@ function withString<T>(text: string, fn: (m: PgModule, ptr: number) => T): T {
   }
 }
 
-export type PgParse = { ok: true; stmts: PgRawStmt[] } | { ok: false; message: string; cursorByte: number };
+export type PgParse = { ok: true; stmts: PgRawStmt[] } | { ok: false; message: string; cursor: number };
 
-/** Parses a whole script; on a syntax error returns the parser's message and 0-based byte cursor. */
+/** Parses a whole script; on a syntax error returns the parser's message and 0-based cursor (in characters, as PostgreSQL counts). */
 export function pgParse(text: string): PgParse {
   return withString(text, (m, ptr) => {
     const result = m._wasm_parse_query_raw(ptr);
@@ -78,7 +78,7 @@ export function pgParse(text: string): PgParse {
       if (error) {
         const messagePtr = m.getValue(error, 'i32');
         const cursor = m.getValue(error + 16, 'i32');
-        return { ok: false, message: messagePtr ? m.UTF8ToString(messagePtr) : 'syntax error', cursorByte: cursor > 0 ? cursor - 1 : 0 };
+        return { ok: false, message: messagePtr ? m.UTF8ToString(messagePtr) : 'syntax error', cursor: cursor > 0 ? cursor - 1 : 0 };
       }
       const parsed = JSON.parse(m.UTF8ToString(tree)) as { stmts?: PgRawStmt[] };
       return { ok: true, stmts: parsed.stmts ?? [] };
@@ -124,17 +124,19 @@ export function parsePostgres(text: string): PgScript {
   const offsets = new Utf8Offsets(text);
   const result = pgParse(text);
   if (result.ok) return { statements: toStatements(text, result.stmts, offsets, 0) };
-  const errorOffset = offsets.toUtf16(result.cursorByte);
+  const errorOffset = codePointsToUtf16(text, result.cursor);
   const error = { message: result.message, offset: errorOffset };
   // Cut at the last `;` the lexer sees before the error and parse the prefix.
   const tokens = pgScan(text) ?? pgScan(text.slice(0, errorOffset)) ?? [];
-  let cutByte = -1;
+  let cut = -1;
   for (const t of tokens) {
-    if (t.start >= result.cursorByte) break;
-    if (t.tokenName === 'ASCII_59') cutByte = t.end;
+    if (t.tokenName !== 'ASCII_59') continue;
+    const end = offsets.toUtf16(t.end);
+    if (end > errorOffset) break;
+    cut = end;
   }
-  if (cutByte <= 0) return { statements: [], error };
-  const prefix = text.slice(0, offsets.toUtf16(cutByte));
+  if (cut <= 0) return { statements: [], error };
+  const prefix = text.slice(0, cut);
   const before = pgParse(prefix);
   return { statements: before.ok ? toStatements(prefix, before.stmts, new Utf8Offsets(prefix), 0) : [], error };
 }

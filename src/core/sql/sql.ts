@@ -18,6 +18,8 @@ export interface SqlAnalysis {
   ops: Op[];
   /** Where parsing stopped; the statements before it are in `ops`. */
   problem?: SqlProblem;
+  /** MySQL only: the statement the problem is in (statements are split before parsing). */
+  problemStatement?: { start: number; end: number };
   comments(): { text: string; start: number; end: number }[];
 }
 
@@ -35,18 +37,22 @@ function readMysql(text: string): SqlAnalysis {
   const split = splitMysql(text);
   const ops: Op[] = [];
   let problem: SqlProblem | undefined;
+  let problemStatement: { start: number; end: number } | undefined;
   for (const statement of split.statements) {
     const parsed = mysqlParse(statement.text);
     if (!parsed.ok) {
       // Statements are split independently, so one the grammar rejects does
       // not hide the others: report the first, keep analysing.
-      problem ??= { offset: statement.start + parsed.offset, message: `MySQL parser: ${parsed.message}` };
+      if (!problem) {
+        problem = { offset: statement.start + parsed.offset, message: `MySQL parser: ${parsed.message}` };
+        problemStatement = { start: statement.start, end: statement.end };
+      }
       continue;
     }
     for (const ast of parsed.ast) ops.push(...mysqlOps(ast, { start: statement.start, end: statement.end }));
   }
   if (split.unterminated && !problem) problem = { offset: split.unterminated.offset, message: `MySQL parser: unterminated ${split.unterminated.what}` };
-  return { dialect: 'mysql', ops, ...(problem ? { problem } : {}), comments: () => split.comments.map((c) => ({ text: c.text, start: c.start, end: c.end })) };
+  return { dialect: 'mysql', ops, ...(problem ? { problem } : {}), ...(problemStatement ? { problemStatement } : {}), comments: () => split.comments.map((c) => ({ text: c.text, start: c.start, end: c.end })) };
 }
 
 /**
@@ -61,7 +67,9 @@ export function analyzeSql(text: string, dialect: Dialect | 'auto'): SqlAnalysis
   if (!pg.problem) return pg;
   const my = readMysql(text);
   if (!my.problem) return my;
-  const best = my.problem.offset > pg.problem.offset ? my : pg;
+  // Both fail: the reading that got further wins; when both stop in the same statement, PostgreSQL (the primary dialect).
+  const sameStatement = my.problemStatement && pg.problem.offset >= my.problemStatement.start && pg.problem.offset <= my.problemStatement.end + 1;
+  const best = !sameStatement && my.problem.offset > pg.problem.offset ? my : pg;
   const other = best === my ? pg : my;
   best.problem = {
     offset: best.problem!.offset,

@@ -41,3 +41,16 @@ export class Utf8Offsets {
     return this.unit;
   }
 }
+
+/**
+ * PostgreSQL reports an error cursor in characters (code points), not bytes:
+ * map it to UTF-16, where a character outside the BMP takes two units.
+ */
+export function codePointsToUtf16(text: string, codePoints: number): number {
+  let unit = 0;
+  for (let cp = 0; cp < codePoints && unit < text.length; cp++) {
+    const code = text.charCodeAt(unit);
+    unit += code >= 0xd800 && code <= 0xdbff && unit + 1 < text.length ? 2 : 1;
+  }
+  return unit;
+}

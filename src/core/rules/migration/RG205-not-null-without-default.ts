@@ -23,7 +23,9 @@ export default defineMigrationRule({
         ctx.report({
           span: op.span,
           reason: `adds NOT NULL ${op.table}.${op.column} without a default`,
-          message: `Adds ${op.table}.${op.column} as NOT NULL without a database default${via(op)}: the previous release does not know the column, so after a code rollback every INSERT it makes fails. Add a DEFAULT, or add the column nullable and tighten it in a later release.`,
+          message: `Adds ${op.table}.${op.column} as NOT NULL without a database default${via(op)}: the previous release does not know the column, so after a code rollback every INSERT it makes fails. ${
+            op.via === 'AddField' ? 'Django keeps `default=` in Python, not in the database: use `db_default=` (Django 5+) or `null=True`.' : 'Add a DEFAULT, or add the column nullable and tighten it in a later release.'
+          }`,
         });
       }
     }

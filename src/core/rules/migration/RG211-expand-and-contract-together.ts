@@ -2,7 +2,8 @@ import { key, type Op } from '../../sql/ops';
 import { defineMigrationRule } from './context';
 
 function expandedTable(op: Op): string | undefined {
-  if (op.kind === 'add-column') return op.table;
+  // A generated column is a compatibility shim for a rename (see RG203), not an expansion.
+  if (op.kind === 'add-column' && !op.generated) return op.table;
   return undefined;
 }
 
@@ -31,11 +32,14 @@ export default defineMigrationRule({
       if (table && !ctx.isNewTable(table)) added.set(key(table), op);
     }
     if (added.size === 0) return;
+    const reported = new Set<string>();
     for (const op of ctx.upOps) {
       const c = contract(op);
-      if (!c || ctx.isNewTable(c.table)) continue;
+      // One finding per table: the first contract step is where the migration must be split.
+      if (!c || ctx.isNewTable(c.table) || reported.has(key(c.table))) continue;
       const expand = added.get(key(c.table));
       if (!expand || expand.kind !== 'add-column') continue;
+      reported.add(key(c.table));
       ctx.report({
         span: op.span,
         reason: `expands and contracts ${c.table} at once`,

@@ -15,7 +15,8 @@ export default defineMigrationRule({
   },
   check(ctx) {
     for (const op of ctx.upOps) {
-      if (op.kind === 'add-constraint' && op.constraint !== 'primary-key' && !ctx.isNewTable(op.table)) {
+      // `USING INDEX` attaches a unique index that already enforces the rule: nothing tightens here.
+      if (op.kind === 'add-constraint' && op.constraint !== 'primary-key' && !op.usingIndex && !ctx.isNewTable(op.table)) {
         const name = NAMES[op.constraint];
         ctx.report({
           span: op.span,

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseConfig } from '../../../src/core/config';
+import { Engine } from '../../../src/core/engine';
+import { analyze, located, only } from '../helpers';
+import { analyzeMigration, fixtureReader } from './support';
+
+describe('PostgreSQL: byte offsets become editor positions', () => {
+  it('maps statements after non-ASCII comments and identifiers to UTF-16 columns', async () => {
+    const text = '-- Übernahme 🚚\nALTER TABLE "bestellungen" DROP COLUMN "größe"; /* ✓ */ ALTER TABLE "bestellungen" RENAME COLUMN "maß" TO "mass";\n';
+    const findings = await analyze('db/x.sql', text);
+    const lines = text.split('\n');
+    const slice = (f: (typeof findings)[number]) => lines[f.range.start.line]!.slice(f.range.start.character, f.range.end.character);
+    assert.equal(slice(only(findings, 'RG202')[0]!), 'ALTER TABLE "bestellungen" DROP COLUMN "größe"');
+    assert.equal(slice(only(findings, 'RG203')[0]!), 'ALTER TABLE "bestellungen" RENAME COLUMN "maß" TO "mass"');
+  });
+
+  it('reports a syntax error at the parser cursor (after multi-byte text) and keeps the statements before it', async () => {
+    const text = "UPDATE t SET a = 'é' WHERE id = 1;\nALTER TABLE ü ADD COLUMN;\nDROP TABLE c;\n";
+    const findings = await analyze('db/x.sql', text);
+    assert.deepEqual(located(findings), ['RG207@1:1', 'RG003@2:25']);
+    assert.match(only(findings, 'RG003')[0]!.message, /syntax error at or near ";"/);
+  });
+});
+
+describe('rule semantics', () => {
+  it('ADD COLUMN … NOT NULL DEFAULT is fine; a table created in the same migration is never reported for RG205/RG212', async () => {
+    const findings = await analyze(
+      'db/x.sql',
+      "ALTER TABLE o ADD COLUMN s text NOT NULL DEFAULT 'open';\nCREATE TABLE r (id bigint);\nALTER TABLE r ADD COLUMN why text NOT NULL;\nCREATE INDEX i ON r (why);\nALTER TABLE r ADD CONSTRAINT u UNIQUE (why);\n",
+    );
+    assert.deepEqual(located(findings), []);
+  });
+
+  it('DELETE without WHERE and TRUNCATE are restore-required errors; backfills are compensatable warnings', async () => {
+    const findings = await analyze('db/x.sql', 'UPDATE o SET a = 1;\nDELETE FROM s;\nTRUNCATE t;\n');
+    assert.deepEqual(
+      findings.map((f) => `${f.ruleId}:${f.severity}:${f.rollbackClass}`),
+      ['RG207:warning:compensatable', 'RG207:error:restore-required', 'RG207:error:restore-required'],
+    );
+  });
+
+  it('a compatibility view or generated column with the old name suppresses RG203', async () => {
+    assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME TO b;\nCREATE VIEW a AS SELECT * FROM b;\n')), []);
+    assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\nALTER TABLE a ADD COLUMN x int GENERATED ALWAYS AS (y) STORED;\n')), []);
+    assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\n')), ['RG203@1:1']);
+  });
+
+  it('RG209/RG210 read the down next to the up (the engine reader supplies unsaved buffers)', async () => {
+    const files: Record<string, string> = {
+      'm/1_a.up.sql': 'ALTER TABLE o DROP COLUMN t;\n',
+      'm/1_a.down.sql': 'ALTER TABLE o ADD COLUMN t numeric;\n',
+    };
+    const engine = new Engine({ readFile: (p) => files[p] });
+    assert.deepEqual(located((await engine.analyze({ path: 'm/1_a.up.sql', text: files['m/1_a.up.sql']! })).findings), ['RG202@1:1']);
+    assert.deepEqual(located((await engine.analyze({ path: 'm/1_a.down.sql', text: files['m/1_a.down.sql']! })).findings), ['RG210@1:1']);
+    // Without the down, the up is reported as missing one.
+    const alone = new Engine({ readFile: () => undefined });
+    assert.deepEqual(located((await alone.analyze({ path: 'm/1_a.up.sql', text: files['m/1_a.up.sql']! })).findings), ['RG202@1:1', 'RG209@1:1']);
+    // An additive up needs no down.
+    assert.deepEqual(located((await alone.analyze({ path: 'm/2_b.up.sql', text: 'ALTER TABLE o ADD COLUMN n text;\n' })).findings), []);
+  });
+
+  it('Prisma says "no down" once, in migration_lock.toml, not per migration', async () => {
+    const migration = await analyzeMigration('prisma/migrations/20240501120000_drop_legacy/migration.sql');
+    assert.equal(only(migration.findings, 'RG209').length, 0);
+    const lock = await analyzeMigration('prisma/migrations/migration_lock.toml');
+    assert.deepEqual(lock.findings.map((f) => `${f.ruleId}:${f.severity}`), ['RG209:info']);
+  });
+
+  it('RG211 is per migration: one finding per table that is expanded and contracted together', async () => {
+    const findings = await analyze('db/x.sql', 'ALTER TABLE o ADD COLUMN c bigint;\nALTER TABLE o DROP COLUMN a;\nALTER TABLE o DROP COLUMN b;\n');
+    assert.deepEqual(located(findings, 'RG211'), ['RG211@2:1']);
+  });
+});
+
+describe('editor summaries', () => {
+  it('puts the rollback class and its reason at the top of the migration', async () => {
+    const result = await analyzeMigration('golang-migrate/001_drop_legacy_total.up.sql');
+    assert.deepEqual(result.summaries, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, rollbackClass: 'restore-required', reason: 'drops orders.legacy_total' }]);
+    const additive = await analyzeMigration('golang-migrate/004_add_notes.up.sql');
+    assert.deepEqual(additive.summaries.map((s) => `${s.rollbackClass} · ${s.reason}`), ['reversible · additive only']);
+  });
+
+  it('gives each Liquibase changeSet its own summary at the changeSet', async () => {
+    const result = await analyzeMigration('liquibase/db/changelog/db.changelog-2024.xml');
+    assert.deepEqual(
+      result.summaries.map((s) => `${s.range.start.line + 1} ${s.rollbackClass} · ${s.reason}`),
+      [
+        '4 restore-required · changeSet drop-legacy-total: drops orders.legacy_total (+1 more)',
+        '7 forward-only · changeSet rename-mail: renames customers.mail',
+        '10 forward-only · changeSet widen-total: changes the type of orders.total',
+        '16 restore-required · changeSet backfill: deletes every row of sessions (+2 more)',
+        '21 restore-required · changeSet drop-carts: drops table carts (+1 more)',
+        '27 forward-only · changeSet region-not-null: adds NOT NULL orders.channel without a default (+1 more)',
+      ],
+    );
+  });
+});
+
+describe('suppressions use the real parsers’ comments', () => {
+  it('SQL (-- and /* */), Python/Ruby (#), JS/TS (//), XML (<!-- -->)', async () => {
+    assert.deepEqual(located(await analyze('db/x.sql', '-- rollback-guard-ignore RG202: backed up in ticket 42\nALTER TABLE o DROP COLUMN a;\n')), []);
+    assert.deepEqual(located(await analyze('db/x.sql', "/* rollback-guard-ignore RG202: backed up */\nALTER TABLE o DROP COLUMN a;\nSELECT '-- rollback-guard-ignore RG202: no';\n")), []);
+    const py = 'def upgrade():\n    # rollback-guard-ignore RG202: backed up\n    op.drop_column("o", "a")\n\n\ndef downgrade():\n    op.add_column("o", sa.Column("a", sa.Text()))\n';
+    assert.deepEqual(located(await analyze('alembic/versions/1_x.py', py)), ['RG210@7:5']);
+    const rb = 'class X < ActiveRecord::Migration[7.1]\n  def change\n    # rollback-guard-ignore RG202, RG209: backed up\n    remove_column :o, :a\n  end\nend\n';
+    assert.deepEqual(located(await analyze('db/migrate/1_x.rb', rb)), []);
+    const js = "exports.up = (knex) => knex.schema.table('o', (t) => {\n  // rollback-guard-ignore RG202: backed up\n  t.dropColumn('a');\n});\nexports.down = (knex) => knex.schema.table('o', (t) => { t.text('a'); });\n";
+    assert.deepEqual(located(await analyze('migrations/1_x.js', js)), ['RG210@5:58']);
+    const xml = '<databaseChangeLog>\n  <changeSet id="1" author="a">\n    <!-- rollback-guard-ignore RG202, RG209: backed up -->\n    <dropColumn tableName="o" columnName="a"/>\n  </changeSet>\n</databaseChangeLog>\n';
+    assert.deepEqual(located(await analyze('db/changelog/x.xml', xml)), []);
+  });
+
+  it('a string that looks like a comment in Python is not a suppression', async () => {
+    const py = 'def upgrade():\n    x = "# rollback-guard-ignore RG202: no"\n    op.drop_column("o", "a")\n\n\ndef downgrade():\n    pass\n';
+    assert.deepEqual(located(await analyze('versions/1_x.py', py)), ['RG202@3:5', 'RG209@6:5']);
+  });
+});
+
+describe('robustness: clear notes, no exception, no hang', () => {
+  it('a file with only comments: no findings, "no schema change"', async () => {
+    const result = await analyzeMigration('postgres/comments-only.sql');
+    assert.deepEqual(located(result.findings), []);
+    assert.equal(result.summaries[0]?.reason, 'no schema change');
+  });
+
+  it('an empty file and whitespace', async () => {
+    assert.deepEqual(located(await analyze('db/x.sql', '')), []);
+    assert.deepEqual(located(await analyze('db/x.sql', '\n\n  \n')), []);
+  });
+
+  it('unterminated strings and comments', async () => {
+    assert.deepEqual(located(await analyze('db/x.sql', "DROP TABLE a;\nUPDATE b SET c = 'oops;\n")), ['RG201@1:1', 'RG003@2:18']);
+    assert.deepEqual(located(await analyze('db/x.sql', 'DROP TABLE a;\n/* never closed\n')), ['RG201@1:1', 'RG003@2:1']);
+  });
+
+  it('mixed dialects: the reading that gets further wins, with both parsers named', async () => {
+    const result = await analyzeMigration('mysql/mixed.sql');
+    const note = only(result.findings, 'RG003')[0]!;
+    assert.match(note.message, /MySQL parser/);
+    assert.match(note.message, /PostgreSQL parser fails too/);
+    assert.match(note.message, /migrations\.dialects/);
+  });
+
+  it('migrations.dialects forces the dialect per glob', async () => {
+    const config = parseConfig('migrations:\n  dialects:\n    - path: "db/mysql/**"\n      dialect: mysql\n');
+    // Valid in both dialects; as MySQL, the index build is not reported as lock-heavy by the PostgreSQL rule.
+    const text = 'ALTER TABLE `o` DROP COLUMN a;\n';
+    assert.deepEqual(located(await analyze('db/mysql/1.sql', text, { config })), ['RG202@1:1']);
+    const forced = parseConfig('migrations:\n  dialects:\n    - path: "**/*.sql"\n      dialect: postgres\n');
+    const findings = await analyze('db/mysql/1.sql', text, { config: forced });
+    assert.deepEqual(located(findings), ['RG003@1:13']);
+    assert.doesNotMatch(only(findings, 'RG003')[0]!.message, /MySQL/);
+  });
+
+  it('malformed Python, Ruby, JS and XML: a note at the error, the rest still analysed', async () => {
+    const py = 'def upgrade():\n    op.drop_column("o", "a")\n    op.add_column("o", (\n\n\ndef downgrade():\n    pass\n';
+    const findings = await analyze('versions/1_x.py', py);
+    assert.ok(located(findings).includes('RG202@2:5'));
+    assert.equal(only(findings, 'RG003').length, 1);
+    const xml = '<databaseChangeLog>\n  <changeSet id="1" author="a">\n    <dropColumn tableName="o" columnName="a"/>\n  </changeSet>\n  <changeSet id="2"\n</databaseChangeLog>\n';
+    const xmlFindings = await analyze('db/changelog/x.xml', xml);
+    assert.equal(only(xmlFindings, 'RG003').length, 1);
+  });
+
+  it('a 5 MB migration is analysed in bounded time', async () => {
+    const statement = "UPDATE orders SET status = 'archived', note = 'bulk clean-up of old orders' WHERE id = 123456;\n";
+    const text = 'ALTER TABLE orders DROP COLUMN legacy_total;\n' + statement.repeat(Math.ceil((5 * 1024 * 1024) / statement.length));
+    const started = Date.now();
+    const findings = await analyze('db/big.sql', text);
+    const ms = Date.now() - started;
+    assert.equal(findings[0]?.ruleId, 'RG202');
+    assert.ok(findings.length > 50_000);
+    assert.ok(ms < 60_000, `took ${ms} ms`);
+  });
+
+  it('a file that is not a migration in a framework directory yields nothing', async () => {
+    assert.deepEqual(located(await analyze('app/migrations/__init__.py', '')), []);
+    assert.deepEqual(located(await analyze('app/migrations/helpers.py', 'def helper():\n    return 1\n')), []);
+    assert.deepEqual(located(await analyze('src/migrations/index.ts', 'export const all = [];\n')), []);
+    assert.deepEqual(located(await analyze('config/changelog.xml', '<project><version>1</version></project>\n')), []);
+  });
+});
+
+void fixtureReader;
