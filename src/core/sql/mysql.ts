@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Op, OpBody, Span } from './ops';
 
 /**
@@ -16,7 +15,8 @@ let parser: MysqlParser | undefined;
 
 function mysqlParser(): MysqlParser {
   if (!parser) {
-    const { Parser } = createRequire(__filename)('node-sql-parser/build/mysql') as { Parser: new () => MysqlParser };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Parser } = require('node-sql-parser/build/mysql') as { Parser: new () => MysqlParser };
     parser = new Parser();
   }
   return parser;

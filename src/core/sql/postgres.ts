@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Span } from './ops';
 import { codePointsToUtf16, Utf8Offsets } from './utf8';
 import { wasmFile } from './wasm';
@@ -42,7 +41,9 @@ let loading: Promise<void> | undefined;
 
 export function loadPostgres(): Promise<void> {
   loading ??= (async () => {
-    const factory = createRequire(__filename)('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<PgModule>;
+    // A plain require so the bundler includes the module; it runs on first use only.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const factory = require('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<PgModule>;
     const file = wasmFile('libpg-query/wasm/libpg-query.wasm');
     module = await factory({ locateFile: () => file });
   })();
