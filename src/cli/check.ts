@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { isIgnoredPath } from '../core/config';
 import { Engine } from '../core/engine';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { buildProjectContext } from '../core/project';
@@ -42,13 +43,14 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   }
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
-  const { config } = loadConfig(io.cwd, values.config);
+  const { config, file: configFile } = loadConfig(io.cwd, values.config);
 
   const probe = new Engine({ config });
   const scanned = scan(positionals.length > 0 ? positionals : ['.'], {
     cwd: io.cwd,
     handles: (path) => probe.handles(path),
-    ignoreGlobs: config.ignore,
+    ignored: (path) => isIgnoredPath(config, path),
+    ignoreRoot: configFile ? dirname(configFile) : io.cwd,
     maxBytes: config.maxFileSizeKb * 1024,
   });
   const engine = new Engine({

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_FILE_NAMES, DEFAULT_CONFIG, parseConfig, type RollbackGuardConfig } from '../core/config';
 import { UsageError } from './args';
 
@@ -16,7 +16,7 @@ export function loadConfig(cwd: string, explicit?: string): { config: RollbackGu
   for (let dir = cwd; ; dir = dirname(dir)) {
     for (const name of CONFIG_FILE_NAMES) {
       const file = join(dir, name);
-      if (existsSync(file)) return { config: parseConfig(readFileSync(file, 'utf8'), file), file };
+      if (existsSync(file)) return { config: parseConfig(readFileSync(file, 'utf8'), relative(cwd, file) || name), file };
     }
     if (existsSync(join(dir, '.git')) || dir === dirname(dir)) return { config: DEFAULT_CONFIG };
   }

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
 import type { SkippedFile } from '../core/report/summary';
 import { KUSTOMIZATION_FILE_NAMES } from '../core/project';
 
@@ -17,8 +16,10 @@ export interface ScanOptions {
   cwd: string;
   /** Whether some analyzer reads this (display) path. */
   handles(path: string): boolean;
-  /** Extra glob patterns never analysed (config `ignore`), relative to the working directory. */
-  ignoreGlobs: readonly string[];
+  /** Whether the configuration's `ignore` globs exclude a path relative to `ignoreRoot`. */
+  ignored(path: string): boolean;
+  /** Where the configuration lives (the repository root); defaults to the working directory. */
+  ignoreRoot?: string;
   maxBytes: number;
 }
 
@@ -46,7 +47,8 @@ export function toDisplayPath(cwd: string, abs: string): string {
 export function scan(paths: readonly string[], options: ScanOptions): ScanResult {
   const result: ScanResult = { files: [], skipped: [], kustomizations: [] };
   const seen = new Set<string>();
-  const excluded = options.ignoreGlobs.length > 0 ? picomatch([...options.ignoreGlobs], { dot: true }) : () => false;
+  const ignoreRoot = options.ignoreRoot ?? options.cwd;
+  const excluded = (abs: string) => options.ignored(relative(ignoreRoot, abs).split(sep).join('/'));
   const kustomizationSeen = new Set<string>();
 
   const noteKustomization = (abs: string) => {
@@ -70,7 +72,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       return;
     }
     seen.add(abs);
-    if (!explicit && excluded(path)) return;
+    if (!explicit && excluded(abs)) return;
     const outcome = readText(abs, options.maxBytes);
     if (typeof outcome === 'string') result.files.push({ abs, path, text: outcome });
     else result.skipped.push({ file: path, reason: outcome.reason });
@@ -98,7 +100,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       const isDir = stat.isDirectory();
       if (scoped.some(({ base, ig }) => ig.ignores(relative(base, abs).split(sep).join('/') + (isDir ? '/' : '')))) continue;
       if (isDir) {
-        if (!excluded(toDisplayPath(options.cwd, abs))) walk(abs, scoped);
+        if (!excluded(abs)) walk(abs, scoped);
       } else if (stat.isFile()) {
         if (KUSTOMIZATION_FILE_NAMES.includes(name)) noteKustomization(abs);
         read(abs, false);

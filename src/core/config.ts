@@ -1,4 +1,5 @@
 import Ajv from 'ajv';
+import picomatch from 'picomatch';
 import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 import schema from '../../schemas/rollbackguard.schema.json';
 import type { Severity } from './model';
@@ -40,7 +41,8 @@ export class ConfigError extends Error {
   }
 }
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile(schema);
+// All errors, so the most specific one (the deepest path) can be reported.
+const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
 /** Parses and validates a config file; throws ConfigError with the position of the first problem. */
 export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): RollbackGuardConfig {
@@ -53,7 +55,11 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
   if (doc.errors.length > 0) fail(doc.errors[0]!.pos[0], `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const raw: unknown = doc.toJS() ?? {};
   if (!validate(raw)) {
-    const error = validate.errors?.[0];
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf');
+    const error = errors.reduce<(typeof errors)[number] | undefined>(
+      (best, e) => (best === undefined || e.instancePath.split('/').length > best.instancePath.split('/').length ? e : best),
+      undefined,
+    );
     const path = (error?.instancePath ?? '').split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     const node = nodeAt(doc.contents, path);
     const detail = error?.keyword === 'additionalProperties'
@@ -93,6 +99,16 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     production: { contexts: value.production?.contexts ?? DEFAULT_CONFIG.production.contexts },
     maxFileSizeKb: value.maxFileSizeKb ?? DEFAULT_CONFIG.maxFileSizeKb,
   };
+}
+
+const ignoreMatchers = new WeakMap<RollbackGuardConfig, (path: string) => boolean>();
+
+/** Whether the config's `ignore` globs exclude `path` (relative to the repository root, forward slashes). */
+export function isIgnoredPath(config: RollbackGuardConfig, path: string): boolean {
+  if (config.ignore.length === 0) return false;
+  let matcher = ignoreMatchers.get(config);
+  if (!matcher) ignoreMatchers.set(config, (matcher = picomatch([...config.ignore], { dot: true })));
+  return matcher(path);
 }
 
 /** The YAML node at a JSON path (the key node when `key` is set), for error positions. */

@@ -47,6 +47,14 @@ export function worseClass(a: RollbackClass | undefined, b: RollbackClass | unde
   return classRank(a) >= classRank(b) ? a : b;
 }
 
+/**
+ * Whether a finding counts toward a document's or a release's class: hints
+ * are advice (a tag without a digest), not a judgement of the change.
+ */
+export function bearsClass(finding: Pick<Finding, 'severity' | 'rollbackClass'>): boolean {
+  return finding.rollbackClass !== null && finding.severity !== 'hint';
+}
+
 export function worstClass(classes: Iterable<RollbackClass | null | undefined>): RollbackClass | undefined {
   let worst: RollbackClass | undefined;
   for (const cls of classes) if (cls) worst = worseClass(worst, cls);

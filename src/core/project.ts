@@ -34,10 +34,13 @@ export function buildProjectContext(kustomizations: { path: string; text: string
       if (!isMap(root)) continue;
       const nav = new YamlNav(document);
       const names = new Set<string>();
+      // Without the hash suffix a generated name is as fixed as a hand-written one.
+      const noHash = nav.str(nav.at(root, ['generatorOptions', 'disableNameSuffixHash'])) === 'true';
       for (const field of ['configMapGenerator', 'secretGenerator']) {
         for (const item of nav.items(nav.get(root, field))) {
           const name = nav.str(nav.get(item, 'name'));
-          if (name) names.add(name);
+          const itemNoHash = nav.str(nav.at(item, ['options', 'disableNameSuffixHash']));
+          if (name && (itemNoHash === undefined ? !noHash : itemNoHash !== 'true')) names.add(name);
         }
       }
       if (names.size === 0) continue;

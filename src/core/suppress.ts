@@ -1,5 +1,6 @@
 import type { Finding, Range } from './model';
 import type { LineIndex } from './text';
+import { ruleById } from './rules';
 import { IGNORE_WITHOUT_REASON, UNUSED_IGNORE } from './rules/meta';
 import { toFinding, type RuleMeta } from './rule';
 
@@ -35,7 +36,37 @@ interface Directive {
   used: Set<string>;
 }
 
-const DIRECTIVE = /^\s*rollback-guard-ignore(-file)?\b\s*([A-Za-z0-9_,\s-]*?)\s*(?::\s*(.*?))?\s*(?:-->)?\s*$/;
+const DIRECTIVE = /^\s*rollback-guard-ignore(-file)?(?=[\s:,]|$)([\s\S]*)$/;
+const RULE_ID = /^RG\d{3}$/i;
+
+/** A rule's id from its id or name, as in `.rollbackguard.yaml`. */
+function ruleIdOf(idOrName: string): string | undefined {
+  return ruleById(idOrName.toUpperCase())?.id ?? ruleById(idOrName.toLowerCase())?.id;
+}
+
+/**
+ * Splits what follows `rollback-guard-ignore` into rule ids and the reason:
+ * ids (or rule names) come first, separated by commas or spaces; a colon, or
+ * the first word that is not a rule, starts the reason.
+ */
+export function parseDirective(rest: string, ruleId: (idOrName: string) => string | undefined): { ids: string[]; reason: string } {
+  const text = rest.replace(/\s*-->\s*$/, '');
+  const ids: string[] = [];
+  let at = 0;
+  const token = /[\s,]*([^\s,:]+)/y;
+  for (;;) {
+    token.lastIndex = at;
+    const match = token.exec(text);
+    if (!match) break;
+    const word = match[1]!;
+    const id = ruleId(word) ?? (RULE_ID.test(word) ? word.toUpperCase() : undefined);
+    if (!id) break;
+    ids.push(id);
+    at = token.lastIndex;
+  }
+  const reason = text.slice(at).replace(/^[\s,]*:?/, '').trim();
+  return { ids, reason };
+}
 
 /** Builds a comment record from its offsets. */
 export function toComment(lines: LineIndex, text: string, start: number, end: number): Comment {
@@ -55,7 +86,8 @@ export class Suppressions {
 
   constructor(
     comments: readonly Comment[],
-    private readonly knownRule: (id: string) => boolean,
+    /** Whether the configuration runs the rule; ignores of disabled rules are not "unused". */
+    private readonly enabled: (id: string) => boolean = () => true,
   ) {
     const ownLineComments = new Set(comments.filter((c) => c.ownLine).map((c) => c.range.start.line));
     for (const comment of comments) {
@@ -66,9 +98,10 @@ export class Suppressions {
         target = comment.range.end.line + 1;
         while (ownLineComments.has(target)) target++;
       }
+      const { ids, reason } = parseDirective(match[2] ?? '', ruleIdOf);
       this.directives.push({
-        ids: (match[2] ?? '').split(/[\s,]+/).filter(Boolean).map((id) => id.toUpperCase()),
-        reason: (match[3] ?? '').trim(),
+        ids,
+        reason,
         fileWide: match[1] !== undefined,
         comment,
         target,
@@ -108,8 +141,8 @@ export class Suppressions {
         report(IGNORE_WITHOUT_REASON, d, `\`${form} ${d.ids.join(', ')}\` gives no reason: say why this rollback risk is accepted, after a colon.`);
       }
       for (const id of d.ids) {
-        if (d.used.has(id)) continue;
-        const why = this.knownRule(id)
+        if (d.used.has(id) || (ruleIdOf(id) !== undefined && !this.enabled(id))) continue;
+        const why = ruleIdOf(id) !== undefined
           ? d.fileWide
             ? `there is no ${id} finding in this file`
             : `there is no ${id} finding on line ${d.target + 1}`

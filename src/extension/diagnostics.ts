@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { FileSummary } from '../core/analyzer';
+import { isIgnoredPath } from '../core/config';
 import type { Finding } from '../core/model';
 import { RULES } from '../core/rules';
 import { docsPath } from '../core/rule';
@@ -108,6 +109,10 @@ export class Diagnostics implements vscode.Disposable {
     this.publishConfigProblem(state.configUri, state.configError);
     const path = this.enginePath(document);
     if (!state.engine.handles(path)) return;
+    if (isIgnoredPath(state.config, path)) {
+      this.clear(document.uri);
+      return;
+    }
     const text = document.getText();
     if (text.length > state.config.maxFileSizeKb * 1024) {
       this.log.info(`${path}: not analysed, larger than ${state.config.maxFileSizeKb} KB (maxFileSizeKb in .rollbackguard.yaml)`);
@@ -184,7 +189,7 @@ export class Diagnostics implements vscode.Disposable {
     for (const uri of uris) {
       const state = await this.folders.forUri(uri);
       const path = this.folders.pathOf(uri);
-      if (state.engine.handles(path)) candidates.push({ uri, path, state });
+      if (state.engine.handles(path) && !isIgnoredPath(state.config, path)) candidates.push({ uri, path, state });
     }
     let done = 0;
     for (const { uri, path, state } of candidates) {

@@ -167,3 +167,24 @@ describe('rollback-guard check', () => {
     });
   });
 });
+
+describe('rollback-guard check: ignore globs', () => {
+  it('are relative to the configuration file, wherever the check runs', () => {
+    const dir = workspace({
+      '.rollbackguard.yaml': 'ignore: ["apps/legacy/**"]\n',
+      'apps/legacy/old.yaml': read('RG102.yaml'),
+      'apps/web.yaml': read('RG101.yaml'),
+    });
+    const fromRoot = JSON.parse(cli(['check', '--format', 'json'], dir).stdout);
+    assert.deepEqual([...new Set(fromRoot.findings.map((f: { file: string }) => f.file))], ['apps/web.yaml']);
+    const fromApps = JSON.parse(cli(['check', '--format', 'json', '.'], join(dir, 'apps')).stdout);
+    assert.deepEqual([...new Set(fromApps.findings.map((f: { file: string }) => f.file))], ['web.yaml']);
+  });
+
+  it('a configuration error names the file relative to the working directory', () => {
+    const dir = workspace({ '.rollbackguard.yaml': 'bsae: main\n', 'sub/a.yaml': read('RG101.yaml') });
+    const result = cli(['check'], join(dir, 'sub'));
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /invalid configuration: \.\.\/\.rollbackguard\.yaml:1:1: unknown setting `bsae`/);
+  });
+});

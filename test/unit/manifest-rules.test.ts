@@ -14,7 +14,7 @@ const EXPECTED: Record<string, string[]> = {
   RG102: ['RG102@6:25', 'RG102@14:25'],
   RG103: ['RG103@14:23', 'RG103@21:25'],
   RG104: ['RG104@12:11'],
-  RG105: ['RG105@7:11', 'RG105@17:23', 'RG105@26:23', 'RG105@45:23'],
+  RG105: ['RG105@7:11', 'RG105@17:23', 'RG105@27:23', 'RG105@46:23'],
   RG107: ['RG107@8:5', 'RG107@32:3'],
   RG109: ['RG109@6:19'],
   RG110: ['RG110@13:15', 'RG110@24:18', 'RG110@47:22'],
@@ -161,5 +161,77 @@ describe('quick fixes', () => {
     assert.deepEqual(located(await analyze('a.yaml', withPlaceholder)), ['RG001@6:5']);
     const withReason = withPlaceholder.replace('<why this is safe>', 'idempotent, backward-compatible data fix');
     assertNone(await analyze('a.yaml', withReason));
+  });
+});
+
+/** A pod-spec workload document around the given container lines (10-space indented keys). */
+function job(kind: string, containerLines: string[], extra = ''): string {
+  const group = kind === 'Job' ? 'batch/v1' : 'apps/v1';
+  return [`apiVersion: ${group}`, `kind: ${kind}`, 'metadata: {name: w}', 'spec:', extra, '  template:', '    spec:', '      containers:', '        - name: c', ...containerLines.map((l) => `          ${l}`), ''].filter((l) => l !== '').join('\n');
+}
+
+describe('precision: what the rules must not report', () => {
+  it('RG110: a migration tool image running a read-only command', async () => {
+    assertNone(only(await analyze('a.yaml', job('Job', ['image: flyway/flyway:10@sha256:00', 'args: ["-url=jdbc:postgresql://db/shop", "info"]'])), 'RG110'));
+    assertNone(only(await analyze('a.yaml', job('Job', ['image: migrate/migrate@sha256:00'])), 'RG110'));
+  });
+
+  it('RG110: an unrelated image that happens to be called atlas or migrate', async () => {
+    assertNone(only(await analyze('a.yaml', job('Job', ['image: ghcr.io/acme/atlas:1.0@sha256:00', 'command: ["sh", "-c", "until nc -z db 5432; do sleep 1; done"]'])), 'RG110'));
+    assertNone(only(await analyze('a.yaml', job('Job', ['image: ghcr.io/acme/migrate@sha256:00', 'args: ["--dry-run"]'])), 'RG110'));
+  });
+
+  it('RG110: dry runs (manage.py migrate --check, alembic upgrade --sql)', async () => {
+    assertNone(only(await analyze('a.yaml', job('Job', ['image: app@sha256:00', 'command: ["python", "manage.py", "migrate", "--check"]'])), 'RG110'));
+    assertNone(only(await analyze('a.yaml', job('Job', ['image: app@sha256:00', 'command: ["alembic", "upgrade", "head", "--sql"]'])), 'RG110'));
+  });
+
+  it('RG110: still reports the official images when they apply migrations, at the image', async () => {
+    const findings = only(await analyze('a.yaml', job('Job', ['image: docker.io/flyway/flyway:10@sha256:00', 'args: ["-url=jdbc:postgresql://db/shop", "migrate"]'])), 'RG110');
+    assert.deepEqual(located(findings), ['RG110@9:18']);
+  });
+
+  it('RG105: no `replicas` (an autoscaler owns the count) and `maxUnavailable: 0` are not judged', async () => {
+    assertNone(only(await analyzeFixture(`${dir}/RG105.yaml`), 'RG105').filter((f) => /autoscaled|scaled-to-zero/.test(f.message)));
+  });
+
+  it('RG107: `automated:` with no value is manual sync; an ApplicationSet template is judged', async () => {
+    const manual = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  syncPolicy:\n    automated:\n';
+    assertNone(await analyze('a.yaml', manual));
+    const set = 'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n  template:\n    spec:\n      syncPolicy:\n        automated: {selfHeal: true}\n';
+    const findings = await analyze('a.yaml', set);
+    assert.deepEqual(located(findings), ['RG107@8:9']);
+    assert.match(findings[0]!.message, /generates Applications that sync automatically/);
+  });
+
+  it('RG114: an experiment step with analyses gates the canary', async () => {
+    const text = 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  progressDeadlineAbort: true\n  strategy:\n    canary:\n      steps:\n        - experiment:\n            templates: [{name: baseline, specRef: stable}]\n            analyses: [{name: compare, templateName: ab-test}]\n';
+    assertNone(only(await analyze('a.yaml', text), 'RG114'));
+  });
+
+  it('RG115: a hint (tag without digest) does not make a `reversible` declaration too optimistic', async () => {
+    const text = job('Deployment', ['image: app:1.2.3', 'readinessProbe: {tcpSocket: {port: 80}}']).replace('metadata: {name: w}', 'metadata:\n  name: w\n  annotations: {rollback-guard.io/class: reversible}');
+    assert.deepEqual(located(await analyze('a.yaml', text)), ['RG101@11:18']);
+  });
+
+  it('RG103: environment-looking suffixes are not hashes; disableNameSuffixHash generators are fixed names; a config checksum does not version Secrets', async () => {
+    const refs = (names: string[]) =>
+      job('Deployment', ['image: a@sha256:00', 'readinessProbe: {tcpSocket: {port: 80}}', 'envFrom:', ...names.map((n) => `  - configMapRef: {name: ${n}}`)]);
+    assert.equal(only(await analyze('a.yaml', refs(['api-config-prod01', 'db-creds-useast1'])), 'RG103').length, 2);
+
+    const project = buildProjectContext([{ path: 'k/kustomization.yaml', text: 'generatorOptions: {disableNameSuffixHash: true}\nconfigMapGenerator:\n  - name: fixed\n  - name: hashed\n    options: {disableNameSuffixHash: false}\n' }]);
+    assert.deepEqual(only(await analyze('k/d.yaml', refs(['fixed', 'hashed']), { project }), 'RG103').map((f) => /`(.*?)`/.exec(f.message)?.[1]), ['fixed']);
+
+    const secretRef = job('Deployment', ['image: a@sha256:00', 'readinessProbe: {tcpSocket: {port: 80}}', 'envFrom:', '  - secretRef: {name: creds}', '  - configMapRef: {name: settings}']).replace(
+      '  template:\n',
+      '  template:\n    metadata:\n      annotations: {checksum/config: abc}\n',
+    );
+    assert.deepEqual(only(await analyze('a.yaml', secretRef), 'RG103').map((f) => /`(.*?)`/.exec(f.message)?.[1]), ['creds']);
+  });
+
+  it('RG003: an unclosed action is reported once, without the errors that follow from it', async () => {
+    const findings = await analyze('t/templates/a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Values.name }\ndata:\n  a: b\n');
+    assert.equal(findings.length, 1);
+    assert.doesNotMatch(findings[0]!.message, /more part/);
   });
 });

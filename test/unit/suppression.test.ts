@@ -74,3 +74,18 @@ describe('.rollbackguard.yaml rules', () => {
     assert.deepEqual(findings.map((f) => f.severity), ['error']);
   });
 });
+
+describe('reading ignore comments', () => {
+  it('takes the first word that is not a rule as the start of the reason, colon or not', async () => {
+    const findings = await analyze('p.yaml', POD('image: nginx:latest', '      # rollback-guard-ignore RG101 pinned by CI.\n'));
+    assertNone(findings);
+  });
+
+  it('accepts rule names as well as ids, and several rules at once', async () => {
+    const before = '      # rollback-guard-ignore mutable-image-reference, RG104: demo pod\n';
+    // RG101 (by name) is suppressed; a Pod is not rolled out, so the RG104 part suppresses nothing.
+    const findings = await analyze('p.yaml', POD('image: nginx:latest', before));
+    assert.deepEqual(located(findings), ['RG002@8:7']);
+    assert.match(findings[0]!.message, /no RG104 finding on line 9/);
+  });
+});

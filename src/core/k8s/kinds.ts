@@ -46,6 +46,12 @@ export interface GitOpsKind extends KindRef {
 
 export const GITOPS_KINDS: readonly GitOpsKind[] = [
   { kind: 'Application', groups: ['argoproj.io'], controller: 'Argo CD', loop: { automatedAt: ['spec', 'syncPolicy', 'automated'] } },
+  {
+    kind: 'ApplicationSet',
+    groups: ['argoproj.io'],
+    controller: 'Argo CD',
+    loop: { automatedAt: ['spec', 'template', 'spec', 'syncPolicy', 'automated'] },
+  },
   { kind: 'Kustomization', groups: ['kustomize.toolkit.fluxcd.io'], controller: 'Flux', loop: { suspendAt: ['spec', 'suspend'] } },
   { kind: 'HelmRelease', groups: ['helm.toolkit.fluxcd.io'], controller: 'Flux', loop: { suspendAt: ['spec', 'suspend'] } },
 ];

@@ -1,4 +1,4 @@
-import { SEVERITIES, worstClass, type Finding, type RollbackClass, type Severity } from '../model';
+import { bearsClass, SEVERITIES, worstClass, type Finding, type RollbackClass, type Severity } from '../model';
 
 export interface SkippedFile {
   file: string;
@@ -27,7 +27,7 @@ export function summarize(findings: readonly Finding[], files: number, skipped: 
     findings: findings.length,
     bySeverity,
     byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => a.localeCompare(b))),
-    worstClass: worstClass(findings.map((f) => f.rollbackClass)) ?? null,
+    worstClass: worstClass(findings.filter(bearsClass).map((f) => f.rollbackClass)) ?? null,
     skipped,
   };
 }

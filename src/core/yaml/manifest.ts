@@ -85,6 +85,7 @@ export function parseManifestFile(text: string): ManifestFile {
       namespace: display(nav.get(metadata, 'namespace')),
     });
   });
+  if (masked.unterminatedAt !== undefined) problems.splice(1);
   return {
     text,
     lines,

@@ -24,13 +24,12 @@ const ENV_REFERENCES: readonly { kind: ConfigKind; path: readonly string[] }[] =
 ];
 
 /**
- * A name that changes with its content: a Kustomize-style hash suffix
- * (`app-config-7g9c5d2kbf`) or a version suffix (`app-config-v3`).
+ * A name that changes with its content: Kustomize's hash suffix (ten
+ * characters of its vowel-free alphabet, `app-config-7g9c5d2kbf`) or a
+ * version suffix (`app-config-v3`).
  */
 export function looksVersioned(name: string): boolean {
-  const suffix = /-([a-z0-9]{5,12})$/.exec(name)?.[1];
-  if (suffix && /[0-9]/.test(suffix) && /[a-z]/.test(suffix)) return true;
-  return /-v[0-9]+$/.test(name);
+  return /-[2456789bcdfghkmt]{10}$/.test(name) || /-v[0-9]+$/.test(name);
 }
 
 interface Reference {
@@ -64,8 +63,12 @@ export default defineManifestRule({
     const pod = podTemplate(ctx.doc);
     if (!pod || !pod.workload.rolledOut) return;
     const { nav } = ctx;
-    const annotations = nav.entries(nav.get(pod.metadata, 'annotations'));
-    if (annotations.some((a) => a.key.startsWith('checksum/'))) return;
+    // `checksum/secret…` versions the Secrets, any other `checksum/…` the ConfigMaps.
+    const checksums = nav.entries(nav.get(pod.metadata, 'annotations')).filter((a) => a.key.startsWith('checksum/'));
+    const covered: Record<ConfigKind, boolean> = {
+      ConfigMap: checksums.some((a) => !a.key.includes('secret')),
+      Secret: checksums.some((a) => a.key.includes('secret')),
+    };
 
     const refs: Reference[] = [];
     const volumes = nav.items(nav.get(pod.spec, 'volumes'));
@@ -82,7 +85,7 @@ export default defineManifestRule({
     const seen = new Set<string>();
     for (const ref of refs) {
       const key = `${ref.kind}/${ref.name}`;
-      if (seen.has(key) || generated.has(ref.name) || looksVersioned(ref.name)) continue;
+      if (seen.has(key) || covered[ref.kind] || generated.has(ref.name) || looksVersioned(ref.name)) continue;
       seen.add(key);
       const annotation = ref.kind === 'ConfigMap' ? 'checksum/config' : 'checksum/secret';
       const fixes = [];

@@ -68,11 +68,13 @@ export default defineManifestRule({
       }
       return;
     }
-    if (!fields.replicas || !/^\d+$/.test(value)) return;
+    if (!fields.replicas || !/^\d+$/.test(value) || Number(value) === 0) return;
+    // Without `replicas` an autoscaler usually owns the count: nothing to compare with.
     const replicasNode = nav.at(ctx.doc.root, fields.replicas);
-    if (ctx.templated(replicasNode)) return;
-    const replicas = Number(nav.str(replicasNode) ?? '1');
-    if (Number.isInteger(replicas) && Number(value) >= replicas) {
+    const replicasText = nav.str(replicasNode);
+    if (replicasText === undefined || ctx.templated(replicasNode)) return;
+    const replicas = Number(replicasText);
+    if (Number.isInteger(replicas) && replicas > 0 && Number(value) >= replicas) {
       ctx.report({
         node,
         message: `${what} allows ${value} unavailable pod${value === '1' ? '' : 's'} with ${replicas} replica${replicas === 1 ? '' : 's'}: every rollout and every rollback can take all of them down at once.`,

@@ -1,4 +1,4 @@
-import { isMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { findKind, GITOPS_KINDS } from '../../k8s/kinds';
 import { describeObject } from '../../k8s/workload';
 import { defineManifestRule } from './context';
@@ -23,11 +23,13 @@ export default defineManifestRule({
       const pair = nav.pair(nav.at(ctx.doc.root, gitops.loop.automatedAt.slice(0, -1)), gitops.loop.automatedAt.at(-1)!);
       if (!pair) return;
       const automated = nav.resolve(pair.value);
+      // `automated:` with no value decodes to a nil pointer: manual sync.
+      if (isScalar(automated) && automated.value === null) return;
       // Argo CD ≥ 2.14 can keep the block but switch it off with `enabled: false`.
       if (isMap(automated) && nav.str(nav.get(automated, 'enabled')) === 'false') return;
       ctx.report({
         node: pair.key,
-        message: `${what} syncs automatically: ${gitops.controller} re-applies Git after a rollback made in the cluster (and \`selfHeal\` does so within seconds). Roll back by reverting in Git, or pause auto-sync first.`,
+        message: `${what} ${gitops.kind === 'ApplicationSet' ? 'generates Applications that sync' : 'syncs'} automatically: ${gitops.controller} re-applies Git after a rollback made in the cluster (and \`selfHeal\` does so within seconds). Roll back by reverting in Git, or pause auto-sync first.`,
       });
       return;
     }

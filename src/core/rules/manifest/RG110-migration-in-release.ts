@@ -1,5 +1,5 @@
 import { describeContainer, describeObject, podTemplate } from '../../k8s/workload';
-import { commandWords, matchMigrationCommand, matchMigrationImage } from '../../k8s/migrationCommands';
+import { matchMigration } from '../../k8s/migrationCommands';
 import { defineManifestRule } from './context';
 
 /** Kinds whose every container is a one-off task; elsewhere only init containers run to completion. */
@@ -30,15 +30,13 @@ export default defineManifestRule({
           if (text !== undefined) entries.push({ node, text });
         }
       }
-      const byCommand = matchMigrationCommand(commandWords(entries.map((e) => e.text)));
       const imageNode = nav.get(container.node, 'image');
-      const image = nav.str(imageNode);
-      const byImage = byCommand ? undefined : image && !ctx.templated(imageNode) ? matchMigrationImage(image) : undefined;
-      const tool = byCommand?.tool ?? byImage;
-      if (!tool) continue;
+      const image = ctx.templated(imageNode) ? undefined : nav.str(imageNode);
+      const match = matchMigration(image, entries.map((e) => e.text));
+      if (!match) continue;
       ctx.report({
-        node: byCommand ? entries[byCommand.source]!.node : imageNode,
-        message: `${describeContainer(container)} of ${describeObject(ctx.doc)} runs a schema migration (${tool}) as part of the release: a code rollback leaves the new schema in place, so the previous version must be able to run against it.`,
+        node: match.source === -1 ? imageNode : entries[match.source]!.node,
+        message: `${describeContainer(container)} of ${describeObject(ctx.doc)} runs a schema migration (${match.tool}) as part of the release: a code rollback leaves the new schema in place, so the previous version must be able to run against it.`,
       });
     }
   },

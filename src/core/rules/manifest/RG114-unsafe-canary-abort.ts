@@ -24,7 +24,9 @@ export default defineManifestRule({
     const what = describeObject(ctx.doc);
 
     const steps = nav.items(nav.get(canary, 'steps'));
-    const analysed = nav.get(canary, 'analysis') !== undefined || steps.some((s) => nav.get(s, 'analysis') !== undefined);
+    const analysed =
+      nav.get(canary, 'analysis') !== undefined ||
+      steps.some((s) => nav.get(s, 'analysis') !== undefined || nav.items(nav.at(s, ['experiment', 'analyses'])).length > 0);
     if (!analysed) {
       ctx.report({
         node: canaryPair.key,

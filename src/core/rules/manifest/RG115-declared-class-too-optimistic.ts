@@ -1,4 +1,4 @@
-import { CLASS_MEANING, classRank, isRollbackClass, ROLLBACK_CLASSES, worstClass, type Finding } from '../../model';
+import { bearsClass, CLASS_MEANING, classRank, isRollbackClass, ROLLBACK_CLASSES, worstClass, type Finding } from '../../model';
 import { describeObject } from '../../k8s/workload';
 import { defineManifestRule } from './context';
 
@@ -18,8 +18,9 @@ export default defineManifestRule({
   check() {
     // Judged in review(), once the document's other findings are known.
   },
-  review(ctx, findings: readonly Finding[]) {
+  review(ctx, all: readonly Finding[]) {
     const { nav } = ctx;
+    const findings = all.filter(bearsClass);
     const node = nav.at(ctx.doc.root, ['metadata', 'annotations', CLASS_ANNOTATION]);
     const declared = nav.str(node);
     if (declared === undefined) return;
