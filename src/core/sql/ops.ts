@@ -34,7 +34,7 @@ export type OpBody =
   | { kind: 'enum-add-value'; type: string; value: string }
   | { kind: 'enum-rename-value'; type: string; value: string; to: string }
   | { kind: 'enum-redefine'; table: string; column: string }
-  | { kind: 'rewrite-table'; table?: string; how: 'VACUUM FULL' | 'CLUSTER' | 'ALGORITHM=COPY' | 'LOCK=EXCLUSIVE' }
+  | { kind: 'rewrite-table'; table?: string; how: 'VACUUM FULL' | 'CLUSTER' | 'ALGORITHM=COPY' | 'LOCK=EXCLUSIVE' | 'ADD COLUMN … GENERATED ALWAYS AS … STORED' }
   /** Code the analysis cannot see into (Django RunPython, a DO block, a Knex callback). */
   | { kind: 'opaque'; what: string }
   /** An explicit "this cannot be undone" (Rails IrreversibleMigration, Alembic raise). */

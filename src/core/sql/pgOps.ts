@@ -104,6 +104,8 @@ export function postgresOps(statement: PgStatement): Op[] {
               },
               'ADD COLUMN',
             );
+            // A stored generated column is computed for every row: the table is rewritten under ACCESS EXCLUSIVE.
+            if (contypes.includes('CONSTR_GENERATED')) push({ kind: 'rewrite-table', table, how: 'ADD COLUMN … GENERATED ALWAYS AS … STORED' }, 'ADD COLUMN … GENERATED');
             for (const c of arr(def.constraints)) {
               const con = obj(obj(c)?.Constraint) ?? {};
               const kind = CONSTRAINTS[str(con.contype) ?? ''];

@@ -33,7 +33,7 @@ export const EXPECTED: Record<string, string[]> = {
   'postgres/malformed.sql': ["RG202@1:1","RG003@2:30"],
   'postgres/not-null.sql': ["RG205@1:1","RG205@2:1"],
   'postgres/relaxed.sql': ["RG206@1:1","RG206@2:1","RG206@3:1"],
-  'postgres/rename.sql': ["RG203@1:1","RG203@2:1"],
+  'postgres/rename.sql': ["RG203@1:1","RG203@2:1","RG212@8:1"],
   'postgres/suppressed.sql': ["RG001@3:1"],
   'postgres/type-change.sql': ["RG204@1:1","RG204@2:1"],
   'postgres/unicode.sql': ["RG202@2:1","RG203@2:65","RG201@3:3"],

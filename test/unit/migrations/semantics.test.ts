@@ -42,7 +42,8 @@ describe('rule semantics', () => {
 
   it('a compatibility view or generated column with the old name suppresses RG203', async () => {
     assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME TO b;\nCREATE VIEW a AS SELECT * FROM b;\n')), []);
-    assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\nALTER TABLE a ADD COLUMN x int GENERATED ALWAYS AS (y) STORED;\n')), []);
+    // (The stored generated column rewrites the table: RG212, not RG203.)
+    assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\nALTER TABLE a ADD COLUMN x int GENERATED ALWAYS AS (y) STORED;\n')), ['RG212@2:1']);
     assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\n')), ['RG203@1:1']);
   });
 

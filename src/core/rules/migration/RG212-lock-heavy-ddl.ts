@@ -39,7 +39,7 @@ export default defineMigrationRule({
             message: `Adds a ${op.constraint === 'unique' ? 'UNIQUE' : 'PRIMARY KEY'} constraint on ${op.table}, building its index under an exclusive lock${via(op)}. Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX.`,
           });
         }
-      } else if (op.kind === 'rewrite-table') {
+      } else if (op.kind === 'rewrite-table' && !(op.table && ctx.isNewTable(op.table))) {
         ctx.report({
           span: op.span,
           reason: `rewrites ${op.table ?? 'a table'} under lock (${op.how})`,
