@@ -99,27 +99,32 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
   const common = ['--config', configFile, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir];
+  /** Throw, dropping this call's temp dir first (the message carries the output). */
+  const fail = (message: string): never => {
+    fs.rmSync(base, { recursive: true, force: true });
+    throw new Error(message);
+  };
 
   // 1. Extensions.
   const vsixList = options.vsix === undefined ? [] : Array.isArray(options.vsix) ? options.vsix : [options.vsix];
   for (const vsix of vsixList) {
     const file = path.resolve(vsix);
-    if (!fs.existsSync(file)) throw new Error(`vsix not found: ${file}`);
+    if (!fs.existsSync(file)) fail(`vsix not found: ${file}`);
     log(`installing ${path.basename(file)}`);
     const res = await runCli(editor, [...common, '--install-extension', file, '--force'], env);
     const out = res.stdout + res.stderr;
-    if (res.code !== 0 || !/successfully installed/i.test(out) || /\bfailed\b|error/i.test(res.stderr)) {
-      throw new Error(`code-server --install-extension ${file} failed (exit ${res.code}):\n${out}`);
+    if (res.code !== 0 || !/successfully installed/i.test(out) || /Failed Installing Extensions/i.test(out)) {
+      fail(`code-server --install-extension ${file} failed (exit ${res.code}):\n${out}`);
     }
   }
   const listed = await runCli(editor, [...common, '--list-extensions', '--show-versions'], env);
-  if (listed.code !== 0) throw new Error(`code-server --list-extensions failed:\n${listed.stdout}${listed.stderr}`);
+  if (listed.code !== 0) fail(`code-server --list-extensions failed:\n${listed.stdout}${listed.stderr}`);
   const installedExtensions = listed.stdout
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => /^[\w.-]+\.[\w.-]+@/.test(l));
   if (installedExtensions.length < vsixList.length) {
-    throw new Error(`expected ${vsixList.length} installed extension(s), code-server lists:\n${listed.stdout}${listed.stderr}`);
+    fail(`expected ${vsixList.length} installed extension(s), code-server lists:\n${listed.stdout}${listed.stderr}`);
   }
 
   // 2. User settings.
@@ -196,7 +201,7 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
     await waitForHttp(`${url}healthz`, options.startTimeoutMs ?? 60_000, () => exited);
   } catch (error) {
     await stop();
-    throw new Error(`${(error as Error).message}\n--- code-server output ---\n${serverOutput()}`);
+    throw new Error(`${(error as Error).message}\n(logs kept in ${base})\n--- code-server output ---\n${serverOutput()}`);
   }
   log(`ready: ${url}`);
 

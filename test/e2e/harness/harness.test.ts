@@ -99,7 +99,9 @@ before(async () => {
 after(async () => {
   await workbench?.close();
   await server?.stop({ removeFiles: true });
-  process.stderr.write(`harness artifacts: ${artifacts}\n`);
+  // Screenshots live in `tmp` unless ROLLBACK_GUARD_E2E_ARTIFACTS says otherwise.
+  if (process.env.ROLLBACK_GUARD_E2E_ARTIFACTS) fs.rmSync(tmp, { recursive: true, force: true });
+  process.stderr.write(`harness screenshots: ${artifacts}\n`);
 });
 
 test('code-server + chromium drive a packaged extension end to end', { timeout: 10 * 60_000 }, async () => {
@@ -161,4 +163,15 @@ test('workspace trust enabled: the startup prompt is answered as asked', { timeo
     await wb?.close();
     await trusted.stop({ removeFiles: true });
   }
+});
+
+test('a broken .vsix fails loudly with code-server output', { timeout: 2 * 60_000 }, async () => {
+  const workspace = path.join(tmp, 'broken');
+  fs.mkdirSync(workspace, { recursive: true });
+  const junk = path.join(tmp, 'junk.vsix');
+  fs.writeFileSync(junk, 'not a zip');
+  await assert.rejects(
+    startCodeServer({ workspace, vsix: junk, userDataDir: path.join(tmp, 'broken-ud'), extensionsDir: path.join(tmp, 'broken-ext') }),
+    (error: Error) => /--install-extension .*junk\.vsix failed/.test(error.message) && /Failed Installing Extensions/.test(error.message),
+  );
 });
