@@ -31,7 +31,8 @@ export interface OpenWorkbenchOptions {
 export interface Workbench {
   page: Page;
   context: BrowserContext;
-  browser: Browser;
+  /** null: the harness uses a persistent context (fresh profile dir); close via close(). */
+  browser: Browser | null;
   screenshotsDir: string;
   /** Run a command by its palette title (e.g. "Rollback Guard: Check Branch"). */
   runCommand(title: string): Promise<void>;
@@ -76,7 +77,7 @@ export async function openWorkbench(url: string, options: OpenWorkbenchOptions =
     // Clipboard access keeps VS Code's paste paths quiet; harmless otherwise.
     permissions: ['clipboard-read', 'clipboard-write'],
   });
-  const browser = context.browser() as Browser; // null for persistent contexts; kept for the type only
+  const browser = context.browser();
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(timeout);
   const messages: string[] = [];
