@@ -42,7 +42,11 @@ export class ConfigError extends Error {
 }
 
 // All errors, so the most specific one (the deepest path) can be reported.
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+// Compiled on first use: most runs have no configuration file.
+let compiled: ReturnType<Ajv['compile']> | undefined;
+function validator(): ReturnType<Ajv['compile']> {
+  return (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
+}
 
 /** Parses and validates a config file; throws ConfigError with the position of the first problem. */
 export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): RollbackGuardConfig {
@@ -54,6 +58,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
   };
   if (doc.errors.length > 0) fail(doc.errors[0]!.pos[0], `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const raw: unknown = doc.toJS() ?? {};
+  const validate = validator();
   if (!validate(raw)) {
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf');
     const error = errors.reduce<(typeof errors)[number] | undefined>(

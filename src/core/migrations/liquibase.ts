@@ -1,9 +1,16 @@
-import { parse as parseXml } from '@xml-tools/parser';
+import type * as XmlTools from '@xml-tools/parser';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
 import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
 import type { Dialect } from '../sql/sql';
 import { embeddedSql, type Embedded, type EmbeddedProblem } from './embedded';
 import type { MigrationUnit } from './model';
+
+/** The XML parser builds its grammar when loaded: load it only for XML changelogs. */
+let xmlTools: typeof XmlTools | undefined;
+function parseXml(text: string): ReturnType<typeof XmlTools.parse> {
+  xmlTools ??= require('@xml-tools/parser') as typeof XmlTools;
+  return xmlTools.parse(text);
+}
 
 /**
  * Liquibase changelogs in XML and YAML: one unit per changeSet. Change types
