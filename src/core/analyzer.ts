@@ -1,8 +1,10 @@
 import type { RollbackGuardConfig } from './config';
 import type { Finding, Range, RollbackClass } from './model';
 import type { ProjectContext } from './project';
+import type { MigrationUnit } from './migrations/model';
 import type { Comment, CommentSyntax } from './suppress';
 import type { LineIndex } from './text';
+import type { ManifestFile } from './yaml/manifest';
 
 export interface SourceFile {
   /** Path as the caller names the file (forward slashes); used in findings and path-based detection. */
@@ -34,7 +36,14 @@ export interface AnalyzerOutput {
   review?(surviving: readonly Finding[]): Finding[];
   /** Summaries the editor shows as CodeLens (a migration's rollback class and reason). */
   summaries?: FileSummary[];
+  /**
+   * What the analyzer parsed, so release (branch) analysis compares the base
+   * and head versions of a file without parsing either a second time.
+   */
+  parsed?: ParsedFile;
 }
+
+export type ParsedFile = { kind: 'manifest'; file: ManifestFile } | { kind: 'migration'; units: readonly MigrationUnit[] };
 
 /** "↩ restore-required · drops orders.legacy_total" at the top of a migration. */
 export interface FileSummary {

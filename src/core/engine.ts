@@ -1,10 +1,11 @@
-import type { Analyzer, AnalyzerEnv, FileSummary, SourceFile } from './analyzer';
+import type { Analyzer, AnalyzerEnv, FileSummary, ParsedFile, SourceFile } from './analyzer';
 import { ANALYZERS } from './analyzers';
 import { DEFAULT_CONFIG, type RollbackGuardConfig } from './config';
-import { compareFindings, type Finding } from './model';
+import { compareFindings, type Finding, type Range } from './model';
 import { EMPTY_PROJECT, type ProjectContext } from './project';
 import { RULES } from './rules';
 import { ignoreFix, Suppressions } from './suppress';
+import type { LineIndex } from './text';
 
 export interface EngineOptions {
   config?: RollbackGuardConfig;
@@ -12,6 +13,8 @@ export interface EngineOptions {
   analyzers?: readonly Analyzer[];
   /** Reads a sibling file (see AnalyzerEnv.readFile); without it, siblings count as absent. */
   readFile?: (path: string) => string | undefined;
+  /** Set by release (branch) analysis, which admits the release rules' findings before closing each file. */
+  branchMode?: boolean;
 }
 
 export interface FileAnalysis {
@@ -21,6 +24,26 @@ export interface FileAnalysis {
   findings: Finding[];
   summaries: FileSummary[];
 }
+
+/** A file still open for findings computed elsewhere; see `Engine.open`. */
+export interface OpenAnalysis {
+  file: string;
+  analyzer?: string;
+  /** The file's own findings, configured and suppressed (no ignore problems yet). */
+  findings: Finding[];
+  summaries: FileSummary[];
+  /** What the analyzer parsed (see AnalyzerOutput.parsed). */
+  parsed?: ParsedFile;
+  lines?: LineIndex;
+  /** Applies configuration and this file's ignore comments to findings on this file; returns the survivors (with the ignore fix). */
+  admit(findings: readonly Finding[]): Finding[];
+  /** True (and the ignore marked used) when a `rollback-guard-ignore-file` here names the rule: for findings about the whole release. */
+  ignoredFileWide(ruleId: string): boolean;
+  /** Own and admitted findings plus the ignore comments' problems, sorted. */
+  close(): FileAnalysis;
+}
+
+const NOWHERE: Range = { start: { line: -1, character: 0 }, end: { line: -1, character: 0 } };
 
 /**
  * Parses each file once with the analyzer that claims it, runs its rules,
@@ -32,12 +55,14 @@ export class Engine {
   private readonly analyzers: readonly Analyzer[];
   private readonly prepared = new Map<Analyzer, Promise<void>>();
   private readonly readFile: (path: string) => string | undefined;
+  private readonly branchMode: boolean;
 
   constructor(options: EngineOptions = {}) {
     this.config = options.config ?? DEFAULT_CONFIG;
     this.project = options.project ?? EMPTY_PROJECT;
     this.analyzers = options.analyzers ?? ANALYZERS;
     this.readFile = options.readFile ?? (() => undefined);
+    this.branchMode = options.branchMode ?? false;
   }
 
   analyzerFor(path: string): Analyzer | undefined {
@@ -50,8 +75,19 @@ export class Engine {
   }
 
   async analyze(source: SourceFile): Promise<FileAnalysis> {
+    return (await this.open(source)).close();
+  }
+
+  /**
+   * Analyses a file but keeps it open for findings computed elsewhere (the
+   * release rules, which need every file of a branch first): they go through
+   * the same configuration and ignore comments, so an ignore that suppresses
+   * only a release finding counts as used. `close()` then adds the problems
+   * of the file's ignore comments (RG001, RG002).
+   */
+  async open(source: SourceFile): Promise<OpenAnalysis> {
     const analyzer = this.analyzerFor(source.path);
-    if (!analyzer) return { file: source.path, findings: [], summaries: [] };
+    if (!analyzer) return this.closedWithout(source.path);
     if (analyzer.prepare) {
       let ready = this.prepared.get(analyzer);
       if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
@@ -60,17 +96,77 @@ export class Engine {
     const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile };
     const output = await analyzer.analyze(source, env);
 
-    const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => RULES.has(id)) : undefined;
+    const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => this.judgesIgnoresOf(id)) : undefined;
     const keep = (findings: readonly Finding[]) => this.configure(findings).filter((f) => !suppressions?.suppresses(f));
+    const withIgnoreFix = (findings: Finding[]) => {
+      for (const finding of findings) {
+        if (RULES.get(finding.ruleId)?.scope !== 'meta') finding.fixes.push(ignoreFix(output.lines, finding, output.commentSyntax));
+      }
+      return findings;
+    };
 
     const surviving = keep(output.findings);
     if (output.review) surviving.push(...keep(output.review(surviving)));
-    for (const finding of surviving) {
-      if (RULES.get(finding.ruleId)?.scope !== 'meta') finding.fixes.push(ignoreFix(output.lines, finding, output.commentSyntax));
-    }
-    if (suppressions) surviving.push(...this.configure(suppressions.problems(source.path)));
-    surviving.sort(compareFindings);
-    return { file: source.path, analyzer: analyzer.id, findings: surviving, summaries: output.summaries ?? [] };
+    withIgnoreFix(surviving);
+    const admitted: Finding[] = [];
+    let closed: FileAnalysis | undefined;
+    return {
+      file: source.path,
+      analyzer: analyzer.id,
+      findings: surviving,
+      summaries: output.summaries ?? [],
+      parsed: output.parsed,
+      lines: output.lines,
+      admit(findings) {
+        const kept = withIgnoreFix(keep(findings).map((f) => ({ ...f, fixes: [...f.fixes] })));
+        admitted.push(...kept);
+        return kept;
+      },
+      ignoredFileWide(ruleId) {
+        // Line -1 is a line no directive targets: only file-wide ignores match.
+        return suppressions?.suppresses({ ruleId, range: NOWHERE } as Finding) ?? false;
+      },
+      close: () => {
+        if (!closed) {
+          const findings = [...surviving, ...admitted];
+          if (suppressions) findings.push(...this.configure(suppressions.problems(source.path)));
+          findings.sort(compareFindings);
+          closed = { file: source.path, analyzer: analyzer.id, findings, summaries: output.summaries ?? [] };
+        }
+        return closed;
+      },
+    };
+  }
+
+  /**
+   * Whether an ignore naming the rule that suppresses nothing is a problem:
+   * not for a rule the configuration turns off, nor for a release rule when
+   * no release (branch) analysis runs — it could not have matched.
+   */
+  private judgesIgnoresOf(id: string): boolean {
+    return this.config.rules.get(id)?.enabled !== false && (this.branchMode || RULES.get(id)?.scope !== 'release');
+  }
+
+  /** A file no analyzer reads: it has no ignore comments, so admitted findings are only configured. */
+  private closedWithout(file: string): OpenAnalysis {
+    const admitted: Finding[] = [];
+    return {
+      file,
+      findings: [],
+      summaries: [],
+      admit: (findings) => {
+        const kept = this.configure(findings);
+        admitted.push(...kept);
+        return kept;
+      },
+      ignoredFileWide: () => false,
+      close: () => ({ file, findings: [...admitted].sort(compareFindings), summaries: [] }),
+    };
+  }
+
+  /** Drops disabled rules and applies severity overrides: for findings of files no analyzer reads (a deleted file, the release plan). */
+  configured(findings: readonly Finding[]): Finding[] {
+    return this.configure(findings);
   }
 
   /** Drops disabled rules and applies severity overrides from the configuration. */

@@ -47,6 +47,7 @@ export const manifestAnalyzer: Analyzer = {
     return {
       lines: file.lines,
       findings,
+      parsed: { kind: 'manifest', file },
       commentSyntax: HASH_COMMENT,
       comments: () => yamlComments(source.text).map((c) => toComment(file.lines, c.text, c.start, c.end)),
       review(surviving) {

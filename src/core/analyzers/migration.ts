@@ -71,6 +71,7 @@ function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutpu
     lines,
     findings,
     summaries,
+    parsed: { kind: 'migration', units: read.units },
     commentSyntax: read.syntax,
     comments: () => read.comments().map((c) => toComment(lines, c.text, c.start, c.end)),
   };
