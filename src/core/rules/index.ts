@@ -27,6 +27,7 @@ import RG210 from './migration/RG210-lossy-down';
 import RG211 from './migration/RG211-expand-and-contract-together';
 import RG212 from './migration/RG212-lock-heavy-ddl';
 import RG213 from './migration/RG213-constraint-tightened';
+import { RELEASE_RULES } from './release';
 
 /** Rules that judge one Kubernetes document, in id order. */
 export const MANIFEST_RULES: readonly ManifestRule[] = [RG101, RG102, RG103, RG104, RG105, RG107, RG109, RG110, RG111, RG113, RG114, RG115];
@@ -34,9 +35,11 @@ export const MANIFEST_RULES: readonly ManifestRule[] = [RG101, RG102, RG103, RG1
 /** Rules that judge one migration (its up and down together), in id order. */
 export const MIGRATION_RULES: readonly MigrationRule[] = [RG201, RG202, RG203, RG204, RG205, RG206, RG207, RG208, RG209, RG210, RG211, RG212, RG213];
 
-/** Every rule's meta, keyed by id: the registry the CLI, SARIF and docs read. */
+export { RELEASE_RULES };
+
+/** Every rule's meta, keyed by id: the registry the CLI, SARIF and docs read (RG113, RG115 and RG211 have a release part with the same meta). */
 export const RULES: ReadonlyMap<string, RuleMeta> = new Map(
-  [...META_RULES, ...MANIFEST_RULES.map((r) => r.meta), ...MIGRATION_RULES.map((r) => r.meta)].sort((a, b) => a.id.localeCompare(b.id)).map((m) => [m.id, m]),
+  [...META_RULES, ...MANIFEST_RULES.map((r) => r.meta), ...MIGRATION_RULES.map((r) => r.meta), ...RELEASE_RULES.map((r) => r.meta)].sort((a, b) => a.id.localeCompare(b.id)).map((m) => [m.id, m]),
 );
 
 export function ruleById(idOrName: string): RuleMeta | undefined {
