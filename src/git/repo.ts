@@ -1,0 +1,207 @@
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { SimpleGit } from 'simple-git';
+import { exitCodeOf, gitClient, gitWithInput, messageOf, type ClientOptions } from './exec';
+import { parseBlamePorcelain, parseStatus, type BlameLine } from './parse';
+
+/** Results are typed; the extension layer turns a problem into a message. */
+export type Result<T, E = GitProblem> = { ok: true; value: T } | { ok: false; error: E };
+
+export interface GitProblem {
+  kind: string;
+  message: string;
+}
+
+export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value });
+export const fail = <E extends GitProblem>(error: E): { ok: false; error: E } => ({ ok: false, error });
+
+export interface HeadState {
+  /** Undefined in a repository with no commit yet. */
+  sha?: string;
+  /** Undefined on a detached HEAD. */
+  branch?: string;
+  detached: boolean;
+}
+
+export interface CommitInfo {
+  sha: string;
+  parents: string[];
+  subject: string;
+  author: string;
+}
+
+/** One git repository (its top-level working tree). Every command is an argv array. */
+export class GitRepo {
+  private constructor(
+    readonly root: string,
+    readonly git: SimpleGit,
+  ) {}
+
+  /** The repository containing `dir`, or undefined when it is not inside one (or git is missing). */
+  static async open(dir: string, options: ClientOptions = {}): Promise<GitRepo | undefined> {
+    try {
+      const top = (await gitClient(dir).raw(['rev-parse', '--show-toplevel'])).trim();
+      if (!top) return undefined;
+      return new GitRepo(top, gitClient(top, options));
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A client with extra environment (a temporary index, fixed dates), same repository. */
+  withEnv(env: Record<string, string>): SimpleGit {
+    return gitClient(this.root, { env });
+  }
+
+  async run(args: string[]): Promise<string> {
+    return this.git.raw(args);
+  }
+
+  /** Runs a command that may exit non-zero on purpose; returns its exit code and stdout. */
+  async probe(args: string[]): Promise<{ code: number; out: string; message?: string }> {
+    try {
+      return { code: 0, out: await this.git.raw(args) };
+    } catch (error) {
+      const code = exitCodeOf(error);
+      if (code === undefined) throw error;
+      return { code, out: '', message: messageOf(error) };
+    }
+  }
+
+  /** Full commit id of a revision, or undefined when it does not name a commit. */
+  async commitOf(rev: string): Promise<string | undefined> {
+    const r = await this.probe(['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`]);
+    const sha = r.out.trim();
+    return r.code === 0 && sha ? sha : undefined;
+  }
+
+  async head(): Promise<HeadState> {
+    const sha = await this.commitOf('HEAD');
+    const branch = await this.probe(['symbolic-ref', '--quiet', '--short', 'HEAD']);
+    const name = branch.code === 0 ? branch.out.trim() : undefined;
+    return { sha, branch: name || undefined, detached: !name };
+  }
+
+  async isShallow(): Promise<boolean> {
+    return (await this.run(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  }
+
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    return (await this.probe(['merge-base', '--is-ancestor', ancestor, descendant])).code === 0;
+  }
+
+  async mergeBase(a: string, b: string): Promise<string | undefined> {
+    const r = await this.probe(['merge-base', a, b]);
+    return r.code === 0 ? r.out.trim() || undefined : undefined;
+  }
+
+  async commitInfo(rev: string): Promise<CommitInfo | undefined> {
+    const r = await this.probe(['show', '-s', '--no-show-signature', '--format=%H%x00%P%x00%an%x00%s', rev, '--']);
+    if (r.code !== 0) return undefined;
+    const [sha, parents, author, subject] = r.out.replace(/\n$/, '').split('\0');
+    if (!sha) return undefined;
+    return { sha, parents: parents ? parents.split(' ').filter(Boolean) : [], author: author ?? '', subject: subject ?? '' };
+  }
+
+  /** Tracked changes (staged or not), untracked files and conflicts of the working tree. */
+  async status(): Promise<{ tracked: string[]; untracked: string[]; conflicted: string[] }> {
+    return parseStatus(await this.run(['status', '--porcelain=v1', '-z', '--untracked-files=all']));
+  }
+
+  /** A revert, cherry-pick, merge or rebase left half done. */
+  async operationInProgress(): Promise<string | undefined> {
+    const gitDir = (await this.run(['rev-parse', '--absolute-git-dir'])).trim();
+    const markers: [string, string][] = [
+      ['REVERT_HEAD', 'a revert'],
+      ['CHERRY_PICK_HEAD', 'a cherry-pick'],
+      ['MERGE_HEAD', 'a merge'],
+      ['rebase-merge', 'a rebase'],
+      ['rebase-apply', 'a rebase or `git am`'],
+    ];
+    for (const [name, what] of markers) {
+      try {
+        await readFile(join(gitDir, name));
+        return what;
+      } catch (error) {
+        // A directory (rebase-merge) is there too: reading it fails with EISDIR.
+        if ((error as NodeJS.ErrnoException).code === 'EISDIR') return what;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Contents of many blobs in one `git cat-file --batch` process, in request
+   * order; undefined for a path missing at that revision.
+   */
+  async readBlobs(requests: readonly { rev: string; path: string }[]): Promise<(Buffer | undefined)[]> {
+    if (requests.length === 0) return [];
+    // cat-file reads one request per line: a path with a newline cannot be asked for.
+    const usable = requests.map((r) => !r.path.includes('\n'));
+    const input = requests.filter((_, i) => usable[i]).map((r) => `${r.rev}:${r.path}\n`).join('');
+    const out = await gitWithInput(this.root, ['cat-file', '--batch'], input);
+    const results: (Buffer | undefined)[] = [];
+    let at = 0;
+    for (let i = 0; i < requests.length; i++) {
+      if (!usable[i]) {
+        results.push(undefined);
+        continue;
+      }
+      const eol = out.indexOf(0x0a, at);
+      const header = out.subarray(at, eol).toString('utf8');
+      at = eol + 1;
+      const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+      if (!m) {
+        results.push(undefined); // `<object> missing` / `ambiguous`
+        continue;
+      }
+      const size = Number(m[2]);
+      results.push(m[1] === 'blob' ? out.subarray(at, at + size) : undefined);
+      at += size + 1;
+    }
+    return results;
+  }
+
+  /** A file of the working tree (relative to the root), or undefined. */
+  async readWorktree(path: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.abs(path));
+    } catch {
+      return undefined;
+    }
+  }
+
+  abs(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.root, path);
+  }
+
+  /** The commit that last changed line `line` (1-based) of the working-tree file. */
+  async blame(path: string, line: number): Promise<Result<BlameLine>> {
+    const r = await this.probe(['blame', '--porcelain', '-L', `${line},${line}`, '--', path]);
+    if (r.code !== 0) return fail({ kind: 'blame-failed', message: `git blame failed for ${path}:${line}: ${r.message ?? 'unknown error'}` });
+    const parsed = parseBlamePorcelain(r.out);
+    if (!parsed) return fail({ kind: 'blame-failed', message: `git blame gave no commit for ${path}:${line}` });
+    if (parsed.uncommitted) return fail({ kind: 'not-committed', message: `Line ${line} of ${path} is not committed yet: there is no commit to revert.` });
+    return ok(parsed);
+  }
+
+  /**
+   * The merge on HEAD's first-parent line that brought `sha` in (a PR merge),
+   * when `sha` was not committed on that line directly. Reverting it (with
+   * `-m 1`) undoes the whole release the commit came with.
+   */
+  async introducingMerge(sha: string): Promise<CommitInfo | undefined> {
+    const r = await this.probe(['rev-list', '--first-parent', '--merges', '--reverse', `${sha}..HEAD`]);
+    if (r.code !== 0) return undefined;
+    for (const merge of r.out.split('\n').filter(Boolean)) {
+      const info = await this.commitInfo(merge);
+      if (!info || info.parents.length < 2) continue;
+      if ((await this.isAncestor(sha, info.parents[1]!)) && !(await this.isAncestor(sha, info.parents[0]!))) return info;
+    }
+    return undefined;
+  }
+
+  async branchExists(name: string): Promise<boolean> {
+    return (await this.probe(['show-ref', '--verify', '--quiet', `refs/heads/${name}`])).code === 0;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The two ways Rollback Guard writes to Git, both on a new branch and never
+ * pushed: a revert commit (what GitOps then syncs — "fix Git first"), and a
+ * commit of given file contents (making the manifests match the cluster).
+ * Every prompt and confirmation belongs to the caller; these functions refuse
+ * instead of guessing.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gitWithInput, messageOf } from './exec';
+import { fail, ok, type CommitInfo, type GitProblem, type GitRepo, type Result } from './repo';
+
+export interface RevertOptions {
+  /** Stash uncommitted changes first (only with the user's explicit consent); they stay stashed after a successful revert. */
+  stash?: boolean;
+  /** Branch to create; default `revert/<short-sha>` (with a numeric suffix when taken). */
+  branch?: string;
+  /** Parent to revert to for a merge commit (git's `-m`); default 1, the branch it was merged into. */
+  mainline?: number;
+}
+
+export interface RevertResult {
+  branch: string;
+  /** The new revert commit. */
+  commit: string;
+  subject: string;
+  reverted: CommitInfo;
+  /** Set for a merge commit. */
+  mainline?: number;
+  /** Where HEAD was: a branch name, or a commit on a detached HEAD. */
+  from: string;
+  /** The stash holding the changes that were uncommitted, when the caller allowed stashing. */
+  stash?: string;
+}
+
+export type RevertProblem = GitProblem & {
+  kind: 'unknown-commit' | 'no-commits' | 'in-progress' | 'dirty' | 'conflict' | 'empty' | 'failed';
+  /** Files involved: uncommitted ones (dirty), conflicting ones (conflict). */
+  files?: string[];
+};
+
+const short = (sha: string) => sha.slice(0, 7);
+
+function list(paths: readonly string[]): string {
+  return paths.length <= 5 ? paths.join(', ') : `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more`;
+}
+
+/** `revert/<short-sha>`, or the first free `revert/<short-sha>-N`. */
+async function freeBranch(repo: GitRepo, wanted: string): Promise<string> {
+  if (!(await repo.branchExists(wanted))) return wanted;
+  for (let n = 2; ; n++) if (!(await repo.branchExists(`${wanted}-${n}`))) return `${wanted}-${n}`;
+}
+
+/**
+ * Creates `revert/<short-sha>` from HEAD and runs `git revert --no-edit`
+ * (`-m 1` for a merge commit) on it. Refuses on a dirty tree unless `stash`;
+ * on a conflict (or an empty revert) aborts, returns to where HEAD was,
+ * deletes the new branch and restores stashed changes — the working tree is
+ * left byte-identical. Never pushes.
+ */
+export async function revertCommit(repo: GitRepo, rev: string, options: RevertOptions = {}): Promise<Result<RevertResult, RevertProblem>> {
+  const target = await repo.commitInfo(rev);
+  if (!target) return fail({ kind: 'unknown-commit', message: `\`${rev}\` is not a commit of this repository.` });
+  const head = await repo.head();
+  if (!head.sha) return fail({ kind: 'no-commits', message: 'The repository has no commit yet.' });
+  const busy = await repo.operationInProgress();
+  if (busy) return fail({ kind: 'in-progress', message: `${busy[0]!.toUpperCase()}${busy.slice(1)} is in progress in this repository: finish or abort it first.` });
+
+  const status = await repo.status();
+  const dirty = [...status.tracked, ...status.conflicted];
+  if (dirty.length > 0 && !options.stash) {
+    return fail({
+      kind: 'dirty',
+      files: dirty,
+      message: `The working tree has uncommitted changes (${list(dirty)}): a revert on top of them could mix them into the revert commit. Commit or stash them first, or let Rollback Guard stash them.`,
+    });
+  }
+  let stash: string | undefined;
+  if (dirty.length > 0) {
+    await repo.run(['stash', 'push', '--message', `rollback-guard: before reverting ${short(target.sha)}`]);
+    stash = (await repo.run(['rev-parse', '--verify', 'refs/stash'])).trim();
+  }
+  const from = head.branch ?? head.sha;
+  const restore = async () => {
+    await (head.branch ? repo.run(['switch', '--quiet', head.branch]) : repo.run(['switch', '--quiet', '--detach', head.sha!]));
+    if (stash) await repo.run(['stash', 'pop', '--index', '--quiet']);
+  };
+
+  const branch = await freeBranch(repo, options.branch ?? `revert/${short(target.sha)}`);
+  await repo.run(['switch', '--quiet', '--no-track', '--create', branch, head.sha]);
+  const mainline = target.parents.length > 1 ? (options.mainline ?? 1) : undefined;
+  const result = await repo.probe(['revert', '--no-edit', ...(mainline ? ['-m', String(mainline)] : []), target.sha]);
+  if (result.code !== 0) {
+    const conflicts = (await repo.status()).conflicted;
+    if (await repo.operationInProgress()) await repo.probe(['revert', '--abort']);
+    // `revert --abort` restores HEAD's tree; nothing of the revert may stay behind.
+    await repo.probe(['reset', '--quiet', '--hard', head.sha]);
+    await restore();
+    await repo.run(['branch', '--quiet', '-D', branch]);
+    if (conflicts.length > 0) {
+      return fail({
+        kind: 'conflict',
+        files: conflicts,
+        message: `Reverting ${short(target.sha)} ("${target.subject}") conflicts with later changes in ${list(conflicts)}. Nothing was changed: the revert was aborted and ${from === head.sha ? 'HEAD' : from} is as it was. Revert by hand (\`git revert ${mainline ? `-m ${mainline} ` : ''}${short(target.sha)}\`) and resolve the conflicts, or revert the later commits first.`,
+      });
+    }
+    const text = `${result.message ?? ''}`;
+    if (/nothing to commit|empty/i.test(text)) {
+      return fail({ kind: 'empty', message: `Reverting ${short(target.sha)} changes nothing: its changes are already undone on ${from}. Nothing was changed.` });
+    }
+    return fail({ kind: 'failed', message: `git revert failed: ${text || 'unknown error'}. Nothing was changed.` });
+  }
+  const commit = (await repo.run(['rev-parse', 'HEAD'])).trim();
+  const info = await repo.commitInfo(commit);
+  return ok({ branch, commit, subject: info?.subject ?? '', reverted: target, mainline, from, stash });
+}
+
+export interface FileContent {
+  path: string;
+  /** New content; null deletes the file. */
+  content: string | Buffer | null;
+}
+
+export interface CommitResult {
+  branch: string;
+  commit: string;
+  parent: string;
+}
+
+export type CommitProblem = GitProblem & { kind: 'no-commits' | 'branch-exists' | 'failed' };
+
+/**
+ * Commits file contents on a new branch from `from` (default HEAD) without
+ * touching the working tree, the index or the current branch: a temporary
+ * index, `hash-object`, `write-tree`, `commit-tree`, and `update-ref` that
+ * only creates. The primitive behind "make the manifest match the cluster".
+ */
+export async function commitOnNewBranch(
+  repo: GitRepo,
+  options: { branch: string; message: string; files: readonly FileContent[]; from?: string },
+): Promise<Result<CommitResult, CommitProblem>> {
+  const parent = await repo.commitOf(options.from ?? 'HEAD');
+  if (!parent) return fail({ kind: 'no-commits', message: `\`${options.from ?? 'HEAD'}\` is not a commit.` });
+  if (await repo.branchExists(options.branch)) return fail({ kind: 'branch-exists', message: `Branch \`${options.branch}\` already exists: choose another name.` });
+  const dir = await mkdtemp(join(tmpdir(), 'rollback-guard-index-'));
+  const env = { GIT_INDEX_FILE: join(dir, 'index') };
+  const git = repo.withEnv(env);
+  try {
+    await git.raw(['read-tree', parent]);
+    for (const file of options.files) {
+      if (file.content === null) {
+        await git.raw(['update-index', '--force-remove', '--', file.path]);
+        continue;
+      }
+      const oid = (await gitWithInput(repo.root, ['hash-object', '-w', '--stdin'], file.content)).toString('utf8').trim();
+      const existing = (await repo.run(['ls-tree', '-z', parent, '--', file.path])).split('\0')[0];
+      const mode = existing && /^100755 /.test(existing) ? '100755' : '100644';
+      await git.raw(['update-index', '--add', '--cacheinfo', `${mode},${oid},${file.path}`]);
+    }
+    const tree = (await git.raw(['write-tree'])).trim();
+    const commit = (await git.raw(['commit-tree', tree, '-p', parent, '-m', options.message])).trim();
+    // The all-zero old value makes update-ref create the branch or fail: never move an existing one.
+    await repo.run(['update-ref', `refs/heads/${options.branch}`, commit, '0'.repeat(parent.length)]);
+    return ok({ branch: options.branch, commit, parent });
+  } catch (error) {
+    return fail({ kind: 'failed', message: `Could not commit on ${options.branch}: ${messageOf(error)}` });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
