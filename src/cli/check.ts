@@ -9,16 +9,22 @@ import { toJson } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { summarize } from '../core/report/summary';
 import { formatText } from '../core/report/text';
-import { oneOf, parse } from './args';
+import { oneOf, parse, UsageError } from './args';
+import { analyzeBranch, forDisplay, releaseLine, type BranchOptions } from './branch';
 import { loadConfig } from './config';
 import { scan } from './scan';
 import type { CliIO } from './io';
 
 export const CHECK_USAGE = `Usage: rollback-guard check [path…] [options]
 
-Reports rollback risks in Kubernetes manifests and migrations.
+Reports rollback risks in Kubernetes manifests and migrations. With --base,
+reports what the branch changes against that base (findings on changed lines
+and files) plus the release rules (RG106, RG108, RG112, RG113, RG211, RG3xx).
 
 Options:
+  --base REF                        compare the branch with REF (\`auto\`: the configured base,
+                                    the upstream, origin/HEAD, main, master)
+  --worktree                        with --base: include uncommitted changes
   --format text|json|sarif|github   output format (default: text)
   --fail-on error|warning|info|hint|never
                                     exit 1 when a finding is at least this severe (default: error)
@@ -35,6 +41,8 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
     format: { type: 'string' },
     'fail-on': { type: 'string' },
     config: { type: 'string' },
+    base: { type: 'string' },
+    worktree: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -44,6 +52,8 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
   const { config, file: configFile } = loadConfig(io.cwd, values.config);
+  if (values.base !== undefined) return checkBranch(io, { base: values.base, worktree: values.worktree === true, paths: positionals, config, configDir: configFile ? dirname(configFile) : undefined, format, failOn });
+  if (values.worktree) throw new UsageError('--worktree needs --base');
 
   const probe = new Engine({ config });
   const scanned = scan(positionals.length > 0 ? positionals : ['.'], {
@@ -85,4 +95,45 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
       break;
   }
   return failOn !== 'never' && findings.some((f) => reaches(f.severity, failOn as Severity)) ? 1 : 0;
+}
+
+/** `check --base`: the findings in the change plus the release rules, in the same formats. */
+async function checkBranch(
+  io: CliIO,
+  options: BranchOptions & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] },
+): Promise<number> {
+  const run = await analyzeBranch(io, options);
+  const findings = forDisplay(run, io.cwd, run.analysis.findings);
+  const summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };
+  for (const s of summary.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
+  for (const note of run.analysis.notes) io.err(`note: ${note}\n`);
+  const release = run.analysis.summary;
+  switch (options.format) {
+    case 'text':
+      io.out(formatText(findings, summary, { color: io.color }));
+      io.out(`${releaseLine(run.analysis)}\n`);
+      break;
+    case 'json': {
+      const document = JSON.parse(toJson(findings, summary)) as Record<string, unknown>;
+      document.release = {
+        base: run.analysis.base,
+        head: run.analysis.head,
+        mergeBase: run.analysis.mergeBase ?? null,
+        rollbackClass: release.rollbackClass,
+        action: release.action,
+        layers: release.layers,
+        axes: release.axes,
+        steps: release.steps.map((s) => s.action),
+      };
+      io.out(`${JSON.stringify(document, null, 2)}\n`);
+      break;
+    }
+    case 'sarif':
+      io.out(toSarif(findings, { toolVersion: io.version }));
+      break;
+    case 'github':
+      io.out(toGithub(findings));
+      break;
+  }
+  return options.failOn !== 'never' && findings.some((f) => reaches(f.severity, options.failOn as Severity)) ? 1 : 0;
 }

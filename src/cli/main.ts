@@ -2,17 +2,20 @@ import { version } from '../../package.json';
 import { ConfigError } from '../core/config';
 import { UsageError } from './args';
 import { check, CHECK_USAGE } from './check';
+import { report, REPORT_USAGE } from './report';
 import type { CliIO } from './io';
 
 const USAGE = `Usage: rollback-guard <command> [options]
 
 Commands:
-  check [path…]   report rollback risks in manifests and migrations
+  check [path…]   report rollback risks in manifests and migrations (--base REF: what the branch changes)
+  report          the rollback plan of the branch against its base (Markdown for a PR comment, or JSON)
 
 Run \`rollback-guard <command> --help\` for a command's options.`;
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: string }> = {
   check: { run: check, usage: CHECK_USAGE },
+  report: { run: report, usage: REPORT_USAGE },
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
