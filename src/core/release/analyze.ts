@@ -189,6 +189,7 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
     mergeBase: input.mergeBase,
     files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     findings,
+    releaseFindings: [...releaseFindings].sort(compareFindings),
     summary,
     check: summarize(findings, analysed, skipped),
     skipped,

@@ -265,7 +265,8 @@ function preProductionQuestions(
     source: [rollout.source, plan?.verification.length ? fromPlan : undefined].filter(Boolean).join(', ') || undefined,
   };
   const evidence: string[] = [];
-  if (s.input.base.sha) evidence.push(`the base commit \`${s.input.base.sha.slice(0, 12)}\` (${s.input.base.ref}): what a Git revert must reproduce`);
+  const from = s.input.mergeBase ?? s.input.base.sha;
+  if (from) evidence.push(`the commit the release starts from, \`${from.slice(0, 12)}\` (on ${s.input.base.ref}): what a Git revert must reproduce`);
   for (const i of s.facts.images) if (i.from) evidence.push(`${i.object}: the previous image \`${i.from}\` (keep it in the registry)`);
   if (d.nonAdditive) evidence.push('the id of a backup or snapshot of the affected tables taken right before the migration runs, and the schema version before it');
   for (const m of s.facts.migrations) evidence.push(`migration \`${m.file}\` applied (its version in the migrations table)`);

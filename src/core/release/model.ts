@@ -164,6 +164,8 @@ export interface ReleaseAnalysis {
   files: ReleaseFile[];
   /** What `check --base` reports: the findings in the change and the release findings, sorted. */
   findings: Finding[];
+  /** The release rules' own findings (also in `findings`), for callers that take per-file findings elsewhere. */
+  releaseFindings: Finding[];
   summary: ReleaseSummary;
   check: CheckSummary;
   skipped: SkippedFile[];
