@@ -1,0 +1,129 @@
+/**
+ * What the end-to-end suites share: the packaged extension, a copy of a
+ * workspace, a running code-server with Rollback Guard installed, and editor
+ * gestures (go to a position, apply a quick fix) on top of the harness.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startCodeServer, type CodeServerHandle } from './harness/codeServer';
+import { openWorkbench, type Workbench } from './harness/browser';
+
+export const ROOT = path.join(__dirname, '..', '..');
+
+/** The .vsix `npm test` packaged before this suite (scripts/package.mjs). */
+export function packagedVsix(): string {
+  const { name, version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const vsix = path.join(ROOT, `${name}-${version}.vsix`);
+  assert.ok(fs.existsSync(vsix), `${vsix} is missing: run \`npm run package\` (npm test does it before this suite)`);
+  return vsix;
+}
+
+/** Where a suite keeps screenshots and logs: $ROLLBACK_GUARD_E2E_ARTIFACTS/<suite>, else test-results/e2e/<suite>. */
+export function artifactsDir(suite: string): string {
+  const dir = path.join(process.env.ROLLBACK_GUARD_E2E_ARTIFACTS ?? path.join(ROOT, 'test-results', 'e2e'), suite);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function copyDirectory(from: string, prefix: string): string {
+  const to = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.cpSync(from, to, { recursive: true, filter: (src) => !src.includes(`${path.sep}.demo`) });
+  return to;
+}
+
+export interface Session {
+  server: CodeServerHandle;
+  workbench: Workbench;
+  artifacts: string;
+  stop(failed: boolean): Promise<void>;
+}
+
+/** Starts code-server with the packaged extension on `workspace` and opens it in Chromium. */
+export async function openSession(suite: string, workspace: string, options: { settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; trusted?: boolean } = {}): Promise<Session> {
+  const artifacts = artifactsDir(suite);
+  const server = await startCodeServer({
+    workspace,
+    vsix: packagedVsix(),
+    workspaceTrust: options.trusted === false,
+    settings: { 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never', ...options.settings },
+    env: options.env,
+  });
+  let workbench: Workbench;
+  try {
+    workbench = await openWorkbench(server.workbenchUrl, { screenshotsDir: artifacts, answerTrustDialog: options.trusted === false ? false : undefined });
+  } catch (error) {
+    fs.writeFileSync(path.join(artifacts, 'extension-host.log'), server.extensionHostLogs());
+    await server.stop();
+    throw error;
+  }
+  return {
+    server,
+    workbench,
+    artifacts,
+    async stop(failed) {
+      // Keep the evidence of a failure where the CI output says.
+      fs.writeFileSync(path.join(artifacts, 'extension-host.log'), server.extensionHostLogs());
+      if (failed) {
+        await workbench.screenshot('failure').catch(() => undefined);
+        console.error(`e2e artifacts (screenshots, extension host log): ${artifacts}`);
+      }
+      await workbench.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Moves the cursor to a 1-based line and column with Go to Line (`:line:col` in quick open). */
+export async function goTo(workbench: Workbench, line: number, column: number): Promise<void> {
+  const { page } = workbench;
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget .quick-input-box input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await input.waitFor({ state: 'hidden' });
+}
+
+/** Opens the quick fix menu at the cursor and applies the action whose title matches. */
+export async function applyQuickFix(workbench: Workbench, title: string | RegExp): Promise<void> {
+  const { page } = workbench;
+  const item = page.locator('.action-widget .monaco-list-row.action').filter({ hasText: title });
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await page.keyboard.press('Control+.');
+    try {
+      await item.first().waitFor({ state: 'visible', timeout: 3000 });
+      await item.first().click();
+      return;
+    } catch {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(500);
+    }
+  }
+  const offered = await page.locator('.action-widget').innerText().catch(() => '(menu not shown)');
+  throw new Error(`quick fix ${String(title)} not offered; menu: ${offered}`);
+}
+
+/**
+ * The Problems panel's rows as shown: message, source and code (`Rollback
+ * Guard(RG103)`), position. The harness' aria labels omit the code.
+ */
+export async function problemRows(workbench: Workbench): Promise<string[]> {
+  await workbench.problems();
+  return workbench.page
+    .locator('.markers-panel .monaco-list-row')
+    .evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ').trim()).filter((t) => t.length > 0));
+}
+
+/** Polls the Problems panel until `predicate` holds; returns the rows. */
+export async function waitForProblems(workbench: Workbench, predicate: (rows: string[]) => boolean, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let rows: string[] = [];
+  while (Date.now() < deadline) {
+    rows = await problemRows(workbench);
+    if (predicate(rows)) return rows;
+    await workbench.page.waitForTimeout(1000);
+  }
+  throw new Error(`Problems panel never matched; last rows:\n${rows.join('\n')}`);
+}
