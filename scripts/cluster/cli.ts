@@ -6,16 +6,19 @@
  *   down                     stop exactly the processes `up` started
  *   status [--json]          what is recorded and running
  *   env                      shell exports (KUBECONFIG, PATH, HELM_*) for the running plane
+ *   seed                     create the bookstore workloads with revision history (and the storefront Helm release)
  *   kubectl ARGS... / helm ARGS...   run the built tool against the running plane
  *
  * --state-dir DIR (or ROLLBACK_GUARD_CLUSTER_STATE) picks the plane; the default
  * is ${ROLLBACK_GUARD_CACHE:-~/.cache/rollback-guard}/cluster/state.
  */
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { ensureBuilt } from './build';
+import { seedBookstore } from './seed';
 import { attachPlane, defaultStateDir, planeStatus, readState, startPlane, stopPlane, isOurProcess, COMPONENTS } from './plane';
 
-const USAGE = `usage: npm run cluster -- <build [--force] | up [--no-crds] | down | status [--json] | env | kubectl ARGS | helm ARGS> [--state-dir DIR]`;
+const USAGE = `usage: npm run cluster -- <build [--force] | up [--no-crds] | down | status [--json] | env | seed | kubectl ARGS | helm ARGS> [--state-dir DIR]`;
 
 function takeFlag(args: string[], flag: string): boolean {
   const i = args.indexOf(flag);
@@ -72,6 +75,15 @@ async function main(argv: string[]): Promise<number> {
       console.log(`kubeconfig: ${plane.kubeconfigPath} (contexts ${plane.contexts.admin}, ${plane.contexts.readonly})`);
       console.log(`pids: ${JSON.stringify(plane.pids())}`);
       console.log(`export KUBECONFIG=${shellQuote(plane.kubeconfigPath)} PATH=${shellQuote(plane.binDir)}:"$PATH"`);
+      return 0;
+    }
+    case 'seed': {
+      const plane = attachPlane(stateDir);
+      if (!plane) {
+        console.error(`no running plane in ${stateDir}: run \`npm run cluster -- up\` first`);
+        return 1;
+      }
+      await seedBookstore(plane, { chartDir: join(__dirname, '..', '..', 'examples', 'bookstore', 'charts', 'storefront') });
       return 0;
     }
     case 'down': {
