@@ -31,7 +31,6 @@ export const ALLOWED_GIT_ENV = [
   'GIT_COMMITTER_DATE',
   'GIT_INDEX_FILE',
   'GIT_CONFIG_NOSYSTEM',
-  'GIT_CONFIG_GLOBAL',
   'GIT_TERMINAL_PROMPT',
 ];
 
@@ -49,7 +48,9 @@ export function gitClient(dir: string, options: ClientOptions = {}): SimpleGit {
     allowEnvironment: ALLOWED_GIT_ENV,
     errors(error, result) {
       if (result.exitCode !== 0) {
-        return new GitExitError([], result.exitCode, Buffer.concat(result.stdErr).toString('utf8'));
+        // Some failures explain themselves on stdout only (`revert`: "nothing to commit").
+        const stderr = Buffer.concat(result.stdErr).toString('utf8').trim();
+        return new GitExitError([], result.exitCode, stderr || Buffer.concat(result.stdOut).toString('utf8'));
       }
       return error;
     },
