@@ -65,7 +65,7 @@ describe('release report', () => {
   it('the prefilled rollback-plan.yaml is valid against its schema and declares the detected class', async () => {
     const analysis = await risky();
     const text = renderPlan(analysis);
-    const plan = parse(text);
+    const plan = parse(text) as { class: string; method: string; irreversibleEffects: string[] };
     assert.ok(validate(plan), JSON.stringify(validate.errors));
     assert.equal(plan.class, 'restore-required');
     assert.equal(plan.method, 'restore from backup, then rollout undo');

@@ -34,14 +34,14 @@ ${o.labels ?? `        app: ${name}\n`}    spec:
 `;
 }
 
-const only = (id: string) => (a: { findings: { ruleId: string }[] }) => a.findings.filter((f) => f.ruleId === id);
+const only = (id: string) => (a: { findings: { ruleId: string; message: string }[] }) => a.findings.filter((f) => f.ruleId === id);
 
 describe('RG106 immutable-field-change', () => {
   it('a Deployment selector change is reported on the selector key, with both values', async () => {
     const a = await release({ 'web.yaml': deployment() }, { 'web.yaml': deployment({ selector: '      app: web\n      tier: front\n', labels: '        app: web\n        tier: front\n' }) });
     assert.deepEqual(at(a.findings, 'RG106'), ['RG106@web.yaml:8:3']);
     const f = only('RG106')(a)[0]!;
-    assert.match((f as { message: string }).message, /`spec\.selector` from `\{matchLabels: \{app: web\}\}` on main to `\{matchLabels: \{app: web, tier: front\}\}`/);
+    assert.match(f.message, /`spec\.selector` from `\{matchLabels: \{app: web\}\}` on main to `\{matchLabels: \{app: web, tier: front\}\}`/);
     assert.equal(a.summary.rollbackClass, 'manual-repair');
   });
 
