@@ -1,14 +1,8 @@
 import * as vscode from 'vscode';
+import { redact } from '../core/redact';
 
-/** Values that must never reach a log: bearer tokens, passwords, base64 blobs after secret-looking keys. */
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /(authorization:\s*bearer\s+)[^\s"']+/gi,
-  /((?:token|password|passwd|secret|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
-];
-
-export function redact(text: string): string {
-  return SECRET_PATTERNS.reduce((acc, re) => acc.replace(re, '$1«redacted»'), text);
-}
+// The redaction lives in core so the CLI and the cluster layer's evidence records use it too.
+export { redact };
 
 /** The extension's log output channel; everything written is redacted first. */
 export class Log implements vscode.Disposable {
