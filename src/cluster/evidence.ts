@@ -1,0 +1,204 @@
+/**
+ * The record a rollback leaves behind: who (kubeconfig user, the server's
+ * username from SelfSubjectReview, the local OS user), when, context, object,
+ * from → to revision, images, reason, every preflight check and the outcome.
+ * Written as JSON (for machines) and Markdown (for a ticket or a PR), with
+ * every string passed through `redact` and secret-looking env values masked.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { redact, redactValue } from '../core/redact';
+import { diffTemplates } from './diff';
+import type { ClusterError } from './errors';
+import type { Preflight, PreflightCheck } from './preflight';
+import { refText } from './kinds';
+import { clone, imagesText, type PodTemplate } from './template';
+
+export const EVIDENCE_FORMAT = 'rollback-guard.evidence/v1';
+
+export type OutcomeStatus = 'rolled-back' | 'patched' | 'skipped' | 'refused' | 'failed' | 'timeout';
+
+export interface EvidenceRecord {
+  format: typeof EVIDENCE_FORMAT;
+  id: string;
+  tool: { name: 'rollback-guard'; version?: string };
+  who: { kubeconfigUser: string; username?: string; groups?: string[]; osUser: string; host: string };
+  when: { preflightAt: string; startedAt: string; patchedAt?: string; finishedAt: string };
+  context: { name: string; cluster: string; server: string; production: boolean; productionPattern?: string; nameTypedBack: boolean };
+  object: { kind: string; namespace: string; name: string; uid: string; resourceVersionBefore: string; resourceVersionAfter?: string };
+  from: { revision?: number; images: string };
+  to?: { revision: number; images: string; source: string; changeCause?: string; revisionAfter?: number };
+  reason?: string;
+  gitops: { owner: string; evidence: string; acknowledged: boolean }[];
+  preflight: { id: string; status: string; title: string; evidence: string[] }[];
+  diff?: { images: { container: string; from?: string; to?: string }[]; fields: string[]; unified: string };
+  patch?: { type: string; body: unknown };
+  outcome: { status: OutcomeStatus; message: string; error?: { kind: string; message: string; hint: string }; rollout?: string; patchMs?: number; rolloutMs?: number };
+}
+
+const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth)/i;
+
+/** A copy of a template (or patch) whose env values under secret-looking names are masked. */
+export function maskTemplateSecrets<T>(value: T): T {
+  const copy = clone(value);
+  const visit = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.name === 'string' && typeof o.value === 'string' && SECRET_NAME.test(o.name)) o.value = '«redacted»';
+    Object.values(o).forEach(visit);
+  };
+  visit(copy);
+  return copy;
+}
+
+export function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+}
+
+export interface EvidenceInput {
+  preflight: Preflight;
+  reason?: string;
+  toolVersion?: string;
+  startedAt: string;
+  patchedAt?: string;
+  finishedAt: string;
+  nameTypedBack: boolean;
+  gitopsAcknowledged: boolean;
+  status: OutcomeStatus;
+  message: string;
+  error?: ClusterError;
+  rollout?: string;
+  resourceVersionAfter?: string;
+  revisionAfter?: number;
+  patchMs?: number;
+  rolloutMs?: number;
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
+}
+
+export function buildEvidence(input: EvidenceInput, secrets: readonly string[] = []): EvidenceRecord {
+  const p = input.preflight;
+  const plan = p.plan;
+  const ref = p.request.ref;
+  const stamp = input.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const record: EvidenceRecord = {
+    format: EVIDENCE_FORMAT,
+    id: `${stamp}-${slug(p.context.name)}-${slug(ref.namespace)}-${ref.kind.toLowerCase()}-${slug(ref.name)}`,
+    tool: { name: 'rollback-guard', ...(input.toolVersion ? { version: input.toolVersion } : {}) },
+    who: {
+      kubeconfigUser: p.context.user,
+      ...(p.identity ? { username: p.identity.username, groups: p.identity.groups } : {}),
+      osUser: localUser(),
+      host: hostname(),
+    },
+    when: { preflightAt: p.at, startedAt: input.startedAt, ...(input.patchedAt ? { patchedAt: input.patchedAt } : {}), finishedAt: input.finishedAt },
+    context: {
+      name: p.context.name,
+      cluster: p.context.cluster,
+      server: p.server,
+      production: p.production.production,
+      ...(p.production.pattern ? { productionPattern: p.production.pattern } : {}),
+      nameTypedBack: input.nameTypedBack,
+    },
+    object: {
+      kind: ref.kind,
+      namespace: ref.namespace,
+      name: ref.name,
+      uid: p.history.uid,
+      resourceVersionBefore: p.history.resourceVersion,
+      ...(input.resourceVersionAfter ? { resourceVersionAfter: input.resourceVersionAfter } : {}),
+    },
+    from: { ...(p.history.liveRevision !== undefined ? { revision: p.history.liveRevision } : {}), images: imagesText(p.history.images) },
+    ...(plan
+      ? {
+          to: {
+            revision: plan.toRevision,
+            images: imagesText(plan.to.images),
+            source: `${plan.to.source.kind}/${plan.to.source.name}`,
+            ...(plan.to.changeCause ? { changeCause: plan.to.changeCause } : {}),
+            ...(input.revisionAfter !== undefined ? { revisionAfter: input.revisionAfter } : {}),
+          },
+        }
+      : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    gitops: p.gitops.map((g) => ({ owner: `${g.controller} ${g.namespace ? `${g.namespace}/` : ''}${g.name}`, evidence: g.evidence, acknowledged: input.gitopsAcknowledged })),
+    preflight: p.checks.map((c: PreflightCheck) => ({ id: c.id, status: c.status, title: c.title, evidence: c.evidence })),
+    ...(p.diff
+      ? { diff: { images: p.diff.images, fields: p.diff.changes.map((c) => `${c.change} ${c.path}`), unified: maskedUnified(p) } }
+      : {}),
+    ...(plan?.patch ? { patch: { type: plan.patch.type, body: maskTemplateSecrets(plan.patch.body) } } : {}),
+    outcome: {
+      status: input.status,
+      message: input.message,
+      ...(input.error ? { error: { kind: input.error.kind, message: input.error.message, hint: input.error.hint } } : {}),
+      ...(input.rollout ? { rollout: input.rollout } : {}),
+      ...(input.patchMs !== undefined ? { patchMs: input.patchMs } : {}),
+      ...(input.rolloutMs !== undefined ? { rolloutMs: input.rolloutMs } : {}),
+    },
+  };
+  return redactValue(record, secrets);
+}
+
+/** The diff with secret env values masked (the preflight's diff shows them as they are). */
+function maskedUnified(p: Preflight): string {
+  if (!p.plan || !p.diff || p.diff.equal) return '';
+  // Re-diff masked copies so the record never holds a secret value, even in context lines.
+  return diffTemplates(maskTemplateSecrets(p.plan.from.template) as PodTemplate, maskTemplateSecrets(p.plan.to.template) as PodTemplate, {
+    from: `${refText(p.request.ref)} now (revision ${p.plan.fromRevision ?? '?'})`,
+    to: `${refText(p.request.ref)} revision ${p.plan.toRevision}`,
+  }).unified;
+}
+
+const ICON: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✖', info: 'ℹ', skipped: '–' };
+
+export function evidenceMarkdown(r: EvidenceRecord): string {
+  const obj = `${r.object.kind.toLowerCase()}/${r.object.name}`;
+  const lines = [
+    `# Rollback of ${obj} in ${r.object.namespace} (${r.context.name}): ${r.outcome.status}`,
+    '',
+    `| | |`,
+    `| --- | --- |`,
+    `| Outcome | **${r.outcome.status}**: ${r.outcome.message.replace(/\|/g, '\\|')} |`,
+    `| Object | ${r.object.kind} \`${r.object.namespace}/${r.object.name}\` (uid ${r.object.uid}) |`,
+    `| From → to | revision ${r.from.revision ?? '?'} → ${r.to ? `${r.to.revision}${r.to.revisionAfter !== undefined ? ` (now revision ${r.to.revisionAfter})` : ''}` : '—'} |`,
+    `| Images | ${r.from.images || '—'} → ${r.to?.images ?? '—'} |`,
+    `| Reason | ${r.reason?.replace(/\|/g, '\\|') ?? '—'} |`,
+    `| Context | \`${r.context.name}\` (cluster ${r.context.cluster}, ${r.context.server})${r.context.production ? `, production (matches \`${r.context.productionPattern}\`), name typed back: ${r.context.nameTypedBack ? 'yes' : 'no'}` : ''} |`,
+    `| Who | kubeconfig user \`${r.who.kubeconfigUser}\`${r.who.username ? `, authenticated as \`${r.who.username}\`` : ''}, OS user \`${r.who.osUser}\` on ${r.who.host} |`,
+    `| When | preflight ${r.when.preflightAt}; started ${r.when.startedAt}${r.when.patchedAt ? `; patched ${r.when.patchedAt}` : ''}; finished ${r.when.finishedAt} |`,
+    `| resourceVersion | ${r.object.resourceVersionBefore} → ${r.object.resourceVersionAfter ?? '(unchanged)'} |`,
+    '',
+    '## Preflight',
+    '',
+    ...r.preflight.flatMap((c) => [`- ${ICON[c.status] ?? ''} **${c.id}**: ${c.title}`, ...c.evidence.map((e) => `  - ${e}`)]),
+    '',
+  ];
+  if (r.gitops.length) lines.push('## GitOps', '', ...r.gitops.map((g) => `- ${g.owner} (${g.evidence})${g.acknowledged ? ' — acknowledged by the operator' : ''}`), '');
+  if (r.outcome.error) lines.push('## Error', '', `${r.outcome.error.kind}: ${r.outcome.error.message}`, '', `Hint: ${r.outcome.error.hint}`, '');
+  if (r.outcome.rollout) lines.push('## Rollout', '', r.outcome.rollout, '');
+  if (r.diff?.unified) lines.push('## Pod template diff', '', '```diff', r.diff.unified.trimEnd(), '```', '');
+  lines.push(`<sub>${r.format} · ${r.id}</sub>`, '');
+  return redact(lines.join('\n'));
+}
+
+export interface EvidenceFiles {
+  json: string;
+  markdown: string;
+}
+
+export function writeEvidence(dir: string, record: EvidenceRecord): EvidenceFiles {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${record.id}.json`);
+  const markdown = join(dir, `${record.id}.md`);
+  writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(markdown, evidenceMarkdown(record), { mode: 0o600 });
+  return { json, markdown };
+}

@@ -1,0 +1,167 @@
+/**
+ * What `kubectl rollout undo [--to-revision=N]` sends, computed from the
+ * objects it reads (k8s.io/kubectl/pkg/polymorphichelpers/rollback.go, v0.34):
+ *
+ * - Deployment: the ReplicaSet of revision N (0 = the second-newest), refused
+ *   while spec.paused, skipped when the current template already equals it
+ *   (ignoring pod-template-hash); otherwise a JSON patch replacing
+ *   /spec/template with the ReplicaSet's template minus the pod-template-hash
+ *   label, and /metadata/annotations with the ReplicaSet's annotations except
+ *   the ones kubectl keeps from the Deployment (annotationsToSkip).
+ * - StatefulSet/DaemonSet: the ControllerRevision of revision N (0 = the
+ *   second-highest), skipped when its stored patch equals the current
+ *   template's; otherwise that stored strategic-merge patch.
+ *
+ * One addition: the patch carries the resourceVersion the preflight read, so
+ * the server refuses it (409 Conflict) if the object changed in between. It
+ * changes nothing else in the result.
+ */
+import type { KubeObject } from './client';
+import { fail, ok, type ClusterError, type Result } from './errors';
+import { controllerRevisionMatches, deploymentReplicaSets, historyOf, replicaSetRevision, REVISION_ANNOTATION, type RevisionEntry, type WorkloadHistory } from './history';
+import { refText, type WorkloadRef } from './kinds';
+import { clone, equalIgnoreHash, withoutHashLabel, type PodTemplate } from './template';
+
+/** Annotations kubectl keeps from the Deployment rather than copying from the ReplicaSet. */
+export const ANNOTATIONS_TO_SKIP = [
+  'kubectl.kubernetes.io/last-applied-configuration',
+  REVISION_ANNOTATION,
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+] as const;
+
+export interface RollbackPatch {
+  /** `json` (RFC 6902) for Deployments, `strategic` merge for StatefulSets and DaemonSets, as kubectl. */
+  type: 'json' | 'strategic';
+  contentType: 'application/json-patch+json' | 'application/strategic-merge-patch+json';
+  /** The body sent, including the resourceVersion guard. */
+  body: unknown;
+}
+
+export interface RollbackPlan {
+  ref: WorkloadRef;
+  uid: string;
+  /** The resourceVersion the plan was computed from; the patch is refused if the object moved on. */
+  resourceVersion: string;
+  /** The live revision before the rollback (undefined when no revision matches the current spec). */
+  fromRevision?: number;
+  toRevision: number;
+  from: { template: PodTemplate; images: RevisionEntry['images'] };
+  to: RevisionEntry;
+  /** `skip`: the object already runs that revision's template; kubectl reports "skipped rollback" and changes nothing. */
+  action: 'patch' | 'skip';
+  /** kubectl's message for a skip. */
+  skipMessage?: string;
+  patch?: RollbackPatch;
+  history: WorkloadHistory;
+}
+
+/** The history object kubectl would roll back to, or its error. */
+function findDeploymentTarget(ref: WorkloadRef, deployment: KubeObject, replicaSets: readonly KubeObject[], toRevision: number): Result<KubeObject> {
+  const { all } = deploymentReplicaSets(deployment, replicaSets);
+  let latest: KubeObject | undefined;
+  let latestRevision = -1;
+  let previous: KubeObject | undefined;
+  let previousRevision = -1;
+  for (const rs of all) {
+    const v = replicaSetRevision(rs);
+    if (v === undefined) continue;
+    if (toRevision === 0) {
+      if (latestRevision < v) {
+        previousRevision = latestRevision;
+        previous = latest;
+        latestRevision = v;
+        latest = rs;
+      } else if (previousRevision < v) {
+        previousRevision = v;
+        previous = rs;
+      }
+    } else if (toRevision === v) return ok(rs);
+  }
+  if (toRevision > 0) return revisionNotFound(ref, toRevision);
+  if (!previous) return fail('no-history', `no rollout history found for ${refText(ref)}: it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
+  return ok(previous);
+}
+
+function findControllerRevision(ref: WorkloadRef, revisions: readonly KubeObject[], toRevision: number): Result<KubeObject> {
+  if (toRevision === 0 && revisions.length <= 1) {
+    return fail('no-history', `no last revision to roll back to for ${refText(ref)}`, 'There is nothing to undo; roll forward with a new change instead.');
+  }
+  if (toRevision === 0) {
+    const sorted = [...revisions].sort((a, b) => Number(a.revision ?? 0) - Number(b.revision ?? 0));
+    return ok(sorted[sorted.length - 2]!);
+  }
+  const found = revisions.find((r) => Number(r.revision ?? 0) === toRevision);
+  return found ? ok(found) : revisionNotFound(ref, toRevision);
+}
+
+function revisionNotFound(ref: WorkloadRef, revision: number): { ok: false; error: ClusterError } {
+  return fail('revision-not-found', `unable to find revision ${revision} in the history of ${refText(ref)}`, `List its revisions with rollback-guard history ${refText(ref)} -n ${ref.namespace}.`);
+}
+
+/** kubectl's annotation handling for a Deployment rollback. */
+export function deploymentRollbackAnnotations(deployment: KubeObject, rs: KubeObject): Record<string, string> {
+  const out: Record<string, string> = {};
+  const current = deployment.metadata.annotations ?? {};
+  for (const k of ANNOTATIONS_TO_SKIP) if (k in current) out[k] = current[k]!;
+  for (const [k, v] of Object.entries(rs.metadata.annotations ?? {})) if (!(ANNOTATIONS_TO_SKIP as readonly string[]).includes(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * The rollback to `toRevision` (0: the previous revision) from the objects
+ * kubectl reads: the workload and its history objects (ReplicaSets or
+ * ControllerRevisions). Pure.
+ */
+export function planRollback(ref: WorkloadRef, object: KubeObject, historyObjects: readonly KubeObject[], toRevision = 0): Result<RollbackPlan> {
+  if (toRevision < 0 || !Number.isInteger(toRevision)) return revisionNotFound(ref, toRevision);
+  const history = historyOf(ref, object, historyObjects);
+  const resourceVersion = object.metadata.resourceVersion ?? '';
+  const currentTemplate = ((object.spec as { template?: PodTemplate } | undefined)?.template ?? {}) as PodTemplate;
+  const base = {
+    ref,
+    uid: object.metadata.uid ?? '',
+    resourceVersion,
+    ...(history.liveRevision !== undefined ? { fromRevision: history.liveRevision } : {}),
+    from: { template: currentTemplate, images: history.images },
+    history,
+  };
+  // A revision listed twice (kubectl keeps the later one) still resolves by number.
+  const entryFor = (source: KubeObject, revision: number): RevisionEntry =>
+    history.revisions.find((r) => r.source.uid === source.metadata.uid) ?? history.revisions.find((r) => r.revision === revision)!;
+
+  if (ref.kind === 'Deployment') {
+    const target = findDeploymentTarget(ref, object, historyObjects, toRevision);
+    if (!target.ok) return target;
+    const rs = target.value;
+    const revision = replicaSetRevision(rs) ?? 0;
+    if (history.paused) {
+      return fail('paused', `${refText(ref)} in namespace "${ref.namespace}" is paused; kubectl refuses to roll back a paused Deployment too`, `Resume it first (kubectl rollout resume ${refText(ref)} -n ${ref.namespace}), then roll back.`);
+    }
+    const rsTemplate = ((rs.spec as { template?: PodTemplate } | undefined)?.template ?? {}) as PodTemplate;
+    if (equalIgnoreHash(rsTemplate, currentTemplate)) {
+      return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
+    }
+    const body = [
+      // The guard: JSON patch "replace" of resourceVersion makes the update conditional (409 if it moved on).
+      { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
+      { op: 'replace', path: '/spec/template', value: withoutHashLabel(rsTemplate) },
+      { op: 'replace', path: '/metadata/annotations', value: deploymentRollbackAnnotations(object, rs) },
+    ];
+    return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'patch', patch: { type: 'json', contentType: 'application/json-patch+json', body } });
+  }
+
+  const target = findControllerRevision(ref, historyObjects, toRevision);
+  if (!target.ok) return target;
+  const cr = target.value;
+  const revision = Number(cr.revision ?? 0);
+  if (controllerRevisionMatches(object, cr)) {
+    return ok({ ...base, toRevision: revision, to: entryFor(cr, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
+  }
+  const data = clone(cr.data ?? {}) as Record<string, unknown>;
+  // The stored patch, plus metadata.resourceVersion: a strategic merge patch with a resourceVersion is conditional.
+  const body = { ...data, metadata: { ...((data.metadata as Record<string, unknown> | undefined) ?? {}), resourceVersion } };
+  return ok({ ...base, toRevision: revision, to: entryFor(cr, revision), action: 'patch', patch: { type: 'strategic', contentType: 'application/strategic-merge-patch+json', body } });
+}

@@ -1,0 +1,109 @@
+/**
+ * One connection to one kube context: what the CLI and the extension hold.
+ * Opening reads the kubeconfig only; the first call goes to the server.
+ */
+import type { ApiCall } from './client';
+import { KubeClient } from './client';
+import { diffTemplates, type TemplateDiff } from './diff';
+import { fail, ok, type Result } from './errors';
+import { executeRollback, type ExecuteOptions, type RollbackFailure, type RollbackOutcome } from './execute';
+import { readHistoryTree, readWorkloadHistory, type HistoryTree, type TreeOptions, type WorkloadHistory } from './history';
+import { refText, type WorkloadRef } from './kinds';
+import { loadKubeconfig, type ContextInfo, type KubeconfigSource, type LoadedKubeconfig } from './kubeconfig';
+import { preflight, type Preflight, type RollbackRequest } from './preflight';
+import { matchProductionContext, type ProductionMatch } from './production';
+import { HistoryWatcher, type WatchOptions } from './watch';
+
+/** The default of `production.contexts` in .rollbackguard.yaml (src/core/config.ts). */
+export const DEFAULT_PRODUCTION_CONTEXTS = ['prod*', '*-prod', '*-production', '*production*'];
+
+export interface SessionOptions {
+  /** Context name; default: the kubeconfig's current-context. */
+  context?: string;
+  /** Where the kubeconfig comes from (default: KUBECONFIG or ~/.kube/config), or one already loaded. */
+  kubeconfig?: KubeconfigSource | LoadedKubeconfig;
+  /** Globs from `production.contexts`. */
+  productionContexts?: readonly string[];
+  /** Per-request timeout (default 30 s). */
+  requestTimeoutMs?: number;
+  onCall?: (call: ApiCall) => void;
+  userAgent?: string;
+}
+
+export class ClusterSession {
+  readonly production: ProductionMatch;
+
+  private constructor(
+    readonly client: KubeClient,
+    readonly kubeconfig: LoadedKubeconfig,
+    private readonly productionContexts: readonly string[],
+  ) {
+    this.production = matchProductionContext(client.context.name, productionContexts);
+  }
+
+  /** Reads the kubeconfig and picks the context; no request is sent. */
+  static open(options: SessionOptions = {}): Result<ClusterSession> {
+    const source = options.kubeconfig;
+    const loaded = source && 'merged' in source ? ok(source) : loadKubeconfig(source ?? {});
+    if (!loaded.ok) return loaded;
+    const client = KubeClient.create(loaded.value, options.context, {
+      ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    });
+    if (!client.ok) return client;
+    return ok(new ClusterSession(client.value, loaded.value, options.productionContexts ?? DEFAULT_PRODUCTION_CONTEXTS));
+  }
+
+  get context(): ContextInfo {
+    return this.client.context;
+  }
+
+  /** The context's namespace (kubectl's default for -n). */
+  get namespace(): string {
+    return this.client.context.namespace;
+  }
+
+  /** Every workload's revision history in a namespace (or all namespaces): one LIST per resource. */
+  history(options: TreeOptions = {}): Promise<Result<HistoryTree>> {
+    return readHistoryTree(this.client, options);
+  }
+
+  /** One workload's history (GET + one LIST). */
+  workloadHistory(ref: WorkloadRef): Promise<Result<WorkloadHistory>> {
+    return readWorkloadHistory(this.client, ref);
+  }
+
+  /** The pod-template diff between two revisions of a history (`'live'` for the current spec). Pure. */
+  diff(history: WorkloadHistory, from: number | 'live', to: number | 'live'): Result<TemplateDiff> {
+    const pick = (r: number | 'live'): Result<{ template: WorkloadHistory['template']; label: string }> => {
+      if (r === 'live') return ok({ template: history.template, label: `${refText(history.ref)} (live)` });
+      const entry = history.revisions.find((e) => e.revision === r);
+      return entry ? ok({ template: entry.template, label: `${refText(history.ref)} revision ${r}` }) : fail('revision-not-found', `${refText(history.ref)} has no revision ${r}`, `Its revisions: ${history.revisions.map((e) => e.revision).join(', ') || 'none'}.`);
+    };
+    const a = pick(from);
+    if (!a.ok) return a;
+    const b = pick(to);
+    if (!b.ok) return b;
+    return ok(diffTemplates(a.value.template, b.value.template, { from: a.value.label, to: b.value.label }));
+  }
+
+  /** Reads the object and checks everything a rollback needs; changes nothing. */
+  preflight(request: RollbackRequest): Promise<Result<Preflight>> {
+    return preflight(this.client, request, { productionContexts: this.productionContexts });
+  }
+
+  /** Runs what `preflight` planned (see ExecuteOptions for the confirmations it needs). */
+  rollback(plan: Preflight, options: ExecuteOptions = {}): Promise<Result<RollbackOutcome, RollbackFailure>> {
+    return executeRollback(this.client, plan, options);
+  }
+
+  /** A live history that follows changes; call start(), then dispose() when done. */
+  watch(options: WatchOptions = {}): HistoryWatcher {
+    return new HistoryWatcher(this.client, options);
+  }
+
+  dispose(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Pod templates as JSON: comparison with the semantics kubectl uses, images,
+ * and the controller-added labels that are not part of a user's template.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type PodTemplate = { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: Json | undefined }; spec?: { [k: string]: Json } } & { [k: string]: unknown };
+
+/** Label the Deployment controller adds to each ReplicaSet's template (appsv1.DefaultDeploymentUniqueLabelKey). */
+export const POD_TEMPLATE_HASH = 'pod-template-hash';
+
+export function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** The template without `pod-template-hash` (kubectl strips it before patching it back into the Deployment). */
+export function withoutHashLabel(template: PodTemplate): PodTemplate {
+  const copy = clone(template);
+  const labels = copy.metadata?.labels;
+  if (labels && POD_TEMPLATE_HASH in labels) delete labels[POD_TEMPLATE_HASH];
+  return copy;
+}
+
+function isEmpty(v: unknown): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+}
+
+/**
+ * apimachinery's Semantic.DeepEqual on JSON: nil and empty slices/maps are
+ * equal, and so is a missing field (the typed structs cannot tell them apart).
+ */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (isEmpty(a) && isEmpty(b)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((v, i) => semanticEqual(v, b[i]));
+  }
+  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    for (const k of new Set([...Object.keys(ao), ...Object.keys(bo)])) if (!semanticEqual(ao[k], bo[k])) return false;
+    return true;
+  }
+  return a === b;
+}
+
+/** kubectl's equalIgnoreHash: templates equal once both lose `pod-template-hash`. */
+export function equalIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
+  return semanticEqual(a ? withoutHashLabel(a) : a, b ? withoutHashLabel(b) : b);
+}
+
+/** JSON with object keys sorted (what Go's json.Marshal of a map produces), for byte-level comparisons. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export interface ContainerImage {
+  container: string;
+  image: string;
+  init?: boolean;
+}
+
+export function imagesOf(template: PodTemplate | undefined): ContainerImage[] {
+  const spec = (template?.spec ?? {}) as { containers?: { name: string; image?: string }[]; initContainers?: { name: string; image?: string }[] };
+  return [
+    ...(spec.initContainers ?? []).map((c) => ({ container: c.name, image: c.image ?? '', init: true })),
+    ...(spec.containers ?? []).map((c) => ({ container: c.name, image: c.image ?? '' })),
+  ];
+}
+
+export function imagesText(images: readonly ContainerImage[]): string {
+  return images.filter((i) => !i.init).map((i) => `${i.container}=${i.image}`).join(', ');
+}
