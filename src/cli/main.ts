@@ -3,6 +3,7 @@ import { ConfigError } from '../core/config';
 import { UsageError } from './args';
 import { check, CHECK_USAGE } from './check';
 import { report, REPORT_USAGE } from './report';
+import { HISTORY_USAGE, UNDO_USAGE } from './clusterUsage';
 import type { CliIO } from './io';
 
 const USAGE = `Usage: rollback-guard <command> [options]
@@ -10,12 +11,17 @@ const USAGE = `Usage: rollback-guard <command> [options]
 Commands:
   check [path…]   report rollback risks in manifests and migrations (--base REF: what the branch changes)
   report          the rollback plan of the branch against its base (Markdown for a PR comment, or JSON)
+  history [KIND/NAME]  revision history of Deployments, StatefulSets and DaemonSets in the cluster
+  undo KIND/NAME  roll one back to an earlier revision, after a preflight, with an evidence record
 
 Run \`rollback-guard <command> --help\` for a command's options.`;
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: string }> = {
   check: { run: check, usage: CHECK_USAGE },
   report: { run: report, usage: REPORT_USAGE },
+  // Loaded on demand so `check` never loads the cluster client.
+  history: { run: async (argv, io) => (await import('./history')).history(argv, io), usage: HISTORY_USAGE },
+  undo: { run: async (argv, io) => (await import('./undo')).undo(argv, io), usage: UNDO_USAGE },
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
