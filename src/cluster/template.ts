@@ -4,7 +4,8 @@
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type PodTemplate = { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: Json | undefined }; spec?: { [k: string]: Json } } & { [k: string]: unknown };
+/** A pod template as the server sends it (v1.PodTemplateSpec as JSON). */
+export type PodTemplate = { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown }; spec?: Record<string, unknown> } & { [k: string]: unknown };
 
 /** Label the Deployment controller adds to each ReplicaSet's template (appsv1.DefaultDeploymentUniqueLabelKey). */
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
