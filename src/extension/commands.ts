@@ -4,12 +4,17 @@ import { RULES } from '../core/rules';
 import type { Diagnostics } from './diagnostics';
 import type { Folders } from './folders';
 import { COMMAND_IDS, type CommandId } from './generated/commands';
+import { createRollbackPlan, openLocation, revertLineCommit } from './gitActions';
 import type { Log } from './log';
+import type { ReleaseController } from './release';
+import type { ReleaseReportPanel } from './releaseReport';
 
 export interface CommandDeps {
   diagnostics: Diagnostics;
   folders: Folders;
   log: Log;
+  release: ReleaseController;
+  report: ReleaseReportPanel;
 }
 
 const CONFIG_TEMPLATE = `# Rollback Guard repository configuration.
@@ -77,6 +82,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       await vscode.window.showTextDocument(uri);
     },
     'rollbackGuard.revealFinding': (uri: vscode.Uri, finding: Finding) => deps.diagnostics.revealRange(uri, finding),
+    'rollbackGuard.showReleaseReport': () => deps.report.show(),
+    'rollbackGuard.refreshRelease': () =>
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Rollback Guard: analysing the release' }, () => deps.release.refreshAll()),
+    'rollbackGuard.createRollbackPlan': (root?: string) => createRollbackPlan(deps.release, root),
+    'rollbackGuard.revertLineCommit': (uri?: vscode.Uri, line?: number, endLine?: number) =>
+      revertLineCommit(deps.release, deps.log, uri instanceof vscode.Uri ? uri : undefined, typeof line === 'number' ? line : undefined, typeof endLine === 'number' ? endLine : undefined),
+    'rollbackGuard.openReleaseLocation': (root: string, path: string, line: number, character: number) => openLocation(root, path, line, character),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, handlers[id] as (...args: unknown[]) => unknown));
 }

@@ -4,7 +4,12 @@ import { SummaryLensProvider } from './codeLens';
 import { registerCommands } from './commands';
 import { Diagnostics } from './diagnostics';
 import { Folders } from './folders';
+import { HeadWatcher } from './gitWatch';
 import { Log } from './log';
+import { ReleaseController } from './release';
+import { ReleaseActionProvider } from './releaseActions';
+import { ReleaseReportPanel } from './releaseReport';
+import { ReleaseStatus } from './releaseStatus';
 import { RisksView } from './risksView';
 
 /** Documents that may hold a manifest or a migration (the engine then decides by path). */
@@ -38,7 +43,13 @@ export class Container implements vscode.Disposable {
     this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new FixProvider(this.diagnostics), { providedCodeActionKinds: FixProvider.kinds }));
     this.own(vscode.languages.registerCodeLensProvider(ANALYSED_DOCUMENTS, lenses));
     this.own(vscode.window.createTreeView('rollbackGuard.risks', { treeDataProvider: risks, showCollapseAll: true }));
-    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log })) this.own(d);
+    // Branch mode: the release against its base, its status, report and Git actions.
+    const heads = this.own(new HeadWatcher(this.log));
+    const release = this.own(new ReleaseController(this.folders, this.diagnostics, this.log, heads));
+    const report = this.own(new ReleaseReportPanel(release, context.extensionUri));
+    this.own(new ReleaseStatus(release));
+    this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new ReleaseActionProvider(release), { providedCodeActionKinds: ReleaseActionProvider.kinds }));
+    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log, release, report })) this.own(d);
     this.log.info(`Rollback Guard ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
     this.diagnostics.analyzeOpenDocuments();
   }

@@ -17,6 +17,9 @@ export interface AnalysedDocument {
   summaries: FileSummary[];
 }
 
+/** Which of a document's findings to show (see `Diagnostics.setScope`). */
+export type DiagnosticScope = (uri: vscode.Uri, findings: readonly Finding[]) => Finding[];
+
 /** Languages whose documents may hold manifests or migrations; the engine decides by path. */
 const UNTITLED_EXTENSIONS: Record<string, string> = { yaml: 'yaml', helm: 'yaml', sql: 'sql' };
 
@@ -28,6 +31,9 @@ const UNTITLED_EXTENSIONS: Record<string, string> = { yaml: 'yaml', helm: 'yaml'
 export class Diagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('rollback-guard');
   private readonly results = new Map<string, AnalysedDocument>();
+  /** Every finding of each document, before the scope narrows them. */
+  private readonly unscoped = new Map<string, Finding[]>();
+  private scope: DiagnosticScope | undefined;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly fromWorkspaceScan = new Set<string>();
   private readonly configProblems = new Set<string>();
@@ -134,8 +140,23 @@ export class Diagnostics implements vscode.Disposable {
     }
   }
 
+  /**
+   * Narrows what a document shows (branch mode: only the findings on the
+   * branch's changes); undefined shows everything. Re-applied to every
+   * published document when it changes.
+   */
+  setScope(scope: DiagnosticScope | undefined): void {
+    this.scope = scope;
+    for (const [key, result] of this.results) {
+      const all = this.unscoped.get(key);
+      if (all) this.publish(result.uri, result.version, all, result.summaries);
+    }
+  }
+
   private publish(uri: vscode.Uri, version: number | undefined, findings: Finding[], summaries: FileSummary[]): void {
-    const entries = findings.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.docsUri(finding.ruleId)) }));
+    this.unscoped.set(uri.toString(), findings);
+    const shown = this.scope ? this.scope(uri, findings) : findings;
+    const entries = shown.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.docsUri(finding.ruleId)) }));
     this.results.set(uri.toString(), { uri, version, entries, summaries });
     this.collection.set(uri, entries.map((e) => e.diagnostic));
     this.updated.fire(uri);
@@ -167,6 +188,7 @@ export class Diagnostics implements vscode.Disposable {
   }
 
   private clear(uri: vscode.Uri): void {
+    this.unscoped.delete(uri.toString());
     if (this.results.delete(uri.toString())) {
       this.collection.delete(uri);
       this.updated.fire(uri);

@@ -94,25 +94,44 @@ export interface BlameLine {
   filename?: string;
   /** Line number in that commit (1-based). */
   originalLine: number;
+  /** Line number in the blamed file (1-based). */
+  finalLine: number;
 }
 
-/** `git blame --porcelain -L n,n`: the header line, then `key value` lines, then the tab-prefixed content. */
-export function parseBlamePorcelain(out: string): BlameLine | undefined {
-  const lines = out.split('\n');
-  const head = /^([0-9a-f]{40,64}) (\d+) (\d+)/.exec(lines[0] ?? '');
-  if (!head) return undefined;
-  const info: BlameLine = { sha: head[1]!, uncommitted: /^0+$/.test(head[1]!), originalLine: Number(head[2]) };
-  for (const line of lines.slice(1)) {
-    if (line.startsWith('\t')) break;
+/**
+ * `git blame --porcelain`: per line, a header `<sha> <orig> <final> [<n>]`,
+ * the commit's `key value` lines the first time the commit appears, then the
+ * tab-prefixed content. Returns one entry per blamed line, in order.
+ */
+export function parseBlamePorcelain(out: string): BlameLine[] {
+  const commits = new Map<string, Omit<BlameLine, 'originalLine' | 'finalLine'>>();
+  const result: BlameLine[] = [];
+  let current: BlameLine | undefined;
+  for (const line of out.split('\n')) {
+    const head = /^([0-9a-f]{40,64}) (\d+) (\d+)/.exec(line);
+    if (head && !current) {
+      const sha = head[1]!;
+      const known = commits.get(sha) ?? { sha, uncommitted: /^0+$/.test(sha) };
+      commits.set(sha, known);
+      current = { ...known, originalLine: Number(head[2]), finalLine: Number(head[3]) };
+      continue;
+    }
+    if (!current) continue;
+    if (line.startsWith('\t')) {
+      result.push({ ...commits.get(current.sha)!, originalLine: current.originalLine, finalLine: current.finalLine });
+      current = undefined;
+      continue;
+    }
     const space = line.indexOf(' ');
     const key = space === -1 ? line : line.slice(0, space);
     const value = space === -1 ? '' : line.slice(space + 1);
+    const info = commits.get(current.sha)!;
     if (key === 'summary') info.summary = value;
     else if (key === 'author') info.author = value;
     else if (key === 'author-time') info.authorTime = Number(value);
     else if (key === 'filename') info.filename = value;
   }
-  return info;
+  return result;
 }
 
 /** `git status --porcelain=v1 -z`: paths with tracked changes (staged or not), and untracked ones. */

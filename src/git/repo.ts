@@ -177,12 +177,36 @@ export class GitRepo {
 
   /** The commit that last changed line `line` (1-based) of the working-tree file. */
   async blame(path: string, line: number): Promise<Result<BlameLine>> {
-    const r = await this.probe(['blame', '--porcelain', '-L', `${line},${line}`, '--', path]);
-    if (r.code !== 0) return fail({ kind: 'blame-failed', message: `git blame failed for ${path}:${line}: ${r.message ?? 'unknown error'}` });
+    const lines = await this.blameRange(path, line, line);
+    if (!lines.ok) return lines;
+    const first = lines.value[0]!;
+    if (first.uncommitted) return fail({ kind: 'not-committed', message: `Line ${line} of ${path} is not committed yet: there is no commit to revert.` });
+    return ok(first);
+  }
+
+  /** Blame of lines `from`–`to` (1-based, inclusive) of the working-tree file, one entry per line. */
+  async blameRange(path: string, from: number, to: number): Promise<Result<BlameLine[]>> {
+    const r = await this.probe(['blame', '--porcelain', '-L', `${from},${to}`, '--', path]);
+    if (r.code !== 0) return fail({ kind: 'blame-failed', message: `git blame failed for ${path}:${from}: ${r.message ?? 'unknown error'}` });
     const parsed = parseBlamePorcelain(r.out);
-    if (!parsed) return fail({ kind: 'blame-failed', message: `git blame gave no commit for ${path}:${line}` });
-    if (parsed.uncommitted) return fail({ kind: 'not-committed', message: `Line ${line} of ${path} is not committed yet: there is no commit to revert.` });
+    if (parsed.length === 0) return fail({ kind: 'blame-failed', message: `git blame gave no commit for ${path}:${from}` });
     return ok(parsed);
+  }
+
+  /**
+   * The commit that introduced what lines `from`–`to` say now: the newest
+   * commit among them (a finding spans a field; its newest line is the
+   * change). Uncommitted lines are skipped; all uncommitted is a problem.
+   */
+  async introducedBy(path: string, from: number, to: number): Promise<Result<BlameLine>> {
+    const lines = await this.blameRange(path, from, to);
+    if (!lines.ok) return lines;
+    const committed = lines.value.filter((l) => !l.uncommitted);
+    if (committed.length === 0) {
+      const where = from === to ? `Line ${from}` : `Lines ${from}–${to}`;
+      return fail({ kind: 'not-committed', message: `${where} of ${path} ${from === to ? 'is' : 'are'} not committed yet: there is no commit to revert.` });
+    }
+    return ok(committed.reduce((newest, l) => ((l.authorTime ?? 0) > (newest.authorTime ?? 0) ? l : newest)));
   }
 
   /**

@@ -53,6 +53,19 @@ describe('revert the commit that introduced a line', () => {
     assert.equal(again.value.branch, `revert/${bump.slice(0, 7)}-2`);
   });
 
+  it('for a finding spanning several lines, the newest commit among them introduced it', async () => {
+    const repo = await makeRepo();
+    await repo.commit('selector', { 'web.yaml': 'selector:\n  matchLabels:\n    app: web\n' });
+    const tier = await repo.commit('add tier', { 'web.yaml': 'selector:\n  matchLabels:\n    app: web\n    tier: front\n' });
+    const git = await open(repo);
+    const first = await git.blame('web.yaml', 1);
+    assert.ok(first.ok);
+    assert.notEqual(first.value.sha, tier, 'the key line itself is older');
+    const introduced = await git.introducedBy('web.yaml', 1, 4);
+    assert.ok(introduced.ok);
+    assert.deepEqual([introduced.value.sha, introduced.value.finalLine, introduced.value.summary], [tier, 4, 'add tier']);
+  });
+
   it('an uncommitted line cannot be reverted', async () => {
     const { repo } = await history();
     repo.write({ 'web.yaml': 'image: web:2.0\nreplicas: 2\n' });

@@ -37,8 +37,10 @@ export default defineReleaseRule({
         if (after === undefined && entry.removalAllowed) continue;
         if (before !== undefined && after !== undefined && canonical(base, before) === canonical(head, after)) continue;
         const parent = head.doc.nav.at(head.doc.root, field.slice(0, -1));
+        // The whole field (key through value): its first line is where an ignore goes, its newest line the change.
+        const pair = after !== undefined ? head.doc.nav.pair(parent, field[field.length - 1]!) : undefined;
         const range =
-          (after !== undefined ? keyRange(head, parent, field[field.length - 1]!) : undefined) ??
+          (pair ? rangeIn(head, pair) : undefined) ??
           keyRange(head, head.doc.root, field[0]!) ??
           keyRange(head, head.doc.root, 'kind') ??
           rangeIn(head, head.doc.root);

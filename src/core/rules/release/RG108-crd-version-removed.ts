@@ -46,7 +46,8 @@ export default defineReleaseRule({
       if (before.length === 0 || after.length === 0) continue;
       const crd = `CRD ${head.doc.name}`;
       const spec = head.doc.nav.get(head.doc.root, 'spec');
-      const listRange = keyRange(head, spec, 'versions') ?? keyRange(head, spec, 'version') ?? rangeIn(head, spec);
+      const listPair = head.doc.nav.pair(spec, 'versions') ?? head.doc.nav.pair(spec, 'version');
+      const listRange = listPair ? rangeIn(head, listPair) : rangeIn(head, spec);
       const oldStorage = before.find((v) => v.storage);
       const newStorage = after.find((v) => v.storage);
       for (const v of before) {

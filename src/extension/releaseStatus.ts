@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import { CLASS_MEANING, classRank } from '../core/model';
+import type { ReleaseController } from './release';
+
+/** The release class of the current branch in the status bar; click for the report. */
+export class ReleaseStatus implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('rollbackGuard.release', vscode.StatusBarAlignment.Left, 40);
+  private readonly disposables: vscode.Disposable[] = [this.item];
+
+  constructor(private readonly release: ReleaseController) {
+    this.item.name = 'Rollback Guard: release rollback class';
+    this.item.command = 'rollbackGuard.showReleaseReport';
+    this.disposables.push(release.onDidChange(() => this.update()), vscode.window.onDidChangeActiveTextEditor(() => this.update()));
+    this.update();
+  }
+
+  private update(): void {
+    const state = this.release.current();
+    if (!state || state.kind === 'none') {
+      this.item.hide();
+      return;
+    }
+    if (state.kind === 'on-base') {
+      this.item.text = '$(git-branch) on base';
+      this.item.tooltip = `On ${state.base.ref}: no release to compare. Rollback Guard analyses every file.`;
+      this.item.backgroundColor = undefined;
+      this.item.show();
+      return;
+    }
+    const s = state.analysis.summary;
+    const cls = s.rollbackClass;
+    this.item.text = cls ? `$(history) ${cls}` : '$(history) no changes';
+    this.item.backgroundColor =
+      cls && classRank(cls) >= classRank('restore-required')
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : cls && classRank(cls) >= classRank('forward-only')
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
+    const tooltip = new vscode.MarkdownString(undefined, true);
+    tooltip.appendMarkdown(`**Rolling back \`${state.analysis.head.ref}\` → \`${state.analysis.base.ref}\`**\n\n`);
+    if (cls) {
+      tooltip.appendMarkdown(`Rollback class: **${cls}** — ${CLASS_MEANING[cls]}\n\n`);
+      tooltip.appendMarkdown(`Layers: ${s.layers.join(', ') || '—'} · recommended action: **${s.action ?? '—'}**\n\n`);
+      tooltip.appendMarkdown(s.steps.map((st, i) => `${i + 1}. ${st.action}${st.layer ? ` (${st.layer})` : ''}`).join('\n'));
+      tooltip.appendMarkdown('\n\n$(preview) Click for the report');
+    }
+    this.item.tooltip = tooltip;
+    this.item.show();
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
