@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { isIgnoredPath } from '../core/config';
+import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { buildProjectContext } from '../core/project';
@@ -55,29 +55,7 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   if (values.base !== undefined) return checkBranch(io, { base: values.base, worktree: values.worktree === true, paths: positionals, config, configDir: configFile ? dirname(configFile) : undefined, format, failOn });
   if (values.worktree) throw new UsageError('--worktree needs --base');
 
-  const probe = new Engine({ config });
-  const scanned = scan(positionals.length > 0 ? positionals : ['.'], {
-    cwd: io.cwd,
-    handles: (path) => probe.handles(path),
-    ignored: (path) => isIgnoredPath(config, path),
-    ignoreRoot: configFile ? dirname(configFile) : io.cwd,
-    maxBytes: config.maxFileSizeKb * 1024,
-  });
-  const engine = new Engine({
-    config,
-    project: buildProjectContext(scanned.kustomizations),
-    readFile: (path) => {
-      try {
-        return readFileSync(resolve(io.cwd, path), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  const findings: Finding[] = [];
-  for (const file of scanned.files) findings.push(...(await engine.analyze({ path: file.path, text: file.text })).findings);
-  findings.sort(compareFindings);
-
+  const { findings, scanned } = await scanFindings(io, positionals, config, configFile ? dirname(configFile) : undefined);
   const summary = summarize(findings, scanned.files.length, scanned.skipped);
   for (const s of scanned.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
   switch (format) {
@@ -97,14 +75,50 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   return failOn !== 'never' && findings.some((f) => reaches(f.severity, failOn as Severity)) ? 1 : 0;
 }
 
-/** `check --base`: the findings in the change plus the release rules, in the same formats. */
+/** Every file under `paths` (default `.`), as `check` without `--base` reads them. */
+async function scanFindings(io: CliIO, paths: readonly string[], config: RollbackGuardConfig, configDir: string | undefined) {
+  const probe = new Engine({ config });
+  const scanned = scan(paths.length > 0 ? paths : ['.'], {
+    cwd: io.cwd,
+    handles: (path) => probe.handles(path),
+    ignored: (path) => isIgnoredPath(config, path),
+    ignoreRoot: configDir ?? io.cwd,
+    maxBytes: config.maxFileSizeKb * 1024,
+  });
+  const engine = new Engine({
+    config,
+    project: buildProjectContext(scanned.kustomizations),
+    readFile: (path) => {
+      try {
+        return readFileSync(resolve(io.cwd, path), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  const findings: Finding[] = [];
+  for (const file of scanned.files) findings.push(...(await engine.analyze({ path: file.path, text: file.text })).findings);
+  findings.sort(compareFindings);
+  return { findings, scanned };
+}
+
+/**
+ * `check --base`: the findings in the change plus the release rules, in the
+ * same formats. With `analyse: all` in .rollbackguard.yaml, every file's
+ * findings (as without --base) plus the release rules.
+ */
 async function checkBranch(
   io: CliIO,
   options: BranchOptions & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] },
 ): Promise<number> {
   const run = await analyzeBranch(io, options);
-  const findings = forDisplay(run, io.cwd, run.analysis.findings);
-  const summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };
+  let findings = forDisplay(run, io.cwd, run.analysis.findings);
+  let summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };
+  if (options.config.analyse === 'all') {
+    const all = await scanFindings(io, options.paths, options.config, options.configDir);
+    findings = [...all.findings, ...forDisplay(run, io.cwd, run.analysis.releaseFindings)].sort(compareFindings);
+    summary = { ...summarize(findings, all.scanned.files.length, all.scanned.skipped), worstClass: run.analysis.summary.rollbackClass };
+  }
   for (const s of summary.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
   for (const note of run.analysis.notes) io.err(`note: ${note}\n`);
   const release = run.analysis.summary;

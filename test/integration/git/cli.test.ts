@@ -93,6 +93,16 @@ describe('the example repository', () => {
     assert.ok(ids.includes('RG115'), 'the uncommitted plan declares reversible: too optimistic');
   });
 
+  it('`analyse: all` in .rollbackguard.yaml: every file as without --base, plus the release rules', () => {
+    const dir = createDemoRepo({ target: join(tempDir('rg-demo-'), 'repo') }).dir;
+    writeFileSync(join(dir, '.rollbackguard.yaml'), 'base: main\nanalyse: all\n');
+    const json = JSON.parse(cli(['check', '--base', 'main', '--format', 'json', '--fail-on', 'never'], dir).stdout);
+    const files = new Set(json.findings.map((f: { file: string }) => f.file));
+    assert.ok(files.has('apps/orders/rollout.yaml'), 'an unchanged file');
+    assert.ok(json.findings.some((f: { ruleId: string }) => f.ruleId === 'RG301'), 'the release rules');
+    assert.equal(json.release.rollbackClass, 'restore-required');
+  });
+
   it('usage errors exit 2: no repository, unknown base, --worktree without --base', () => {
     const outside = mkdtempSync(join(tmpdir(), 'rg-outside-'));
     const noRepo = cli(['check', '--base', 'main'], outside);
