@@ -25,6 +25,7 @@ import type { Finding, Layer, RollbackClass, Severity } from '../../src/core/mod
 import { docsPath, type RuleMeta, type RuleScope } from '../../src/core/rule';
 import { RULES } from '../../src/core/rules';
 import { analyze } from './helpers';
+import { release } from './release/helpers';
 
 const ROOT = join(__dirname, '..', '..');
 const UPDATE = process.env.UPDATE_DOCS === '1';
@@ -268,9 +269,8 @@ function outputFence(bad: Section): Fence | undefined {
 describe('rule pages: the Bad example triggers the rule, the Good example does not', () => {
   for (const rule of allRules()) {
     const examplesRun = rule.meta !== undefined && (rule.meta.scope === 'manifest' || rule.meta.scope === 'meta');
-    if (rule.catalogue?.branchMode && rule.meta?.scope !== 'manifest') {
-      // Base and branch examples need branch mode to be analysed; the branch-mode work enables this check.
-      it(`${rule.id}: examples not analysed — branch mode is not implemented yet (the branch-mode work enables this check)`, { skip: 'branch mode (base against branch) is not implemented yet' }, () => {});
+    if (rule.meta?.scope === 'release') {
+      it(`${rule.id}: the Bad branch reports ${rule.id} against its base exactly as printed, the Good branch does not report it`, () => checkBranchExamples(rule));
       continue;
     }
     if (!examplesRun) continue;
@@ -308,6 +308,77 @@ describe('rule pages: the Bad example triggers the rule, the Good example does n
     });
   }
 });
+
+/*
+ * Branch-mode pages show a base and a branch. In "## Bad" and "## Good",
+ * each ```yaml or ```sql fence is a file of the base or of the branch: the
+ * prose before it says which ("Base (`main`):" / "Branch: …"; a fence with
+ * no prose of its own continues the previous side), and a first-line comment
+ * naming a path (`# deploy/web.yaml`, `-- db/migrations/…up.sql`) gives its
+ * path (else example.yaml / example.sql). "## Good" reuses the Bad base; its
+ * branch is its own fences — plus the Bad branch when its prose says the
+ * branch "also" adds something. A branch with no fence deletes the base files.
+ */
+interface ExampleFile {
+  side: 'base' | 'branch';
+  path: string;
+  text: string;
+  fence: Fence;
+}
+
+function exampleFiles(page: Page, section: Section): { files: ExampleFile[]; also: boolean } {
+  const files: ExampleFile[] = [];
+  let side: 'base' | 'branch' = 'branch';
+  let previousEnd = section.start;
+  let also = false;
+  for (const fence of section.fences) {
+    const prose = page.lines.slice(previousEnd + 1, fence.open).join(' ');
+    previousEnd = fence.close;
+    if (fence.lang !== 'yaml' && fence.lang !== 'sql') continue;
+    if (/\bbranch\b/i.test(prose)) side = 'branch';
+    else if (/\bbase\b/i.test(prose)) side = 'base';
+    if (files.length === 0 && /\balso\b/i.test(prose)) also = true;
+    const first = fence.body.split('\n')[0] ?? '';
+    const named = (fence.lang === 'sql' ? /^--\s*(\S+\.\w+)\s*$/ : /^#\s*(\S+\.\w+)\s*$/).exec(first);
+    files.push({ side, path: named?.[1] ?? (fence.lang === 'sql' ? 'example.sql' : EXAMPLE_PATH), text: fence.body, fence });
+  }
+  return { files, also };
+}
+
+const tree = (files: readonly ExampleFile[], side: 'base' | 'branch') => Object.fromEntries(files.filter((f) => f.side === side).map((f) => [f.path, f.text]));
+
+async function checkBranchExamples(rule: { id: string; name: string }): Promise<void> {
+  const path = pagePath(rule);
+  if (!existsSync(path)) return;
+  const page = readPage(path);
+  const bad = exampleFiles(page, section(page, 'Bad'));
+  const good = exampleFiles(page, section(page, 'Good'));
+  assert.ok(bad.files.length > 0, `${docsPath(rule)}: "## Bad" needs a base or branch example`);
+  assert.ok(good.files.length > 0, `${docsPath(rule)}: "## Good" needs a branch example`);
+  const base = tree(bad.files, 'base');
+  const badBranch = tree(bad.files, 'branch');
+  const goodBranch = { ...(good.also ? badBranch : {}), ...tree(good.files, 'branch') };
+
+  const reported = (await release(base, badBranch)).findings.filter((f) => f.ruleId === rule.id);
+  assert.ok(reported.length > 0, `${docsPath(rule)}: the Bad branch does not trigger ${rule.id} against its base`);
+  const notReported = (await release(base, goodBranch)).findings.filter((f) => f.ruleId === rule.id);
+  assert.deepEqual(notReported.map(formatFinding), [], `${docsPath(rule)}: the Good branch triggers ${rule.id}`);
+
+  const expected = reported.map(formatFinding);
+  const last = bad.files.at(-1)!.fence;
+  const badSection = section(page, 'Bad');
+  const output = badSection.fences.find((f) => f.lang === 'text' && f.open > last.close);
+  const printed = output ? output.body.split('\n').filter((l) => l.trim() !== '') : undefined;
+  if (UPDATE && (printed === undefined || printed.join('\n') !== expected.join('\n'))) {
+    const lines = [...page.lines];
+    if (output) lines.splice(output.open + 1, output.close - output.open - 1, ...expected);
+    else lines.splice(last.close + 1, 0, '', 'Rollback Guard reports (the branch against `main`):', '', '```text', ...expected, '```');
+    writeFileSync(path, lines.join('\n'));
+    return;
+  }
+  assert.ok(printed, `${docsPath(rule)}: "## Bad" needs a \`\`\`text block with the findings after the examples; ${REGENERATE}`);
+  assert.deepEqual(printed, expected, `${docsPath(rule)}: the findings printed under "## Bad" are not what branch mode reports; ${REGENERATE}`);
+}
 
 // ---------------------------------------------------------------- 4. index
 
