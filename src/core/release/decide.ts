@@ -100,7 +100,8 @@ export function gist(message: string): string {
       break;
     }
   }
-  const text = message.slice(0, end);
+  // Digests are exact in the finding; a summary only needs to tell them apart.
+  const text = message.slice(0, end).replace(/@sha256:([0-9a-f]{12})[0-9a-f]{52}/g, '@sha256:$1…');
   return text.length > 160 ? `${text.slice(0, 159)}…` : text;
 }
 
@@ -178,7 +179,11 @@ export function summarizeRelease(s: SummaryInput): ReleaseSummary {
   const configAxes = (['config', 'crd'] as const).filter((a) => axes.has(a));
   if (configAxes.length > 0 || facts.images.length > 0) {
     const detail = configAxes.flatMap((a) => axes.get(a)!.map((e) => `${AXIS_NAMES[a]}: ${e.what}`));
-    const immutable = s.findings.filter((f) => f.ruleId === 'RG106').map((f) => `${f.file}:${f.range.start.line + 1}: ${gist(f.message)} — delete and recreate by hand`);
+    const immutable = s.findings.filter((f) => f.ruleId === 'RG106').map((f) => {
+      // RG106 messages start "<Kind> <name> changes `<field>` …".
+      const m = /^(.+?) (?:changes|sets|removes) (`[^`]+`)/.exec(f.message);
+      return `${f.file}:${f.range.start.line + 1}: ${m ? `${m[1]}: ${m[2]} is immutable` : gist(f.message)} — delete and recreate it by hand, in both directions`;
+    });
     steps.push({
       action: gitops && facts.images.length > 0 && configAxes.length === 0 ? 'pause' : 'rollback',
       layer: 'config',
