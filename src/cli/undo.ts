@@ -143,6 +143,8 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
       printError(io, 'undo', result.error, secrets);
       if (result.error.files) io.err(`evidence: ${result.error.files.markdown}\n`);
     }
+    const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
+    if (evidenceError) io.err(`warning: ${evidenceError}\n`);
     return result.ok ? 0 : 1;
   } finally {
     session.dispose();

@@ -88,7 +88,7 @@ export function buildEvidence(input: EvidenceInput, secrets: readonly string[] =
   const p = input.preflight;
   const plan = p.plan;
   const ref = p.request.ref;
-  const stamp = input.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = input.startedAt.replace(/[-:]/g, '').replace('.', '');
   const record: EvidenceRecord = {
     format: EVIDENCE_FORMAT,
     id: `${stamp}-${slug(p.context.name)}-${slug(ref.namespace)}-${ref.kind.toLowerCase()}-${slug(ref.name)}`,
@@ -194,11 +194,21 @@ export interface EvidenceFiles {
   markdown: string;
 }
 
+/** Writes `<id>.json` and `<id>.md`; never overwrites an earlier record (a suffix is added instead). */
 export function writeEvidence(dir: string, record: EvidenceRecord): EvidenceFiles {
   mkdirSync(dir, { recursive: true });
-  const json = join(dir, `${record.id}.json`);
-  const markdown = join(dir, `${record.id}.md`);
-  writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
-  writeFileSync(markdown, evidenceMarkdown(record), { mode: 0o600 });
-  return { json, markdown };
+  for (let n = 1; ; n++) {
+    const base = n === 1 ? record.id : `${record.id}-${n}`;
+    const json = join(dir, `${base}.json`);
+    const markdown = join(dir, `${base}.md`);
+    try {
+      // `wx`: fail if it exists, so two records in the same millisecond both survive.
+      writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw error;
+    }
+    writeFileSync(markdown, evidenceMarkdown(record), { mode: 0o600 });
+    return { json, markdown };
+  }
 }

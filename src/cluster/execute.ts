@@ -50,17 +50,19 @@ export interface RollbackOutcome {
   rolloutMs?: number;
   evidence: EvidenceRecord;
   files?: EvidenceFiles;
+  /** Set when the record could not be written to evidenceDir (it is still in `evidence`). */
+  evidenceError?: string;
 }
 
 /** A refused or failed rollback: the error, plus the evidence record of the attempt. */
-export type RollbackFailure = ClusterError & { outcome: 'refused' | 'failed' | 'timeout'; evidence: EvidenceRecord; files?: EvidenceFiles };
+export type RollbackFailure = ClusterError & { outcome: 'refused' | 'failed' | 'timeout'; evidence: EvidenceRecord; files?: EvidenceFiles; evidenceError?: string };
 
 export async function executeRollback(client: KubeClient, pre: Preflight, options: ExecuteOptions = {}): Promise<Result<RollbackOutcome, RollbackFailure>> {
   const startedAt = new Date().toISOString();
   const ref = pre.request.ref;
   const nameTypedBack = contextConfirmed(pre.context.name, options.confirmContext);
   const secrets = await client.secrets();
-  const record = (status: OutcomeStatus, message: string, extra: Partial<Parameters<typeof buildEvidence>[0]> = {}): { evidence: EvidenceRecord; files?: EvidenceFiles } => {
+  const record = (status: OutcomeStatus, message: string, extra: Partial<Parameters<typeof buildEvidence>[0]> = {}): { evidence: EvidenceRecord; files?: EvidenceFiles; evidenceError?: string } => {
     const evidence = buildEvidence(
       {
         preflight: pre,
@@ -76,7 +78,13 @@ export async function executeRollback(client: KubeClient, pre: Preflight, option
       },
       secrets,
     );
-    return { evidence, ...(options.evidenceDir ? { files: writeEvidence(options.evidenceDir, evidence) } : {}) };
+    if (!options.evidenceDir) return { evidence };
+    try {
+      return { evidence, files: writeEvidence(options.evidenceDir, evidence) };
+    } catch (error) {
+      // The rollback already happened (or was refused); a full disk must not hide that.
+      return { evidence, evidenceError: `could not write the evidence to ${options.evidenceDir}: ${(error as Error).message}` };
+    }
   };
   const refuse = (error: ClusterError, status: 'refused' | 'failed' | 'timeout' = 'refused', extra: Partial<Parameters<typeof buildEvidence>[0]> = {}): { ok: false; error: RollbackFailure } => {
     const written = record(status, error.message, { error, ...extra });
