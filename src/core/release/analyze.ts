@@ -39,7 +39,8 @@ interface FileWork {
   baseKeys?: Set<string>;
 }
 
-const findingKey = (f: Finding) => `${f.ruleId}\0${f.message}`;
+/** How a finding is recognised on both sides of a change (positions move; rule and message do not). */
+export const findingKey = (f: Pick<Finding, 'ruleId' | 'message'>) => `${f.ruleId}\0${f.message}`;
 
 /** True when the plan file sits at the repository root. */
 export function isPlanPath(path: string): boolean {
@@ -166,6 +167,7 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
       allFindings: [...own, ...release].sort(compareFindings),
       summaries: closed?.summaries ?? [],
       changedLines: lines,
+      baseFindingKeys: [...(w.baseKeys ?? [])],
     });
   }
   // Findings on paths that are not head files (a deleted file's removed objects, the plan when unchanged).
@@ -176,7 +178,7 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
       existing.allFindings.push(...findings);
       continue;
     }
-    files.push({ path, status: 'deleted', binary: false, findings: [...findings].sort(compareFindings), allFindings: [...findings].sort(compareFindings), summaries: [], changedLines: [] });
+    files.push({ path, status: 'deleted', binary: false, findings: [...findings].sort(compareFindings), allFindings: [...findings].sort(compareFindings), summaries: [], changedLines: [], baseFindingKeys: [] });
   }
 
   const findings = files.flatMap((f) => f.findings).sort(compareFindings);

@@ -1,4 +1,4 @@
-export { analyzeRelease, isPlanPath, type ReleaseOptions } from './analyze';
+export { analyzeRelease, findingKey, isPlanPath, type ReleaseOptions } from './analyze';
 export { lineHunks, changedLineRanges, touchesLines } from './lines';
 export { renderMarkdown, renderPlan, toReleaseJson, REPORT_MARKER } from './render';
 export { METHODS, readPlan } from './decide';

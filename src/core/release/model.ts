@@ -155,6 +155,12 @@ export interface ReleaseFile {
   summaries: FileSummary[];
   /** Head lines (0-based) the branch changed. */
   changedLines: readonly [number, number][];
+  /**
+   * `ruleId\0message` of the base version's findings: a finding of the head
+   * that is not among them is new (the editor re-applies "in the change" to
+   * unsaved buffers with it).
+   */
+  baseFindingKeys: readonly string[];
 }
 
 export interface ReleaseAnalysis {
