@@ -41,7 +41,7 @@ export interface Session {
 }
 
 /** Starts code-server with the packaged extension on `workspace` and opens it in Chromium. */
-export async function openSession(suite: string, workspace: string, options: { settings?: Record<string, unknown>; env?: NodeJS.ProcessEnv; trusted?: boolean } = {}): Promise<Session> {
+export async function openSession(suite: string, workspace: string, options: { settings?: Record<string, unknown>; env?: Record<string, string>; trusted?: boolean } = {}): Promise<Session> {
   const artifacts = artifactsDir(suite);
   const server = await startCodeServer({
     workspace,
