@@ -64,6 +64,17 @@ export class ClusterSession {
     return this.client.context.namespace;
   }
 
+  /**
+   * Namespaces to offer in a picker: all of them when the user may list
+   * namespaces, else just the context's (a namespaced user cannot list them).
+   */
+  async namespaces(): Promise<Result<{ names: string[]; complete: boolean }>> {
+    const list = await this.client.request<{ items: { metadata: { name: string } }[] }>({ path: '/api/v1/namespaces' });
+    if (list.ok) return ok({ names: list.value.items.map((n) => n.metadata.name).sort(), complete: true });
+    if (list.error.kind === 'forbidden') return ok({ names: [this.namespace], complete: false });
+    return list;
+  }
+
   /** Every workload's revision history in a namespace (or all namespaces): one LIST per resource. */
   history(options: TreeOptions = {}): Promise<Result<HistoryTree>> {
     return readHistoryTree(this.client, options);

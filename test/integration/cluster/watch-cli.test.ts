@@ -141,6 +141,8 @@ contexts:
       assert.equal(s.context.name, 'rg-exec', 'current-context from the first file');
       assert.equal(s.context.auth, 'exec');
       assert.deepEqual(s.kubeconfig.contexts.map((c) => c.name), ['rg-exec', 'rg-admin', 'rg-readonly']);
+      const namespaces = await s.namespaces();
+      assert.ok(namespaces.ok && namespaces.value.complete && namespaces.value.names.includes(ns) && namespaces.value.names.includes('default'));
       const h = await s.history({ namespace: s.namespace });
       assert.ok(h.ok, h.ok ? '' : h.error.message);
       assert.deepEqual(h.value.workloads.map((w) => `${w.ref.name}:${w.liveRevision}`), ['web:2']);
