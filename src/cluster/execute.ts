@@ -160,6 +160,12 @@ export async function executeRollback(client: KubeClient, pre: Preflight, option
   if (followed.value.failed) {
     return refuse({ kind: 'rollout-failed', message: `rolled back ${refText(ref)} to revision ${plan.toRevision}, but the rollout failed: ${followed.value.message}`, hint: `Check the pods (kubectl get pods -n ${ref.namespace}) and events.` }, 'failed', { ...common, rollout: followed.value.message });
   }
+  if (followed.value.unfollowable) {
+    // OnDelete: the template is restored; pods change only when deleted. kubectl rollout status has nothing to report either.
+    const message = `rolled back ${refText(ref)} to revision ${plan.toRevision}; its OnDelete update strategy replaces pods only when they are deleted`;
+    options.onProgress?.({ phase: 'done', message });
+    return ok({ status: 'patched', message, rollout: followed.value, ...common, ...record('patched', message, { ...common, rollout: followed.value.message }) });
+  }
   const message = `rolled back ${refText(ref)} to revision ${plan.toRevision}${revisionAfter !== undefined && revisionAfter !== plan.toRevision ? ` (now revision ${revisionAfter})` : ''}: ${followed.value.message}`;
   options.onProgress?.({ phase: 'done', message });
   return ok({ status: 'rolled-back', message, rollout: followed.value, ...common, ...record('rolled-back', message, { ...common, rollout: followed.value.message }) });

@@ -11,8 +11,10 @@ export interface RolloutState {
   done: boolean;
   /** kubectl's wording: "Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas are available...". */
   message: string;
-  /** The rollout cannot finish (progress deadline exceeded, or no status for this strategy). */
+  /** The rollout cannot finish (progress deadline exceeded). */
   failed?: boolean;
+  /** The update strategy (OnDelete) rolls no pods by itself, so there is no rollout to follow. */
+  unfollowable?: boolean;
 }
 
 interface Status {
@@ -61,7 +63,7 @@ export function rolloutState(kind: WorkloadKind, obj: KubeObject): RolloutState 
     }
     case 'DaemonSet': {
       if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') {
-        return { done: true, failed: true, message: 'rollout status is only available for RollingUpdate strategy type' };
+        return { done: true, unfollowable: true, message: 'rollout status is only available for RollingUpdate strategy type' };
       }
       if (generation > n(st.observedGeneration)) return { done: false, message: 'Waiting for daemon set spec update to be observed...' };
       if (n(st.updatedNumberScheduled) < n(st.desiredNumberScheduled)) {
@@ -74,7 +76,7 @@ export function rolloutState(kind: WorkloadKind, obj: KubeObject): RolloutState 
     }
     case 'StatefulSet': {
       if ((spec.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') {
-        return { done: true, failed: true, message: 'rollout status is only available for RollingUpdate strategy type' };
+        return { done: true, unfollowable: true, message: 'rollout status is only available for RollingUpdate strategy type' };
       }
       if (!st.observedGeneration || generation > st.observedGeneration) return { done: false, message: 'Waiting for statefulset spec update to be observed...' };
       if (spec.replicas !== undefined && n(st.readyReplicas) < spec.replicas) {

@@ -249,6 +249,13 @@ describe('rollout status (kubectl wording)', () => {
     assert.deepEqual(rolloutState('Deployment', d({ updatedReplicas: 3, replicas: 3, availableReplicas: 3 })), { done: true, message: 'deployment "web" successfully rolled out' });
     assert.equal(rolloutState('Deployment', d({ conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] })).failed, true);
   });
+
+  it('StatefulSet/DaemonSet with OnDelete: nothing to follow (not a failure)', () => {
+    for (const kind of ['StatefulSet', 'DaemonSet'] as const) {
+      const st = rolloutState(kind, { metadata: { name: 'x', generation: 1 }, spec: { updateStrategy: { type: 'OnDelete' } }, status: {} });
+      assert.deepEqual(st, { done: true, unfollowable: true, message: 'rollout status is only available for RollingUpdate strategy type' });
+    }
+  });
 });
 
 describe('workload names', () => {
