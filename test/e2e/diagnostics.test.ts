@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { applyQuickFix, copyDirectory, goTo, openSession, ROOT, waitForProblems, type Session } from './support';
+import { applyQuickFix, capture, copyDirectory, goTo, openSession, ROOT, waitForProblems, type Session } from './support';
 
 let session: Session;
 let workspace: string;
@@ -47,7 +47,7 @@ test('the Problems panel shows the Helm template findings with their rule ids', 
     const rows = await waitForProblems(session.workbench, (r) => r.some((t) => t.includes('RG103')));
     assert.ok(rows.some((t) => /deployment\.yaml/.test(t)), rows.join('\n'));
     assert.ok(rows.some((t) => /RG103/.test(t) && /reads ConfigMap/.test(t)), rows.join('\n'));
-    await session.workbench.screenshot('01-problems-helm-template');
+    await capture(session, 'problems-helm-template', 'problems.png');
   }));
 
 test('the checksum quick fix edits the template and the finding disappears', () =>
@@ -59,5 +59,5 @@ test('the checksum quick fix edits the template and the finding disappears', () 
     await waitForProblems(session.workbench, (rows) => !rows.some((t) => /RG103/.test(t)));
     const text = fs.readFileSync(path.join(workspace, 'charts/storefront/templates/deployment.yaml'), 'utf8');
     assert.match(text, /checksum\/config: \{\{ include \(print \$\.Template\.BasePath "\/configmap\.yaml"\) \. \| sha256sum \}\}/);
-    await session.workbench.screenshot('02-quick-fix-applied');
+    await capture(session, 'quick-fix-applied', 'quick-fix-applied.png');
   }));

@@ -75,6 +75,21 @@ export async function openSession(suite: string, workspace: string, options: { s
   };
 }
 
+/**
+ * A screenshot of the current step in the suite's artifacts; with
+ * ROLLBACK_GUARD_SCREENSHOTS=docs it is also copied to docs/screenshots/<docName>
+ * (how the README's pictures are refreshed: `ROLLBACK_GUARD_SCREENSHOTS=docs npm test -- e2e`).
+ */
+export async function capture(session: Session, name: string, docName?: string): Promise<string> {
+  const file = await session.workbench.screenshot(name);
+  if (docName && process.env.ROLLBACK_GUARD_SCREENSHOTS === 'docs') {
+    const dir = path.join(ROOT, 'docs', 'screenshots');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(file, path.join(dir, docName));
+  }
+  return file;
+}
+
 /** Moves the cursor to a 1-based line and column with Go to Line (`:line:col` in quick open). */
 export async function goTo(workbench: Workbench, line: number, column: number): Promise<void> {
   const { page } = workbench;
