@@ -39,18 +39,34 @@ export interface EvidenceRecord {
 
 const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth)/i;
 
-/** A copy of a template (or patch) whose env values under secret-looking names are masked. */
+/**
+ * A copy of a template (or patch) whose env values under secret-looking names
+ * are masked, also inside JSON held in strings (the last-applied-configuration
+ * annotation repeats the whole manifest).
+ */
 export function maskTemplateSecrets<T>(value: T): T {
-  const copy = clone(value);
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) return v.forEach(visit);
-    if (!v || typeof v !== 'object') return;
+  const visit = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(visit);
+    if (typeof v === 'string') {
+      const t = v.trim();
+      if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
+        try {
+          const inner = visit(JSON.parse(t));
+          return JSON.stringify(inner);
+        } catch {
+          return v;
+        }
+      }
+      return v;
+    }
+    if (!v || typeof v !== 'object') return v;
     const o = v as Record<string, unknown>;
-    if (typeof o.name === 'string' && typeof o.value === 'string' && SECRET_NAME.test(o.name)) o.value = '«redacted»';
-    Object.values(o).forEach(visit);
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) out[k] = visit(x);
+    if (typeof o.name === 'string' && typeof o.value === 'string' && SECRET_NAME.test(o.name)) out.value = '«redacted»';
+    return out;
   };
-  visit(copy);
-  return copy;
+  return visit(clone(value)) as T;
 }
 
 export function localUser(): string {

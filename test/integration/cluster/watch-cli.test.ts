@@ -224,6 +224,12 @@ contexts:
     assert.equal(record.reason, 'release 3 is broken');
     assert.equal(record.context.nameTypedBack, true);
     assert.equal(record.to.revisionAfter, 4);
+    for (const f of files) {
+      const text = readFileSync(join(repo, 'evidence', f), 'utf8');
+      // The Deployment's last-applied-configuration (in the patch) holds DB_PASSWORD too.
+      assert.doesNotMatch(text, /hunter\d/, f);
+      assert.ok(!text.includes(plane.tokens.admin), f);
+    }
 
     // Same revision again: skipped, exit 0.
     const skip = run(['undo', 'deployment/web', '-n', ns, '--to-revision', '4', '--yes', '--evidence-dir', join(work, 'ev')]);

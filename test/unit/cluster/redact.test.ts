@@ -47,6 +47,8 @@ describe('redact', () => {
     const masked = maskTemplateSecrets(t);
     assert.deepEqual(masked.spec.containers[0]!.env.map((e) => e.value), ['«redacted»', 'debug', '«redacted»']);
     assert.equal(t.spec.containers[0]!.env[0]!.value, 'hunter2', 'the original is untouched');
+    const patch = [{ op: 'replace', path: '/metadata/annotations', value: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ spec: { template: t } }) } }];
+    assert.doesNotMatch(JSON.stringify(maskTemplateSecrets(patch)), /hunter2|"k"/);
   });
 
   it('an evidence record holds no secret from the template, the patch or a known token', () => {
