@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding } from '../core/model';
 import { RULES } from '../core/rules';
+import type { ClusterFeature } from './cluster';
 import type { Diagnostics } from './diagnostics';
 import type { Folders } from './folders';
 import { COMMAND_IDS, type CommandId } from './generated/commands';
@@ -15,6 +16,7 @@ export interface CommandDeps {
   log: Log;
   release: ReleaseController;
   report: ReleaseReportPanel;
+  cluster: ClusterFeature;
 }
 
 const CONFIG_TEMPLATE = `# Rollback Guard repository configuration.
@@ -89,6 +91,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'rollbackGuard.revertLineCommit': (uri?: vscode.Uri, line?: number, endLine?: number) =>
       revertLineCommit(deps.release, deps.log, uri instanceof vscode.Uri ? uri : undefined, typeof line === 'number' ? line : undefined, typeof endLine === 'number' ? endLine : undefined),
     'rollbackGuard.openReleaseLocation': (root: string, path: string, line: number, character: number) => openLocation(root, path, line, character),
+    ...deps.cluster.handlers(),
   };
   return COMMAND_IDS.map((id) => vscode.commands.registerCommand(id, handlers[id] as (...args: unknown[]) => unknown));
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { ClusterFeature } from './cluster';
 import { FixProvider } from './codeActions';
 import { SummaryLensProvider } from './codeLens';
 import { registerCommands } from './commands';
@@ -49,7 +50,9 @@ export class Container implements vscode.Disposable {
     const report = this.own(new ReleaseReportPanel(release, context.extensionUri));
     this.own(new ReleaseStatus(release));
     this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new ReleaseActionProvider(release), { providedCodeActionKinds: ReleaseActionProvider.kinds }));
-    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log, release, report })) this.own(d);
+    // Clusters: the history view, revision documents, workload CodeLens; the cluster layer itself loads on first use.
+    const cluster = this.own(new ClusterFeature(context, this.folders, this.log));
+    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log, release, report, cluster })) this.own(d);
     this.log.info(`Rollback Guard ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
     this.diagnostics.analyzeOpenDocuments();
   }

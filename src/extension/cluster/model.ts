@@ -1,0 +1,548 @@
+/**
+ * The Rollback Guard cluster view as plain data, with no `vscode` import so
+ * it is tested with plain Node (test/unit/cluster-view*.test.ts): tree
+ * elements (a union on `kind`) and what each looks like as a TreeItem, ages,
+ * the confirmation a rollback shows, errors worded with what to do, the
+ * matching of manifest documents to live workloads (CodeLens), and the
+ * layout-preserving edit that sets a manifest's images to what runs.
+ *
+ * Only types come from src/cluster: the cluster layer (and its Kubernetes
+ * client) is loaded on demand, never by activation.
+ */
+import { isScalar, type Scalar } from 'yaml';
+import type { ClusterError, ContainerImage, Preflight, PreflightCheck, RevisionEntry, WatchStatus, WorkloadHistory, WorkloadKind, WorkloadRef } from '../../cluster';
+import { redact } from '../../core/redact';
+import { parseManifestFile, type ManifestDoc } from '../../core/yaml/manifest';
+import { span } from '../../core/yaml/nodes';
+import { yamlString } from '../../core/yaml/edits';
+
+export const VIEW_ID = 'rollbackGuard.cluster';
+export const REVISION_SCHEME = 'rollback-guard-revision';
+export const WORKLOAD_KIND_NAMES: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+
+// ---------------------------------------------------------------- tree elements
+
+export interface RevisionSummary {
+  revision: number;
+  live: boolean;
+  images: ContainerImage[];
+  changeCause?: string;
+  createdAt?: string;
+  /** ReplicaSets only: pods it runs now. */
+  replicas?: { desired: number; ready: number };
+  source: string;
+}
+
+export interface WorkloadSummary {
+  ref: WorkloadRef;
+  uid: string;
+  liveRevision?: number;
+  paused: boolean;
+  images: ContainerImage[];
+  rollout: { done: boolean; failed?: boolean; message: string };
+  /** `Argo CD Application argocd/shop (label …)`, when a GitOps controller manages it. */
+  gitops: { certain: boolean; text: string }[];
+  revisions: RevisionSummary[];
+}
+
+export type ClusterNode =
+  | { kind: 'context'; context: string; server?: string; production: boolean; pattern?: string; state: WatchStatus['state'] | 'idle' }
+  | { kind: 'namespace'; context: string; namespace: string; workloads: number }
+  | { kind: 'workload'; context: string; workload: WorkloadSummary }
+  | { kind: 'revision'; context: string; ref: WorkloadRef; workloadLive?: number; revision: RevisionSummary }
+  | { kind: 'error'; context?: string; error: Pick<ClusterError, 'kind' | 'message' | 'hint'>; retryInMs?: number; attempt?: number; stale: boolean }
+  | { kind: 'message'; context?: string; text: string; detail?: string; command?: { id: string; title: string } };
+
+/** What a TreeItem is made of; the view copies it onto a vscode.TreeItem. */
+export interface TreeItemData {
+  id?: string;
+  label: string;
+  description?: string;
+  /** Markdown. */
+  tooltip?: string;
+  contextValue: string;
+  /** A codicon id, with an optional theme colour id. */
+  icon?: { id: string; color?: string };
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  command?: { id: string; title: string; arguments?: unknown[] };
+  accessibilityLabel?: string;
+}
+
+export function summarizeWorkload(h: WorkloadHistory, describeOwner: (g: WorkloadHistory['gitops'][number]) => string): WorkloadSummary {
+  return {
+    ref: h.ref,
+    uid: h.uid,
+    ...(h.liveRevision !== undefined ? { liveRevision: h.liveRevision } : {}),
+    paused: h.paused,
+    images: h.images,
+    rollout: h.rollout,
+    gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
+    revisions: h.revisions.map(summarizeRevision),
+  };
+}
+
+export function summarizeRevision(r: RevisionEntry): RevisionSummary {
+  return {
+    revision: r.revision,
+    live: r.live,
+    images: r.images,
+    ...(r.changeCause ? { changeCause: r.changeCause } : {}),
+    ...(r.createdAt ? { createdAt: r.createdAt } : {}),
+    ...(r.replicas ? { replicas: { desired: r.replicas.desired, ready: r.replicas.ready } } : {}),
+    source: `${r.source.kind}/${r.source.name}`,
+  };
+}
+
+export function refText(ref: Pick<WorkloadRef, 'kind' | 'name'>): string {
+  return `${ref.kind.toLowerCase()}/${ref.name}`;
+}
+
+export function refKey(context: string, ref: WorkloadRef): string {
+  return `${context}/${ref.namespace}/${ref.kind}/${ref.name}`;
+}
+
+/** kubectl's age column: 45s, 12m, 5h, 3d, 2y. */
+export function ageText(iso: string | undefined, now: number): string {
+  if (!iso) return '';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '';
+  const s = Math.max(0, Math.floor((now - t) / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 120) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h`;
+  const d = Math.floor(h / 24);
+  if (d < 730) return `${d}d`;
+  return `${Math.floor(d / 365)}y`;
+}
+
+/** `ghcr.io/bookstore/catalog:1.4.2@sha256:…` → `catalog:1.4.2`: the part people recognise. */
+export function shortImage(image: string): string {
+  const noDigest = image.includes('@') ? image.slice(0, image.indexOf('@')) : image;
+  const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
+  return last || image;
+}
+
+function containersOnly(images: readonly ContainerImage[]): ContainerImage[] {
+  return images.filter((i) => !i.init);
+}
+
+function imagesShort(images: readonly ContainerImage[]): string {
+  return containersOnly(images).map((i) => shortImage(i.image)).join(', ');
+}
+
+function imagesFull(images: readonly ContainerImage[]): string {
+  return images.map((i) => `- \`${i.container}\`${i.init ? ' (init)' : ''}: \`${i.image}\``).join('\n');
+}
+
+const KIND_ICON: Record<WorkloadKind, string> = { Deployment: 'layers', StatefulSet: 'database', DaemonSet: 'server' };
+
+/** Text shown to a person: secrets masked, whatever the cluster sent. */
+function safe(text: string, secrets: readonly string[]): string {
+  return redact(text, secrets);
+}
+
+/** Markdown special characters escaped, for text from the cluster inside a tooltip. */
+function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+export function treeItem(node: ClusterNode, now: number, secrets: readonly string[] = []): TreeItemData {
+  switch (node.kind) {
+    case 'context': {
+      const state = node.state === 'live' ? 'watching' : node.state === 'reconnecting' ? 'reconnecting' : node.state === 'connecting' ? 'connecting…' : '';
+      return {
+        id: `context:${node.context}`,
+        label: node.context,
+        description: [node.production ? 'production' : '', state].filter(Boolean).join(' · '),
+        tooltip: [
+          `**Kube context** \`${node.context}\``,
+          node.server ? `Server: ${node.server}` : '',
+          node.production ? `**Production** (matches \`${node.pattern ?? ''}\`): a rollback asks for the context name to be typed back.` : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        contextValue: `rollbackGuard:context${node.production ? '+production' : ''}`,
+        icon: { id: node.state === 'reconnecting' ? 'debug-disconnect' : 'cloud', ...(node.production ? { color: 'charts.red' } : {}) },
+        collapsible: 'expanded',
+      };
+    }
+    case 'namespace':
+      return {
+        id: `namespace:${node.context}/${node.namespace}`,
+        label: node.namespace,
+        description: `${node.workloads} workload${node.workloads === 1 ? '' : 's'}`,
+        tooltip: `Namespace \`${node.namespace}\` in context \`${node.context}\``,
+        contextValue: 'rollbackGuard:namespace',
+        icon: { id: 'symbol-namespace' },
+        collapsible: 'expanded',
+      };
+    case 'workload': {
+      const w = node.workload;
+      const count = w.revisions.length;
+      const state = w.paused ? 'paused' : w.rollout.failed ? 'rollout failed' : w.rollout.done ? '' : 'rolling out';
+      const gitops = w.gitops.some((g) => g.certain) ? 'GitOps' : '';
+      const description = [w.ref.kind, `${count} revision${count === 1 ? '' : 's'}`, w.liveRevision !== undefined ? `live ${w.liveRevision}` : 'live unknown', state, gitops].filter(Boolean).join(' · ');
+      const tooltip = [
+        `**${w.ref.kind} \`${w.ref.namespace}/${w.ref.name}\`**`,
+        `Live revision: ${w.liveRevision ?? 'unknown'} of ${w.revisions.map((r) => r.revision).join(', ') || 'none'}`,
+        `Images:\n${imagesFull(w.images)}`,
+        md(safe(w.rollout.message, secrets)),
+        ...(w.paused ? ['Paused: `kubectl rollout resume` before rolling back.'] : []),
+        ...w.gitops.map((g) => `${g.certain ? 'Managed by' : 'Possibly managed by'} ${md(safe(g.text, secrets))}`),
+      ].join('\n\n');
+      return {
+        id: `workload:${node.context}/${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`,
+        label: w.ref.name,
+        description,
+        tooltip,
+        contextValue: `rollbackGuard:workload${count > 1 ? '+history' : ''}`,
+        icon: { id: KIND_ICON[w.ref.kind], ...(w.rollout.failed ? { color: 'errorForeground' } : w.rollout.done ? {} : { color: 'charts.yellow' }) },
+        collapsible: count > 0 ? 'collapsed' : 'none',
+        accessibilityLabel: `${w.ref.kind} ${w.ref.name}, ${description}`,
+      };
+    }
+    case 'revision': {
+      const r = node.revision;
+      const age = ageText(r.createdAt, now);
+      const cause = r.changeCause ? safe(r.changeCause, secrets) : '';
+      const description = [r.live ? 'live' : '', imagesShort(r.images), cause, age].filter(Boolean).join(' · ');
+      const tooltip = [
+        `**Revision ${r.revision}** of ${refText(node.ref)} in \`${node.ref.namespace}\`${r.live ? ' — **live**' : ''}`,
+        `Images:\n${imagesFull(r.images)}`,
+        cause ? `Change-cause: ${md(cause)}` : 'No change-cause recorded.',
+        r.createdAt ? `Created ${r.createdAt} (${age} ago)` : '',
+        r.replicas ? `Pods: ${r.replicas.ready}/${r.replicas.desired} ready` : '',
+        `Stored in ${r.source}`,
+      ]
+        .filter(Boolean)
+        .join('\n\n');
+      return {
+        id: `revision:${node.context}/${node.ref.namespace}/${node.ref.kind}/${node.ref.name}/${r.revision}`,
+        label: `revision ${r.revision}`,
+        description,
+        tooltip,
+        contextValue: `rollbackGuard:revision${r.live ? '+current' : ''}`,
+        icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : { id: 'history' },
+        collapsible: 'none',
+        accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
+      };
+    }
+    case 'error': {
+      const retry = node.retryInMs !== undefined ? `retrying in ${Math.max(1, Math.round(node.retryInMs / 1000))} s${node.attempt ? ` (attempt ${node.attempt})` : ''}` : '';
+      const message = safe(node.error.message, secrets);
+      const hint = safe(node.error.hint, secrets);
+      return {
+        id: `error:${node.context ?? ''}`,
+        label: message,
+        description: [node.stale ? 'showing the last known history' : '', retry].filter(Boolean).join(' · '),
+        tooltip: [`**${node.error.kind}**: ${md(message)}`, hint ? `**What to do:** ${md(hint)}` : '', retry ? `Rollback Guard is ${retry}.` : ''].filter(Boolean).join('\n\n'),
+        contextValue: 'rollbackGuard:error',
+        icon: { id: 'error', color: 'errorForeground' },
+        collapsible: 'none',
+      };
+    }
+    case 'message':
+      return {
+        label: node.text,
+        ...(node.detail ? { description: node.detail } : {}),
+        contextValue: 'rollbackGuard:message',
+        icon: { id: node.command ? 'plug' : 'info' },
+        collapsible: 'none',
+        ...(node.command ? { command: { id: node.command.id, title: node.command.title } } : {}),
+      };
+  }
+}
+
+/** The children of a workload: newest revision first, each knowing the live one. */
+export function revisionNodes(context: string, w: WorkloadSummary): ClusterNode[] {
+  return [...w.revisions]
+    .sort((a, b) => b.revision - a.revision)
+    .map((revision) => ({ kind: 'revision', context, ref: w.ref, ...(w.liveRevision !== undefined ? { workloadLive: w.liveRevision } : {}), revision }));
+}
+
+/** Namespaces with their workloads, sorted; workloads by kind then name. */
+export function groupByNamespace(workloads: readonly WorkloadSummary[]): { namespace: string; workloads: WorkloadSummary[] }[] {
+  const byNs = new Map<string, WorkloadSummary[]>();
+  for (const w of workloads) {
+    let list = byNs.get(w.ref.namespace);
+    if (!list) byNs.set(w.ref.namespace, (list = []));
+    list.push(w);
+  }
+  return [...byNs.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([namespace, list]) => ({
+      namespace,
+      workloads: list.sort((a, b) => WORKLOAD_KIND_NAMES.indexOf(a.ref.kind) - WORKLOAD_KIND_NAMES.indexOf(b.ref.kind) || a.ref.name.localeCompare(b.ref.name)),
+    }));
+}
+
+// ---------------------------------------------------------------- settings
+
+/** Production globs: the `rollbackGuard.cluster.productionContexts` setting plus `production.contexts` of .rollbackguard.yaml, without duplicates. */
+export function productionPatterns(setting: readonly string[] | undefined, fromConfig: readonly string[] | undefined): string[] {
+  return [...new Set([...(setting ?? []), ...(fromConfig ?? [])].map((p) => p.trim()).filter((p) => p.length > 0))];
+}
+
+/**
+ * Which namespaces the view watches: `all` (one watch across the cluster,
+ * falling back to the context's namespace when that is forbidden) or a list.
+ */
+export function namespaceScope(setting: readonly string[] | undefined): { all: true } | { all: false; namespaces: string[] } {
+  const list = [...new Set((setting ?? []).map((n) => n.trim()).filter((n) => n.length > 0))];
+  if (list.length === 0 || list.includes('*')) return { all: true };
+  return { all: false, namespaces: list };
+}
+
+// ---------------------------------------------------------------- errors
+
+/** One sentence plus what to do, for a notification. */
+export function errorText(error: Pick<ClusterError, 'kind' | 'message' | 'hint' | 'permission'>, secrets: readonly string[] = []): string {
+  const p = error.permission;
+  // A 403 names the exact verb, resource and namespace, so the fix can be asked for.
+  const permission =
+    error.kind === 'forbidden' && p && !error.message.includes(p.verb)
+      ? ` (needs "${p.verb}" on ${p.resource}${p.group ? `.${p.group}` : ''}${p.namespace ? ` in namespace "${p.namespace}"` : ''})`
+      : '';
+  const message = error.message.replace(/[.\s]+$/, '');
+  return safe(`${message[0]?.toUpperCase() ?? ''}${message.slice(1)}${permission}.${error.hint ? ` ${error.hint}` : ''}`, secrets);
+}
+
+export type ErrorAction = 'retry' | 'selectContext' | 'openSettings' | 'rollBackAgain' | 'showLog';
+
+/** The buttons an error notification offers, by kind. */
+export function errorActions(kind: ClusterError['kind']): ErrorAction[] {
+  switch (kind) {
+    case 'config':
+      return ['selectContext', 'openSettings'];
+    case 'unreachable':
+    case 'tls':
+    case 'server':
+      return ['retry', 'selectContext'];
+    case 'unauthorized':
+    case 'forbidden':
+      return ['selectContext', 'showLog'];
+    case 'conflict':
+      return ['rollBackAgain'];
+    default:
+      return ['showLog'];
+  }
+}
+
+// ---------------------------------------------------------------- confirmation
+
+const CHECK_ICON: Record<PreflightCheck['status'], string> = { pass: '✔', warn: '⚠', fail: '✖', info: 'ℹ', skipped: '–' };
+
+export interface Confirmation {
+  /** The modal's message (one line). */
+  message: string;
+  /** Every preflight check with its evidence, then the image changes. */
+  detail: string;
+  /** What the user must do: confirm, type the context name back (production), acknowledge GitOps, or nothing (refused / skip). */
+  needs: 'confirm' | 'typed-context' | 'refused' | 'skip';
+  /** A certain GitOps owner the user must acknowledge before a cluster-side rollback. */
+  gitops?: string;
+  /** The first blocking problem, when refused. */
+  refusal?: Pick<ClusterError, 'kind' | 'message' | 'hint'>;
+}
+
+export function confirmation(pre: Preflight, secrets: readonly string[] = []): Confirmation {
+  const ref = pre.request.ref;
+  const lines: string[] = [];
+  for (const c of pre.checks) {
+    lines.push(`${CHECK_ICON[c.status]} ${c.id}: ${c.title}`);
+    for (const e of c.evidence) lines.push(`    ${e}`);
+    if (c.status === 'fail' && c.error?.hint) lines.push(`    → ${c.error.hint}`);
+  }
+  if (pre.diff && pre.diff.images.length > 0) {
+    lines.push('', 'Images after the rollback:');
+    for (const i of pre.diff.images) lines.push(`    ${i.container}: ${i.from ?? '∅'} → ${i.to ?? '∅'}`);
+  }
+  const owner = pre.checks.find((c) => c.id === 'gitops' && c.status === 'fail');
+  const blocking = pre.blocking[0];
+  const where = `in namespace "${ref.namespace}" (context "${pre.context.name}")`;
+  let message: string;
+  let needs: Confirmation['needs'];
+  if (blocking) {
+    message = `Rollback Guard will not roll back ${refText(ref)} ${where}: ${blocking.message}`;
+    needs = 'refused';
+  } else if (pre.plan?.action === 'skip') {
+    message = `${refText(ref)} ${where} already runs revision ${pre.plan.toRevision}: nothing to roll back.`;
+    needs = 'skip';
+  } else {
+    message = `Roll back ${refText(ref)} ${where} from revision ${pre.plan?.fromRevision ?? '?'} to revision ${pre.plan?.toRevision ?? '?'}?`;
+    needs = pre.production.production ? 'typed-context' : 'confirm';
+  }
+  if (pre.production.production && needs === 'typed-context') lines.push('', `"${pre.context.name}" is a production context (matches "${pre.production.pattern}"): you will be asked to type its name.`);
+  if (owner && needs !== 'refused') lines.push('', `GitOps: ${owner.error?.hint ?? owner.title}`);
+  return {
+    message: safe(message, secrets),
+    detail: safe(lines.join('\n'), secrets),
+    needs,
+    ...(owner && needs !== 'refused' ? { gitops: safe(owner.title, secrets) } : {}),
+    ...(blocking ? { refusal: { kind: blocking.kind, message: safe(blocking.message, secrets), hint: safe(blocking.hint, secrets) } } : {}),
+  };
+}
+
+// ---------------------------------------------------------------- manifests ↔ workloads
+
+export interface ManifestWorkload {
+  kind: WorkloadKind;
+  name: string;
+  /** As written; undefined when the document leaves it to the context's namespace. */
+  namespace?: string;
+  /** Offset of the document's first line (`apiVersion` or `kind`), where the CodeLens goes. */
+  offset: number;
+  /** Index of the document in its file. */
+  index: number;
+  /** Containers with their image scalars, for "make the manifest match the cluster". */
+  containers: { name: string; init: boolean; image?: string; imageSpan?: [number, number]; imageStyle?: Scalar.Type }[];
+  templated: boolean;
+}
+
+const CONTAINER_FIELDS: readonly [string, boolean][] = [
+  ['initContainers', true],
+  ['containers', false],
+];
+
+/** The Deployments, StatefulSets and DaemonSets of a YAML file, with where their images are written. */
+export function manifestWorkloads(text: string): ManifestWorkload[] {
+  const file = parseManifestFile(text);
+  const out: ManifestWorkload[] = [];
+  for (const doc of file.manifests) {
+    const kind = WORKLOAD_KIND_NAMES.find((k) => k === doc.kind);
+    if (!kind || doc.group !== 'apps' || !doc.name) continue;
+    const start = span(doc.root)?.[0] ?? 0;
+    out.push({
+      kind,
+      name: doc.name,
+      ...(doc.namespace ? { namespace: doc.namespace } : {}),
+      offset: start,
+      index: doc.index,
+      containers: containersOf(doc),
+      templated: file.templated,
+    });
+  }
+  return out;
+}
+
+function containersOf(doc: ManifestDoc): ManifestWorkload['containers'] {
+  const { nav } = doc;
+  const spec = nav.at(doc.root, ['spec', 'template', 'spec']);
+  const out: ManifestWorkload['containers'] = [];
+  for (const [field, init] of CONTAINER_FIELDS) {
+    for (const c of nav.items(nav.get(spec, field))) {
+      const name = nav.str(nav.get(c, 'name'));
+      if (!name) continue;
+      const pair = nav.pair(c, 'image');
+      // Only a scalar written right here can be edited in place (not an alias, not a merged key).
+      const node = pair?.value;
+      const direct = isScalar(node) && (c as { items?: unknown[] }).items?.includes(pair);
+      const s = direct ? span(node) : undefined;
+      out.push({
+        name,
+        init,
+        ...(nav.str(node) !== undefined ? { image: nav.str(node)! } : {}),
+        ...(s ? { imageSpan: s, imageStyle: (node as Scalar).type ?? 'PLAIN' } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** The live workload a manifest document describes: same kind and name, in its namespace (or the context's when it has none). */
+export function matchWorkload<W extends { ref: WorkloadRef }>(doc: Pick<ManifestWorkload, 'kind' | 'name' | 'namespace'>, workloads: readonly W[], defaultNamespace: string): W | undefined {
+  const namespace = doc.namespace ?? defaultNamespace;
+  return workloads.find((w) => w.ref.kind === doc.kind && w.ref.name === doc.name && w.ref.namespace === namespace);
+}
+
+/** "3 revisions · live 3 · roll back…" */
+export function lensTitle(w: Pick<WorkloadSummary, 'revisions' | 'liveRevision' | 'paused' | 'rollout'>): string {
+  const n = w.revisions.length;
+  const state = w.paused ? ' · paused' : w.rollout.done ? '' : ' · rolling out';
+  return `$(history) ${n} revision${n === 1 ? '' : 's'} · live ${w.liveRevision ?? 'unknown'}${state} · roll back…`;
+}
+
+export interface ImageEdit {
+  container: string;
+  from: string;
+  to: string;
+  /** Offsets in the file text. */
+  start: number;
+  end: number;
+  newText: string;
+}
+
+/** A scalar in the style it was written in: plain stays plain when it can, quotes keep their kind. */
+export function scalarText(value: string, style: Scalar.Type | undefined): string {
+  if (style === 'QUOTE_DOUBLE') return JSON.stringify(value);
+  if (style === 'QUOTE_SINGLE') return `'${value.replace(/'/g, "''")}'`;
+  // Image references hold ':' and '@'; yamlString quotes only what needs it.
+  return /^[A-Za-z0-9_./:@-]+$/.test(value) && !/^[-:?]/.test(value) && !/: /.test(value) ? value : yamlString(value);
+}
+
+export type ImageEditResult =
+  | { ok: true; edits: ImageEdit[]; text: string; unchanged: string[] }
+  | { ok: false; reason: string };
+
+/**
+ * Sets the images of the document describing `doc` (kind/name/namespace) to
+ * `live` (by container name), editing only the image scalars so comments,
+ * quoting and layout stay as they were.
+ */
+export function setImages(text: string, doc: Pick<ManifestWorkload, 'kind' | 'name' | 'namespace' | 'index'>, live: readonly ContainerImage[]): ImageEditResult {
+  const target = manifestWorkloads(text).find((w) => w.kind === doc.kind && w.name === doc.name && w.index === doc.index);
+  if (!target) return { ok: false, reason: `the file no longer holds ${doc.kind} ${doc.name}` };
+  if (target.templated) return { ok: false, reason: 'the file is a Helm template: set the image in the chart values instead' };
+  const edits: ImageEdit[] = [];
+  const unchanged: string[] = [];
+  for (const image of live) {
+    const c = target.containers.find((x) => x.name === image.container && x.init === (image.init === true));
+    if (!c) return { ok: false, reason: `the manifest has no ${image.init ? 'init container' : 'container'} named "${image.container}", which runs in the cluster` };
+    if (c.image === image.image) {
+      unchanged.push(image.container);
+      continue;
+    }
+    if (!c.imageSpan) return { ok: false, reason: `the image of container "${image.container}" is not written as a plain value in this document (an alias or a merge key)` };
+    edits.push({ container: image.container, from: c.image ?? '', to: image.image, start: c.imageSpan[0], end: c.imageSpan[1], newText: scalarText(image.image, c.imageStyle) });
+  }
+  let out = text;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return { ok: true, edits, text: out, unchanged };
+}
+
+/** `rollback/deployment-catalog-revision-1` (the caller adds `-2`, `-3` when taken). */
+export function alignBranchName(ref: Pick<WorkloadRef, 'kind' | 'name'>, revision: number | undefined): string {
+  const slug = `${ref.kind.toLowerCase()}-${ref.name}`.replace(/[^A-Za-z0-9._-]+/g, '-');
+  return `rollback/${slug}${revision !== undefined ? `-revision-${revision}` : ''}`;
+}
+
+/** The commit message of "make the manifest match the cluster". */
+export function alignCommitMessage(ref: WorkloadRef, context: string, revision: number | undefined, edits: readonly ImageEdit[], evidence?: string): string {
+  const subject = `${refText(ref)}: match the cluster after rollback${revision !== undefined ? ` to revision ${revision}` : ''}`;
+  const body = [
+    `The ${ref.kind} in namespace ${ref.namespace} (context ${context}) now runs:`,
+    ...edits.map((e) => `- ${e.container}: ${e.to} (was ${e.from})`),
+    ...(evidence ? ['', `Evidence: ${evidence}`] : []),
+  ];
+  return `${subject}\n\n${body.join('\n')}\n`;
+}
+
+// ---------------------------------------------------------------- revision documents
+
+/** The path part of a read-only revision document: `/<context>/<namespace>/<kind>/<name>/<revision|live>.yaml`. */
+export function revisionPath(context: string, ref: WorkloadRef, which: number | 'live'): string {
+  const seg = (s: string) => encodeURIComponent(s);
+  return `/${seg(context)}/${seg(ref.namespace)}/${ref.kind}/${seg(ref.name)}/${which === 'live' ? 'live' : `revision-${which}`}.yaml`;
+}
+
+export function parseRevisionPath(path: string): { context: string; ref: WorkloadRef; which: number | 'live' } | undefined {
+  const m = /^\/([^/]+)\/([^/]+)\/(Deployment|StatefulSet|DaemonSet)\/([^/]+)\/(live|revision-(\d+))\.yaml$/.exec(path);
+  if (!m) return undefined;
+  return {
+    context: decodeURIComponent(m[1]!),
+    ref: { kind: m[3] as WorkloadKind, namespace: decodeURIComponent(m[2]!), name: decodeURIComponent(m[4]!) },
+    which: m[5] === 'live' ? 'live' : Number(m[6]),
+  };
+}

@@ -1,0 +1,334 @@
+import { homedir } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ClusterError, ClusterSession, ContextInfo, HistoryWatcher, LoadedKubeconfig, Result, WatchStatus, WorkloadHistory } from '../../cluster';
+import { DEFAULT_CONFIG } from '../../core/config';
+import type { Folders } from '../folders';
+import type { Log } from '../log';
+import { groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeWorkload, type WorkloadSummary } from './model';
+
+type ClusterModule = typeof import('../../cluster');
+
+const CONTEXT_KEY = 'rollbackGuard.cluster.context';
+const STATE_KEY = 'rollbackGuard.cluster.state';
+
+/** What the view shows; `noContext` and `untrusted` leave it empty so its welcome content shows. */
+export type ViewState = 'idle' | 'untrusted' | 'noContext' | 'connecting' | 'live' | 'reconnecting';
+
+/** One watched scope (a namespace, or every namespace). */
+interface Scope {
+  namespace?: string;
+  watcher: HistoryWatcher;
+  status: WatchStatus;
+  listed: boolean;
+}
+
+/** The view's live history of one context: watchers per namespace scope, merged. */
+export interface Feed {
+  context: ContextInfo;
+  production: { production: boolean; pattern?: string };
+  session: ClusterSession;
+  secrets: string[];
+  workloads: Map<string, WorkloadHistory>;
+  scopes: Scope[];
+  /** Why the view shows fewer namespaces than asked (a forbidden cluster-wide LIST). */
+  note?: string;
+}
+
+export type Guard = { ok: true } | { ok: false; why: string };
+
+/**
+ * The editor's connection to clusters, loaded on first use: the cluster
+ * layer (and its Kubernetes client) is imported only when the view is shown
+ * or a cluster command runs, so activation for diagnostics stays fast.
+ * Owns the sessions (one per context), the view's watchers and the context
+ * key menus read; commands ask it for sessions, never build their own.
+ */
+export class ClusterService implements vscode.Disposable {
+  private module: Promise<ClusterModule> | undefined;
+  private readonly sessions = new Map<string, ClusterSession>();
+  private feed: Feed | undefined;
+  private started = false;
+  private state: ViewState = 'idle';
+  private configError: ClusterError | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** The view's data or state changed. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly memento: vscode.Memento,
+    private readonly folders: Folders,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('rollbackGuard.cluster.kubeconfig') || e.affectsConfiguration('rollbackGuard.cluster.namespaces') || e.affectsConfiguration('rollbackGuard.cluster.productionContexts')) this.reset();
+      }),
+      // `.rollbackguard.yaml` changed: its production.contexts may have.
+      folders.onDidChange(() => {
+        if (this.sessions.size > 0) this.reset();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
+    );
+    void this.setState(vscode.workspace.isTrusted ? 'idle' : 'untrusted');
+  }
+
+  /** Whether cluster commands may run here; the reason to show when not. */
+  guard(what: string): Guard {
+    if (!vscode.workspace.isTrusted) {
+      return { ok: false, why: `${what} talks to a Kubernetes cluster, which Rollback Guard only does in a trusted workspace (a workspace's settings could point it at any cluster). Trust the workspace first: Workspaces: Manage Workspace Trust.` };
+    }
+    return { ok: true };
+  }
+
+  /** The cluster layer, imported on first use. */
+  load(): Promise<ClusterModule> {
+    if (!this.module) {
+      const t0 = Date.now();
+      this.module = import('../../cluster').then((m) => {
+        this.log.info(`cluster layer loaded in ${Date.now() - t0} ms`);
+        return m;
+      });
+    }
+    return this.module;
+  }
+
+  get loaded(): boolean {
+    return this.module !== undefined;
+  }
+
+  viewState(): ViewState {
+    return this.state;
+  }
+
+  currentFeed(): Feed | undefined {
+    return this.feed;
+  }
+
+  lastConfigError(): ClusterError | undefined {
+    return this.configError;
+  }
+
+  // ------------------------------------------------------------ settings
+
+  private setting<T>(key: string, fallback: T): T {
+    return vscode.workspace.getConfiguration('rollbackGuard.cluster').get<T>(key, fallback);
+  }
+
+  /** `rollbackGuard.cluster.kubeconfig` (machine setting), else KUBECONFIG, else ~/.kube/config. */
+  kubeconfigFiles(): string[] | undefined {
+    const path = this.setting<string>('kubeconfig', '').trim();
+    if (!path) return undefined;
+    return [path.startsWith('~/') ? join(homedir(), path.slice(2)) : path];
+  }
+
+  async readKubeconfig(): Promise<Result<LoadedKubeconfig>> {
+    const cluster = await this.load();
+    const files = this.kubeconfigFiles();
+    return cluster.loadKubeconfig(files ? { files } : { env: process.env });
+  }
+
+  /** Globs from the setting merged with `production.contexts` of the first folder's .rollbackguard.yaml. */
+  async productionContexts(): Promise<string[]> {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const fromConfig = folder ? (await this.folders.forUri(folder.uri)).config.production.contexts : DEFAULT_CONFIG.production.contexts;
+    return productionPatterns(this.setting<string[]>('productionContexts', []), fromConfig);
+  }
+
+  rolloutTimeoutMs(): number {
+    const seconds = this.setting<number>('rolloutTimeoutSeconds', 300);
+    return Math.max(1, Number.isFinite(seconds) ? seconds : 300) * 1000;
+  }
+
+  /** Where evidence records go: the setting, relative to the folder of `uri` (else the first folder); outside any folder, the extension's storage. */
+  evidenceDir(uri: vscode.Uri | undefined, fallback: vscode.Uri): string {
+    const configured = this.setting<string>('evidenceDirectory', '.rollback-guard/evidence').trim() || '.rollback-guard/evidence';
+    const expanded = configured.startsWith('~/') ? join(homedir(), configured.slice(2)) : configured;
+    if (isAbsolute(expanded)) return expanded;
+    const folder = (uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+    return folder && folder.uri.scheme === 'file' ? join(folder.uri.fsPath, expanded) : join(fallback.fsPath, 'evidence');
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  /** The context the view shows: the one picked with "Select kube context", else the kubeconfig's current-context. */
+  selectedContext(config: LoadedKubeconfig): string | undefined {
+    const picked = this.memento.get<string>(CONTEXT_KEY);
+    if (picked && config.contexts.some((c) => c.name === picked)) return picked;
+    return config.currentContext;
+  }
+
+  async selectContext(name: string): Promise<void> {
+    await this.memento.update(CONTEXT_KEY, name);
+    this.reset();
+  }
+
+  /** A session on `context` (default: the selected one), opened once and kept until the settings change. */
+  async session(context?: string): Promise<Result<ClusterSession>> {
+    const cluster = await this.load();
+    const config = await this.readKubeconfig();
+    if (!config.ok) return config;
+    const name = context ?? this.selectedContext(config.value);
+    const cached = name ? this.sessions.get(name) : undefined;
+    if (cached) return { ok: true, value: cached };
+    const opened = cluster.ClusterSession.open({
+      kubeconfig: config.value,
+      ...(name ? { context: name } : {}),
+      productionContexts: await this.productionContexts(),
+      userAgent: `rollback-guard-vscode/${vscode.extensions.getExtension('rollback-guard.rollback-guard')?.packageJSON?.version ?? 'dev'}`,
+      onCall: (call) => this.log.debug(`${call.verb} ${call.resource}${call.namespace ? ` -n ${call.namespace}` : ''}${call.name ? ` ${call.name}` : ''} → ${call.status} (${call.ms} ms)${call.dryRun ? ' dry-run' : ''}`),
+    });
+    if (!opened.ok) return opened;
+    this.sessions.set(opened.value.context.name, opened.value);
+    return opened;
+  }
+
+  // ------------------------------------------------------------ the view's feed
+
+  /** Starts watching (once): called when the view is shown or a cluster command runs. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    void this.connect();
+  }
+
+  /** Drops every session and watcher; reconnects if the view had started. */
+  reset(): void {
+    clearTimeout(this.restartTimer);
+    this.stopFeed();
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    this.configError = undefined;
+    if (this.started) {
+      // Settings often change a keystroke at a time; connect once they settle.
+      this.restartTimer = setTimeout(() => void this.connect(), 200);
+    } else void this.setState(vscode.workspace.isTrusted ? 'idle' : 'untrusted');
+    this.changed.fire();
+  }
+
+  /** Re-lists everything now (the Refresh button): new watchers on the same session. */
+  refresh(): void {
+    this.started = true;
+    this.reset();
+  }
+
+  private async connect(): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      await this.setState('untrusted');
+      this.changed.fire();
+      return;
+    }
+    await this.setState('connecting');
+    const opened = await this.session();
+    if (!opened.ok) {
+      this.configError = opened.error;
+      this.log.warn(`cluster view: ${opened.error.message} (${opened.error.hint})`);
+      await this.setState('noContext');
+      this.changed.fire();
+      return;
+    }
+    const session = opened.value;
+    this.stopFeed();
+    const feed: Feed = {
+      context: session.context,
+      production: session.production,
+      session,
+      secrets: await session.client.secrets(),
+      workloads: new Map(),
+      scopes: [],
+    };
+    this.feed = feed;
+    const scope = namespaceScope(this.setting<string[]>('namespaces', []));
+    if (scope.all) this.watch(feed, undefined);
+    else for (const ns of scope.namespaces) this.watch(feed, ns);
+    this.log.info(`cluster view: watching context ${session.context.name} (${session.client.server}), ${scope.all ? 'all namespaces' : `namespaces ${scope.namespaces.join(', ')}`}`);
+    this.changed.fire();
+  }
+
+  private watch(feed: Feed, namespace: string | undefined): void {
+    const watcher = feed.session.watch({ ...(namespace !== undefined ? { namespace } : {}), backoff: { initialMs: 1000, maxMs: 30_000 } });
+    const scope: Scope = { ...(namespace !== undefined ? { namespace } : {}), watcher, status: { state: 'connecting', attempt: 0 }, listed: false };
+    feed.scopes.push(scope);
+    const inScope = (h: { ref: { namespace: string } }) => namespace === undefined || h.ref.namespace === namespace;
+    watcher.onSnapshot((tree) => {
+      if (this.feed !== feed) return;
+      scope.listed = true;
+      for (const [key, h] of feed.workloads) if (inScope(h)) feed.workloads.delete(key);
+      for (const h of tree.workloads) feed.workloads.set(refKey(feed.context.name, h.ref), h);
+      this.changed.fire();
+    });
+    watcher.onChange((change) => {
+      if (this.feed !== feed) return;
+      for (const h of change.changed) feed.workloads.set(refKey(feed.context.name, h.ref), h);
+      for (const ref of change.removed) feed.workloads.delete(refKey(feed.context.name, ref));
+      this.changed.fire();
+    });
+    watcher.onStatus((status) => {
+      if (this.feed !== feed) return;
+      scope.status = status;
+      // Listing every namespace may be forbidden to a namespaced user: watch the context's namespace instead.
+      if (namespace === undefined && !scope.listed && status.error?.kind === 'forbidden') {
+        watcher.dispose();
+        feed.scopes.splice(feed.scopes.indexOf(scope), 1);
+        feed.note = `Listing workloads in every namespace is forbidden to this user: showing namespace "${feed.session.namespace}". Name the namespaces to show in the setting rollbackGuard.cluster.namespaces.`;
+        this.log.info(`cluster view: ${feed.note}`);
+        this.watch(feed, feed.session.namespace);
+        return;
+      }
+      if (status.error) this.log.warn(`cluster view: ${status.error.message}; retrying in ${Math.round((status.retryInMs ?? 0) / 1000)} s (attempt ${status.attempt})`);
+      void this.setState(this.combinedState(feed));
+      this.changed.fire();
+    });
+    watcher.start();
+  }
+
+  private combinedState(feed: Feed): ViewState {
+    if (feed.scopes.some((s) => s.status.state === 'reconnecting')) return 'reconnecting';
+    if (feed.scopes.every((s) => s.status.state === 'live')) return 'live';
+    return 'connecting';
+  }
+
+  /** The error to show in the view while a watch retries. */
+  feedError(): { error: ClusterError; retryInMs?: number; attempt: number } | undefined {
+    const failing = this.feed?.scopes.find((s) => s.status.error);
+    return failing?.status.error ? { error: failing.status.error, ...(failing.status.retryInMs !== undefined ? { retryInMs: failing.status.retryInMs } : {}), attempt: failing.status.attempt } : undefined;
+  }
+
+  /** Whether the feed has listed at least once (so "no workloads" means none). */
+  feedListed(): boolean {
+    return !!this.feed && this.feed.scopes.length > 0 && this.feed.scopes.every((s) => s.listed);
+  }
+
+  /** The feed's workloads as the view shows them, grouped by namespace. */
+  namespaces(describeOwner: (g: WorkloadHistory['gitops'][number]) => string): { namespace: string; workloads: WorkloadSummary[] }[] {
+    if (!this.feed) return [];
+    return groupByNamespace([...this.feed.workloads.values()].map((h) => summarizeWorkload(h, describeOwner)));
+  }
+
+  /** A workload's history from the view's feed, when it watches that context. */
+  cachedHistory(context: string, ref: { kind: string; namespace: string; name: string }): WorkloadHistory | undefined {
+    if (this.feed?.context.name !== context) return undefined;
+    return this.feed.workloads.get(`${context}/${ref.namespace}/${ref.kind}/${ref.name}`);
+  }
+
+  private stopFeed(): void {
+    for (const s of this.feed?.scopes ?? []) s.watcher.dispose();
+    this.feed = undefined;
+  }
+
+  private async setState(state: ViewState): Promise<void> {
+    if (this.state === state) return;
+    this.state = state;
+    await vscode.commands.executeCommand('setContext', STATE_KEY, state);
+  }
+
+  dispose(): void {
+    clearTimeout(this.restartTimer);
+    this.stopFeed();
+    for (const s of this.sessions.values()) s.dispose();
+    this.sessions.clear();
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}

@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import type { GitOpsOwner } from '../../cluster';
+import { revisionNodes, treeItem, VIEW_ID, type ClusterNode, type TreeItemData } from './model';
+import type { ClusterService, ViewState } from './service';
+
+const COLLAPSIBLE = {
+  none: vscode.TreeItemCollapsibleState.None,
+  collapsed: vscode.TreeItemCollapsibleState.Collapsed,
+  expanded: vscode.TreeItemCollapsibleState.Expanded,
+} as const;
+
+function watchState(state: ViewState): 'connecting' | 'live' | 'reconnecting' {
+  return state === 'live' || state === 'reconnecting' ? state : 'connecting';
+}
+
+/** Copies the plain description of an item (model.ts) onto a TreeItem. */
+export function toTreeItem(data: TreeItemData): vscode.TreeItem {
+  const item = new vscode.TreeItem(data.label, COLLAPSIBLE[data.collapsible]);
+  if (data.id) item.id = data.id;
+  if (data.description) item.description = data.description;
+  if (data.tooltip) item.tooltip = new vscode.MarkdownString(data.tooltip);
+  item.contextValue = data.contextValue;
+  if (data.icon) item.iconPath = new vscode.ThemeIcon(data.icon.id, data.icon.color ? new vscode.ThemeColor(data.icon.color) : undefined);
+  if (data.command) item.command = { command: data.command.id, title: data.command.title, ...(data.command.arguments ? { arguments: data.command.arguments } : {}) };
+  if (data.accessibilityLabel) item.accessibilityInformation = { label: data.accessibilityLabel };
+  return item;
+}
+
+/**
+ * The Rollback Guard cluster view: context → namespace → workloads →
+ * revisions, fed by the service's watch. Showing it is what starts the
+ * connection; it stays empty (its welcome content shows) while untrusted or
+ * when no kube context is usable.
+ */
+export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<ClusterNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private describeOwner: ((g: GitOpsOwner) => string) | undefined;
+  readonly treeView: vscode.TreeView<ClusterNode>;
+
+  constructor(private readonly service: ClusterService) {
+    this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(
+      this.treeView,
+      service.onDidChange(() => this.changed.fire(undefined)),
+      this.treeView.onDidChangeVisibility((e) => {
+        if (e.visible) service.start();
+      }),
+    );
+    if (this.treeView.visible) service.start();
+  }
+
+  async getChildren(node?: ClusterNode): Promise<ClusterNode[]> {
+    if (!vscode.workspace.isTrusted) return [];
+    if (!node) {
+      this.service.start();
+      const cluster = await this.service.load();
+      this.describeOwner = cluster.describeOwner;
+      const feed = this.service.currentFeed();
+      if (!feed) {
+        const state = this.service.viewState();
+        // No usable kube context: empty, so the welcome content with "Select kube context" shows.
+        if (state === 'noContext') return [];
+        return [{ kind: 'message', text: 'Connecting…' }];
+      }
+      return [{ kind: 'context', context: feed.context.name, ...(feed.context.server ? { server: feed.context.server } : {}), production: feed.production.production, ...(feed.production.pattern ? { pattern: feed.production.pattern } : {}), state: watchState(this.service.viewState()) }];
+    }
+    const feed = this.service.currentFeed();
+    if (!feed) return [];
+    switch (node.kind) {
+      case 'context': {
+        const out: ClusterNode[] = [];
+        const failing = this.service.feedError();
+        if (failing) out.push({ kind: 'error', context: feed.context.name, error: failing.error, ...(failing.retryInMs !== undefined ? { retryInMs: failing.retryInMs } : {}), attempt: failing.attempt, stale: feed.workloads.size > 0 });
+        if (failing && (failing.error.kind === 'unreachable' || failing.error.kind === 'tls' || failing.error.kind === 'unauthorized')) {
+          out.push({ kind: 'message', context: feed.context.name, text: 'Select another kube context…', command: { id: 'rollbackGuard.cluster.selectContext', title: 'Select Kube Context' } });
+        }
+        if (feed.note) out.push({ kind: 'message', context: feed.context.name, text: feed.note });
+        const namespaces = this.service.namespaces(this.describeOwner ?? ((g) => g.name));
+        for (const ns of namespaces) out.push({ kind: 'namespace', context: feed.context.name, namespace: ns.namespace, workloads: ns.workloads.length });
+        if (namespaces.length === 0 && this.service.feedListed()) out.push({ kind: 'message', context: feed.context.name, text: 'No Deployments, StatefulSets or DaemonSets here.' });
+        else if (namespaces.length === 0 && !failing) out.push({ kind: 'message', context: feed.context.name, text: 'Reading revision history…' });
+        return out;
+      }
+      case 'namespace': {
+        const ns = this.service.namespaces(this.describeOwner ?? ((g) => g.name)).find((n) => n.namespace === node.namespace);
+        return (ns?.workloads ?? []).map((workload) => ({ kind: 'workload', context: node.context, workload }));
+      }
+      case 'workload': {
+        // The freshest copy: the node may be older than the last watch event.
+        const ns = this.service.namespaces(this.describeOwner ?? ((g) => g.name)).find((n) => n.namespace === node.workload.ref.namespace);
+        const current = ns?.workloads.find((w) => w.ref.kind === node.workload.ref.kind && w.ref.name === node.workload.ref.name) ?? node.workload;
+        return revisionNodes(node.context, current);
+      }
+      default:
+        return [];
+    }
+  }
+
+  getTreeItem(node: ClusterNode): vscode.TreeItem {
+    return toTreeItem(treeItem(node, Date.now(), this.service.currentFeed()?.secrets ?? []));
+  }
+
+  dispose(): void {
+    for (const d of this.disposables.reverse()) d.dispose();
+  }
+}
