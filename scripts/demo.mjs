@@ -1,37 +1,20 @@
 #!/usr/bin/env node
-// `npm run demo`: installs what is missing, builds and packages the extension,
-// and shows what Rollback Guard finds in the example repository.
+// `npm run demo [-- --stop | --no-cluster | --no-editor]`: installs the
+// project's dependencies when they are missing or stale, then runs the demo
+// (scripts/demo/run.ts): package the extension, create the demo repository,
+// check it, start the local control plane seeded with history, and open
+// code-server with Rollback Guard on the demo workspace.
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-
-function run(argv, options = {}) {
-  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', encoding: 'utf8' });
-  if (result.status !== 0 && !options.allowFailure) {
-    console.error(`demo: \`${argv.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
-    process.exit(1);
-  }
-  return result.stdout ?? '';
-}
-
-function step(title) {
-  console.log(`\n== ${title}`);
-}
-
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
 if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
-  step('Installing dependencies (npm ci)');
-  run(['npm', 'ci', '--no-audit', '--no-fund']);
+  console.log('== Installing dependencies (npm ci)');
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (ci.status !== 0) process.exit(ci.status ?? 1);
 }
-
-step('Building and packaging the extension');
-const vsix = run([process.execPath, 'scripts/package.mjs'], { capture: true }).trim().split('\n').at(-1);
-
-step('rollback-guard check examples/');
-run([process.execPath, 'dist/cli.js', 'check', 'examples', '--fail-on', 'never']);
-
-console.log(`\nPackaged extension: ${vsix}`);
-console.log('Install it in VS Code with "Extensions: Install from VSIX…", then open examples/bookstore.');
+const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'demo', 'run.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+process.exit(result.status ?? 1);

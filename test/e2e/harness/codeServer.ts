@@ -29,6 +29,10 @@ export interface StartCodeServerOptions {
   disableWorkspaceTrustFlag?: boolean;
   /** How long to wait for HTTP readiness (ms, default 60 s). */
   startTimeoutMs?: number;
+  /** Listen on this port (default: a free one). */
+  port?: number;
+  /** Leave the server running when this process exits (the demo); stop it by `pid`'s process group. */
+  keepRunning?: boolean;
   log?: (message: string) => void;
 }
 
@@ -38,6 +42,8 @@ export interface CodeServerHandle {
   /** The URL that opens `workspace`: `${url}?folder=<abs path>`. */
   workbenchUrl: string;
   port: number;
+  /** Process id of the server; its process group holds everything it started. */
+  pid: number | undefined;
   workspace: string;
   userDataDir: string;
   extensionsDir: string;
@@ -141,7 +147,7 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
 
   // 3. Launch.
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const disableTrustFlag = options.disableWorkspaceTrustFlag ?? !trust;
   const args = [
     editor.codeServerBin,
@@ -176,8 +182,11 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
   child.on('error', (error) => log(`spawn error: ${error.message}`));
   // If the test process dies without stop(), do not leave the server behind.
   const onExit = (): void => killGroup(child, 'SIGKILL');
-  process.once('exit', onExit);
-  void exitPromise.then(() => process.removeListener('exit', onExit));
+  if (options.keepRunning) child.unref();
+  else {
+    process.once('exit', onExit);
+    void exitPromise.then(() => process.removeListener('exit', onExit));
+  }
 
   const serverOutput = (): string => (fs.existsSync(serverLog) ? fs.readFileSync(serverLog, 'utf8') : '');
   const stop = async (stopOptions: { removeFiles?: boolean } = {}): Promise<void> => {
@@ -209,6 +218,7 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
     url,
     workbenchUrl: `${url}?folder=${encodeURIComponent(workspace)}`,
     port,
+    pid: child.pid,
     workspace,
     userDataDir,
     extensionsDir,
