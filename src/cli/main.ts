@@ -5,6 +5,7 @@ import { check, CHECK_USAGE } from './check';
 import { report, REPORT_USAGE } from './report';
 import { HISTORY_USAGE, UNDO_USAGE } from './clusterUsage';
 import type { CliIO } from './io';
+import { tuneForOneCommand } from './runtime';
 
 const USAGE = `Usage: rollback-guard <command> [options]
 
@@ -55,6 +56,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
 }
 
 if (require.main === module) {
+  tuneForOneCommand();
   // Pipes close early (`| head`); that is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);

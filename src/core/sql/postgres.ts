@@ -13,8 +13,8 @@ import { wasmFile } from './wasm';
 interface PgModule {
   _malloc(size: number): number;
   _free(ptr: number): void;
-  lengthBytesUTF8(text: string): number;
-  stringToUTF8(text: string, ptr: number, max: number): void;
+  /** The WASM memory; replaced when memory grows, so read it after every call. */
+  HEAPU8: Uint8Array;
   UTF8ToString(ptr: number): string;
   getValue(ptr: number, type: 'i32'): number;
   _wasm_parse_query_raw(ptr: number): number;
@@ -54,17 +54,33 @@ export function postgresLoaded(): boolean {
   return module !== undefined;
 }
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
 function withString<T>(text: string, fn: (m: PgModule, ptr: number) => T): T {
   const m = module;
   if (!m) throw new Error('The PostgreSQL parser is not loaded (call loadPostgres() first).');
-  const size = m.lengthBytesUTF8(text) + 1;
-  const ptr = m._malloc(size);
+  // Native encoding: Emscripten's stringToUTF8 is a JavaScript loop, slow before it is optimised.
+  const bytes = encoder.encode(text);
+  const ptr = m._malloc(bytes.length + 1);
   try {
-    m.stringToUTF8(text, ptr, size);
+    m.HEAPU8.set(bytes, ptr);
+    m.HEAPU8[ptr + bytes.length] = 0;
     return fn(m, ptr);
   } finally {
     m._free(ptr);
   }
+}
+
+/**
+ * A NUL-terminated string the parser returned. Parse trees are large (six
+ * times the SQL as JSON): finding the end with a native search instead of
+ * Emscripten's byte loop (UTF8ToString) matters in a short-lived CLI.
+ */
+function cString(m: PgModule, ptr: number): string {
+  const heap = m.HEAPU8;
+  const end = heap.indexOf(0, ptr);
+  return decoder.decode(heap.subarray(ptr, end === -1 ? heap.length : end));
 }
 
 export type PgParse = { ok: true; stmts: PgRawStmt[] } | { ok: false; message: string; cursor: number };
@@ -81,7 +97,7 @@ export function pgParse(text: string): PgParse {
         const cursor = m.getValue(error + 16, 'i32');
         return { ok: false, message: messagePtr ? m.UTF8ToString(messagePtr) : 'syntax error', cursor: cursor > 0 ? cursor - 1 : 0 };
       }
-      const parsed = JSON.parse(m.UTF8ToString(tree)) as { stmts?: PgRawStmt[] };
+      const parsed = JSON.parse(cString(m, tree)) as { stmts?: PgRawStmt[] };
       return { ok: true, stmts: parsed.stmts ?? [] };
     } finally {
       m._wasm_free_parse_result(result);
@@ -94,7 +110,7 @@ export function pgScan(text: string): PgToken[] | undefined {
   return withString(text, (m, ptr) => {
     const result = m._wasm_scan(ptr);
     try {
-      const json = m.UTF8ToString(result);
+      const json = cString(m, result);
       if (!json.startsWith('{')) return undefined;
       return (JSON.parse(json) as { tokens?: PgToken[] }).tokens ?? [];
     } finally {
