@@ -33,6 +33,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlane, type Plane } from '../../test/cluster/plane';
 import { ClusterSession, readHistoryTree, type KubeClient } from '../../src/cluster';
+import { buildHistories, listAll } from '../../src/cluster/history';
 import { fmt, median } from '../stats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -227,6 +228,25 @@ export async function run(args: string[]): Promise<void> {
       s.value.dispose();
     }
     const m1 = await metrics(plane);
+    // Where the in-process time goes: the five LISTs (server, transfer, JSON.parse) vs grouping them into histories.
+    const listMs: number[] = [];
+    const buildMs: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < runs; i++) {
+      const s = ClusterSession.open({ kubeconfig: { files: [plane.kubeconfigPath] }, context: plane.contexts.admin, productionContexts: [] });
+      if (!s.ok) throw new Error(s.error.message);
+      const t0 = process.hrtime.bigint();
+      const [deployments, replicaSets, statefulSets, daemonSets, controllerRevisions] = await Promise.all(
+        ['deployments', 'replicasets', 'statefulsets', 'daemonsets', 'controllerrevisions'].map((r) => must(listAll(s.value.client, `/apis/apps/v1/namespaces/${NS}/${r}`))),
+      );
+      const t1 = process.hrtime.bigint();
+      buildHistories({ deployments: deployments!.items, replicaSets: replicaSets!.items, statefulSets: statefulSets!.items, daemonSets: daemonSets!.items, controllerRevisions: controllerRevisions!.items });
+      const t2 = process.hrtime.bigint();
+      listMs.push(Number(t1 - t0) / 1e6);
+      buildMs.push(Number(t2 - t1) / 1e6);
+      bytes = JSON.stringify(replicaSets!.items).length;
+      s.value.dispose();
+    }
     const serverSaw = delta(m0, m1, (k) => k.startsWith('LIST ') && k.endsWith('.apps'));
 
     const ourProcess: number[] = [];
@@ -267,7 +287,8 @@ export async function run(args: string[]): Promise<void> {
     console.log(`| rollback-guard, in process (readHistoryTree, fresh session) | ${fmt(median(inProcess))} | ${ratio(extrapolated, median(inProcess))} faster | ${ourTotal}: ${Object.entries(ourCalls).map(([k, v]) => `${v} ${k}`).join(', ')} |`);
     console.log(`| rollback-guard history -n ${NS} --format json (process) | ${fmt(median(ourProcess))} | ${ratio(extrapolated, median(ourProcess))} faster | same |`);
     console.log(`| kubectl rollout history × ${n} (${sample} timed, ×${(n / sample).toFixed(0)}) | ${fmt(extrapolated)} | 1× | ≈ ${(kubectlPerDeployment * n).toFixed(0)} (${kubectlPerDeployment.toFixed(1)} per Deployment: ${Object.entries(kubectlCalls).map(([k, v]) => `${(v / counted.length).toFixed(1)} ${k}`).join(', ')}) |`);
-    console.log(`\nkubectl per Deployment: median ${fmt(median(perDeployment))} per process; ${sample}-Deployment loop median ${fmt(sampleLoop)} over ${loopTimes.length} loop(s).`);
+    console.log(`\nIn process, split: the five LISTs ${fmt(median(listMs))} (the ReplicaSet list is ${(bytes / 1e6).toFixed(1)} MB of JSON), grouping into histories ${fmt(median(buildMs))}.`);
+    console.log(`kubectl per Deployment: median ${fmt(median(perDeployment))} per process; ${sample}-Deployment loop median ${fmt(sampleLoop)} over ${loopTimes.length} loop(s).`);
     console.log(`apiserver_request_total over the ${runs} in-process reads: ${Object.entries(serverSaw).map(([k, v]) => `${k} ${v}`).join(', ')} (= ${runs} × one LIST per resource; all clients count here, the controllers only watch).`);
 
     // ------------------------------------------------------------ undo
@@ -331,11 +352,13 @@ export async function run(args: string[]): Promise<void> {
     console.log(`| in process: to rollout complete | ${fmt(median(libDone))} | ${fmt(median(theirsDone))} | ${ratio(median(theirsDone), median(libDone))} |`);
     const startup: number[] = [];
     const kubectlStartup: number[] = [];
+    const nodeStartup: number[] = [];
     for (let i = 0; i < runs; i++) {
+      nodeStartup.push(await must0(exec([process.execPath, '-e', '0'], env), 'node -e 0'));
       startup.push(await must0(exec([process.execPath, cli, 'undo', '--help'], env), 'rollback-guard undo --help'));
       kubectlStartup.push(await must0(exec([plane.bin.kubectl, 'rollout', 'undo', '--help'], env), 'kubectl rollout undo --help'));
     }
-    console.log(`\nProcess start alone (\`undo --help\`, no request): rollback-guard ${fmt(median(startup))}, kubectl ${fmt(median(kubectlStartup))}; \`node -e 0\` ${fmt(median(await Promise.all([0, 1, 2].map(() => must0(exec([process.execPath, '-e', '0'], env), 'node')))))}.`);
+    console.log(`\nProcess start alone (\`undo --help\`, no request): rollback-guard ${fmt(median(startup))}, kubectl ${fmt(median(kubectlStartup))}; \`node -e 0\` ${fmt(median(nodeStartup))}.`);
     console.log(`\nEvidence records written to ${evidenceDir}.`);
   } finally {
     await plane.stop();

@@ -14,12 +14,16 @@ export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** The template without `pod-template-hash` (kubectl strips it before patching it back into the Deployment). */
+/**
+ * The template without `pod-template-hash` (kubectl strips it before patching
+ * it back into the Deployment). Copies only the path to the labels; the rest
+ * is shared with the input, which callers treat as read-only.
+ */
 export function withoutHashLabel(template: PodTemplate): PodTemplate {
-  const copy = clone(template);
-  const labels = copy.metadata?.labels;
-  if (labels && POD_TEMPLATE_HASH in labels) delete labels[POD_TEMPLATE_HASH];
-  return copy;
+  const labels = template.metadata?.labels;
+  if (!labels || !(POD_TEMPLATE_HASH in labels)) return template;
+  const { [POD_TEMPLATE_HASH]: _hash, ...rest } = labels;
+  return { ...template, metadata: { ...template.metadata, labels: rest } };
 }
 
 function isEmpty(v: unknown): boolean {
