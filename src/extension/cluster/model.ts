@@ -51,7 +51,7 @@ export type ClusterNode =
   | { kind: 'workload'; context: string; workload: WorkloadSummary }
   | { kind: 'revision'; context: string; ref: WorkloadRef; workloadLive?: number; revision: RevisionSummary }
   | { kind: 'error'; context?: string; error: Pick<ClusterError, 'kind' | 'message' | 'hint'>; retryInMs?: number; attempt?: number; stale: boolean }
-  | { kind: 'message'; context?: string; text: string; detail?: string; command?: { id: string; title: string } };
+  | { kind: 'message'; context?: string; text: string; detail?: string; icon?: string; command?: { id: string; title: string } };
 
 /** What a TreeItem is made of; the view copies it onto a vscode.TreeItem. */
 export interface TreeItemData {
@@ -245,10 +245,10 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
     }
     case 'message':
       return {
-        label: node.text,
+        label: safe(node.text, secrets),
         ...(node.detail ? { description: node.detail } : {}),
         contextValue: 'rollbackGuard:message',
-        icon: { id: node.command ? 'plug' : 'info' },
+        icon: { id: node.icon ?? (node.command ? 'plug' : 'info') },
         collapsible: 'none',
         ...(node.command ? { command: { id: node.command.id, title: node.command.title } } : {}),
       };

@@ -72,7 +72,11 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
       case 'context': {
         const out: ClusterNode[] = [];
         const failing = this.service.feedError();
-        if (failing) out.push({ kind: 'error', context: feed.context.name, error: failing.error, ...(failing.retryInMs !== undefined ? { retryInMs: failing.retryInMs } : {}), attempt: failing.attempt, stale: feed.workloads.size > 0 });
+        if (failing) {
+          out.push({ kind: 'error', context: feed.context.name, error: failing.error, ...(failing.retryInMs !== undefined ? { retryInMs: failing.retryInMs } : {}), attempt: failing.attempt, stale: feed.workloads.size > 0 });
+          // The hint on a row of its own: what to do should not hide in a tooltip.
+          if (failing.error.hint) out.push({ kind: 'message', context: feed.context.name, text: failing.error.hint, icon: 'lightbulb' });
+        }
         if (failing && (failing.error.kind === 'unreachable' || failing.error.kind === 'tls' || failing.error.kind === 'unauthorized')) {
           out.push({ kind: 'message', context: feed.context.name, text: 'Select another kube context…', command: { id: 'rollbackGuard.cluster.selectContext', title: 'Select Kube Context' } });
         }
