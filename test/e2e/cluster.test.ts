@@ -188,3 +188,34 @@ test('when the API server goes away the view keeps its history, shows the error 
     assert.ok((await row('revision 4, live').count()) > 0);
     await shot('09-cluster-reconnected');
   }));
+
+/** Waits for the quick input titled `title`, types `filter` and picks the row whose label starts with `label`. */
+async function quickPick(title: RegExp, label: string, filter = label): Promise<void> {
+  const { page } = session.workbench;
+  const widget = page.locator('.quick-input-widget').filter({ has: page.locator('.quick-input-title', { hasText: title }) });
+  await widget.waitFor({ state: 'visible', timeout: 60_000 });
+  await widget.locator('.quick-input-box input').fill(filter);
+  const item = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) });
+  await item.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await item.first().click();
+}
+
+test('Show Revision History… from the palette: quick picks for context, namespace, workload and revision, then Compare with Live', () =>
+  step('palette', async () => {
+    const { page } = session.workbench;
+    await session.workbench.runCommand('Rollback Guard: Show Revision History…');
+    await quickPick(/kube context/, 'rg-admin');
+    await quickPick(/namespace in rg-admin/, 'bookstore');
+    await quickPick(/workload in bookstore/, 'deployment/orders');
+    await quickPick(/revision of deployment\/orders/, 'revision 1', '1');
+    await quickPick(/deployment\/orders revision 1/, 'Compare with live', 'Compare');
+    const tab = page.locator('.tabs-container .tab').filter({ hasText: 'revision 1 ↔ live' });
+    await tab.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const diff = page.locator('.monaco-diff-editor').first();
+    await diff.waitFor({ state: 'visible' });
+    await waitFor('both sides of the diff', async () => {
+      const text = await diff.innerText();
+      return text.includes('ghcr.io/bookstore/orders:2.6.0') && text.includes('ghcr.io/bookstore/orders:2.7.0');
+    }, 30_000);
+    await shot('10-compare-with-live', 'compare-with-live.png');
+  }));

@@ -56,6 +56,8 @@ export class ClusterService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
   private restartTimer: NodeJS.Timeout | undefined;
+  /** The production patterns the open sessions were opened with. */
+  private patternsInUse: string[] | undefined;
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -66,9 +68,12 @@ export class ClusterService implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rollbackGuard.cluster.kubeconfig') || e.affectsConfiguration('rollbackGuard.cluster.namespaces') || e.affectsConfiguration('rollbackGuard.cluster.productionContexts')) this.reset();
       }),
-      // `.rollbackguard.yaml` changed: its production.contexts may have.
+      // `.rollbackguard.yaml` changed: reconnect only when its production.contexts did.
       folders.onDidChange(() => {
-        if (this.sessions.size > 0) this.reset();
+        if (this.sessions.size === 0) return;
+        void this.productionContexts().then((patterns) => {
+          if (patterns.join('\n') !== this.patternsInUse?.join('\n')) this.reset();
+        });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
     );
@@ -173,10 +178,11 @@ export class ClusterService implements vscode.Disposable {
     const name = context ?? this.selectedContext(config.value);
     const cached = name ? this.sessions.get(name) : undefined;
     if (cached) return { ok: true, value: cached };
+    this.patternsInUse = await this.productionContexts();
     const opened = cluster.ClusterSession.open({
       kubeconfig: config.value,
       ...(name ? { context: name } : {}),
-      productionContexts: await this.productionContexts(),
+      productionContexts: this.patternsInUse,
       userAgent: `rollback-guard-vscode/${vscode.extensions.getExtension('rollback-guard.rollback-guard')?.packageJSON?.version ?? 'dev'}`,
       onCall: (call) => this.log.debug(`${call.verb} ${call.resource}${call.namespace ? ` -n ${call.namespace}` : ''}${call.name ? ` ${call.name}` : ''} → ${call.status} (${call.ms} ms)${call.dryRun ? ' dry-run' : ''}`),
     });
