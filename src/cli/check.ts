@@ -10,7 +10,7 @@ import { toSarif } from '../core/report/sarif';
 import { summarize } from '../core/report/summary';
 import { formatText } from '../core/report/text';
 import { oneOf, parse, UsageError } from './args';
-import { analyzeBranch, forDisplay, releaseLine, type BranchOptions } from './branch';
+import type { BranchOptions } from './branch';
 import { loadConfig } from './config';
 import { scan } from './scan';
 import type { CliIO } from './io';
@@ -111,6 +111,8 @@ async function checkBranch(
   io: CliIO,
   options: BranchOptions & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] },
 ): Promise<number> {
+  // The Git layer loads only for --base.
+  const { analyzeBranch, forDisplay, releaseLine } = await import('./branch');
   const run = await analyzeBranch(io, options);
   let findings = forDisplay(run, io.cwd, run.analysis.findings);
   let summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };

@@ -2,7 +2,7 @@ import { version } from '../../package.json';
 import { ConfigError } from '../core/config';
 import { UsageError } from './args';
 import { check, CHECK_USAGE } from './check';
-import { report, REPORT_USAGE } from './report';
+import { REPORT_USAGE } from './reportUsage';
 import { HISTORY_USAGE, UNDO_USAGE } from './clusterUsage';
 import type { CliIO } from './io';
 import { tuneForOneCommand } from './runtime';
@@ -19,8 +19,9 @@ Run \`rollback-guard <command> --help\` for a command's options.`;
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: string }> = {
   check: { run: check, usage: CHECK_USAGE },
-  report: { run: report, usage: REPORT_USAGE },
-  // Loaded on demand so `check` never loads the cluster client.
+  // Loaded on demand: `check` without --base never loads the Git layer, and
+  // no analysis loads the cluster client.
+  report: { run: async (argv, io) => (await import('./report')).report(argv, io), usage: REPORT_USAGE },
   history: { run: async (argv, io) => (await import('./history')).history(argv, io), usage: HISTORY_USAGE },
   undo: { run: async (argv, io) => (await import('./undo')).undo(argv, io), usage: UNDO_USAGE },
 };
@@ -55,7 +56,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/** Runs the command line of this process and sets its exit code. */
+export function runCli(): void {
   tuneForOneCommand();
   // Pipes close early (`| head`); that is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -78,3 +80,6 @@ if (require.main === module) {
     },
   );
 }
+
+// Started as a script (`node dist/cli-main.js`); dist/cli.js calls runCli() itself.
+if (require.main === module) runCli();

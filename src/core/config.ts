@@ -1,4 +1,4 @@
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
 import picomatch from 'picomatch';
 import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 import schema from '../../schemas/rollbackguard.schema.json';
@@ -42,10 +42,15 @@ export class ConfigError extends Error {
 }
 
 // All errors, so the most specific one (the deepest path) can be reported.
-// Compiled on first use: most runs have no configuration file.
+// Loaded and compiled on first use: most runs have no configuration file.
 let compiled: ReturnType<Ajv['compile']> | undefined;
 function validator(): ReturnType<Ajv['compile']> {
-  return (compiled ??= new Ajv({ allErrors: true, strict: false }).compile(schema));
+  if (!compiled) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { default: AjvClass } = require('ajv') as { default: typeof Ajv };
+    compiled = new AjvClass({ allErrors: true, strict: false }).compile(schema);
+  }
+  return compiled;
 }
 
 /** Parses and validates a config file; throws ConfigError with the position of the first problem. */

@@ -24,7 +24,10 @@ const parsers = new Map<Grammar, Parser>();
 
 function loadRuntime(): Promise<TreeSitter> {
   runtime ??= (async () => {
-    const ts = await import('web-tree-sitter');
+    // Its CommonJS build: the ESM build finds `require` through import('module'),
+    // which a bundle compiled through the code cache cannot run (see esbuild.js).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const ts = require('web-tree-sitter') as TreeSitter;
     const file = wasmFile('web-tree-sitter/web-tree-sitter.wasm');
     await ts.Parser.init({ locateFile: () => file });
     return ts;
