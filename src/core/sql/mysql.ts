@@ -24,7 +24,7 @@ function mysqlParser(): MysqlParser {
 
 export type MysqlParse = { ok: true; ast: Json[] } | { ok: false; message: string; offset: number };
 
-export function mysqlParse(sql: string): MysqlParse {
+function astify(sql: string): MysqlParse {
   try {
     const ast = mysqlParser().astify(sql, { database: 'MySQL' });
     return { ok: true, ast: (Array.isArray(ast) ? ast : [ast]) as Json[] };
@@ -34,6 +34,72 @@ export function mysqlParse(sql: string): MysqlParse {
     const message = found ? `syntax error at or near "${found[1]}"` : /end of input found/.test(e.message ?? '') ? 'syntax error at end of statement' : (e.message ?? 'syntax error').split('\n')[0]!.slice(0, 200);
     return { ok: false, message, offset: e.location?.start?.offset ?? 0 };
   }
+}
+
+export function mysqlParse(sql: string): MysqlParse {
+  const parsed = astify(sql);
+  return parsed.ok ? parsed : (alterColumnFallback(sql) ?? parsed);
+}
+
+const IDENT = '(?:`(?:[^`]|``)+`|[\\w$]+)';
+const ALTER_TABLE_HEAD = new RegExp(`^\\s*ALTER\\s+(?:ONLINE\\s+|IGNORE\\s+)*TABLE\\s+(${IDENT}(?:\\s*\\.\\s*${IDENT})?)\\s+`, 'i');
+const QUALIFIED = new RegExp(`^(${IDENT})(?:\\s*\\.\\s*(${IDENT}))?$`);
+const LEADING_COMMENTS = /^(?:\s*(?:(?:--\s|#)[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/))*\s*/;
+const ALTER_COLUMN_CLAUSE = new RegExp(`^ALTER\\s+(?:COLUMN\\s+)?(${IDENT})\\s+(SET\\s+DEFAULT\\b|DROP\\s+DEFAULT\\s*$|SET\\s+(?:VISIBLE|INVISIBLE)\\s*$)`, 'i');
+
+function unquote(ident: string): string {
+  return ident.startsWith('`') ? ident.slice(1, -1).replace(/``/g, '`') : ident;
+}
+
+/** The clauses of an ALTER TABLE, split at the commas outside quotes and parentheses. */
+function clauses(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote !== '`') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out;
+}
+
+/**
+ * node-sql-parser's MySQL grammar has no `ALTER [COLUMN] c SET DEFAULT … |
+ * DROP DEFAULT | SET VISIBLE | SET INVISIBLE` clause. When an ALTER TABLE
+ * has such clauses, they are read here and the other clauses are parsed
+ * without them; each comes back as an `alter-column` item.
+ */
+function alterColumnFallback(sql: string): MysqlParse | undefined {
+  const head = ALTER_TABLE_HEAD.exec(sql);
+  if (!head) return undefined;
+  const rest: string[] = [];
+  const items: Json[] = [];
+  for (const clause of clauses(sql.slice(head[0].length).replace(/;\s*$/, ''))) {
+    const m = ALTER_COLUMN_CLAUSE.exec(clause.replace(LEADING_COMMENTS, ''));
+    if (m) items.push({ action: 'alter-column', resource: 'column', column: unquote(m[1]!), dropDefault: /^DROP/i.test(m[2]!) });
+    else rest.push(clause);
+  }
+  if (items.length === 0) return undefined;
+  const [, first, second] = QUALIFIED.exec(head[1]!)!;
+  const name = second === undefined ? { db: null, table: unquote(first!) } : { db: unquote(first!), table: unquote(second) };
+  let expr: unknown[] = [];
+  if (rest.length > 0) {
+    const parsed = astify(`${head[0]}${rest.join(', ')}`);
+    if (!parsed.ok || parsed.ast.length !== 1) return undefined;
+    expr = arr(parsed.ast[0]!.expr);
+  }
+  return { ok: true, ast: [{ type: 'alter', table: [name], expr: [...expr, ...items] }] };
 }
 
 function obj(value: unknown): Json | undefined {
@@ -68,7 +134,11 @@ export function mysqlOps(ast: Json, span: Span): Op[] {
       if (keyword === 'table') push({ kind: 'create-table', table: tableName(arr(ast.table)[0]) }, 'CREATE TABLE');
       else if (keyword === 'index' || ast.index !== undefined) {
         const unique = str(ast.index_type)?.toLowerCase() === 'unique';
-        push({ kind: 'create-index', table: tableName(ast.table), name: str(ast.index), unique, concurrently: false }, 'CREATE INDEX');
+        const table = tableName(ast.table);
+        // InnoDB builds a secondary index online (like ALTER TABLE … ADD INDEX), unless told to copy or lock.
+        push({ kind: 'create-index', table, name: str(ast.index), unique, concurrently: true }, 'CREATE INDEX');
+        if (str(obj(ast.algorithm_option)?.algorithm)?.toUpperCase() === 'COPY') push({ kind: 'rewrite-table', table, how: 'ALGORITHM=COPY' }, 'ALGORITHM=COPY');
+        else if (str(obj(ast.lock_option)?.lock)?.toUpperCase() === 'EXCLUSIVE') push({ kind: 'rewrite-table', table, how: 'LOCK=EXCLUSIVE' }, 'LOCK=EXCLUSIVE');
       } else if (keyword === 'view') {
         const view = obj(ast.view) ?? {};
         push({ kind: 'create-view', name: str(view.view) ?? tableName(view), columns: arr(ast.columns).map((c) => str(c) ?? '') }, 'CREATE VIEW');
@@ -81,7 +151,8 @@ export function mysqlOps(ast: Json, span: Span): Op[] {
       for (const name of names) {
         if (keyword === 'table') push({ kind: 'drop-table', table: tableName(name), object: 'table' }, 'DROP TABLE');
         else if (keyword === 'database' || keyword === 'schema') push({ kind: 'drop-table', table: str(name) ?? tableName(name), object: keyword === 'schema' ? 'schema' : 'database' }, `DROP ${keyword.toUpperCase()}`);
-        else if (keyword === 'index') push({ kind: 'drop-index', name: str(name) ?? tableName(name), concurrently: false }, 'DROP INDEX');
+        // `DROP INDEX i ON t`: dropping a secondary index is an in-place metadata change in InnoDB.
+        else if (keyword === 'index') push({ kind: 'drop-index', name: str(name) ?? columnName(name), table: ast.table ? tableName(ast.table) : undefined, concurrently: true }, 'DROP INDEX');
         else push({ kind: 'other', what: `DROP ${keyword ?? ''}` }, 'DROP');
       }
       if (names.length === 0 && (keyword === 'database' || keyword === 'schema')) push({ kind: 'drop-table', table: str(ast.name) ?? '?', object: keyword === 'schema' ? 'schema' : 'database' }, `DROP ${keyword.toUpperCase()}`);
@@ -117,6 +188,10 @@ export function mysqlOps(ast: Json, span: Span): Op[] {
           if (action === 'change' && from.toLowerCase() !== to.toLowerCase()) push({ kind: 'rename-column', table, column: from, to }, 'CHANGE COLUMN');
           if (isEnum) push({ kind: 'enum-redefine', table, column: to }, action === 'modify' ? 'MODIFY' : 'CHANGE');
           else push({ kind: 'alter-type', table, column: to, type: str(def?.dataType), detail: action.toUpperCase() }, action === 'modify' ? 'MODIFY' : 'CHANGE');
+        } else if (action === 'alter-column') {
+          const column = str(e.column) ?? '?';
+          if (e.dropDefault === true) push({ kind: 'drop-default', table, column }, 'ALTER COLUMN … DROP DEFAULT');
+          else push({ kind: 'other', what: 'ALTER COLUMN' }, 'ALTER COLUMN');
         } else if (resource === 'column' && action === 'rename') push({ kind: 'rename-column', table, column: columnName(e.old_column), to: columnName(e.column) }, 'RENAME COLUMN');
         else if (resource === 'table' && action === 'rename') push({ kind: 'rename-table', table, to: str(e.table) ?? tableName(e.table) }, 'RENAME TO');
         else if (action === 'add' && (resource === 'constraint' || resource === 'index')) {
@@ -124,7 +199,8 @@ export function mysqlOps(ast: Json, span: Span): Op[] {
           const type = (str(cd.constraint_type) ?? str(cd.keyword) ?? '').toLowerCase();
           if (type.includes('foreign')) push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, usingIndex: false, name: str(cd.constraint) }, 'ADD FOREIGN KEY');
           else if (type.includes('check')) push({ kind: 'add-constraint', table, constraint: 'check', notValid: false, usingIndex: false, name: str(cd.constraint) }, 'ADD CHECK');
-          else if (type.includes('unique')) push({ kind: 'add-constraint', table, constraint: 'unique', notValid: false, usingIndex: false, name: str(cd.index) ?? str(cd.constraint) }, 'ADD UNIQUE');
+          // A MySQL UNIQUE constraint is a unique index, built online by InnoDB.
+          else if (type.includes('unique')) push({ kind: 'create-index', table, name: str(cd.index) ?? str(cd.constraint), unique: true, concurrently: true }, 'ADD UNIQUE');
           else if (type.includes('primary')) push({ kind: 'add-constraint', table, constraint: 'primary-key', notValid: false, usingIndex: false }, 'ADD PRIMARY KEY');
           else push({ kind: 'create-index', table, name: str(cd.index), unique: false, concurrently: true }, 'ADD INDEX');
         } else if (action === 'drop' && (resource === 'key' || resource === 'constraint' || resource === 'check')) {

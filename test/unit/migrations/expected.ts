@@ -21,6 +21,8 @@ export const EXPECTED: Record<string, string[]> = {
   'liquibase/db/changelog/db.changelog-2024.xml': ["RG202@5:5","RG209@5:5","RG203@8:5","RG204@11:5","RG207@17:10","RG207@18:1","RG209@19:5","RG201@22:5","RG210@24:7","RG205@28:5","RG212@31:5"],
   'liquibase/db/changelog/db.changelog-2024.yaml': ["RG202@7:11","RG209@7:11","RG201@14:11","RG210@17:11","RG207@28:18","RG209@29:7"],
   'mysql/20240501_orders.sql': ["RG204@2:1","RG203@3:1","RG204@3:1","RG208@4:1","RG202@5:1","RG203@6:1","RG207@7:1","RG212@8:1","RG213@8:1","RG207@9:1"],
+  'mysql/20240601_customers.sql': ["RG205@2:1","RG202@4:1","RG211@4:1","RG206@5:1","RG206@6:1","RG201@7:1"],
+  'mysql/20240602_order_indexes.sql': ["RG213@3:1","RG213@5:1","RG212@6:1"],
   'mysql/mixed.sql': ["RG202@1:1","RG204@2:1","RG003@3:27"],
   'postgres/comments-only.sql': [],
   'postgres/constraints.sql': ["RG213@1:1","RG212@2:1","RG213@2:1","RG213@3:1"],

@@ -75,6 +75,30 @@ describe('rule semantics', () => {
   });
 });
 
+describe('MySQL: what InnoDB does, not what PostgreSQL would', () => {
+  const mysql = { config: parseConfig('migrations:\n  dialects:\n    - path: "**/*.sql"\n      dialect: mysql\n') };
+  const postgres = { config: parseConfig('migrations:\n  dialects:\n    - path: "**/*.sql"\n      dialect: postgres\n') };
+
+  it('CREATE/DROP INDEX build and drop online (not RG212); a unique index still tightens (RG213); ALGORITHM=COPY is a rewrite', async () => {
+    const text = 'CREATE INDEX i ON o (a);\nDROP INDEX j ON o;\nCREATE UNIQUE INDEX u ON o (b);\nCREATE INDEX k ON o (c) ALGORITHM=COPY;\n';
+    assert.deepEqual(located(await analyze('db/1.sql', text, mysql)), ['RG213@3:1', 'RG212@4:1']);
+    // The same index statements as PostgreSQL take write locks.
+    assert.deepEqual(located(await analyze('db/1.sql', 'CREATE INDEX i ON o (a);\nDROP INDEX j;\n', postgres)), ['RG212@1:1', 'RG212@2:1']);
+    const unique = await analyze('db/1.sql', 'ALTER TABLE o ADD CONSTRAINT u UNIQUE (b);\n', mysql);
+    assert.deepEqual(located(unique), ['RG213@1:1']);
+    assert.match(unique[0]!.message, /unique index u on o/);
+  });
+
+  it('ALTER [COLUMN] … SET/DROP DEFAULT is read next to the clauses the grammar knows; an unknown clause is still a note', async () => {
+    const text = 'ALTER TABLE shop.`o` ALTER COLUMN `a` DROP DEFAULT, ADD COLUMN b INT NOT NULL, ALTER c SET DEFAULT \'x, y\';\n';
+    const findings = await analyze('db/1.sql', text, mysql);
+    assert.deepEqual(located(findings), ['RG205@1:1', 'RG206@1:1']);
+    assert.match(only(findings, 'RG206')[0]!.message, /default of shop\.o\.a/);
+    assert.deepEqual(located(await analyze('db/1.sql', 'ALTER TABLE o\n  -- callers send it now\n  ALTER COLUMN a DROP DEFAULT;\n', mysql)), ['RG206@1:1']);
+    assert.deepEqual(located(await analyze('db/1.sql', 'ALTER TABLE o ALTER COLUMN a DROP DEFAULT, FROB b;\n', mysql)), ['RG003@1:15']);
+  });
+});
+
 describe('editor summaries', () => {
   it('puts the rollback class and its reason at the top of the migration', async () => {
     const result = await analyzeMigration('golang-migrate/001_drop_legacy_total.up.sql');
