@@ -232,7 +232,7 @@ function handleChain(node: Node, root: Node, steps: Step[], ctx: Ctx, table?: { 
         return true;
       }
       case 'createIndex':
-        push({ kind: 'create-index', table: tableArg(a[0]), unique: prop(a[1], 'isUnique')?.type === 'true', concurrently: prop(a[1], 'isConcurrent')?.type === 'true' }, first.name);
+        push({ kind: 'create-index', table: tableArg(a[0]), name: lit(prop(a[1], 'name')), unique: prop(a[1], 'isUnique')?.type === 'true', concurrently: prop(a[1], 'isConcurrent')?.type === 'true' }, first.name);
         return true;
       case 'dropIndex':
         push({ kind: 'drop-index', table: tableArg(a[0]), concurrently: false }, first.name);

@@ -49,6 +49,12 @@ function str(node: Node | undefined): string | undefined {
   return e?.text;
 }
 
+/** A constraint or index name: a string, or `op.f("name")` (a name Alembic must not convert). */
+function nameArg(node: Node | undefined): string | undefined {
+  const call = node ? asCall(node) : undefined;
+  return call?.name === 'f' && call.receiver === 'op' ? str(call.positional[0]) : str(node);
+}
+
 function isConst(node: Node | undefined, value: 'True' | 'False' | 'None'): boolean {
   return node?.type === value.toLowerCase() || node?.text === value;
 }
@@ -154,31 +160,31 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       }
       case 'create_index': {
         const t = inBatch ? table : str(call.positional[1]) ?? str(k.get('table_name')) ?? '?';
-        push({ kind: 'create-index', table: t, name: str(call.positional[0]), unique: isConst(k.get('unique'), 'True'), concurrently: isConst(k.get('postgresql_concurrently'), 'True') });
+        push({ kind: 'create-index', table: t, name: nameArg(call.positional[0]), unique: isConst(k.get('unique'), 'True'), concurrently: isConst(k.get('postgresql_concurrently'), 'True') });
         break;
       }
       case 'drop_index':
-        push({ kind: 'drop-index', name: str(call.positional[0]), table: str(k.get('table_name')), concurrently: isConst(k.get('postgresql_concurrently'), 'True') });
+        push({ kind: 'drop-index', name: nameArg(call.positional[0]), table: str(k.get('table_name')), concurrently: isConst(k.get('postgresql_concurrently'), 'True') });
         break;
       case 'create_foreign_key': {
         const t = inBatch ? table : str(call.positional[1]) ?? '?';
-        push({ kind: 'add-constraint', table: t, constraint: 'foreign-key', notValid: isConst(k.get('postgresql_not_valid'), 'True'), usingIndex: false, name: str(call.positional[0]) });
+        push({ kind: 'add-constraint', table: t, constraint: 'foreign-key', notValid: isConst(k.get('postgresql_not_valid'), 'True'), usingIndex: false, name: nameArg(call.positional[0]) });
         break;
       }
       case 'create_check_constraint': {
         const t = inBatch ? table : str(call.positional[1]) ?? '?';
-        push({ kind: 'add-constraint', table: t, constraint: 'check', notValid: isConst(k.get('postgresql_not_valid'), 'True'), usingIndex: false, name: str(call.positional[0]) });
+        push({ kind: 'add-constraint', table: t, constraint: 'check', notValid: isConst(k.get('postgresql_not_valid'), 'True'), usingIndex: false, name: nameArg(call.positional[0]) });
         break;
       }
       case 'create_unique_constraint':
       case 'create_primary_key': {
         const t = inBatch ? table : str(call.positional[1]) ?? '?';
-        push({ kind: 'add-constraint', table: t, constraint: call.name === 'create_unique_constraint' ? 'unique' : 'primary-key', notValid: false, usingIndex: false, name: str(call.positional[0]) });
+        push({ kind: 'add-constraint', table: t, constraint: call.name === 'create_unique_constraint' ? 'unique' : 'primary-key', notValid: false, usingIndex: false, name: nameArg(call.positional[0]) });
         break;
       }
       case 'drop_constraint': {
         const t = inBatch ? table : str(call.positional[1]) ?? str(k.get('table_name')) ?? '?';
-        push({ kind: 'drop-constraint', table: t, name: str(call.positional[0]) });
+        push({ kind: 'drop-constraint', table: t, name: nameArg(call.positional[0]) });
         break;
       }
       case 'execute': {
@@ -232,10 +238,11 @@ function isNoop(node: Node | undefined): boolean {
   return node?.type === 'attribute' && node.childForFieldName('attribute')?.text === NOOP;
 }
 
-function fieldInfo(node: Node | undefined): { notNull: boolean; hasDefault: boolean; type?: string; m2m: boolean } {
+function fieldInfo(node: Node | undefined): { notNull: boolean; hasDefault: boolean; type?: string; m2m: boolean; keywords: Map<string, Node> } {
   const call = node ? asCall(node) : undefined;
-  if (!call) return { notNull: false, hasDefault: false, m2m: false };
+  if (!call) return { notNull: false, hasDefault: false, m2m: false, keywords: new Map() };
   return {
+    keywords: call.keywords,
     notNull: !isConst(call.keywords.get('null'), 'True'),
     // Django sets `default` in Python, not in the database (before `db_default`, Django 5).
     hasDefault: call.keywords.has('db_default'),
@@ -267,8 +274,20 @@ function djangoOps(list: Node, dialect: Dialect | 'auto', problems: EmbeddedProb
         break;
       case 'AddField': {
         const info = fieldInfo(call.positional[2] ?? k.get('field'));
-        if (info.m2m) push({ kind: 'create-table', table: `${model}_${arg(1, 'name') ?? '?'}` }, exact);
-        else push({ kind: 'add-column', table: model, column: arg(1, 'name') ?? '?', notNull: info.notNull, hasDefault: info.hasDefault, generated: info.type === 'GeneratedField' }, exact);
+        if (info.m2m) {
+          push({ kind: 'create-table', table: `${model}_${arg(1, 'name') ?? '?'}` }, exact);
+          break;
+        }
+        const relation = info.type === 'ForeignKey' || info.type === 'OneToOneField';
+        const field = arg(1, 'name') ?? '?';
+        const column = str(info.keywords.get('db_column')) ?? (relation ? `${field}_id` : field);
+        push({ kind: 'add-column', table: model, column, notNull: info.notNull, hasDefault: info.hasDefault, generated: info.type === 'GeneratedField' }, exact);
+        if (relation) {
+          // Django indexes a ForeignKey (a OneToOneField gets a unique constraint) and adds its constraint, validated, in the same operation.
+          if (info.type === 'OneToOneField') push({ kind: 'add-constraint', table: model, constraint: 'unique', notValid: false, usingIndex: false }, exact);
+          else if (!isConst(info.keywords.get('db_index'), 'False')) push({ kind: 'create-index', table: model, unique: false, concurrently: false }, exact);
+          if (!isConst(info.keywords.get('db_constraint'), 'False')) push({ kind: 'add-constraint', table: model, constraint: 'foreign-key', notValid: false, usingIndex: false }, exact);
+        }
         break;
       }
       case 'RemoveField':

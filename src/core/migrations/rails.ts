@@ -130,13 +130,9 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
       return;
     }
     case 'add_reference':
-    case 'add_belongs_to': {
-      const notNull = isFalse(a.options.get('null'));
-      push({ kind: 'add-column', table: t0 ?? '?', column: `${name(a.positional[1]) ?? '?'}_id`, notNull, hasDefault: false, generated: false }, exact);
-      const fk = a.options.get('foreign_key');
-      if (fk && fk.type !== 'false' && fk.type !== 'nil') push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'foreign-key', notValid: false, usingIndex: false }, exact);
+    case 'add_belongs_to':
+      reference(t0 ?? '?', name(a.positional[1]) ?? '?', a, push, exact);
       return;
-    }
     case 'remove_column':
       push(
         { kind: 'drop-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?' },
@@ -267,6 +263,32 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
   }
 }
 
+/** Options of a hash argument (`index: { unique: true }`). */
+function hashOptions(node: Node | undefined): Map<string, Node> {
+  const out = new Map<string, Node>();
+  for (const p of node?.type === 'hash' ? kids(node) : []) {
+    const k = p.childForFieldName('key');
+    const v = p.childForFieldName('value');
+    if (p.type === 'pair' && k && v) out.set(k.text.replace(/^:/, '').replace(/:$/, ''), v);
+  }
+  return out;
+}
+
+/**
+ * `add_reference` / `t.references`: the `<name>_id` column, the index Rails
+ * adds unless `index: false`, and the foreign key when `foreign_key:` is set.
+ */
+function reference(table: string, ref: string, a: Args, push: (body: OpBody, undo?: AutoUndo) => void, exact: AutoUndo): void {
+  push({ kind: 'add-column', table, column: `${ref}_id`, notNull: isFalse(a.options.get('null')), hasDefault: false, generated: false }, exact);
+  const index = a.options.get('index');
+  if (index?.type !== 'false' && index?.type !== 'nil') {
+    const o = hashOptions(index);
+    push({ kind: 'create-index', table, unique: o.get('unique')?.type === 'true', concurrently: o.get('algorithm')?.text === ':concurrently' }, exact);
+  }
+  const fk = a.options.get('foreign_key');
+  if (fk && fk.type !== 'false' && fk.type !== 'nil') push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: isFalse(hashOptions(fk).get('validate')), usingIndex: false }, exact);
+}
+
 /** `t.remove`, `t.rename`, `t.change`, `t.string …` inside `change_table`. */
 function tableMethod(method: string, a: Args, table: string, push: (body: OpBody, undo?: AutoUndo) => void, exact: AutoUndo, c: Collect): void {
   const first = name(a.positional[0]) ?? '?';
@@ -295,7 +317,7 @@ function tableMethod(method: string, a: Args, table: string, push: (body: OpBody
       return;
     case 'references':
     case 'belongs_to':
-      push({ kind: 'add-column', table, column: `${first}_id`, notNull: isFalse(a.options.get('null')), hasDefault: false, generated: false }, exact);
+      for (const ref of a.positional) reference(table, name(ref) ?? '?', a, push, exact);
       return;
     case 'timestamps':
       push({ kind: 'add-column', table, column: 'created_at', notNull: !a.options.has('null') || isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: false }, exact);

@@ -31,11 +31,29 @@ function nameList(value: unknown): string {
     .join('.');
 }
 
+/** The SQL spelling of the parser's internal names for built-in types (`pg_catalog.bpchar` is `char`). */
+const BUILTIN_TYPES: Record<string, string> = {
+  bpchar: 'char',
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  float4: 'real',
+  float8: 'double precision',
+  bool: 'boolean',
+  timestamptz: 'timestamp with time zone',
+  timetz: 'time with time zone',
+};
+
+/** `numeric(14, 2)`, `char(3)`, `public.mood` — a type name as written, with its modifiers. */
 function typeName(value: unknown): string {
-  const names = arr(obj(value)?.names)
-    .map((item) => str(obj(obj(item)?.String)?.sval))
-    .filter((s): s is string => s !== undefined && s !== 'pg_catalog');
-  return names.join('.') || '?';
+  const all = arr(obj(value)?.names).map((item) => str(obj(obj(item)?.String)?.sval));
+  const builtin = all.length === 2 && all[0] === 'pg_catalog';
+  const names = all.filter((s): s is string => s !== undefined && s !== 'pg_catalog');
+  const mods = arr(obj(value)?.typmods)
+    .map((m) => obj(obj(obj(m)?.A_Const)?.ival)?.ival)
+    .filter((n): n is number => typeof n === 'number');
+  const base = (builtin ? BUILTIN_TYPES[names[0]!] : undefined) ?? (names.join('.') || '?');
+  return mods.length > 0 ? `${base}(${mods.join(', ')})` : base;
 }
 
 const CONSTRAINTS: Record<string, ConstraintKind> = {

@@ -99,6 +99,43 @@ describe('MySQL: what InnoDB does, not what PostgreSQL would', () => {
   });
 });
 
+describe('messages name what the migration wrote', () => {
+  it('PostgreSQL built-in types by their SQL names, with modifiers', async () => {
+    const findings = await analyze('db/x.sql', 'ALTER TABLE o ALTER COLUMN c TYPE char(3);\nALTER TABLE o ALTER COLUMN t TYPE numeric(14, 2);\nALTER TABLE o ALTER COLUMN i TYPE bigint;\n');
+    assert.deepEqual(findings.map((f) => /to (.+?) \(/.exec(f.message)?.[1]), ['char(3)', 'numeric(14, 2)', 'bigint']);
+  });
+
+  it('index names from Alembic op.f() and TypeORM TableIndex', async () => {
+    const alembic = await analyze('versions/1_x.py', 'def upgrade():\n    op.create_index(op.f("ix_orders_email"), "orders", ["email"])\n\n\ndef downgrade():\n    op.drop_index(op.f("ix_orders_email"), table_name="orders")\n');
+    assert.match(only(alembic, 'RG212')[0]!.message, /index ix_orders_email on orders/);
+    const typeorm = await analyze(
+      'src/migration/1_x.ts',
+      "export class X implements MigrationInterface {\n  async up(queryRunner: QueryRunner) {\n    await queryRunner.createIndex('orders', new TableIndex({ name: 'IDX_orders_customer_id', columnNames: ['customer_id'] }));\n  }\n  async down(queryRunner: QueryRunner) {\n    await queryRunner.dropIndex('orders', 'IDX_orders_customer_id');\n  }\n}\n",
+    );
+    assert.match(only(typeorm, 'RG212')[0]!.message, /index IDX_orders_customer_id on orders/);
+  });
+});
+
+describe('framework operations that do more than their name says', () => {
+  it('Rails add_reference / t.references add an index unless `index: false`, and the foreign key when asked', async () => {
+    const rb = (body: string) => `class A < ActiveRecord::Migration[7.1]\n  def change\n${body}  end\nend\n`;
+    const plain = await analyze('db/migrate/1_a.rb', rb('    add_reference :orders, :customer\n'));
+    assert.deepEqual(located(plain), ['RG212@3:5']);
+    assert.deepEqual(located(await analyze('db/migrate/1_a.rb', rb('    add_reference :orders, :customer, index: false\n'))), []);
+    const table = await analyze('db/migrate/1_a.rb', rb('    change_table :orders do |t|\n      t.references :customer, foreign_key: true\n    end\n'));
+    assert.deepEqual(located(table), ['RG212@4:7', 'RG212@4:7', 'RG213@4:7']);
+  });
+
+  it('Django AddField of a ForeignKey adds <name>_id, its index and its constraint (db_index/db_constraint=False turn them off)', async () => {
+    const py = (field: string) => `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name="order", name="customer", field=${field}),\n    ]\n`;
+    const fk = await analyze('shop/migrations/0002_a.py', py('models.ForeignKey(null=True, on_delete=models.PROTECT, to="shop.customer")'));
+    assert.deepEqual(located(fk), ['RG212@5:9', 'RG212@5:9', 'RG213@5:9']);
+    const notNull = await analyze('shop/migrations/0002_a.py', py('models.ForeignKey(on_delete=models.PROTECT, to="shop.customer", db_index=False, db_constraint=False)'));
+    assert.deepEqual(located(notNull), ['RG205@5:9']);
+    assert.match(notNull[0]!.message, /order\.customer_id/);
+  });
+});
+
 describe('editor summaries', () => {
   it('puts the rollback class and its reason at the top of the migration', async () => {
     const result = await analyzeMigration('golang-migrate/001_drop_legacy_total.up.sql');
