@@ -6,6 +6,7 @@
 export const EXPECTED: Record<string, string[]> = {
   'alembic/versions/3f2a1b_drop_legacy.py': ["RG202@13:5","RG211@13:5","RG203@14:5","RG204@15:5","RG205@16:5","RG212@18:5","RG207@20:17","RG202@22:9","RG201@23:5","RG210@27:5"],
   'alembic/versions/4a5b6c_rename_sku.py': ["RG203@6:5","RG209@9:5"],
+  'alembic/versions/5b6c7d_order_constraints.py': ["RG206@14:5","RG206@15:5","RG212@16:5","RG213@16:5","RG208@18:21"],
   'django/shop/migrations/0007_order_cleanup.py': ["RG202@14:9","RG210@14:9","RG211@14:9","RG201@15:9","RG210@15:9","RG203@16:9","RG204@17:9","RG205@18:9","RG209@21:9","RG209@22:9","RG207@23:28","RG209@23:28","RG202@25:18","RG210@26:26","RG212@28:9"],
   'django/shop/migrations/0008_order_constraints.py': ["RG206@9:9","RG212@10:9","RG212@10:9","RG213@10:9","RG212@15:9","RG213@15:9","RG212@19:9","RG213@19:9","RG208@24:18","RG209@24:18"],
   'flyway/R__order_view.sql': [],
@@ -34,6 +35,9 @@ export const EXPECTED: Record<string, string[]> = {
   'golang-migrate/009_split_customer_name.down.sql': ["RG210@1:1","RG210@3:1","RG210@4:1"],
   'golang-migrate/009_split_customer_name.up.sql': ["RG207@3:1","RG202@4:1","RG211@4:1"],
   'knex/migrations/20240501120000_orders.js': ["RG202@4:5","RG211@4:5","RG205@5:5","RG204@7:5","RG203@10:5","RG207@12:9","RG212@13:19","RG213@13:19","RG201@14:9","RG209@17:9"],
+  'knex/migrations/20240601120000_order_constraints.js': ["RG206@7:5","RG206@8:5","RG208@10:19","RG202@12:5","RG210@22:5"],
+  'liquibase/db/changelog/db.changelog-2024-06.xml': ["RG206@8:5","RG206@9:5","RG208@18:28","RG209@18:28","RG207@26:10","RG209@26:10","RG202@27:5","RG209@27:5","RG211@27:5","RG212@31:5","RG213@31:5"],
+  'liquibase/db/changelog/db.changelog-2024-06.yaml': ["RG203@6:11","RG204@15:11","RG205@28:11","RG207@28:11","RG206@37:11","RG206@41:11","RG208@60:18","RG209@60:18","RG207@72:18","RG209@72:18","RG202@73:11","RG209@73:11","RG211@73:11","RG212@80:11","RG212@86:11","RG213@86:11"],
   'liquibase/db/changelog/db.changelog-2024.xml': ["RG202@5:5","RG209@5:5","RG203@8:5","RG204@11:5","RG207@17:10","RG207@18:1","RG209@19:5","RG201@22:5","RG210@24:7","RG205@28:5","RG212@31:5"],
   'liquibase/db/changelog/db.changelog-2024.yaml': ["RG202@7:11","RG209@7:11","RG201@14:11","RG210@17:11","RG207@28:18","RG209@29:7"],
   'mysql/20240501_orders.sql': ["RG204@2:1","RG203@3:1","RG204@3:1","RG208@4:1","RG202@5:1","RG203@6:1","RG207@7:1","RG212@8:1","RG213@8:1","RG207@9:1"],
@@ -65,6 +69,8 @@ export const EXPECTED: Record<string, string[]> = {
   'rails/db/migrate/20240501120000_remove_legacy_total.rb': ["RG202@4:5","RG209@4:5","RG211@4:5","RG202@5:5","RG210@5:5","RG203@6:5","RG204@7:5","RG209@7:5","RG205@8:5","RG212@10:5","RG207@14:7","RG209@14:7","RG201@16:5","RG209@16:5"],
   'rails/db/migrate/20240502120000_split_names.rb': ["RG207@4:14","RG202@5:5","RG211@5:5","RG202@7:7","RG203@8:7","RG207@10:5","RG207@11:5","RG209@14:7"],
   'rails/db/migrate/20240503120000_backfill_flags.rb': ["RG207@5:25","RG209@5:25","RG205@7:5","RG213@8:5"],
+  'rails/db/migrate/20240601120000_relax_order_constraints.rb': ["RG206@4:5","RG206@5:5","RG206@6:5"],
+  'rails/db/migrate/20240602120000_add_refunded_to_order_status.rb': ["RG208@3:5","RG209@6:7"],
   'rails/db/migrate/20240603120000_add_customer_to_orders.rb': ["RG213@5:5","RG212@6:5","RG212@6:5","RG213@6:5"],
   'sqitch/deploy/drop_nickname.sql': ["RG202@2:1"],
   'sqitch/deploy/drop_wishlists.sql': ["RG201@6:1"],
@@ -86,4 +92,6 @@ export const EXPECTED: Record<string, string[]> = {
   'sqitch/revert/widen_order_total.sql': [],
   'sqitch/verify/drop_nickname.sql': [],
   'typeorm/src/migration/1714560000000-OrderCleanup.ts': ["RG202@8:30","RG211@8:30","RG205@9:30","RG203@10:11","RG205@11:11","RG201@12:11","RG210@16:30"],
+  'typeorm/src/migration/1717200000000-OrderConstraints.ts': ["RG212@8:11","RG212@9:11","RG213@9:11","RG206@13:11","RG207@14:30","RG204@15:11","RG208@16:30"],
+  'typeorm/src/migration/1717300000000-PurgeExpiredSessions.ts': ["RG207@6:30","RG209@9:16"],
 };
