@@ -121,10 +121,12 @@ function sqlUnit(source: SourceFile, env: AnalyzerEnv, layout: SqlLayout, sql: S
     case 'up': {
       if (framework === 'prisma') return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'none-by-design' } };
       const counterpart = layout.counterpart!;
+      // sqitch keeps the same file name in another directory: name it with that directory (`revert/x.sql`).
+      const name = baseName(counterpart) === baseName(source.path) ? counterpart.split('/').slice(-2).join('/') : baseName(counterpart);
       const text = env.readFile(counterpart);
-      if (text === undefined) return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'absent', expected: baseName(counterpart) } };
+      if (text === undefined) return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'absent', expected: name } };
       const down = readSql(text, sql.dialect);
-      return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'present', ops: down.ops, here: false, label: baseName(counterpart) } };
+      return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'present', ops: down.ops, here: false, label: name } };
     }
     case 'down': {
       const text = env.readFile(layout.counterpart!);

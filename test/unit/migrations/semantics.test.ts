@@ -60,6 +60,10 @@ describe('rule semantics', () => {
     assert.deepEqual(located((await alone.analyze({ path: 'm/1_a.up.sql', text: files['m/1_a.up.sql']! })).findings), ['RG202@1:1', 'RG209@1:1']);
     // An additive up needs no down.
     assert.deepEqual(located((await alone.analyze({ path: 'm/2_b.up.sql', text: 'ALTER TABLE o ADD COLUMN n text;\n' })).findings), []);
+    // The missing down is named as the user would look for it.
+    assert.match(only((await alone.analyze({ path: 'm/1_a.up.sql', text: files['m/1_a.up.sql']! })).findings, 'RG209')[0]!.message, /\(1_a\.down\.sql\)/);
+    const sqitch = only((await alone.analyze({ path: 'db/deploy/drop_t.sql', text: files['m/1_a.up.sql']! })).findings, 'RG209');
+    assert.match(sqitch[0]!.message, /\(revert\/drop_t\.sql\)/);
   });
 
   it('Prisma says "no down" once, in migration_lock.toml, not per migration', async () => {
