@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { SkippedFile } from '../core/report/summary';
@@ -48,7 +48,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
   const result: ScanResult = { files: [], skipped: [], kustomizations: [] };
   const seen = new Set<string>();
   const ignoreRoot = options.ignoreRoot ?? options.cwd;
-  const excluded = (abs: string) => options.ignored(relative(ignoreRoot, abs).split(sep).join('/'));
+  const toIgnorePath = (abs: string) => relative(ignoreRoot, abs).split(sep).join('/');
   const kustomizationSeen = new Set<string>();
 
   const noteKustomization = (abs: string) => {
@@ -61,9 +61,9 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
     }
   };
 
-  const read = (abs: string, explicit: boolean) => {
+  /** `path`: the display path; `ignorePath`: relative to the ignore root (walked files only). */
+  const read = (abs: string, path: string, explicit: boolean, ignorePath?: string) => {
     if (seen.has(abs)) return;
-    const path = toDisplayPath(options.cwd, abs);
     if (!options.handles(path)) {
       if (explicit) {
         seen.add(abs);
@@ -72,38 +72,51 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       return;
     }
     seen.add(abs);
-    if (!explicit && excluded(abs)) return;
+    if (!explicit && options.ignored(ignorePath ?? toIgnorePath(abs))) return;
     const outcome = readText(abs, options.maxBytes);
     if (typeof outcome === 'string') result.files.push({ abs, path, text: outcome });
     else result.skipped.push({ file: path, reason: outcome.reason });
   };
 
-  const walk = (dir: string, rules: { base: string; ig: Ignore }[]) => {
+  /**
+   * Walks `dir` depth-first in name order. Paths relative to the working
+   * directory, the ignore root and each .gitignore's directory are carried
+   * down as strings rather than recomputed for every entry.
+   */
+  const walk = (dir: string, display: string, ignorePath: string, rules: { ig: Ignore; rel: string }[]) => {
     const gitignore = join(dir, '.gitignore');
-    const scoped = existsSync(gitignore) ? [...rules, { base: dir, ig: ignore().add(safeRead(gitignore)) }] : rules;
-    let entries: string[];
+    const scoped = existsSync(gitignore) ? [...rules, { ig: ignore().add(safeRead(gitignore)), rel: '' }] : rules;
+    let entries: Dirent[];
     try {
-      entries = readdirSync(dir).sort();
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
-      result.skipped.push({ file: toDisplayPath(options.cwd, dir), reason: `cannot list directory: ${(error as Error).message}` });
+      result.skipped.push({ file: display || '.', reason: `cannot list directory: ${(error as Error).message}` });
       return;
     }
-    for (const name of entries) {
+    for (const entry of entries) {
+      const name = entry.name;
       if (ALWAYS_SKIPPED.has(name)) continue;
       const abs = join(dir, name);
-      let stat;
-      try {
-        stat = statSync(abs);
-      } catch {
-        continue; // dangling symlink
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (!isDir && !isFile) {
+        // A symlink (or an entry the file system did not type): what it points to decides.
+        try {
+          const stat = statSync(abs);
+          isDir = stat.isDirectory();
+          isFile = stat.isFile();
+        } catch {
+          continue; // dangling symlink
+        }
       }
-      const isDir = stat.isDirectory();
-      if (scoped.some(({ base, ig }) => ig.ignores(relative(base, abs).split(sep).join('/') + (isDir ? '/' : '')))) continue;
+      if (scoped.some(({ ig, rel }) => ig.ignores(`${rel}${name}${isDir ? '/' : ''}`))) continue;
+      const childDisplay = display ? `${display}/${name}` : name;
+      const childIgnore = ignorePath ? `${ignorePath}/${name}` : name;
       if (isDir) {
-        if (!excluded(abs)) walk(abs, scoped);
-      } else if (stat.isFile()) {
+        if (!options.ignored(childIgnore)) walk(abs, childDisplay, childIgnore, scoped.map((r) => ({ ig: r.ig, rel: `${r.rel}${name}/` })));
+      } else if (isFile) {
         if (KUSTOMIZATION_FILE_NAMES.includes(name)) noteKustomization(abs);
-        read(abs, false);
+        read(abs, childDisplay, false, childIgnore);
       }
     }
   };
@@ -121,8 +134,11 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       for (const name of KUSTOMIZATION_FILE_NAMES) if (existsSync(join(dir, name))) noteKustomization(join(dir, name));
       if (dir === options.cwd || dir === dirname(dir) || !abs.startsWith(options.cwd)) break;
     }
-    if (stat.isDirectory()) walk(abs, ancestorsIgnore(abs, options.cwd));
-    else read(abs, true);
+    if (stat.isDirectory()) {
+      const display = toDisplayPath(options.cwd, abs);
+      const rules = ancestorsIgnore(abs, options.cwd).map(({ base, ig }) => ({ ig, rel: `${relative(base, abs).split(sep).join('/')}/` }));
+      walk(abs, display === '.' ? '' : display, toIgnorePath(abs), rules);
+    } else read(abs, toDisplayPath(options.cwd, abs), true);
   }
   return result;
 }
