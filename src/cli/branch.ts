@@ -39,7 +39,7 @@ export async function analyzeBranch(io: CliIO, options: BranchOptions): Promise<
   const under = options.paths.map((p) => toRepoPath(repo.root, resolve(io.cwd, p)));
   const wanted = (path: string) => !excluded(path) && (under.length === 0 || under.some((u) => u === '' || path === u || path.startsWith(`${u}/`)));
   const files = input.files.filter((f) => wanted(f.path) || (f.oldPath !== undefined && wanted(f.oldPath)));
-  const analysis = await analyzeRelease({ ...input, files }, { config: options.config });
+  const analysis = await analyzeRelease({ ...input, files }, { config: options.config, ignoreFixes: false });
   return { repo, base: base.value, analysis };
 }
 

@@ -15,6 +15,11 @@ export interface EngineOptions {
   readFile?: (path: string) => string | undefined;
   /** Set by release (branch) analysis, which admits the release rules' findings before closing each file. */
   branchMode?: boolean;
+  /**
+   * Whether every finding carries the "ignore here" quick fix (default true).
+   * The editor applies it; the CLI prints no fixes and sets false.
+   */
+  ignoreFixes?: boolean;
 }
 
 export interface FileAnalysis {
@@ -56,6 +61,7 @@ export class Engine {
   private readonly prepared = new Map<Analyzer, Promise<void>>();
   private readonly readFile: (path: string) => string | undefined;
   private readonly branchMode: boolean;
+  private readonly ignoreFixes: boolean;
 
   constructor(options: EngineOptions = {}) {
     this.config = options.config ?? DEFAULT_CONFIG;
@@ -63,6 +69,7 @@ export class Engine {
     this.analyzers = options.analyzers ?? ANALYZERS;
     this.readFile = options.readFile ?? (() => undefined);
     this.branchMode = options.branchMode ?? false;
+    this.ignoreFixes = options.ignoreFixes ?? true;
   }
 
   analyzerFor(path: string): Analyzer | undefined {
@@ -99,6 +106,7 @@ export class Engine {
     const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => this.judgesIgnoresOf(id)) : undefined;
     const keep = (findings: readonly Finding[]) => this.configure(findings).filter((f) => !suppressions?.suppresses(f));
     const withIgnoreFix = (findings: Finding[]) => {
+      if (!this.ignoreFixes) return findings;
       for (const finding of findings) {
         if (RULES.get(finding.ruleId)?.scope !== 'meta') finding.fixes.push(ignoreFix(output.lines, finding, output.commentSyntax));
       }

@@ -40,7 +40,12 @@ export function docsUrl(meta: Pick<RuleMeta, 'id' | 'name'>): string {
   return `${REPOSITORY_URL}/blob/main/${docsPath(meta)}`;
 }
 
+/** Each rule's docs URL built once: findings share the string. */
+const docsUrls = new WeakMap<RuleMeta, string>();
+
 export function toFinding(meta: RuleMeta, file: string, report: Report): Finding {
+  let url = docsUrls.get(meta);
+  if (url === undefined) docsUrls.set(meta, (url = docsUrl(meta)));
   return {
     ruleId: meta.id,
     severity: report.severity ?? meta.severity,
@@ -50,7 +55,7 @@ export function toFinding(meta: RuleMeta, file: string, report: Report): Finding
     rollbackClass: report.rollbackClass === undefined ? meta.rollbackClass : report.rollbackClass,
     layer: report.layer === undefined ? meta.layer : report.layer,
     help: report.help ?? meta.help,
-    docsUrl: docsUrl(meta),
+    docsUrl: url,
     fixes: report.fixes ?? [],
   };
 }

@@ -58,9 +58,11 @@ export class LineIndex {
     return this.text.slice(this.lineStart(line), this.lineEnd(line));
   }
 
+  private lineEnding: string | undefined;
+
   /** The line ending the file already uses, for inserted text. */
   get eol(): string {
-    return this.text.includes('\r\n') ? '\r\n' : '\n';
+    return (this.lineEnding ??= this.text.includes('\r\n') ? '\r\n' : '\n');
   }
 }
 

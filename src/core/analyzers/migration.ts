@@ -45,15 +45,15 @@ function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutpu
   const summaries: FileSummary[] = [];
   for (const unit of read.units) {
     const reports: { report: MigrationReport; cls: RollbackClass }[] = [];
-    for (const rule of MIGRATION_RULES) {
-      const ctx = createMigrationContext(source.path, unit, (report) => {
-        const { span, reason, ...rest } = report;
-        void reason;
-        findings.push(toFinding(rule.meta, source.path, { ...rest, range: lines.range(span.start, span.end) }));
-        reports.push({ report, cls: (report.rollbackClass === undefined ? rule.meta.rollbackClass : report.rollbackClass) ?? 'reversible' });
-      });
-      rule.check(ctx);
-    }
+    // One context per unit; its reports go to the rule that is checking.
+    let rule = MIGRATION_RULES[0]!;
+    const ctx = createMigrationContext(source.path, unit, (report) => {
+      const { span, reason, ...rest } = report;
+      void reason;
+      findings.push(toFinding(rule.meta, source.path, { ...rest, range: lines.range(span.start, span.end) }));
+      reports.push({ report, cls: (report.rollbackClass === undefined ? rule.meta.rollbackClass : report.rollbackClass) ?? 'reversible' });
+    });
+    for (rule of MIGRATION_RULES) rule.check(ctx);
     summaries.push(summarize(unit, reports, lines));
   }
   const problem = read.problems.sort((a, b) => a.offset - b.offset)[0];

@@ -24,6 +24,8 @@ import { summarizeRelease } from './decide';
 
 export interface ReleaseOptions {
   config?: RollbackGuardConfig;
+  /** See EngineOptions.ignoreFixes (the CLI prints no fixes). */
+  ignoreFixes?: boolean;
 }
 
 interface Side {
@@ -52,8 +54,9 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
   const byHead = new Map(input.files.filter((f) => f.status !== 'deleted').map((f) => [f.path, f]));
   const byBase = new Map(input.files.filter((f) => f.status !== 'added').map((f) => [f.oldPath ?? f.path, f]));
   // Siblings (a migration's down next to its up) come from the change set first, then from the revision.
-  const baseEngine = new Engine({ config, project: input.base.project, branchMode: true, readFile: (p) => (byBase.has(p) ? byBase.get(p)!.base : input.base.readFile?.(p)) });
-  const headEngine = new Engine({ config, project: input.head.project, branchMode: true, readFile: (p) => (byHead.has(p) ? byHead.get(p)!.head : input.head.readFile?.(p)) });
+  const ignoreFixes = options.ignoreFixes ?? true;
+  const baseEngine = new Engine({ config, project: input.base.project, branchMode: true, ignoreFixes, readFile: (p) => (byBase.has(p) ? byBase.get(p)!.base : input.base.readFile?.(p)) });
+  const headEngine = new Engine({ config, project: input.head.project, branchMode: true, ignoreFixes, readFile: (p) => (byHead.has(p) ? byHead.get(p)!.head : input.head.readFile?.(p)) });
 
   const skipped: SkippedFile[] = [];
   const maxChars = config.maxFileSizeKb * 1024;

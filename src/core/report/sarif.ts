@@ -1,7 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Finding } from '../model';
 import { docsUrl, REPOSITORY_URL, type RuleMeta } from '../rule';
 import { RULES } from '../rules';
+
+/** sha256 in hex; node:crypto loads when SARIF is written, not with every command. */
+function sha256(text: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(text).digest('hex');
+}
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
 
@@ -41,7 +47,7 @@ export function toSarif(findings: readonly Finding[], options: SarifOptions): st
           },
         },
       ],
-      partialFingerprints: { 'rollbackGuard/v1': `${createHash('sha256').update(key).digest('hex').slice(0, 32)}:${n}` },
+      partialFingerprints: { 'rollbackGuard/v1': `${sha256(key).slice(0, 32)}:${n}` },
       properties: { rollbackClass: f.rollbackClass, layer: f.layer, severity: f.severity },
     };
   });

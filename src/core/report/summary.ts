@@ -26,7 +26,7 @@ export function summarize(findings: readonly Finding[], files: number, skipped: 
     files,
     findings: findings.length,
     bySeverity,
-    byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => a.localeCompare(b))),
+    byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     worstClass: worstClass(findings.filter(bearsClass).map((f) => f.rollbackClass)) ?? null,
     skipped,
   };
