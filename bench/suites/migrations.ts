@@ -10,13 +10,28 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, median } from '../stats';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-const SQUAWK = join(ROOT, 'node_modules', '.bin', 'squawk');
+/**
+ * squawk-cli ships its Rust binary as per-platform optional packages, which
+ * would leave the project's lock file incomplete on any one platform: the
+ * benchmark installs the pinned version into the user cache on first use.
+ */
+const SQUAWK_VERSION = '2.66.0';
+const SQUAWK_DIR = join(process.env.ROLLBACK_GUARD_CACHE || join(homedir(), '.cache', 'rollback-guard'), 'bench', `squawk-${SQUAWK_VERSION}`);
+const SQUAWK = join(SQUAWK_DIR, 'node_modules', '.bin', 'squawk');
+
+function ensureSquawk(): boolean {
+  if (existsSync(SQUAWK)) return true;
+  console.log(`installing squawk-cli@${SQUAWK_VERSION} into ${SQUAWK_DIR}`);
+  mkdirSync(SQUAWK_DIR, { recursive: true });
+  const result = spawnSync('npm', ['install', '--prefix', SQUAWK_DIR, '--no-save', '--no-audit', '--no-fund', `squawk-cli@${SQUAWK_VERSION}`], { stdio: 'inherit' });
+  return result.status === 0 && existsSync(SQUAWK);
+}
 
 /** A deterministic pseudo-random sequence, so every run checks the same files. */
 function rng(seed: number): () => number {
@@ -138,8 +153,8 @@ export async function run(args: string[]): Promise<void> {
     console.log('dist/cli.js is missing: run `npm run build` first.');
     return;
   }
-  if (!existsSync(SQUAWK)) {
-    console.log('squawk is not installed (devDependency squawk-cli).');
+  if (!ensureSquawk()) {
+    console.log(`squawk-cli@${SQUAWK_VERSION} could not be installed from the npm registry.`);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'rg-bench-migrations-'));
