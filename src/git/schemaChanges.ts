@@ -1,0 +1,142 @@
+import type { Engine } from '../core/engine';
+import { worstClass, type RollbackClass } from '../core/model';
+import { podTemplate } from '../core/k8s/workload';
+import { sqlLayout } from '../core/migrations/layout';
+import { parseManifestFile, type ManifestDoc } from '../core/yaml/manifest';
+import { listChanges } from './changes';
+import { ok, fail, type GitRepo, type Result } from './repo';
+
+/**
+ * Which migrations changed in Git between two revisions of a workload, found
+ * through the images: the manifest's history says which commit set each image
+ * (image tag ↔ commit), and the migrations changed between those commits are
+ * the schema a rollback from one to the other leaves behind. The preflight of
+ * a cluster rollback shows them (DESIGN.md: "which migration files changed in
+ * Git between the target and the current revision when that mapping is known").
+ */
+
+export interface WorkloadKey {
+  kind: string;
+  name: string;
+  /** The manifest may omit it (set by the tool that applies it). */
+  namespace?: string;
+}
+
+export interface MigrationChange {
+  path: string;
+  status: 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed' | 'unmerged' | 'unknown';
+  /** The migration's own class and reason, from its analysis at the live side's commit (absent for a deleted file). */
+  rollbackClass?: RollbackClass;
+  reason?: string;
+}
+
+export interface SchemaChanges {
+  /** The commit whose manifest runs the live images (newest such commit). */
+  liveCommit: string;
+  /** The commit whose manifest runs the target images. */
+  targetCommit: string;
+  /** Migrations changed between the target and the live commits, in path order. */
+  migrations: MigrationChange[];
+  /** Worst class among the migrations (undefined when none bears one). */
+  worst?: RollbackClass;
+}
+
+export type SchemaChangesProblem = { kind: 'no-manifest-history' | 'image-not-found'; message: string };
+
+/** Image references are equal when their names match, and their tags and digests wherever both sides have one. */
+export function sameImage(a: string, b: string): boolean {
+  const pa = splitImage(a);
+  const pb = splitImage(b);
+  if (normaliseName(pa.name) !== normaliseName(pb.name)) return false;
+  if (pa.digest && pb.digest) return pa.digest === pb.digest;
+  if (pa.tag && pb.tag) return pa.tag === pb.tag;
+  // Only one side (or neither) has a tag: `app` means `app:latest`; a digest on one side alone cannot be checked.
+  return (pa.tag ?? 'latest') === (pb.tag ?? 'latest') && !pa.digest && !pb.digest;
+}
+
+function splitImage(image: string): { name: string; tag?: string; digest?: string } {
+  const at = image.indexOf('@');
+  const digest = at === -1 ? undefined : image.slice(at + 1);
+  const named = at === -1 ? image : image.slice(0, at);
+  const colon = named.lastIndexOf(':');
+  const tag = colon > named.lastIndexOf('/') ? named.slice(colon + 1) : undefined;
+  return { name: tag === undefined ? named : named.slice(0, colon), tag, digest };
+}
+
+/** `nginx` and `docker.io/library/nginx` name the same repository. */
+function normaliseName(name: string): string {
+  const parts = name.split('/');
+  if (parts.length === 1) return `docker.io/library/${name}`;
+  if (!/[.:]|^localhost$/.test(parts[0]!)) return `docker.io/${name}`;
+  return name;
+}
+
+function matchesWorkload(doc: ManifestDoc, key: WorkloadKey): boolean {
+  return doc.kind === key.kind && doc.name === key.name && (doc.namespace === undefined || key.namespace === undefined || doc.namespace === key.namespace);
+}
+
+/** The container images a manifest version gives the workload, or undefined when it does not define it. */
+export function workloadImages(text: string, key: WorkloadKey): string[] | undefined {
+  const file = parseManifestFile(text);
+  const doc = file.manifests.find((d) => matchesWorkload(d, key));
+  if (!doc) return undefined;
+  const pod = podTemplate(doc);
+  if (!pod) return undefined;
+  return pod.containers.map((c) => doc.nav.str(doc.nav.get(c.node, 'image'))).filter((i): i is string => i !== undefined);
+}
+
+/** True when every image of `wanted` appears among `have`. */
+function runs(have: readonly string[], wanted: readonly string[]): boolean {
+  return wanted.every((w) => have.some((h) => sameImage(h, w)));
+}
+
+/**
+ * Migrations changed in Git between the commit that set the target images
+ * and the one that set the live images, looking back from `from` (default
+ * HEAD) through the manifest's history.
+ */
+export async function schemaChangesBetween(
+  repo: GitRepo,
+  options: { manifestPath: string; workload: WorkloadKey; liveImages: readonly string[]; targetImages: readonly string[]; engine: Engine; from?: string },
+): Promise<Result<SchemaChanges, SchemaChangesProblem>> {
+  const log = await repo.probe(['log', '--format=%H', '--follow', options.from ?? 'HEAD', '--', options.manifestPath]);
+  const commits = log.code === 0 ? log.out.split('\n').filter(Boolean) : [];
+  if (commits.length === 0) return fail({ kind: 'no-manifest-history', message: `${options.manifestPath} has no history in Git` });
+  const blobs = await repo.readBlobs(commits.map((rev) => ({ rev, path: options.manifestPath })));
+  const images = blobs.map((b) => (b ? workloadImages(b.toString('utf8'), options.workload) : undefined));
+  const newest = (wanted: readonly string[]) => commits.find((_, i) => images[i] !== undefined && runs(images[i]!, wanted));
+  const liveCommit = newest(options.liveImages);
+  const targetCommit = newest(options.targetImages);
+  const what = `${options.workload.kind} ${options.workload.name}`;
+  if (!liveCommit) return fail({ kind: 'image-not-found', message: `no commit of ${options.manifestPath} gives ${what} the live image${options.liveImages.length > 1 ? 's' : ''} ${options.liveImages.join(', ')}` });
+  if (!targetCommit) return fail({ kind: 'image-not-found', message: `no commit of ${options.manifestPath} gives ${what} the image${options.targetImages.length > 1 ? 's' : ''} ${options.targetImages.join(', ')}` });
+
+  const migrations: MigrationChange[] = [];
+  if (liveCommit !== targetCommit) {
+    // Whichever way the rollback goes, the schema of the newer side stays: diff older → newer.
+    const [older, newer] = (await repo.isAncestor(targetCommit, liveCommit)) ? [targetCommit, liveCommit] : [liveCommit, targetCommit];
+    // The schema a rollback leaves is what the ups did: down and verify scripts are not part of it.
+    const changed = (await listChanges(repo, older, { commit: newer })).filter(
+      (f) => options.engine.analyzerFor(f.path)?.id.startsWith('migration') && !['down', 'verify'].includes(sqlLayout(f.path).role),
+    );
+    const contents = await repo.readBlobs(changed.map((f) => ({ rev: newer, path: f.path })));
+    for (const [i, file] of changed.entries()) {
+      const text = contents[i]?.toString('utf8');
+      const change: MigrationChange = { path: file.path, status: file.status as MigrationChange['status'] };
+      if (text !== undefined) {
+        const analysis = await options.engine.analyze({ path: file.path, text });
+        const summary = analysis.summaries.reduce<(typeof analysis.summaries)[number] | undefined>(
+          (worst, s) => (worst === undefined || worstClass([worst.rollbackClass, s.rollbackClass]) === s.rollbackClass ? s : worst),
+          undefined,
+        );
+        if (summary) {
+          change.rollbackClass = summary.rollbackClass;
+          change.reason = summary.reason;
+        }
+      }
+      migrations.push(change);
+    }
+    migrations.sort((a, b) => a.path.localeCompare(b.path));
+  }
+  return ok({ liveCommit, targetCommit, migrations, worst: worstClass(migrations.map((m) => m.rollbackClass)) });
+}
