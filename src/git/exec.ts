@@ -59,6 +59,13 @@ export function gitClient(dir: string, options: ClientOptions = {}): SimpleGit {
 }
 
 /**
+ * Programs git could start on our behalf (an editor, a pager, a password
+ * prompt): Rollback Guard runs git non-interactively and needs none of them,
+ * and simple-git refuses to pass them on (npm itself sets EDITOR for scripts).
+ */
+const DROPPED_ENV = new Set(['EDITOR', 'VISUAL', 'PAGER', 'SSH_ASKPASS', 'PREFIX']);
+
+/**
  * The environment of a child git: ours, minus every `GIT_*` variable we did
  * not ask for (a `GIT_DIR` inherited from a hook would point git elsewhere),
  * plus `extra`.
@@ -66,7 +73,8 @@ export function gitClient(dir: string, options: ClientOptions = {}): SimpleGit {
 export function childEnv(extra: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !(key.startsWith('GIT_') && !ALLOWED_GIT_ENV.includes(key))) env[key] = value;
+    if (value === undefined || DROPPED_ENV.has(key.toUpperCase())) continue;
+    if (!(key.startsWith('GIT_') && !ALLOWED_GIT_ENV.includes(key))) env[key] = value;
   }
   delete env.GIT_INDEX_FILE;
   return { ...env, GIT_TERMINAL_PROMPT: '0', ...extra };
