@@ -1,4 +1,5 @@
 import type { Op, OpBody, Span } from './ops';
+import { arr, obj, str, type Json } from './json';
 
 /**
  * MySQL/MariaDB statements through node-sql-parser's MySQL grammar, one
@@ -6,7 +7,6 @@ import type { Op, OpBody, Span } from './ops';
  * large, so it is loaded on the first MySQL file.
  */
 
-type Json = Record<string, unknown>;
 interface MysqlParser {
   astify(sql: string, options?: object): unknown;
 }
@@ -102,15 +102,6 @@ function alterColumnFallback(sql: string): MysqlParse | undefined {
   return { ok: true, ast: [{ type: 'alter', table: [name], expr: [...expr, ...items] }] };
 }
 
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-}
-function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 function tableName(value: unknown): string {
   const t = obj(value) ?? {};
   const db = str(t.db);

@@ -1,20 +1,6 @@
 import type { ConstraintKind, Op, OpBody, Span } from './ops';
 import type { PgStatement } from './postgres';
-
-/** Node shapes of the libpg_query JSON tree that the rules read (a small, loose subset). */
-type Json = Record<string, unknown>;
-
-function obj(value: unknown): Json | undefined {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
-}
-
-function arr(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
+import { arr, obj, str, type Json } from './json';
 
 function rangeVar(value: unknown): string {
   const rv = obj(value) ?? {};
