@@ -8,19 +8,21 @@
  * usable cache directory, with a cache V8 rejects, or with
  * ROLLBACK_GUARD_CODE_CACHE=0, the bundle is compiled as usual.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 import { tuneForOneCommand } from './runtime';
 
 const BUNDLE = join(__dirname, 'cli-main.js');
+/** An analysis worker thread of `check` (parallel.ts starts them with this argument). */
+const WORKER = process.argv[2] === '--analysis-worker' && !(require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
 const COMMANDS = new Set(['check', 'report', 'history', 'undo']);
 
 interface CliBundle {
   runCli(): void;
+  runWorker(): void;
 }
 
 /** `$ROLLBACK_GUARD_CACHE`, else the platform's user cache directory, plus `code-cache`. */
@@ -47,7 +49,7 @@ function cacheFile(): string | undefined {
   const dir = cacheDirectory();
   if (!dir) return undefined;
   const stat = statSync(BUNDLE, { bigint: true });
-  const command = isMainThread ? (COMMANDS.has(process.argv[2] ?? '') ? process.argv[2] : 'other') : 'worker';
+  const command = WORKER ? 'worker' : COMMANDS.has(process.argv[2] ?? '') ? process.argv[2] : 'other';
   return join(dir, `cli-${process.version}-${process.arch}-${stat.size}-${stat.mtimeNs}-${command}.bin`);
 }
 
@@ -81,6 +83,12 @@ function load(): CliBundle {
         const temp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}`;
         writeFileSync(temp, script.createCachedData());
         renameSync(temp, target);
+        // The same command's caches of earlier bundles (or Node versions) are stale.
+        const suffix = target.slice(target.lastIndexOf('-'));
+        for (const name of readdirSync(dirname(target))) {
+          const path = join(dirname(target), name);
+          if (name.startsWith('cli-') && name.endsWith(suffix) && path !== target) rmSync(path, { force: true });
+        }
       } catch {
         // A cache that cannot be written only means the next start compiles again.
       }
@@ -92,4 +100,6 @@ function load(): CliBundle {
 // The parsers' V8 settings must be in place before any code is compiled: the
 // code cache records the flags it was made with.
 tuneForOneCommand();
-load().runCli();
+const cli = load();
+if (WORKER) cli.runWorker();
+else cli.runCli();

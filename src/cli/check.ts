@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
-import { buildProjectContext } from '../core/project';
 import { toGithub } from '../core/report/github';
 import { toJson } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
@@ -12,6 +10,7 @@ import { formatText } from '../core/report/text';
 import { oneOf, parse, UsageError } from './args';
 import type { BranchOptions } from './branch';
 import { loadConfig } from './config';
+import { AnalysisPool } from './parallel';
 import { scan } from './scan';
 import type { CliIO } from './io';
 
@@ -78,28 +77,23 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
 /** Every file under `paths` (default `.`), as `check` without `--base` reads them. */
 async function scanFindings(io: CliIO, paths: readonly string[], config: RollbackGuardConfig, configDir: string | undefined) {
   const probe = new Engine({ config });
-  const scanned = scan(paths.length > 0 ? paths : ['.'], {
-    cwd: io.cwd,
-    handles: (path) => probe.handles(path),
-    ignored: (path) => isIgnoredPath(config, path),
-    ignoreRoot: configDir ?? io.cwd,
-    maxBytes: config.maxFileSizeKb * 1024,
-  });
-  const engine = new Engine({
-    config,
-    project: buildProjectContext(scanned.kustomizations),
-    readFile: (path) => {
-      try {
-        return readFileSync(resolve(io.cwd, path), 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-  });
-  const findings: Finding[] = [];
-  for (const file of scanned.files) findings.push(...(await engine.analyze({ path: file.path, text: file.text })).findings);
-  findings.sort(compareFindings);
-  return { findings, scanned };
+  const pool = new AnalysisPool(io.workerScript);
+  try {
+    const scanned = scan(paths.length > 0 ? paths : ['.'], {
+      cwd: io.cwd,
+      handles: (path) => probe.handles(path),
+      ignored: (path) => isIgnoredPath(config, path),
+      ignoreRoot: configDir ?? io.cwd,
+      maxBytes: config.maxFileSizeKb * 1024,
+      onFile: (count) => pool.found(count),
+    });
+    const findings: Finding[] = [];
+    for (const fileFindings of await pool.analyze(scanned.files, { config, kustomizations: scanned.kustomizations, cwd: io.cwd })) findings.push(...fileFindings);
+    findings.sort(compareFindings);
+    return { findings, scanned };
+  } finally {
+    pool.close();
+  }
 }
 
 /**

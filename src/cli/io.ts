@@ -7,4 +7,6 @@ export interface CliIO {
   color: boolean;
   version: string;
   env: NodeJS.ProcessEnv;
+  /** The script this CLI runs from, which also starts analysis worker threads; without it, analysis stays in this thread. */
+  workerScript?: string;
 }

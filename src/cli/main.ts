@@ -3,17 +3,21 @@ import { ConfigError } from '../core/config';
 import { UsageError } from './args';
 import { check, CHECK_USAGE } from './check';
 import { REPORT_USAGE } from './reportUsage';
-import { HISTORY_USAGE, UNDO_USAGE } from './clusterUsage';
+import { FLUX_USAGE, HISTORY_USAGE, ROLLOUT_USAGE, UNDO_USAGE } from './clusterUsage';
 import type { CliIO } from './io';
 import { tuneForOneCommand } from './runtime';
+import { serveAnalysis, WORKER_ARG } from './parallel';
 
 const USAGE = `Usage: rollback-guard <command> [options]
 
 Commands:
   check [path…]   report rollback risks in manifests and migrations (--base REF: what the branch changes)
   report          the rollback plan of the branch against its base (Markdown for a PR comment, or JSON)
-  history [KIND/NAME]  revision history of Deployments, StatefulSets and DaemonSets in the cluster
+  history [KIND/NAME]  revision history in the cluster: Deployments, StatefulSets, DaemonSets, Argo Rollouts,
+                  Helm releases, Argo CD Applications (and Flux objects' suspend state)
   undo KIND/NAME  roll one back to an earlier revision, after a preflight, with an evidence record
+  rollout abort|promote|retry rollout/NAME  act on an Argo Rollout as kubectl argo rollouts does
+  flux suspend|resume kustomization/NAME|helmrelease/NAME  suspend or resume a Flux object's reconciliation
 
 Run \`rollback-guard <command> --help\` for a command's options.`;
 
@@ -24,6 +28,8 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<num
   report: { run: async (argv, io) => (await import('./report')).report(argv, io), usage: REPORT_USAGE },
   history: { run: async (argv, io) => (await import('./history')).history(argv, io), usage: HISTORY_USAGE },
   undo: { run: async (argv, io) => (await import('./undo')).undo(argv, io), usage: UNDO_USAGE },
+  rollout: { run: async (argv, io) => (await import('./rollout')).rollout(argv, io), usage: ROLLOUT_USAGE },
+  flux: { run: async (argv, io) => (await import('./flux')).flux(argv, io), usage: FLUX_USAGE },
 };
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -70,6 +76,7 @@ export function runCli(): void {
     color: process.stdout.isTTY === true && !process.env.NO_COLOR,
     version,
     env: process.env,
+    workerScript: require.main?.filename,
   }).then(
     (code) => {
       process.exitCode = code;
@@ -81,5 +88,14 @@ export function runCli(): void {
   );
 }
 
-// Started as a script (`node dist/cli-main.js`); dist/cli.js calls runCli() itself.
-if (require.main === module) runCli();
+/** The body of an analysis worker thread (see parallel.ts). */
+export function runWorker(): void {
+  tuneForOneCommand();
+  serveAnalysis();
+}
+
+// Started as a script (`node dist/cli-main.js`); dist/cli.js calls these itself.
+if (require.main === module) {
+  if (process.argv[2] === WORKER_ARG && !(require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread) runWorker();
+  else runCli();
+}

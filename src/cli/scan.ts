@@ -21,6 +21,8 @@ export interface ScanOptions {
   /** Where the configuration lives (the repository root); defaults to the working directory. */
   ignoreRoot?: string;
   maxBytes: number;
+  /** Called with the number of files read so far, after each one. */
+  onFile?(count: number): void;
 }
 
 export interface ScanResult {
@@ -74,7 +76,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
     seen.add(abs);
     if (!explicit && options.ignored(ignorePath ?? toIgnorePath(abs))) return;
     const outcome = readText(abs, options.maxBytes);
-    if (typeof outcome === 'string') result.files.push({ abs, path, text: outcome });
+    if (typeof outcome === 'string') options.onFile?.(result.files.push({ abs, path, text: outcome }));
     else result.skipped.push({ file: path, reason: outcome.reason });
   };
 

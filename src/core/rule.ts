@@ -41,7 +41,7 @@ export function docsUrl(meta: Pick<RuleMeta, 'id' | 'name'>): string {
 }
 
 /** Each rule's docs URL built once: findings share the string. */
-const docsUrls = new WeakMap<RuleMeta, string>();
+const docsUrls = new Map<RuleMeta, string>();
 
 export function toFinding(meta: RuleMeta, file: string, report: Report): Finding {
   let url = docsUrls.get(meta);

@@ -48,9 +48,18 @@ function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutpu
     // One context per unit; its reports go to the rule that is checking.
     let rule = MIGRATION_RULES[0]!;
     const ctx = createMigrationContext(source.path, unit, (report) => {
-      const { span, reason, ...rest } = report;
-      void reason;
-      findings.push(toFinding(rule.meta, source.path, { ...rest, range: lines.range(span.start, span.end) }));
+      const { span } = report;
+      findings.push(
+        toFinding(rule.meta, source.path, {
+          range: lines.range(span.start, span.end),
+          message: report.message,
+          severity: report.severity,
+          rollbackClass: report.rollbackClass,
+          layer: report.layer,
+          help: report.help,
+          fixes: report.fixes,
+        }),
+      );
       reports.push({ report, cls: (report.rollbackClass === undefined ? rule.meta.rollbackClass : report.rollbackClass) ?? 'reversible' });
     });
     for (rule of MIGRATION_RULES) rule.check(ctx);

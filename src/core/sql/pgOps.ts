@@ -55,8 +55,14 @@ export function postgresOps(statement: PgStatement): Op[] {
   const span = statement.span;
   const out: Op[] = [];
   const push = (body: OpBody, via: string) => out.push({ ...body, span, via } as Op);
-  const [type, node] = Object.entries(statement.node)[0] ?? ['', {}];
-  const n = node as Json;
+  // The statement node has one key, its type (for…in: no entries array per statement).
+  let type = '';
+  let n: Json = {};
+  for (const key in statement.node) {
+    type = key;
+    n = statement.node[key] as Json;
+    break;
+  }
   switch (type) {
     case 'CreateStmt':
       push({ kind: 'create-table', table: rangeVar(n.relation) }, 'CREATE TABLE');

@@ -1,5 +1,6 @@
 import type { Span } from './ops';
 import { codePointsToUtf16, Utf8Offsets } from './utf8';
+import { readFileSync } from 'node:fs';
 import { wasmFile } from './wasm';
 
 /**
@@ -38,14 +39,41 @@ export interface PgToken {
 
 let module: PgModule | undefined;
 let loading: Promise<void> | undefined;
+let compiled: Promise<WebAssembly.Module> | undefined;
+
+/**
+ * The compiled parser. A WebAssembly.Module can be posted to worker threads
+ * and shares its compiled code with them, so a worker that is handed it
+ * (usePostgresModule) neither reads nor compiles the 1.7 MB file again.
+ */
+export function postgresModule(): Promise<WebAssembly.Module> {
+  compiled ??= WebAssembly.compile(readFileSync(wasmFile('libpg-query/wasm/libpg-query.wasm')));
+  return compiled;
+}
+
+/** Uses a parser module compiled by another thread (before loadPostgres). */
+export function usePostgresModule(wasm: WebAssembly.Module): void {
+  compiled ??= Promise.resolve(wasm);
+}
 
 export function loadPostgres(): Promise<void> {
   loading ??= (async () => {
     // A plain require so the bundler includes the module; it runs on first use only.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const factory = require('libpg-query/wasm/libpg-query.js') as (options: object) => Promise<PgModule>;
-    const file = wasmFile('libpg-query/wasm/libpg-query.wasm');
-    module = await factory({ locateFile: () => file });
+    const wasm = await postgresModule();
+    // Emscripten never settles when instantiation fails; fail the race instead.
+    let fail: (error: unknown) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    module = await Promise.race([
+      factory({
+        instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
+          WebAssembly.instantiate(wasm, imports).then(receive, fail);
+          return {};
+        },
+      }),
+      failed,
+    ]);
   })();
   return loading;
 }

@@ -25,9 +25,11 @@ export interface SqlAnalysis {
 
 function readPostgres(text: string): SqlAnalysis {
   const script = parsePostgres(text);
+  const ops: Op[] = [];
+  for (const statement of script.statements) for (const op of postgresOps(statement)) ops.push(op);
   return {
     dialect: 'postgres',
-    ops: script.statements.flatMap(postgresOps),
+    ops,
     ...(script.error ? { problem: { offset: script.error.offset, message: `PostgreSQL parser: ${script.error.message}` } } : {}),
     comments: () => postgresComments(text),
   };
