@@ -1,7 +1,7 @@
 import { baseName, type Analyzer } from '../analyzer';
 import { CONFIG_FILE_NAMES } from '../config';
 import type { Finding } from '../model';
-import { toFinding } from '../rule';
+import { toFinding, type Report } from '../rule';
 import { MANIFEST_RULES } from '../rules';
 import { createContext, type ManifestContext } from '../rules/manifest/context';
 import { NOT_ANALYSED } from '../rules/meta';
@@ -20,19 +20,19 @@ export const manifestAnalyzer: Analyzer = {
   analyze(source, env) {
     const file = parseManifestFile(source.text);
     const findings: Finding[] = [];
-    const contexts: { ctx: ManifestContext; start: number; end: number; findings: Finding[] }[] = [];
-    const reviewers = MANIFEST_RULES.filter((r) => r.review);
+    const reviewed: { ctx: ManifestContext; findings: Finding[] }[] = [];
+    const reviews = MANIFEST_RULES.some((r) => r.review);
+    // One context per document; what it reports goes to `sink`, set per rule.
+    let sink: (report: Report) => void = () => undefined;
     for (const doc of file.manifests) {
       const docFindings: Finding[] = [];
+      const ctx = createContext(source.path, file, doc, env.project, (report) => sink(report));
       for (const rule of MANIFEST_RULES) {
-        const ctx = createContext(source.path, file, doc, env.project, (report) => docFindings.push(toFinding(rule.meta, source.path, report)));
+        sink = (report) => docFindings.push(toFinding(rule.meta, source.path, report));
         rule.check(ctx);
       }
-      findings.push(...docFindings);
-      if (reviewers.length > 0) {
-        const range = doc.document.range;
-        contexts.push({ ctx: createContext(source.path, file, doc, env.project, () => undefined), start: range[0], end: range[2], findings: docFindings });
-      }
+      for (const f of docFindings) findings.push(f);
+      if (reviews) reviewed.push({ ctx, findings: docFindings });
     }
     const problem = file.problems[0];
     if (problem) {
@@ -52,12 +52,13 @@ export const manifestAnalyzer: Analyzer = {
       comments: () => yamlComments(source.text).map((c) => toComment(file.lines, c.text, c.start, c.end)),
       review(surviving) {
         const out: Finding[] = [];
-        for (const { ctx, findings: docFindings } of contexts) {
-          const kept = docFindings.filter((f) => surviving.includes(f));
+        const kept = new Set(surviving);
+        for (const { ctx, findings: docFindings } of reviewed) {
+          const docKept = docFindings.filter((f) => kept.has(f));
           for (const rule of MANIFEST_RULES) {
             if (!rule.review) continue;
-            const reviewCtx = createContext(ctx.path, ctx.file, ctx.doc, ctx.project, (report) => out.push(toFinding(rule.meta, source.path, report)));
-            rule.review(reviewCtx, kept);
+            sink = (report) => out.push(toFinding(rule.meta, source.path, report));
+            rule.review(ctx, docKept);
           }
         }
         return out;

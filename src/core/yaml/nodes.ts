@@ -21,8 +21,14 @@ export class YamlNav {
     const map = this.resolve(node);
     if (!isMap(map)) return undefined;
     let merged: Pair<unknown, unknown> | undefined;
-    for (const item of map.items) {
-      const k = this.resolve(item.key);
+    // Every rule looks fields up here: plain string keys are compared without a String() per key.
+    const items = map.items as Pair<unknown, unknown>[];
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      const k = isAlias(item.key) ? this.resolve(item.key) : item.key;
+      if (!isScalar(k)) continue;
+      const value = k.value;
+      if (value === key && key !== '<<') return item;
       if (isMergeKey(k)) {
         if (merged !== undefined) continue;
         const source = this.resolve(item.value);
@@ -31,7 +37,7 @@ export class YamlNav {
           merged = this.pair(s, key);
           if (merged) break;
         }
-      } else if (isScalar(k) && String(k.value) === key) return item;
+      } else if (typeof value !== 'string' && String(value) === key) return item;
     }
     return merged;
   }
