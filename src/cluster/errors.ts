@@ -37,6 +37,10 @@ export type ClusterErrorKind =
   /** The rollout did not complete within the timeout. */
   | 'timeout'
   | 'unsupported'
+  /** A tool the operation runs (the helm binary) is not installed. */
+  | 'tool-missing'
+  /** An Argo CD Application syncs automatically: Argo CD refuses a rollback until auto-sync is off. */
+  | 'auto-sync'
   | 'cancelled'
   /** 5xx, 429 or an unexpected answer. */
   | 'server';

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { redact, redactValue } from '../core/redact';
 import { diffTemplates } from './diff';
 import type { ClusterError } from './errors';
+import type { PreflightBase } from './operations';
 import type { Preflight, PreflightCheck } from './preflight';
 import { refText } from './kinds';
 import { clone, imagesText, type PodTemplate } from './template';
@@ -22,6 +23,8 @@ export type OutcomeStatus = 'rolled-back' | 'patched' | 'skipped' | 'refused' | 
 export interface EvidenceRecord {
   format: typeof EVIDENCE_FORMAT;
   id: string;
+  /** What was done, when not a rollback: "abort", "promote", "suspend", … */
+  action?: string;
   tool: { name: 'rollback-guard'; version?: string };
   who: { kubeconfigUser: string; username?: string; groups?: string[]; osUser: string; host: string };
   when: { preflightAt: string; startedAt: string; patchedAt?: string; finishedAt: string };
@@ -37,7 +40,7 @@ export interface EvidenceRecord {
   outcome: { status: OutcomeStatus; message: string; error?: { kind: string; message: string; hint: string }; rollout?: string; patchMs?: number; rolloutMs?: number };
 }
 
-const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth)/i;
+export const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth)/i;
 
 /**
  * A copy of a template (or patch) whose env values under secret-looking names
@@ -173,12 +176,83 @@ function maskedUnified(p: Preflight): string {
   }).unified;
 }
 
+/** The input of `operationEvidence`: what any operation beyond a workload undo records. */
+export interface OperationEvidenceInput {
+  base: PreflightBase;
+  /** "abort", "promote", "suspend", …; leave out for a rollback. */
+  action?: string;
+  object: { uid: string; resourceVersionBefore: string; resourceVersionAfter?: string };
+  from: EvidenceRecord['from'];
+  to?: EvidenceRecord['to'];
+  diff?: EvidenceRecord['diff'];
+  /** What was sent: a patch body, or the helm argv. */
+  patch?: { type: string; body: unknown };
+  reason?: string;
+  toolVersion?: string;
+  startedAt: string;
+  patchedAt?: string;
+  finishedAt?: string;
+  nameTypedBack: boolean;
+  gitopsAcknowledged: boolean;
+  status: OutcomeStatus;
+  message: string;
+  error?: ClusterError;
+  rollout?: string;
+  patchMs?: number;
+  rolloutMs?: number;
+}
+
+/** The evidence record of a Helm or Argo CD rollback, a Rollout action or a Flux suspend/resume: the same format as a workload undo's. */
+export function operationEvidence(input: OperationEvidenceInput, secrets: readonly string[] = []): EvidenceRecord {
+  const p = input.base;
+  const ref = p.ref;
+  const stamp = input.startedAt.replace(/[-:]/g, '').replace('.', '');
+  const record: EvidenceRecord = {
+    format: EVIDENCE_FORMAT,
+    id: `${stamp}-${slug(p.context.name)}-${slug(ref.namespace)}-${ref.kind.toLowerCase()}-${slug(ref.name)}${input.action ? `-${slug(input.action)}` : ''}`,
+    ...(input.action ? { action: input.action } : {}),
+    tool: { name: 'rollback-guard', ...(input.toolVersion ? { version: input.toolVersion } : {}) },
+    who: {
+      kubeconfigUser: p.context.user,
+      ...(p.identity ? { username: p.identity.username, groups: p.identity.groups } : {}),
+      osUser: localUser(),
+      host: hostname(),
+    },
+    when: { preflightAt: p.at, startedAt: input.startedAt, ...(input.patchedAt ? { patchedAt: input.patchedAt } : {}), finishedAt: input.finishedAt ?? new Date().toISOString() },
+    context: {
+      name: p.context.name,
+      cluster: p.context.cluster,
+      server: p.server,
+      production: p.production.production,
+      ...(p.production.pattern ? { productionPattern: p.production.pattern } : {}),
+      nameTypedBack: input.nameTypedBack,
+    },
+    object: { kind: ref.kind, namespace: ref.namespace, name: ref.name, ...input.object },
+    from: input.from,
+    ...(input.to ? { to: input.to } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    gitops: p.gitops.map((g) => ({ owner: `${g.controller} ${g.namespace ? `${g.namespace}/` : ''}${g.name}`, evidence: g.evidence, acknowledged: input.gitopsAcknowledged })),
+    preflight: p.checks.map((c) => ({ id: c.id, status: c.status, title: c.title, evidence: c.evidence })),
+    ...(input.diff ? { diff: input.diff } : {}),
+    ...(input.patch ? { patch: { type: input.patch.type, body: maskTemplateSecrets(input.patch.body) } } : {}),
+    outcome: {
+      status: input.status,
+      message: input.message,
+      ...(input.error ? { error: { kind: input.error.kind, message: input.error.message, hint: input.error.hint } } : {}),
+      ...(input.rollout ? { rollout: input.rollout } : {}),
+      ...(input.patchMs !== undefined ? { patchMs: input.patchMs } : {}),
+      ...(input.rolloutMs !== undefined ? { rolloutMs: input.rolloutMs } : {}),
+    },
+  };
+  return redactValue(record, secrets);
+}
+
 const ICON: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✖', info: 'ℹ', skipped: '–' };
 
 export function evidenceMarkdown(r: EvidenceRecord): string {
   const obj = `${r.object.kind.toLowerCase()}/${r.object.name}`;
   const lines = [
-    `# Rollback of ${obj} in ${r.object.namespace} (${r.context.name}): ${r.outcome.status}`,
+    `# ${r.action ? `${r.action[0]!.toUpperCase()}${r.action.slice(1)}` : 'Rollback'} of ${obj} in ${r.object.namespace} (${r.context.name}): ${r.outcome.status}`,
     '',
     `| | |`,
     `| --- | --- |`,
@@ -200,7 +274,8 @@ export function evidenceMarkdown(r: EvidenceRecord): string {
   if (r.gitops.length) lines.push('## GitOps', '', ...r.gitops.map((g) => `- ${g.owner} (${g.evidence})${g.acknowledged ? ' — acknowledged by the operator' : ''}`), '');
   if (r.outcome.error) lines.push('## Error', '', `${r.outcome.error.kind}: ${r.outcome.error.message}`, '', `Hint: ${r.outcome.error.hint}`, '');
   if (r.outcome.rollout) lines.push('## Rollout', '', r.outcome.rollout, '');
-  if (r.diff?.unified) lines.push('## Pod template diff', '', '```diff', r.diff.unified.trimEnd(), '```', '');
+  if (r.diff?.unified) lines.push(`## ${r.object.kind === 'HelmRelease' ? 'Manifest and values diff' : r.object.kind === 'Application' ? 'Sources' : 'Pod template diff'}`, '', '```diff', r.diff.unified.trimEnd(), '```', '');
+  if (r.patch && r.action) lines.push('## Sent', '', '```json', JSON.stringify(r.patch.body, null, 2), '```', '');
   lines.push(`<sub>${r.format} · ${r.id}</sub>`, '');
   return redact(lines.join('\n'));
 }

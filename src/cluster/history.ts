@@ -4,20 +4,28 @@
  * history` reads it: the history objects that match the workload's selector
  * and whose controller owner reference is the workload; revision from
  * `deployment.kubernetes.io/revision` or ControllerRevision.revision;
- * change-cause from `kubernetes.io/change-cause`.
+ * change-cause from `kubernetes.io/change-cause`. Argo Rollouts the way
+ * `kubectl argo rollouts undo` reads them: their ReplicaSets, revision from
+ * `rollout.argoproj.io/revision`. The tree also holds Helm releases (helm.ts),
+ * Argo CD Applications (argocd.ts) and Flux objects (flux.ts).
  *
  * The builders are pure (objects in, history out); the readers make one LIST
  * per kind for a whole namespace or cluster, never one call per workload.
  */
 import type { KubeClient, KubeList, KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
+import { applicationHistory, type ApplicationHistory } from './argocd';
+import { fluxObject, type FluxObject } from './flux';
 import { detectGitOps, type GitOpsOwner } from './gitops';
-import { KIND_INFO, WORKLOAD_KINDS, collectionPath, objectPath, type WorkloadKind, type WorkloadRef } from './kinds';
+import { buildReleaseHistories, HELM_OWNER_SELECTOR, type ReleaseHistory } from './helm';
+import { KIND_INFO, TREE_KINDS, WORKLOAD_KINDS, collectionPath, objectPath, type TreeKind, type WorkloadKind, type WorkloadRef } from './kinds';
 import { rolloutState, type RolloutState } from './rollout';
-import { canonicalJson, clone, equalIgnoreHash, imagesOf, withoutHashLabel, type ContainerImage, type PodTemplate } from './template';
+import { canonicalJson, clone, deepDerivative, equalIgnoreHash, imagesOf, ROLLOUTS_POD_TEMPLATE_HASH, withoutHashLabel, type ContainerImage, type PodTemplate } from './template';
 
 export const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 export const CHANGE_CAUSE_ANNOTATION = 'kubernetes.io/change-cause';
+/** Argo Rollouts' revision annotation on a Rollout's ReplicaSets. */
+export const ROLLOUT_REVISION_ANNOTATION = 'rollout.argoproj.io/revision';
 
 export interface RevisionEntry {
   revision: number;
@@ -30,6 +38,8 @@ export interface RevisionEntry {
   live: boolean;
   /** ReplicaSets only: the pods it runs now. */
   replicas?: { desired: number; ready: number; available: number };
+  /** Rollouts only: this is the stable ReplicaSet (status.stableRS). */
+  stable?: boolean;
   /** The pod template of this revision as a user wrote it (controller hash labels removed). */
   template: PodTemplate;
 }
@@ -51,13 +61,38 @@ export interface WorkloadHistory {
   revisions: RevisionEntry[];
   gitops: GitOpsOwner[];
   rollout: RolloutState;
+  /** Rollouts only: where the rollout is (phase, step, abort, pause), for actions on it. */
+  argo?: RolloutInfo;
+}
+
+/** What a Rollout is doing: enough to decide between abort, promote and retry. */
+export interface RolloutInfo {
+  strategy: 'canary' | 'blueGreen' | 'none';
+  phase?: string;
+  message?: string;
+  aborted: boolean;
+  /** spec.paused or pause conditions. */
+  paused: boolean;
+  pauseReasons: string[];
+  step?: { index: number; count: number };
+  stableHash?: string;
+  currentHash?: string;
+  /** spec.workloadRef: the template lives in another object. */
+  workloadRef?: string;
 }
 
 export interface HistoryTree {
   context: string;
   /** The namespace read, or undefined for all namespaces. */
   namespace?: string;
+  /** Deployments, StatefulSets, DaemonSets and Argo Rollouts. */
   workloads: WorkloadHistory[];
+  /** Helm releases (from their release Secrets). Empty when none or not read. */
+  releases?: ReleaseHistory[];
+  /** Argo CD Applications. */
+  applications?: ApplicationHistory[];
+  /** Flux Kustomizations and HelmReleases, with their suspend state. */
+  flux?: FluxObject[];
   /** Kinds that could not be read (e.g. forbidden); the rest is still there. */
   problems: ClusterError[];
   readAt: string;
@@ -138,9 +173,9 @@ export function byCreation(a: KubeObject, b: KubeObject): number {
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 }
 
-/** deploymentutil.Revision: a missing annotation is revision 0; an unparsable one is skipped. */
-export function replicaSetRevision(rs: KubeObject): number | undefined {
-  const v = rs.metadata.annotations?.[REVISION_ANNOTATION];
+/** deploymentutil.Revision (and the Rollouts plugin's revision()): a missing annotation is revision 0; an unparsable one is skipped. */
+export function replicaSetRevision(rs: KubeObject, annotation: string = REVISION_ANNOTATION): number | undefined {
+  const v = rs.metadata.annotations?.[annotation];
   if (v === undefined) return 0;
   return /^-?\d+$/.test(v) ? Number(v) : undefined;
 }
@@ -164,6 +199,7 @@ function workloadBase(kind: WorkloadKind, obj: KubeObject): Omit<WorkloadHistory
     resourceVersion: obj.metadata.resourceVersion ?? '',
     generation: obj.metadata.generation ?? 0,
     ...(obj.metadata.creationTimestamp ? { createdAt: obj.metadata.creationTimestamp } : {}),
+    // kubectl refuses to undo a paused Deployment; the Rollouts plugin undoes a paused Rollout.
     paused: kind === 'Deployment' && (obj.spec as { paused?: boolean } | undefined)?.paused === true,
     template,
     images: imagesOf(template),
@@ -249,6 +285,66 @@ export function controllerRevisionHistory(kind: 'StatefulSet' | 'DaemonSet', wor
   return { ...workloadBase(kind, workload), revisions, ...(live ? { liveRevision: live.revision } : {}) };
 }
 
+/** What a Rollout is doing, from its spec and status. */
+export function rolloutInfo(rollout: KubeObject): RolloutInfo {
+  const spec = (rollout.spec ?? {}) as { paused?: boolean; strategy?: { canary?: { steps?: unknown[] }; blueGreen?: unknown }; workloadRef?: { kind?: string; name?: string } };
+  const st = (rollout.status ?? {}) as { phase?: string; message?: string; abort?: boolean; pauseConditions?: { reason?: string }[]; currentStepIndex?: number; stableRS?: string; currentPodHash?: string };
+  const steps = spec.strategy?.canary?.steps?.length ?? 0;
+  const pauseReasons = (st.pauseConditions ?? []).map((p) => p.reason ?? 'paused');
+  return {
+    strategy: spec.strategy?.canary ? 'canary' : spec.strategy?.blueGreen ? 'blueGreen' : 'none',
+    ...(st.phase ? { phase: st.phase } : {}),
+    ...(st.message ? { message: st.message } : {}),
+    aborted: st.abort === true,
+    paused: spec.paused === true || pauseReasons.length > 0,
+    pauseReasons,
+    ...(steps ? { step: { index: Math.min(st.currentStepIndex ?? 0, steps), count: steps } } : {}),
+    ...(st.stableRS ? { stableHash: st.stableRS } : {}),
+    ...(st.currentPodHash ? { currentHash: st.currentPodHash } : {}),
+    ...(spec.workloadRef?.name ? { workloadRef: `${spec.workloadRef.kind ?? '?'}/${spec.workloadRef.name}` } : {}),
+  };
+}
+
+/**
+ * An Argo Rollout's history from its ReplicaSets, as the kubectl plugin's
+ * undo reads them (cmd/undo listReplicaSets): matching the Rollout's selector
+ * and controlled by it; revision from `rollout.argoproj.io/revision`; the
+ * template without `rollouts-pod-template-hash`. Live: the ReplicaSet of
+ * status.currentPodHash, else the one whose template the Rollout's derives
+ * from (the plugin's equalIgnoreHash); stable: status.stableRS.
+ */
+export function rolloutHistory(rollout: KubeObject, replicaSets: readonly KubeObject[]): WorkloadHistory {
+  const owned = ownedBy(rollout, replicaSets).sort(byCreation);
+  const status = (rollout.status ?? {}) as { currentPodHash?: string; stableRS?: string };
+  const hashOf = (rs: KubeObject) => rs.metadata.labels?.[ROLLOUTS_POD_TEMPLATE_HASH];
+  const liveTemplate = withoutHashLabel(templateOf(rollout), ROLLOUTS_POD_TEMPLATE_HASH);
+  let live = status.currentPodHash ? owned.find((rs) => hashOf(rs) === status.currentPodHash) : undefined;
+  live ??= owned.find((rs) => deepDerivative(liveTemplate, withoutHashLabel(templateOf(rs), ROLLOUTS_POD_TEMPLATE_HASH)));
+  const byRevision = new Map<number, RevisionEntry>();
+  for (const rs of owned) {
+    const revision = replicaSetRevision(rs, ROLLOUT_REVISION_ANNOTATION);
+    if (revision === undefined) continue;
+    const spec = (rs.spec ?? {}) as { replicas?: number };
+    const st = (rs.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
+    const template = withoutHashLabel(templateOf(rs), ROLLOUTS_POD_TEMPLATE_HASH);
+    const changeCause = rs.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
+    byRevision.set(revision, {
+      revision,
+      source: { kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid ?? '' },
+      ...(rs.metadata.creationTimestamp ? { createdAt: rs.metadata.creationTimestamp } : {}),
+      ...(changeCause ? { changeCause } : {}),
+      images: imagesOf(template),
+      live: rs === live,
+      replicas: { desired: spec.replicas ?? 0, ready: st.readyReplicas ?? 0, available: st.availableReplicas ?? 0 },
+      ...(status.stableRS && hashOf(rs) === status.stableRS ? { stable: true } : {}),
+      template,
+    });
+  }
+  const revisions = [...byRevision.values()].sort((a, b) => a.revision - b.revision);
+  const liveEntry = revisions.find((r) => r.live);
+  return { ...workloadBase('Rollout', rollout), template: liveTemplate, images: imagesOf(liveTemplate), revisions, ...(liveEntry ? { liveRevision: liveEntry.revision } : {}), argo: rolloutInfo(rollout) };
+}
+
 /** The histories of every workload in `objects`, grouped by kind; sorted by namespace, kind, name. */
 export function buildHistories(objects: {
   deployments?: readonly KubeObject[];
@@ -256,6 +352,7 @@ export function buildHistories(objects: {
   statefulSets?: readonly KubeObject[];
   daemonSets?: readonly KubeObject[];
   controllerRevisions?: readonly KubeObject[];
+  rollouts?: readonly KubeObject[];
 }): WorkloadHistory[] {
   // Index history objects by controller uid so each workload looks only at its own.
   const index = (items: readonly KubeObject[] = []): Map<string, KubeObject[]> => {
@@ -275,6 +372,7 @@ export function buildHistories(objects: {
   for (const d of objects.deployments ?? []) out.push(deploymentHistory(d, rsByOwner.get(d.metadata.uid ?? '') ?? []));
   for (const s of objects.statefulSets ?? []) out.push(controllerRevisionHistory('StatefulSet', s, crByOwner.get(s.metadata.uid ?? '') ?? []));
   for (const d of objects.daemonSets ?? []) out.push(controllerRevisionHistory('DaemonSet', d, crByOwner.get(d.metadata.uid ?? '') ?? []));
+  for (const r of objects.rollouts ?? []) out.push(rolloutHistory(r, rsByOwner.get(r.metadata.uid ?? '') ?? []));
   const kindOrder = (k: WorkloadKind): number => WORKLOAD_KINDS.indexOf(k);
   return out.sort(
     (a, b) =>
@@ -305,47 +403,100 @@ export async function listAll(client: KubeClient, path: string, query: Record<st
 export interface TreeOptions {
   /** One namespace, or undefined for all namespaces. */
   namespace?: string;
-  kinds?: readonly WorkloadKind[];
+  /** What to read (default: everything — workloads, Rollouts, Helm releases, Argo CD Applications, Flux objects). */
+  kinds?: readonly TreeKind[];
 }
 
-/**
- * The history tree of a namespace (or the cluster): one LIST per resource —
- * Deployments, ReplicaSets, StatefulSets, DaemonSets, ControllerRevisions —
- * all in parallel, grouped by owner in memory.
- */
-export async function readHistoryTree(client: KubeClient, options: TreeOptions = {}): Promise<Result<HistoryTree>> {
-  const started = Date.now();
-  const firstCall = client.calls.length;
-  const kinds = new Set(options.kinds ?? WORKLOAD_KINDS);
-  const ns = options.namespace;
-  const want = {
-    deployments: kinds.has('Deployment'),
-    replicasets: kinds.has('Deployment'),
-    statefulsets: kinds.has('StatefulSet'),
-    daemonsets: kinds.has('DaemonSet'),
-    controllerrevisions: kinds.has('StatefulSet') || kinds.has('DaemonSet'),
-  };
-  const names = (Object.keys(want) as (keyof typeof want)[]).filter((k) => want[k]);
-  const results = await Promise.all(names.map((plural) => listAll(client, collectionPath(plural, ns))));
-  const got: Partial<Record<keyof typeof want, KubeObject[]>> = {};
-  const problems: ClusterError[] = [];
-  names.forEach((plural, i) => {
-    const r = results[i]!;
-    if (r.ok) got[plural] = r.value.items;
-    else problems.push(r.error);
-  });
-  if (problems.length === names.length) return { ok: false, error: problems[0]! };
+/** The collections a tree (or a watch) of `kinds` reads, each once. */
+export type TreeResource = 'deployments' | 'replicasets' | 'statefulsets' | 'daemonsets' | 'controllerrevisions' | 'rollouts' | 'secrets' | 'applications' | 'kustomizations' | 'helmreleases';
+
+/** Resources served by CRDs or that a user may not be allowed to list: a 404 or 403 hides their kind, it does not fail the tree. */
+export const OPTIONAL_RESOURCES: ReadonlySet<TreeResource> = new Set(['rollouts', 'secrets', 'applications', 'kustomizations', 'helmreleases']);
+
+export function treeResources(kinds: readonly TreeKind[] = TREE_KINDS): TreeResource[] {
+  const k = new Set(kinds);
+  const out: TreeResource[] = [];
+  if (k.has('Deployment')) out.push('deployments');
+  if (k.has('Deployment') || k.has('Rollout')) out.push('replicasets');
+  if (k.has('StatefulSet')) out.push('statefulsets');
+  if (k.has('DaemonSet')) out.push('daemonsets');
+  if (k.has('StatefulSet') || k.has('DaemonSet')) out.push('controllerrevisions');
+  if (k.has('Rollout')) out.push('rollouts');
+  if (k.has('HelmRelease')) out.push('secrets');
+  if (k.has('Application')) out.push('applications');
+  if (k.has('Flux')) out.push('kustomizations', 'helmreleases');
+  return out;
+}
+
+/** The LIST query of a tree resource: Secrets only with Helm's owner label. */
+export function treeQuery(resource: TreeResource): Record<string, string> {
+  return resource === 'secrets' ? { labelSelector: HELM_OWNER_SELECTOR } : {};
+}
+
+/** What a kind that could not be read means for the tree, in words. */
+export function optionalProblem(resource: TreeResource, error: ClusterError): ClusterError | undefined {
+  // Not installed (no CRD): nothing to show, nothing to say.
+  if (error.kind === 'not-found') return undefined;
+  const what: Record<string, string> = { rollouts: 'Argo Rollouts', secrets: 'Helm releases', applications: 'Argo CD Applications', kustomizations: 'Flux Kustomizations', helmreleases: 'Flux HelmReleases' };
+  if (error.kind === 'forbidden') {
+    return { ...error, message: `${what[resource] ?? resource} not shown: ${error.message}`, hint: resource === 'secrets' ? `Helm keeps its release history in Secrets; reading it needs "list" on secrets. ${error.hint}` : error.hint };
+  }
+  return error;
+}
+
+/** The objects of a tree, grouped into histories (pure). */
+export function buildTree(got: Partial<Record<TreeResource, readonly KubeObject[]>>, releaseCache?: Parameters<typeof buildReleaseHistories>[1]): Pick<HistoryTree, 'workloads' | 'releases' | 'applications' | 'flux'> {
   const workloads = buildHistories({
     ...(got.deployments ? { deployments: got.deployments } : {}),
     ...(got.replicasets ? { replicaSets: got.replicasets } : {}),
     ...(got.statefulsets ? { statefulSets: got.statefulsets } : {}),
     ...(got.daemonsets ? { daemonSets: got.daemonsets } : {}),
     ...(got.controllerrevisions ? { controllerRevisions: got.controllerrevisions } : {}),
+    ...(got.rollouts ? { rollouts: got.rollouts } : {}),
   });
+  const byName = <T extends { ref: { namespace: string; name: string; kind: string } }>(a: T, b: T) => a.ref.namespace.localeCompare(b.ref.namespace) || a.ref.kind.localeCompare(b.ref.kind) || a.ref.name.localeCompare(b.ref.name);
+  return {
+    workloads,
+    releases: got.secrets ? buildReleaseHistories(got.secrets, releaseCache) : [],
+    applications: (got.applications ?? []).map(applicationHistory).sort(byName),
+    flux: [...(got.kustomizations ?? []).map((o) => fluxObject('Kustomization', o)), ...(got.helmreleases ?? []).map((o) => fluxObject('HelmRelease', o))].sort(byName),
+  };
+}
+
+/**
+ * The history tree of a namespace (or the cluster): one LIST per resource —
+ * Deployments, ReplicaSets, StatefulSets, DaemonSets, ControllerRevisions,
+ * Rollouts, Secrets labelled owner=helm, Applications, Kustomizations and
+ * HelmReleases — all in parallel, grouped by owner in memory. A kind whose
+ * CRD is not installed is left out silently; one the user may not list is
+ * left out with a problem.
+ */
+export async function readHistoryTree(client: KubeClient, options: TreeOptions = {}): Promise<Result<HistoryTree>> {
+  const started = Date.now();
+  const firstCall = client.calls.length;
+  const ns = options.namespace;
+  const names = treeResources(options.kinds ?? TREE_KINDS);
+  const results = await Promise.all(names.map((plural) => listAll(client, collectionPath(plural, ns), treeQuery(plural))));
+  const got: Partial<Record<TreeResource, KubeObject[]>> = {};
+  const problems: ClusterError[] = [];
+  const errors: ClusterError[] = [];
+  names.forEach((plural, i) => {
+    const r = results[i]!;
+    if (r.ok) {
+      got[plural] = r.value.items;
+      return;
+    }
+    errors.push(r.error);
+    const p = OPTIONAL_RESOURCES.has(plural) ? optionalProblem(plural, r.error) : r.error;
+    if (p) problems.push(p);
+  });
+  // Nothing could be read: the server is down or the user may read nothing (a kind merely not installed is no failure).
+  const fatal = errors.find((e) => e.kind !== 'not-found');
+  if (fatal && names.every((p) => !got[p])) return { ok: false, error: fatal };
   return ok({
     context: client.context.name,
     ...(ns !== undefined ? { namespace: ns } : {}),
-    workloads,
+    ...buildTree(got),
     problems,
     readAt: new Date().toISOString(),
     calls: client.calls.length - firstCall,
@@ -365,6 +516,7 @@ export async function readWorkloadObjects(client: KubeClient, ref: WorkloadRef):
 }
 
 export function historyOf(ref: WorkloadRef, object: KubeObject, history: readonly KubeObject[]): WorkloadHistory {
+  if (ref.kind === 'Rollout') return rolloutHistory(object, history);
   return ref.kind === 'Deployment' ? deploymentHistory(object, history) : controllerRevisionHistory(ref.kind, object, history);
 }
 

@@ -1,7 +1,10 @@
 /**
  * The cluster layer's public API (no `vscode`, no prompts): kubeconfig and
- * contexts, revision history (one LIST per kind), template diffs, preflight,
- * rollback with evidence, and a live watch. Every operation returns a
+ * contexts, revision history (one LIST per kind: workloads, Argo Rollouts,
+ * Helm releases, Argo CD Applications, Flux objects), template diffs,
+ * preflight, rollback with evidence (kubectl's for workloads and Rollouts,
+ * the helm binary for releases, operation.sync for Applications), Rollout
+ * abort/promote/retry, Flux suspend/resume, and a live watch. Every operation returns a
  * `Result`; see errors.ts for the error kinds.
  *
  *   const s = ClusterSession.open({ context, productionContexts });
@@ -13,15 +16,34 @@ export { ClusterSession, DEFAULT_PRODUCTION_CONTEXTS, type SessionOptions } from
 export { type ClusterError, type ClusterErrorKind, type Result, formatError } from './errors';
 export { loadKubeconfig, kubeconfigFiles, resolveContext, type ContextInfo, type KubeconfigSource, type LoadedKubeconfig } from './kubeconfig';
 export { KubeClient, type ApiCall, type KubeObject, type Verb } from './client';
-export { WORKLOAD_KINDS, parseWorkload, refText, type WorkloadKind, type WorkloadRef } from './kinds';
+export {
+  WORKLOAD_KINDS,
+  TREE_KINDS,
+  parseWorkload,
+  parseHistoryRef,
+  parseFluxRef,
+  refText,
+  kindLabel,
+  type WorkloadKind,
+  type WorkloadRef,
+  type ReleaseRef,
+  type ApplicationRef,
+  type FluxRef,
+  type HistoryRef,
+  type HistoryKind,
+  type TreeKind,
+} from './kinds';
 export {
   readHistoryTree,
   readWorkloadHistory,
   buildHistories,
   deploymentHistory,
   controllerRevisionHistory,
+  rolloutHistory,
   CHANGE_CAUSE_ANNOTATION,
   REVISION_ANNOTATION,
+  ROLLOUT_REVISION_ANNOTATION,
+  type RolloutInfo,
   type HistoryTree,
   type RevisionEntry,
   type TreeOptions,
@@ -33,8 +55,41 @@ export { matchProductionContext, contextConfirmed, globToRegExp, type Production
 export { planRollback, ANNOTATIONS_TO_SKIP, type RollbackPlan, type RollbackPatch } from './rollback';
 export { preflight, type Preflight, type PreflightCheck, type CheckId, type CheckStatus, type RollbackRequest } from './preflight';
 export { executeRollback, type ExecuteOptions, type RollbackOutcome, type RollbackFailure, type RollbackProgress } from './execute';
-export { buildEvidence, evidenceMarkdown, writeEvidence, maskTemplateSecrets, EVIDENCE_FORMAT, type EvidenceRecord, type EvidenceFiles, type OutcomeStatus } from './evidence';
+export { buildEvidence, operationEvidence, evidenceMarkdown, writeEvidence, maskTemplateSecrets, EVIDENCE_FORMAT, type EvidenceRecord, type EvidenceFiles, type OutcomeStatus, type OperationEvidenceInput } from './evidence';
 export { rolloutState, followRollout, type RolloutState } from './rollout';
 export { canI, whoAmI, permissionText, type AccessDecision, type Identity, type Permission } from './rbac';
 export { HistoryWatcher, type WatchOptions, type WatchStatus, type WatchState, type HistoryChange, type Disposable, type Event } from './watch';
 export { imagesOf, imagesText, type ContainerImage, type PodTemplate } from './template';
+export {
+  decodeReleaseData,
+  encodeReleaseData,
+  buildReleaseHistories,
+  releaseHistory,
+  redactManifest,
+  redactValues,
+  manifestObjects,
+  planHelmRollback,
+  HELM_OWNER_SELECTOR,
+  type HelmReleaseRecord,
+  type ReleaseHistory,
+  type ReleaseRevision,
+  type HelmRollbackPlan,
+} from './helm';
+export { findHelm, runHelm, helmRollbackArgs, releaseDiff, HELM_INSTALL_HINT, type HelmPreflight, type HelmRollbackOptions, type HelmRollbackOutcome, type HelmRollbackRequest } from './helmRollback';
+export {
+  applicationHistory,
+  planApplicationRollback,
+  rollbackOperation,
+  pauseAutoSyncPatch,
+  autoSyncEnabled,
+  entryRevisionText,
+  entrySourceText,
+  type ApplicationHistory,
+  type ApplicationHistoryEntry,
+  type ApplicationRollbackPlan,
+  type RollbackOperation,
+} from './argocd';
+export { type ApplicationPreflight, type ApplicationRollbackOptions, type ApplicationRollbackOutcome, type ApplicationRollbackRequest } from './argocdRollback';
+export { planRolloutAction, rolloutActionOf, rolloutSituation, ROLLOUT_ACTIONS, type RolloutAction, type RolloutActionPlan, type RolloutActionPreflight, type RolloutActionOutcome } from './argoRollouts';
+export { fluxObject, suspendPatch, fluxText, SUSPEND_REASON_ANNOTATION, type FluxObject, type FluxPreflight, type FluxOptions, type FluxOutcome } from './flux';
+export { type PreflightBase, type OperationOptions, type OperationFailure, type OperationRecord } from './operations';

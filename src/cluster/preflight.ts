@@ -26,7 +26,13 @@ export interface RollbackRequest {
   toRevision?: number;
 }
 
-export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff';
+/**
+ * Workload undos use context … diff; the other operations add `tool` (the
+ * helm binary), `auto-sync` (an Argo CD Application's automated sync),
+ * `operation` (an Argo CD operation already running) and `state` (what a
+ * Rollout or Flux object is doing now).
+ */
+export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped';
 
 export interface PreflightCheck {
@@ -66,7 +72,7 @@ export interface PreflightOptions {
 }
 
 function patchPermission(ref: WorkloadRef): Permission {
-  return { verb: 'patch', group: 'apps', resource: KIND_INFO[ref.kind].plural, namespace: ref.namespace, name: ref.name };
+  return { verb: 'patch', group: KIND_INFO[ref.kind].group, resource: KIND_INFO[ref.kind].plural, namespace: ref.namespace, name: ref.name };
 }
 
 /** Sends the plan's patch with dryRun=All: admission and validation run, nothing is stored. */

@@ -12,15 +12,24 @@
  *   second-highest), skipped when its stored patch equals the current
  *   template's; otherwise that stored strategic-merge patch.
  *
+ * - Rollout (what `kubectl argo rollouts undo --to-revision` sends, argo-rollouts
+ *   v1.9 cmd/undo): the ReplicaSet of revision N (`rollout.argoproj.io/revision`;
+ *   0 = the second-newest), skipped when the Rollout's template derives from
+ *   it (DeepDerivative, ignoring `rollouts-pod-template-hash`); otherwise a
+ *   JSON patch replacing /spec/template with the ReplicaSet's template minus
+ *   that label — annotations untouched. A Rollout with spec.workloadRef keeps
+ *   its template in another object and is refused here (the plugin patches
+ *   that object).
+ *
  * One addition: the patch carries the resourceVersion the preflight read, so
  * the server refuses it (409 Conflict) if the object changed in between. It
  * changes nothing else in the result.
  */
 import type { KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
-import { controllerRevisionMatches, deploymentReplicaSets, historyOf, replicaSetRevision, REVISION_ANNOTATION, type RevisionEntry, type WorkloadHistory } from './history';
+import { controllerRevisionMatches, deploymentReplicaSets, historyOf, ownedBy, replicaSetRevision, REVISION_ANNOTATION, ROLLOUT_REVISION_ANNOTATION, type RevisionEntry, type WorkloadHistory } from './history';
 import { refText, type WorkloadRef } from './kinds';
-import { clone, equalIgnoreHash, withoutHashLabel, type PodTemplate } from './template';
+import { clone, deepDerivative, equalIgnoreHash, ROLLOUTS_POD_TEMPLATE_HASH, withoutHashLabel, type PodTemplate } from './template';
 
 /** Annotations kubectl keeps from the Deployment rather than copying from the ReplicaSet. */
 export const ANNOTATIONS_TO_SKIP = [
@@ -82,6 +91,32 @@ function findDeploymentTarget(ref: WorkloadRef, deployment: KubeObject, replicaS
   }
   if (toRevision > 0) return revisionNotFound(ref, toRevision);
   if (!previous) return fail('no-history', `no rollout history found for ${refText(ref)}: it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
+  return ok(previous);
+}
+
+/** The plugin's rolloutRevision: the ReplicaSet of `toRevision`, or (0) the second-highest revision. */
+function findRolloutTarget(ref: WorkloadRef, rollout: KubeObject, replicaSets: readonly KubeObject[], toRevision: number): Result<KubeObject> {
+  let latest: KubeObject | undefined;
+  let latestRevision = -1;
+  let previous: KubeObject | undefined;
+  let previousRevision = -1;
+  for (const rs of ownedBy(rollout, replicaSets)) {
+    const v = replicaSetRevision(rs, ROLLOUT_REVISION_ANNOTATION);
+    if (v === undefined) continue;
+    if (toRevision === 0) {
+      if (latestRevision < v) {
+        previousRevision = latestRevision;
+        previous = latest;
+        latestRevision = v;
+        latest = rs;
+      } else if (previousRevision < v) {
+        previousRevision = v;
+        previous = rs;
+      }
+    } else if (toRevision === v) return ok(rs);
+  }
+  if (toRevision > 0) return fail('revision-not-found', `unable to find specified revision ${toRevision} in history of ${refText(ref)}`, `List its revisions with rollback-guard history ${refText(ref)} -n ${ref.namespace}.`);
+  if (!previous) return fail('no-history', `no revision found for rollout "${ref.name}": it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
   return ok(previous);
 }
 
@@ -149,6 +184,27 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
       { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
       { op: 'replace', path: '/spec/template', value: withoutHashLabel(rsTemplate) },
       { op: 'replace', path: '/metadata/annotations', value: deploymentRollbackAnnotations(object, rs) },
+    ];
+    return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'patch', patch: { type: 'json', contentType: 'application/json-patch+json', body } });
+  }
+
+  if (ref.kind === 'Rollout') {
+    const workloadRef = (object.spec as { workloadRef?: { kind?: string; name?: string } } | undefined)?.workloadRef;
+    if (workloadRef?.name) {
+      return fail('unsupported', `${refText(ref)} takes its pod template from ${workloadRef.kind ?? '?'}/${workloadRef.name} (spec.workloadRef)`, `Roll back ${workloadRef.kind?.toLowerCase() ?? 'the referenced object'} ${workloadRef.name} instead, or use kubectl argo rollouts undo ${ref.name} -n ${ref.namespace}.`);
+    }
+    const target = findRolloutTarget(ref, object, historyObjects, toRevision);
+    if (!target.ok) return target;
+    const rs = target.value;
+    const revision = replicaSetRevision(rs, ROLLOUT_REVISION_ANNOTATION) ?? 0;
+    const rsTemplate = ((rs.spec as { template?: PodTemplate } | undefined)?.template ?? {}) as PodTemplate;
+    // The plugin's equalIgnoreHash: the Rollout's template derives from the ReplicaSet's, hash labels removed.
+    if (deepDerivative(withoutHashLabel(currentTemplate, ROLLOUTS_POD_TEMPLATE_HASH), withoutHashLabel(rsTemplate, ROLLOUTS_POD_TEMPLATE_HASH))) {
+      return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
+    }
+    const body = [
+      { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
+      { op: 'replace', path: '/spec/template', value: withoutHashLabel(rsTemplate, ROLLOUTS_POD_TEMPLATE_HASH) },
     ];
     return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'patch', patch: { type: 'json', contentType: 'application/json-patch+json', body } });
   }

@@ -38,7 +38,25 @@ interface Spec {
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
 }
 
+/**
+ * An Argo Rollout's state as `kubectl argo rollouts status` reports it
+ * (utils/rollout GetRolloutPhase): "Progressing - waiting for rollout spec
+ * update to be observed" until status.observedGeneration catches up, then the
+ * controller's phase and message; done at Healthy, failed at Degraded.
+ */
+function argoRolloutState(obj: KubeObject): RolloutState {
+  const st = (obj.status ?? {}) as { observedGeneration?: string; phase?: string; message?: string; controllerPause?: boolean; pauseConditions?: unknown[] };
+  const observed = st.observedGeneration !== undefined && /^\d+$/.test(st.observedGeneration) ? Number(st.observedGeneration) : undefined;
+  const generation = obj.metadata.generation ?? 0;
+  if (observed !== undefined && observed < generation) return { done: false, message: 'Progressing - waiting for rollout spec update to be observed' };
+  if (st.controllerPause && !(st.pauseConditions?.length ?? 0)) return { done: false, message: 'Progressing - waiting for rollout to unpause' };
+  if (!st.phase) return { done: false, message: 'Progressing - waiting for the Argo Rollouts controller to report a phase' };
+  const message = st.phase === 'Healthy' || st.phase === 'Degraded' || !st.message ? st.phase : `${st.phase} - ${st.message}`;
+  return { done: st.phase === 'Healthy', ...(st.phase === 'Degraded' ? { failed: true } : {}), message: st.phase === 'Degraded' && st.message ? `${st.phase} - ${st.message}` : message };
+}
+
 export function rolloutState(kind: WorkloadKind, obj: KubeObject): RolloutState {
+  if (kind === 'Rollout') return argoRolloutState(obj);
   const name = obj.metadata.name;
   const generation = obj.metadata.generation ?? 0;
   const spec = (obj.spec ?? {}) as Spec;

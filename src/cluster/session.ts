@@ -13,6 +13,15 @@ import { loadKubeconfig, type ContextInfo, type KubeconfigSource, type LoadedKub
 import { preflight, type Preflight, type RollbackRequest } from './preflight';
 import { matchProductionContext, type ProductionMatch } from './production';
 import { HistoryWatcher, type WatchOptions } from './watch';
+import { applicationHistory, type ApplicationHistory } from './argocd';
+import { applicationPreflight, executeApplicationRollback, type ApplicationPreflight, type ApplicationRollbackOptions, type ApplicationRollbackOutcome, type ApplicationRollbackRequest } from './argocdRollback';
+import { executeRolloutAction, rolloutActionPreflight, type RolloutAction, type RolloutActionOutcome, type RolloutActionPreflight } from './argoRollouts';
+import { executeFlux, fluxObject, fluxPreflight, type FluxObject, type FluxOptions, type FluxOutcome, type FluxPreflight } from './flux';
+import type { ReleaseHistory } from './helm';
+import { executeHelmRollback, helmPreflight, readReleaseHistory, type HelmPreflight, type HelmRollbackOptions, type HelmRollbackOutcome, type HelmRollbackRequest } from './helmRollback';
+import { fluxPlural, namedPath, type ApplicationRef, type FluxRef, type ReleaseRef } from './kinds';
+import type { KubeObject } from './client';
+import type { OperationFailure, OperationOptions } from './operations';
 
 /** The default of `production.contexts` in .rollbackguard.yaml (src/core/config.ts). */
 export const DEFAULT_PRODUCTION_CONTEXTS = ['prod*', '*-prod', '*-production', '*production*'];
@@ -107,6 +116,60 @@ export class ClusterSession {
   /** Runs what `preflight` planned (see ExecuteOptions for the confirmations it needs). */
   rollback(plan: Preflight, options: ExecuteOptions = {}): Promise<Result<RollbackOutcome, RollbackFailure>> {
     return executeRollback(this.client, plan, options);
+  }
+
+  /** A Helm release's history (one LIST of its Secrets, as `helm history`). */
+  releaseHistory(ref: ReleaseRef): Promise<Result<ReleaseHistory>> {
+    return readReleaseHistory(this.client, ref);
+  }
+
+  /** An Argo CD Application's history (one GET). */
+  async applicationHistory(ref: ApplicationRef): Promise<Result<ApplicationHistory>> {
+    const got = await this.client.request<KubeObject>({ path: namedPath('applications', ref.namespace, ref.name) });
+    return got.ok ? ok(applicationHistory(got.value)) : got;
+  }
+
+  /** A Flux object's suspend state (one GET). */
+  async fluxObject(ref: FluxRef): Promise<Result<FluxObject>> {
+    const got = await this.client.request<KubeObject>({ path: namedPath(fluxPlural(ref.kind), ref.namespace, ref.name) });
+    return got.ok ? ok(fluxObject(ref.kind, got.value)) : got;
+  }
+
+  /** The preflight of a Helm rollback; `helmPath` is the configured binary (default: helm on PATH). */
+  helmPreflight(request: HelmRollbackRequest, options: { helmPath?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result<HelmPreflight>> {
+    return helmPreflight(this.client, request, { productionContexts: this.productionContexts, kubeconfigFiles: this.kubeconfig.files, ...options });
+  }
+
+  /** Runs `helm rollback` as the preflight planned it. */
+  helmRollback(pre: HelmPreflight, options: HelmRollbackOptions = {}): Promise<Result<HelmRollbackOutcome, OperationFailure>> {
+    return executeHelmRollback(this.client, pre, { kubeconfigFiles: this.kubeconfig.files, ...options });
+  }
+
+  /** The preflight of an Argo CD rollback (operation.sync from a history entry). */
+  applicationPreflight(request: ApplicationRollbackRequest): Promise<Result<ApplicationPreflight>> {
+    return applicationPreflight(this.client, request, { productionContexts: this.productionContexts });
+  }
+
+  applicationRollback(pre: ApplicationPreflight, options: ApplicationRollbackOptions = {}): Promise<Result<ApplicationRollbackOutcome, OperationFailure>> {
+    return executeApplicationRollback(this.client, pre, options);
+  }
+
+  /** The preflight of an Argo Rollouts abort, retry or promote. */
+  rolloutActionPreflight(ref: { kind: 'Rollout'; namespace: string; name: string }, action: RolloutAction): Promise<Result<RolloutActionPreflight>> {
+    return rolloutActionPreflight(this.client, ref, action, { productionContexts: this.productionContexts });
+  }
+
+  rolloutAction(pre: RolloutActionPreflight, options: OperationOptions = {}): Promise<Result<RolloutActionOutcome, OperationFailure>> {
+    return executeRolloutAction(this.client, pre, options);
+  }
+
+  /** The preflight of `flux suspend` (true) or `flux resume` (false). */
+  fluxPreflight(ref: FluxRef, suspend: boolean, options: { reason?: string } = {}): Promise<Result<FluxPreflight>> {
+    return fluxPreflight(this.client, ref, suspend, { productionContexts: this.productionContexts, ...options });
+  }
+
+  fluxSetSuspended(pre: FluxPreflight, options: FluxOptions = {}): Promise<Result<FluxOutcome, OperationFailure>> {
+    return executeFlux(this.client, pre, options);
   }
 
   /** A live history that follows changes; call start(), then dispose() when done. */

@@ -9,6 +9,8 @@ export type PodTemplate = { metadata?: { labels?: Record<string, string>; annota
 
 /** Label the Deployment controller adds to each ReplicaSet's template (appsv1.DefaultDeploymentUniqueLabelKey). */
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
+/** Label the Argo Rollouts controller adds to each ReplicaSet's template (v1alpha1.DefaultRolloutUniqueLabelKey). */
+export const ROLLOUTS_POD_TEMPLATE_HASH = 'rollouts-pod-template-hash';
 
 export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
@@ -19,10 +21,10 @@ export function clone<T>(value: T): T {
  * it back into the Deployment). Copies only the path to the labels; the rest
  * is shared with the input, which callers treat as read-only.
  */
-export function withoutHashLabel(template: PodTemplate): PodTemplate {
+export function withoutHashLabel(template: PodTemplate, label: string = POD_TEMPLATE_HASH): PodTemplate {
   const labels = template.metadata?.labels;
-  if (!labels || !(POD_TEMPLATE_HASH in labels)) return template;
-  const { [POD_TEMPLATE_HASH]: _hash, ...rest } = labels;
+  if (!labels || !(label in labels)) return template;
+  const { [label]: _hash, ...rest } = labels;
   return { ...template, metadata: { ...template.metadata, labels: rest } };
 }
 
@@ -52,6 +54,38 @@ export function semanticEqual(a: unknown, b: unknown): boolean {
 /** kubectl's equalIgnoreHash: templates equal once both lose `pod-template-hash`. */
 export function equalIgnoreHash(a: PodTemplate | undefined, b: PodTemplate | undefined): boolean {
   return semanticEqual(a ? withoutHashLabel(a) : a, b ? withoutHashLabel(b) : b);
+}
+
+/**
+ * apimachinery's Semantic.DeepDerivative on JSON values: `a` may leave fields
+ * unset (nil, "" , empty map or list) that `b` sets; what `a` sets, `b` must
+ * hold (a key of `a` missing from `b` is a difference, even when its value is
+ * null); `b`'s lists may be longer. Argo Rollouts compares a Rollout's template
+ * with a ReplicaSet's this way before an undo (cmd/undo equalIgnoreHash).
+ */
+export function deepDerivative(a: unknown, b: unknown): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  // A nil interface in `a` is unset.
+  if (a === null) return true;
+  const kind = (v: unknown): string => (Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v);
+  // Different dynamic types are a difference (reflect's v1.Type() != v2.Type()).
+  if (kind(a) !== kind(b)) return false;
+  if (typeof a === 'string') return a === '' || a === b;
+  if (Array.isArray(a)) {
+    const bl = b as unknown[];
+    if (a.length === 0) return true;
+    if (a.length > bl.length) return false;
+    return a.every((v, i) => deepDerivative(v, bl[i]));
+  }
+  if (typeof a === 'object') {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    const keys = Object.keys(ao);
+    if (keys.length === 0) return true;
+    if (keys.length > Object.keys(bo).length) return false;
+    return keys.every((k) => Object.prototype.hasOwnProperty.call(bo, k) && deepDerivative(ao[k], bo[k]));
+  }
+  return a === b;
 }
 
 /** JSON with object keys sorted (what Go's json.Marshal of a map produces), for byte-level comparisons. */

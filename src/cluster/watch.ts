@@ -1,7 +1,11 @@
 /**
  * Live revision history: one LIST then one WATCH per resource (Deployments,
- * ReplicaSets, StatefulSets, DaemonSets, ControllerRevisions) for a namespace
- * or the cluster, kept in memory like an informer. Changes are grouped per
+ * ReplicaSets, StatefulSets, DaemonSets, ControllerRevisions, Rollouts,
+ * Secrets labelled owner=helm, Argo CD Applications, Flux Kustomizations and
+ * HelmReleases) for a namespace or the cluster, kept in memory like an
+ * informer. A resource whose CRD is not installed (404) or that the user may
+ * not list (403) is shown as empty and listed again now and then, without
+ * failing the watch. Changes are grouped per
  * workload and delivered after a short debounce; a dropped connection is
  * retried with exponential backoff and jitter, resuming from the last
  * resourceVersion (bookmarks keep it fresh) and re-listing on 410 Gone.
@@ -10,9 +14,12 @@
  * extension can expose them without adapters.
  */
 import type { KubeClient, KubeObject, WatchEvent } from './client';
-import type { ClusterError } from './errors';
-import { buildHistories, listAll, type HistoryTree, type WorkloadHistory } from './history';
-import { WORKLOAD_KINDS, collectionPath, type WorkloadKind, type WorkloadRef } from './kinds';
+import type { ApplicationHistory } from './argocd';
+import type { ClusterError, Result } from './errors';
+import type { FluxObject } from './flux';
+import type { HelmReleaseRecord, ReleaseHistory } from './helm';
+import { buildHistories, buildTree, listAll, OPTIONAL_RESOURCES, optionalProblem, treeQuery, treeResources, type HistoryTree, type TreeResource, type WorkloadHistory } from './history';
+import { TREE_KINDS, collectionPath, type TreeKind, type WorkloadRef } from './kinds';
 
 export interface Disposable {
   dispose(): void;
@@ -35,12 +42,21 @@ export interface HistoryChange {
   /** Workloads added or whose history changed, with their full new history. */
   changed: WorkloadHistory[];
   removed: WorkloadRef[];
+  /** Set when a Helm release changed: every release in scope, as now. */
+  releases?: ReleaseHistory[];
+  /** Set when an Argo CD Application changed: every Application in scope. */
+  applications?: ApplicationHistory[];
+  /** Set when a Flux object changed: every one in scope. */
+  flux?: FluxObject[];
 }
 
 export interface WatchOptions {
   /** One namespace, or undefined for all namespaces. */
   namespace?: string;
-  kinds?: readonly WorkloadKind[];
+  /** What to watch (default: everything the tree shows). */
+  kinds?: readonly TreeKind[];
+  /** How often a resource that is not installed or not allowed is listed again (default 60 s). */
+  unavailableRetryMs?: number;
   /** Backoff after a failure: first delay and cap (defaults 500 ms, 30 s), doubled each attempt with ±20 % jitter. */
   backoff?: { initialMs?: number; maxMs?: number };
   /** Quiet time before changes are delivered (default 150 ms). */
@@ -49,7 +65,7 @@ export interface WatchOptions {
   watchTimeoutSeconds?: number;
 }
 
-type Resource = 'deployments' | 'replicasets' | 'statefulsets' | 'daemonsets' | 'controllerrevisions';
+type Resource = TreeResource;
 
 class Emitter<T> {
   private readonly listeners = new Set<(e: T) => void>();
@@ -79,6 +95,8 @@ interface ResourceState {
   attempt: number;
   retryInMs?: number;
   error?: ClusterError;
+  /** An optional resource that answered 404 (not installed) or 403: shown empty, listed again later. */
+  unavailable?: ClusterError;
 }
 
 export class HistoryWatcher implements Disposable {
@@ -102,18 +120,18 @@ export class HistoryWatcher implements Disposable {
   private lastStatus?: WatchStatus;
   private started = false;
   private disposed = false;
+  /** Helm releases, Applications and Flux objects changed since the last delivery. */
+  private othersDirty = new Set<'releases' | 'applications' | 'flux'>();
+  private deliveredOthers: { releases: string; applications: string; flux: string } = { releases: '', applications: '', flux: '' };
+  private others: Pick<HistoryTree, 'releases' | 'applications' | 'flux'> = { releases: [], applications: [], flux: [] };
+  /** Decoded release Secrets by uid and resourceVersion: a watch re-delivers them often. */
+  private readonly releaseCache = new Map<string, { rv: string; decoded: Result<HelmReleaseRecord> }>();
 
   constructor(
     private readonly client: KubeClient,
     private readonly options: WatchOptions = {},
   ) {
-    const kinds = new Set(options.kinds ?? WORKLOAD_KINDS);
-    this.resources = [
-      ...(kinds.has('Deployment') ? (['deployments', 'replicasets'] as const) : []),
-      ...(kinds.has('StatefulSet') ? (['statefulsets'] as const) : []),
-      ...(kinds.has('DaemonSet') ? (['daemonsets'] as const) : []),
-      ...(kinds.has('StatefulSet') || kinds.has('DaemonSet') ? (['controllerrevisions'] as const) : []),
-    ];
+    this.resources = treeResources(options.kinds ?? TREE_KINDS);
     for (const r of this.resources) this.state.set(r, { store: new Map(), listed: false, live: false, attempt: 0 });
   }
 
@@ -132,6 +150,16 @@ export class HistoryWatcher implements Disposable {
   /** Every workload's history as last delivered. */
   current(): WorkloadHistory[] {
     return [...this.delivered.values()].map((d) => d.history);
+  }
+
+  /** Helm releases, Argo CD Applications and Flux objects as last delivered. */
+  currentOthers(): Pick<HistoryTree, 'releases' | 'applications' | 'flux'> {
+    return this.others;
+  }
+
+  /** Kinds not shown because their resource could not be listed (403), with why. */
+  problems(): ClusterError[] {
+    return [...this.state.values()].map((s) => s.unavailable).filter((e): e is ClusterError => !!e && e.kind !== 'not-found');
   }
 
   dispose(): void {
@@ -185,11 +213,19 @@ export class HistoryWatcher implements Disposable {
     let needList = true;
     while (!this.disposed) {
       if (needList) {
-        const list = await listAll(this.client, path);
+        const list = await listAll(this.client, path, treeQuery(resource));
         if (this.disposed) return;
+        if (!list.ok && OPTIONAL_RESOURCES.has(resource) && (list.error.kind === 'not-found' || list.error.kind === 'forbidden')) {
+          await this.unavailable(resource, st, list.error);
+          continue;
+        }
         if (!list.ok) {
           await this.failed(st, list.error);
           continue;
+        }
+        if (st.unavailable) {
+          delete st.unavailable;
+          this.othersDirty.add(resource === 'secrets' ? 'releases' : resource === 'applications' ? 'applications' : 'flux');
         }
         const before = [...st.store.values()];
         st.store = new Map(list.value.items.map((o) => [o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`, o]));
@@ -220,7 +256,7 @@ export class HistoryWatcher implements Disposable {
       };
       const result = await this.client.watch(
         path,
-        { resourceVersion: st.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
+        { ...treeQuery(resource), resourceVersion: st.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.options.watchTimeoutSeconds ?? 300 },
         onEvent,
         this.abort.signal,
         () => {
@@ -243,6 +279,25 @@ export class HistoryWatcher implements Disposable {
     }
   }
 
+  /** An optional kind that is not installed or not allowed: empty and live, listed again after a while. */
+  private async unavailable(resource: Resource, st: ResourceState, error: ClusterError): Promise<void> {
+    const first = !st.listed;
+    const before = [...st.store.values()];
+    st.store = new Map();
+    for (const o of before) this.markDirty(resource, o);
+    const problem = optionalProblem(resource, error);
+    st.unavailable = problem ?? error;
+    st.listed = true;
+    st.live = true;
+    st.attempt = 0;
+    delete st.error;
+    delete st.retryInMs;
+    this.emitStatus();
+    if (first && [...this.state.values()].every((s) => s.listed)) this.flush(true);
+    else if (before.length > 0) this.schedule();
+    await this.sleep(this.options.unavailableRetryMs ?? 60_000);
+  }
+
   private async failed(st: ResourceState, error: ClusterError): Promise<void> {
     st.live = false;
     st.attempt += 1;
@@ -253,7 +308,10 @@ export class HistoryWatcher implements Disposable {
   }
 
   private markDirty(resource: Resource, o: KubeObject): void {
-    if (resource === 'replicasets' || resource === 'controllerrevisions') {
+    if (resource === 'secrets') this.othersDirty.add('releases');
+    else if (resource === 'applications') this.othersDirty.add('applications');
+    else if (resource === 'kustomizations' || resource === 'helmreleases') this.othersDirty.add('flux');
+    else if (resource === 'replicasets' || resource === 'controllerrevisions') {
       const owner = o.metadata.ownerReferences?.find((r) => r.controller)?.uid;
       if (owner) this.dirty.add(owner);
     } else if (o.metadata.uid) this.dirty.add(o.metadata.uid);
@@ -288,7 +346,27 @@ export class HistoryWatcher implements Disposable {
       statefulSets: pick('statefulsets'),
       daemonSets: pick('daemonsets'),
       controllerRevisions: pick('controllerrevisions'),
+      rollouts: pick('rollouts'),
     });
+    // Helm releases, Applications and Flux objects: few, rebuilt whole when one of them changed.
+    const othersChanged: Pick<HistoryChange, 'releases' | 'applications' | 'flux'> = {};
+    if (snapshot || this.othersDirty.size > 0) {
+      const built = buildTree({ secrets: this.objects('secrets'), applications: this.objects('applications'), kustomizations: this.objects('kustomizations'), helmreleases: this.objects('helmreleases') }, this.releaseCache);
+      this.others = { releases: built.releases ?? [], applications: built.applications ?? [], flux: built.flux ?? [] };
+      const sig = {
+        releases: this.others.releases!.map((r) => `${r.ref.namespace}/${r.ref.name}:${r.signature}`).join('|'),
+        applications: this.others.applications!.map((a) => `${a.uid}:${a.resourceVersion}`).join('|'),
+        flux: this.others.flux!.map((f) => `${f.uid}:${f.resourceVersion}`).join('|'),
+      };
+      if (sig.releases !== this.deliveredOthers.releases) othersChanged.releases = this.others.releases!;
+      if (sig.applications !== this.deliveredOthers.applications) othersChanged.applications = this.others.applications!;
+      if (sig.flux !== this.deliveredOthers.flux) othersChanged.flux = this.others.flux!;
+      this.deliveredOthers = sig;
+      this.othersDirty.clear();
+      // Forget decodes of Secrets that are gone.
+      const live = new Set(this.objects('secrets').map((o) => o.metadata.uid ?? `${o.metadata.namespace}/${o.metadata.name}`));
+      for (const k of this.releaseCache.keys()) if (!live.has(k)) this.releaseCache.delete(k);
+    }
     const changed: WorkloadHistory[] = [];
     const seen = new Set<string>();
     for (const h of histories) {
@@ -311,11 +389,12 @@ export class HistoryWatcher implements Disposable {
         context: this.client.context.name,
         ...(this.options.namespace !== undefined ? { namespace: this.options.namespace } : {}),
         workloads: histories,
-        problems: [],
+        ...this.others,
+        problems: this.problems(),
         readAt: new Date().toISOString(),
         calls: this.client.calls.length,
         ms: 0,
       });
-    } else if (changed.length > 0 || removed.length > 0) this.changeEmitter.fire({ changed, removed });
+    } else if (changed.length > 0 || removed.length > 0 || Object.keys(othersChanged).length > 0) this.changeEmitter.fire({ changed, removed, ...othersChanged });
   }
 }

@@ -136,7 +136,7 @@ function imagesFull(images: readonly ContainerImage[]): string {
   return images.map((i) => `- \`${i.container}\`${i.init ? ' (init)' : ''}: \`${i.image}\``).join('\n');
 }
 
-const KIND_ICON: Record<WorkloadKind, string> = { Deployment: 'layers', StatefulSet: 'database', DaemonSet: 'server' };
+const KIND_ICON: Record<WorkloadKind, string> = { Deployment: 'layers', StatefulSet: 'database', DaemonSet: 'server', Rollout: 'rocket' };
 
 /** Text shown to a person: secrets masked, whatever the cluster sent. */
 function safe(text: string, secrets: readonly string[]): string {
