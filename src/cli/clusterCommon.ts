@@ -1,7 +1,7 @@
-/** What `history` and `undo` share: opening a session from flags, printing errors, asking on a terminal. */
+/** What the cluster commands share: opening a session from flags, printing errors and preflights, asking on a terminal. */
 import { createInterface } from 'node:readline';
 import { redact } from '../core/redact';
-import { ClusterSession, type ClusterError, type WorkloadRef, parseWorkload } from '../cluster';
+import { ClusterSession, type ClusterError, type HistoryRef, type PreflightCheck, type WorkloadRef, parseHistoryRef, parseWorkload } from '../cluster';
 import { UsageError } from './args';
 import type { CliIO } from './io';
 
@@ -60,6 +60,59 @@ export function workloadArg(text: string | undefined, namespace: string): Worklo
   const parsed = parseWorkload(text);
   if (!parsed.ok) throw new UsageError(`${parsed.error.message}. ${parsed.error.hint}`);
   return { ...parsed.value, namespace };
+}
+
+/** `KIND/NAME` for history and undo: a workload, helmrelease/NAME (release/NAME) or application/NAME. */
+export function historyArg(text: string | undefined, namespace: string): HistoryRef {
+  if (!text) throw new UsageError('name it as KIND/NAME (e.g. deployment/web, helmrelease/storefront, application/shop)');
+  const parsed = parseHistoryRef(text);
+  if (!parsed.ok) throw new UsageError(`${parsed.error.message}. ${parsed.error.hint}`);
+  return { ...parsed.value, namespace } as HistoryRef;
+}
+
+const ICON: Record<string, string> = { pass: '✔', warn: '!', fail: '✖', info: 'i', skipped: '-' };
+
+/** A preflight as the terminal shows it: one line per check, its evidence below, the hint of a failing one. */
+export function checksText(title: string, checks: readonly PreflightCheck[]): string {
+  const lines = [title];
+  for (const c of checks) {
+    lines.push(`  ${ICON[c.status] ?? ' '} ${c.id.padEnd(9)} ${c.title}`);
+    for (const e of c.evidence) lines.push(`               ${e}`);
+    if (c.error?.hint && c.status === 'fail') lines.push(`               hint: ${c.error.hint}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The checks as --format json prints them. */
+export function checksJson(checks: readonly PreflightCheck[]): unknown {
+  return checks.map((c) => ({ id: c.id, status: c.status, title: c.title, evidence: c.evidence, ...(c.error ? { error: { kind: c.error.kind, message: c.error.message, hint: c.error.hint } } : {}) }));
+}
+
+/**
+ * Asks before a write, as `undo` does: on a production context the context
+ * name typed back (unless --confirm-context), else y/N; nothing is asked with
+ * --yes. Returns undefined when the user said no.
+ */
+export async function confirmWrite(io: CliIO, prompter: Prompter, values: { yes?: boolean; 'confirm-context'?: string }, production: boolean, context: string, question: string, production_question: string): Promise<{ confirmContext?: string } | undefined> {
+  let confirmContext = values['confirm-context'];
+  if (values.yes) return confirmContext !== undefined ? { confirmContext } : {};
+  if (production && confirmContext === undefined) {
+    confirmContext = (await prompter.ask(`\n${context} is a production context. Type its name to ${production_question}: `))?.trim();
+    return confirmContext !== undefined ? { confirmContext } : {};
+  }
+  const answer = (await prompter.ask(`\n${question} [y/N] `))?.trim().toLowerCase();
+  if (answer !== 'y' && answer !== 'yes') {
+    io.err('Nothing was changed.\n');
+    return undefined;
+  }
+  return confirmContext !== undefined ? { confirmContext } : {};
+}
+
+/** Refuses to run without a person to ask, unless --yes (or only a dry run). */
+export function needConfirmation(prompter: Prompter, values: { yes?: boolean; 'dry-run'?: boolean }): void {
+  if (!values.yes && !values['dry-run'] && !prompter.interactive) {
+    throw new UsageError('stdin is not a terminal, so there is no one to confirm: pass --yes to go ahead without a prompt (or --dry-run to only check)');
+  }
 }
 
 export function positiveInt(name: string, value: string | undefined): number | undefined {

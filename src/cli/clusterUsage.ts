@@ -3,18 +3,25 @@
 
 export const HISTORY_USAGE = `Usage: rollback-guard history [KIND/NAME] [options]
 
-Shows the revision history of a Deployment, StatefulSet or DaemonSet (revision,
-images, change-cause, created time, which one is live), or of every one of them
-in a namespace when KIND/NAME is left out. Reads one list per kind, never one
-call per workload.
+Shows the revision history of a Deployment, StatefulSet, DaemonSet or Argo
+Rollout (revision, images, change-cause, created time, which one is live), of a
+Helm release (the columns of helm history, read from its release Secrets), or
+of an Argo CD Application (status.history: id, revision, source, deployed at) —
+or of all of them in a namespace, with Flux objects' suspend state, when
+KIND/NAME is left out. Reads one list per kind, never one call per object.
+
+KIND: deployment (deploy), statefulset (sts), daemonset (ds), rollout (ro),
+helmrelease (release) for a Helm release, application (app) for Argo CD.
 
 Options:
   -n, --namespace NS        namespace (default: the context's namespace)
   -A, --all-namespaces      every namespace (without KIND/NAME)
       --context NAME        kube context (default: current-context)
       --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
-      --revision N          print revision N's pod template
-      --diff N[..M]         diff revision N against the live template (or against revision M)
+      --revision N          print revision N's pod template (a Helm release: its values
+                            and manifest, secret-looking values redacted; an Application:
+                            history entry N)
+      --diff N[..M]         diff revision N against the live one (or against revision M)
       --format text|json    output format (default: text)
   -h, --help                show this help
 
@@ -24,14 +31,22 @@ not found), 2 usage or kubeconfig error.`;
 export const UNDO_USAGE = `Usage: rollback-guard undo KIND/NAME [options]
 
 Rolls a Deployment, StatefulSet or DaemonSet back to an earlier revision with
-the result \`kubectl rollout undo --to-revision\` gives, after a preflight:
-context (production contexts need their name typed back), GitOps ownership,
-paused, RBAC (SelfSubjectAccessReview), a server-side dry run and the pod
-template diff. The patch carries the resourceVersion the preflight read, so a
-concurrent change aborts it. Follows the rollout and writes an evidence record.
+the result \`kubectl rollout undo --to-revision\` gives (a Rollout: \`kubectl
+argo rollouts undo\`), after a preflight: context (production contexts need
+their name typed back), GitOps ownership, paused, RBAC (SelfSubjectAccessReview),
+a server-side dry run and the pod template diff. The patch carries the
+resourceVersion the preflight read, so a concurrent change aborts it. Follows
+the rollout and writes an evidence record.
+
+helmrelease/NAME runs \`helm rollback NAME N -n NS --kube-context CTX --wait\`
+(the helm binary: --helm PATH, else helm on PATH) after the same preflight,
+with RBAC on the release Secrets and every object the rollback changes.
+application/NAME sets the Argo CD Application's operation.sync from history
+entry N (--to-revision is the history id), as \`argocd app rollback\` does;
+refused while auto-sync is on unless --pause-auto-sync.
 
 Options:
-      --to-revision N       revision to go back to (default: the previous one)
+      --to-revision N       revision (Argo CD: history id) to go back to (default: the previous one)
   -n, --namespace NS        namespace (default: the context's namespace)
       --context NAME        kube context (default: current-context)
       --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
@@ -42,10 +57,68 @@ Options:
       --allow-gitops        roll back even though Argo CD or Flux manages the object
       --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
       --timeout SECONDS     how long to follow the rollout (default: 300)
-      --no-wait             do not follow the rollout
+      --no-wait             do not follow the rollout (helm: no --wait; Argo CD: do not follow the sync)
+      --helm PATH           the helm binary (helmrelease/NAME; default: helm on PATH)
+      --pause-auto-sync     pause the Application's auto-sync first (application/NAME)
       --config FILE         repository configuration (production.contexts)
       --format text|json    output format (default: text)
   -h, --help                show this help
 
 Exit status: 0 rolled back (or already at that revision, or a dry run that
 would pass), 1 refused or failed, 2 usage or configuration error.`;
+
+export const ROLLOUT_USAGE = `Usage: rollback-guard rollout abort|promote|retry rollout/NAME [options]
+
+Acts on an Argo Rollout with the patches \`kubectl argo rollouts\` sends:
+  abort     status.abort=true on the status subresource: the stable ReplicaSet
+            takes the traffic back (spec.template still names the new version;
+            undo it with rollback-guard undo rollout/NAME)
+  promote   unpause, or move a canary to its next step (--full: skip the
+            remaining steps, analysis and pauses)
+  retry     status.abort=false: an aborted rollout tries the new version again
+After a preflight (context, RBAC for the exact subresource, a server-side dry
+run); writes an evidence record.
+
+Options:
+      --full                promote fully (promote only)
+  -n, --namespace NS        namespace (default: the context's namespace)
+      --context NAME        kube context (default: current-context)
+      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
+      --dry-run             run the preflight (including the server-side dry run) and stop
+      --reason TEXT         why; recorded in the evidence
+  -y, --yes                 do not ask for confirmation (needed when stdin is not a terminal)
+      --confirm-context NAME  the context name typed back (required for production contexts)
+      --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
+      --config FILE         repository configuration (production.contexts)
+      --format text|json    output format (default: text)
+  -h, --help                show this help
+
+Exit status: 0 done (or nothing to change, or a dry run that would pass),
+1 refused or failed, 2 usage or configuration error.`;
+
+export const FLUX_USAGE = `Usage: rollback-guard flux suspend|resume kustomization/NAME|helmrelease/NAME [options]
+
+Suspends or resumes the reconciliation of a Flux Kustomization (ks/NAME) or
+HelmRelease (hr/NAME) with the patch \`flux suspend\` / \`flux resume\` sends
+(spec.suspend), after a preflight (context, RBAC, a server-side dry run);
+writes an evidence record. Suspend before rolling back what it manages in the
+cluster, or its next reconcile re-applies Git.
+
+Options:
+      --reason TEXT         why; recorded in the evidence and, for suspend, in the
+                            suspend.toolkit.fluxcd.io/reason annotation (as flux --reason)
+      --wait                after resume, wait until it is Ready again (as flux resume)
+      --timeout SECONDS     how long to wait (default: 300)
+  -n, --namespace NS        namespace (default: the context's namespace)
+      --context NAME        kube context (default: current-context)
+      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
+      --dry-run             run the preflight and stop
+  -y, --yes                 do not ask for confirmation (needed when stdin is not a terminal)
+      --confirm-context NAME  the context name typed back (required for production contexts)
+      --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
+      --config FILE         repository configuration (production.contexts)
+      --format text|json    output format (default: text)
+  -h, --help                show this help
+
+Exit status: 0 done (or already in that state, or a dry run that would pass),
+1 refused or failed, 2 usage or configuration error.`;

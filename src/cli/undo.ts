@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { redact } from '../core/redact';
 import { describeOwner, formatError, maskTemplateSecrets, refText, diffTemplates, type Preflight, type PodTemplate } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { exitCodeFor, openSession, positiveInt, printError, terminalPrompter, workloadArg, type ClusterCliIO } from './clusterCommon';
+import { exitCodeFor, historyArg, openSession, positiveInt, printError, terminalPrompter, type ClusterCliIO } from './clusterCommon';
 import { UNDO_USAGE } from './clusterUsage';
 import { loadConfig } from './config';
+import { undoApplication, undoRelease } from './clusterUndo';
 
 const FORMATS = ['text', 'json'] as const;
 const ICON: Record<string, string> = { pass: '✔', warn: '!', fail: '✖', info: 'i', skipped: '-' };
@@ -59,6 +60,8 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     'no-wait': { type: 'boolean' },
     config: { type: 'string' },
     format: { type: 'string' },
+    helm: { type: 'string' },
+    'pause-auto-sync': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -66,8 +69,9 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     return 0;
   }
   const format = oneOf('format', values.format, FORMATS, 'text');
-  if (positionals.length !== 1) throw new UsageError('name exactly one workload as KIND/NAME (e.g. deployment/web)');
-  const toRevision = positiveInt('to-revision', values['to-revision']) ?? 0;
+  if (positionals.length !== 1) throw new UsageError('name exactly one object as KIND/NAME (e.g. deployment/web, helmrelease/storefront, application/shop)');
+  const givenRevision = positiveInt('to-revision', values['to-revision']);
+  const toRevision = givenRevision ?? 0;
   const timeoutSeconds = positiveInt('timeout', values.timeout) ?? 300;
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be at least 1 second');
   const { config } = loadConfig(io.cwd, values.config);
@@ -84,7 +88,13 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
   const session = opened.session;
   try {
     const secrets = await session.client.secrets();
-    const ref = workloadArg(positionals[0], values.namespace ?? session.namespace);
+    const target = historyArg(positionals[0], values.namespace ?? session.namespace);
+    if (values.helm !== undefined && target.kind !== 'HelmRelease') throw new UsageError('--helm applies to helmrelease/NAME only');
+    if (values['pause-auto-sync'] && target.kind !== 'Application') throw new UsageError('--pause-auto-sync applies to application/NAME only');
+    const common = { io, session, values, format, prompter, secrets, timeoutSeconds };
+    if (target.kind === 'HelmRelease') return await undoRelease(common, target, toRevision);
+    if (target.kind === 'Application') return await undoApplication(common, target, givenRevision);
+    const ref = target;
     const pre = await session.preflight({ ref, toRevision });
     if (!pre.ok) {
       printError(io, 'undo', pre.error, secrets);

@@ -1,0 +1,186 @@
+/**
+ * `undo helmrelease/NAME` (runs `helm rollback` after the preflight) and
+ * `undo application/NAME` (sets the Argo CD Application's operation.sync),
+ * with the same preflight output, confirmation, refusals, evidence and exit
+ * codes as a workload undo.
+ */
+import { resolve } from 'node:path';
+import { redact } from '../core/redact';
+import { describeOwner, entryRevisionText, formatError, refText, type ApplicationRef, type ClusterError, type ClusterSession, type OperationFailure, type PreflightBase, type ReleaseRef } from '../cluster';
+import { checksJson, checksText, confirmWrite, printError, type ClusterCliIO, type Prompter } from './clusterCommon';
+
+export interface UndoContext {
+  io: ClusterCliIO;
+  session: ClusterSession;
+  values: {
+    yes?: boolean;
+    'dry-run'?: boolean;
+    'confirm-context'?: string;
+    'allow-gitops'?: boolean;
+    'pause-auto-sync'?: boolean;
+    'evidence-dir'?: string;
+    'no-wait'?: boolean;
+    reason?: string;
+    helm?: string;
+  };
+  format: 'text' | 'json';
+  prompter: Prompter;
+  secrets: string[];
+  timeoutSeconds: number;
+}
+
+/** The refusal a run would meet before anything is sent (blocking checks first, then an unacknowledged GitOps owner). */
+function wouldRefuse(pre: PreflightBase, allowGitOps: boolean): ClusterError | undefined {
+  if (pre.blocking[0]) return pre.blocking[0];
+  const owner = pre.gitops.find((g) => g.certainty === 'certain');
+  if (owner && !allowGitOps) return pre.checks.find((c) => c.id === 'gitops')?.error;
+  return undefined;
+}
+
+function outcomeJson(result: { ok: true; value: { status: string; message: string; files?: { json: string; markdown: string } } & Record<string, unknown> } | { ok: false; error: OperationFailure }, extra: Record<string, unknown>): unknown {
+  return result.ok
+    ? { ok: true, status: result.value.status, message: result.value.message, evidence: result.value.files ?? null, ...extra }
+    : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint, ...(result.error.permission ? { permission: result.error.permission } : {}) }, evidence: result.error.files ?? null, ...extra };
+}
+
+function report(ctx: UndoContext, command: string, result: { ok: true; value: { message: string; files?: { markdown: string }; evidenceError?: string } } | { ok: false; error: OperationFailure }): number {
+  const { io, secrets } = ctx;
+  if (result.ok) io.out(redact(`${result.value.message}\n${result.value.files ? `evidence: ${result.value.files.markdown}\n` : ''}`, secrets));
+  else {
+    printError(io, command, result.error, secrets);
+    if (result.error.files) io.err(`evidence: ${result.error.files.markdown}\n`);
+  }
+  const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
+  if (evidenceError) io.err(`warning: ${evidenceError}\n`);
+  return result.ok ? 0 : 1;
+}
+
+export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision: number): Promise<number> {
+  const { io, session, values, format, secrets } = ctx;
+  const out = (text: string): void => io.out(redact(text, secrets));
+  const pre = await session.helmPreflight({ ref, toRevision }, { ...(values.helm ? { helmPath: values.helm } : {}), env: io.env });
+  if (!pre.ok) {
+    printError(io, 'undo', pre.error, secrets);
+    return pre.error.kind === 'config' ? 2 : 1;
+  }
+  const p = pre.value;
+  const preflightJson = () => ({
+    context: p.context.name,
+    server: p.server,
+    production: p.production,
+    identity: p.identity ?? null,
+    object: { ...ref },
+    fromRevision: p.plan?.fromRevision ?? p.history?.currentRevision ?? null,
+    toRevision: p.plan?.toRevision ?? null,
+    newRevision: p.plan?.newRevision ?? null,
+    helm: p.helm ?? null,
+    argv: p.argv ? ['helm', ...p.argv] : null,
+    checks: checksJson(p.checks),
+    diff: p.diff ? { images: p.diff.images, fields: p.diff.changes.map((c) => `${c.change} ${c.path}`) } : null,
+  });
+  if (format === 'text') {
+    out(checksText(`Preflight for ${refText(ref)} (Helm release) in namespace ${ref.namespace} (context ${p.context.name}, ${p.server}):`, p.checks));
+    if (p.diff && !p.diff.equal) out(`\nManifest and values diff (secret-looking values redacted):\n${p.diff.unified.trimEnd()}\n`);
+    if (p.argv) out(`\nWill run: helm ${p.argv.join(' ')}${values['no-wait'] ? '' : ` --wait --timeout ${ctx.timeoutSeconds}s`}\n`);
+  }
+  const refusal = wouldRefuse(p, values['allow-gitops'] === true);
+  if (values['dry-run']) {
+    if (format === 'json') out(`${JSON.stringify({ dryRun: true, wouldProceed: !refusal, preflight: preflightJson() }, null, 2)}\n`);
+    else out(refusal ? `\nDry run: the rollback would be refused: ${formatError(refusal)}\n` : '\nDry run: the rollback would proceed; nothing was changed.\n');
+    return refusal ? 1 : 0;
+  }
+  let confirmContext = values['confirm-context'];
+  if (!refusal && p.plan) {
+    const owner = p.gitops.find((g) => g.certainty === 'certain');
+    const answer = await confirmWrite(io, ctx.prompter, values, p.production.production, p.context.name, `Roll back ${refText(ref)} in ${ref.namespace} (context ${p.context.name}) from revision ${p.plan.fromRevision} to ${p.plan.toRevision} with helm${owner ? ` although ${describeOwner(owner)} manages it` : ''}?`, `roll back ${refText(ref)} to revision ${p.plan.toRevision}`);
+    if (!answer) return 1;
+    confirmContext = answer.confirmContext;
+  }
+  const progress = format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
+  const result = await session.helmRollback(p, {
+    ...(confirmContext !== undefined ? { confirmContext } : {}),
+    acknowledgeGitOps: values['allow-gitops'] === true,
+    ...(values.reason ? { reason: values.reason } : {}),
+    wait: !values['no-wait'],
+    timeoutMs: ctx.timeoutSeconds * 1000,
+    evidenceDir: resolve(io.cwd, values['evidence-dir'] ?? '.rollback-guard/evidence'),
+    toolVersion: io.version,
+    onProgress: (pr) => progress(pr.message),
+  });
+  if (format === 'json') {
+    out(`${JSON.stringify(outcomeJson(result as never, { revisionAfter: result.ok ? (result.value.revisionAfter ?? null) : null, preflight: preflightJson() }), null, 2)}\n`);
+    return result.ok ? 0 : 1;
+  }
+  return report(ctx, 'undo', result);
+}
+
+export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id: number | undefined): Promise<number> {
+  const { io, session, values, format, secrets } = ctx;
+  const out = (text: string): void => io.out(redact(text, secrets));
+  const pre = await session.applicationPreflight({ ref, ...(id !== undefined ? { id } : {}) });
+  if (!pre.ok) {
+    printError(io, 'undo', pre.error, secrets);
+    return pre.error.kind === 'config' ? 2 : 1;
+  }
+  const p = pre.value;
+  const preflightJson = () => ({
+    context: p.context.name,
+    server: p.server,
+    production: p.production,
+    identity: p.identity ?? null,
+    object: { ...ref, uid: p.history.uid, resourceVersion: p.history.resourceVersion },
+    fromId: p.plan?.fromId ?? p.history.liveId ?? null,
+    toId: p.plan?.toId ?? null,
+    autoSync: p.autoSync,
+    operation: p.plan?.operation ?? null,
+    pausePatch: p.pausePatch ?? null,
+    checks: checksJson(p.checks),
+  });
+  if (format === 'text') {
+    out(checksText(`Preflight for ${refText(ref)} (Argo CD) in namespace ${ref.namespace} (context ${p.context.name}, ${p.server}):`, p.checks));
+    if (p.diff?.unified) out(`\n${p.diff.unified.trimEnd()}\n`);
+    if (p.plan) out(`\nWill set operation (${p.autoSync ? 'after pausing auto-sync with ' + JSON.stringify(p.pausePatch?.spec) : 'one merge patch guarded by the resourceVersion'}):\n${JSON.stringify(p.plan.operation, null, 2)}\n`);
+  }
+  let refusal = wouldRefuse(p, values['allow-gitops'] === true);
+  let pauseAutoSync = values['pause-auto-sync'] === true;
+  const autoSyncRefusal: ClusterError = { kind: 'auto-sync', message: `rollback cannot be initiated when auto-sync is enabled (application ${ref.namespace}/${ref.name})`, hint: 'Pass --pause-auto-sync to pause it first (argocd app set --sync-policy none), then roll back.' };
+  if (!refusal && p.autoSync && !pauseAutoSync && (values.yes || values['dry-run'] || !ctx.prompter.interactive)) refusal = autoSyncRefusal;
+  if (values['dry-run']) {
+    if (format === 'json') out(`${JSON.stringify({ dryRun: true, wouldProceed: !refusal, preflight: preflightJson() }, null, 2)}\n`);
+    else out(refusal ? `\nDry run: the rollback would be refused: ${formatError(refusal)}\n` : `\nDry run: the rollback would proceed${p.autoSync ? ' after pausing auto-sync' : ''}; nothing was changed.\n`);
+    return refusal ? 1 : 0;
+  }
+  let confirmContext = values['confirm-context'];
+  if (!refusal && p.plan) {
+    if (p.autoSync && !pauseAutoSync) {
+      // Asked on a terminal only: in a script the flag says it.
+      const answer = (await ctx.prompter.ask(`\n${refText(ref)} syncs automatically, and Argo CD refuses a rollback while it does. Pause auto-sync, then roll back? [y/N] `))?.trim().toLowerCase();
+      if (answer !== 'y' && answer !== 'yes') {
+        io.err('Nothing was changed.\n');
+        return 1;
+      }
+      pauseAutoSync = true;
+    }
+    const owner = p.gitops.find((g) => g.certainty === 'certain');
+    const answer = await confirmWrite(io, ctx.prompter, values, p.production.production, p.context.name, `Roll back ${refText(ref)} in ${ref.namespace} (context ${p.context.name}) from history id ${p.plan.fromId ?? '?'} to ${p.plan.toId} (revision ${entryRevisionText(p.plan.to) || '?'})${pauseAutoSync ? ', pausing auto-sync first' : ''}${owner ? ` although ${describeOwner(owner)} manages it` : ''}?`, `roll back ${refText(ref)} to history id ${p.plan.toId}`);
+    if (!answer) return 1;
+    confirmContext = answer.confirmContext;
+  }
+  const progress = format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
+  const result = await session.applicationRollback(p, {
+    ...(confirmContext !== undefined ? { confirmContext } : {}),
+    acknowledgeGitOps: values['allow-gitops'] === true,
+    pauseAutoSync,
+    ...(values.reason ? { reason: values.reason } : {}),
+    wait: !values['no-wait'],
+    timeoutMs: ctx.timeoutSeconds * 1000,
+    evidenceDir: resolve(io.cwd, values['evidence-dir'] ?? '.rollback-guard/evidence'),
+    toolVersion: io.version,
+    onProgress: (pr) => progress(pr.message),
+  });
+  if (format === 'json') {
+    out(`${JSON.stringify(outcomeJson(result as never, { pausedAutoSync: result.ok ? result.value.pausedAutoSync : null, sent: result.ok ? result.value.sent : null, preflight: preflightJson() }), null, 2)}\n`);
+    return result.ok ? 0 : 1;
+  }
+  return report(ctx, 'undo', result);
+}
