@@ -219,3 +219,41 @@ test('Show Revision History… from the palette: quick picks for context, namesp
     }, 30_000);
     await shot('10-compare-with-live', 'compare-with-live.png');
   }));
+
+test('the Helm release storefront shows under bookstore with its three revisions, read from its release Secrets', () =>
+  step('helm release', async () => {
+    const { page } = session.workbench;
+    // Room in the tree: fold catalog's revisions and whatever the palette opened.
+    await page.keyboard.press('Escape');
+    const catalog = row('Deployment catalog').first();
+    if ((await catalog.getAttribute('aria-expanded')) === 'true') await catalog.click();
+    await waitFor('the Helm release row', async () => (await row('Helm release storefront').count()) > 0);
+    const release = row('Helm release storefront').first();
+    assert.match((await release.getAttribute('aria-label')) ?? '', /Helm release · 3 revisions · live 3 · storefront-0\.3\.0/);
+    await release.click();
+    await waitFor('its revisions', async () => (await pane().locator('.monaco-list-row[aria-label^="revision 1,"]').count()) > 0);
+    const labels = await pane().locator('.monaco-list-row').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+    const at = labels.findIndex((l) => l.startsWith('Helm release storefront'));
+    const revisions = labels.slice(at + 1, at + 4);
+    assert.deepEqual(revisions.map((l) => l.split(',')[0]), ['revision 3', 'revision 2', 'revision 1'], labels.join('\n'));
+    assert.match(revisions[0]!, /^revision 3, live, live · storefront:3\.2\.1 · storefront 3\.2\.1/);
+    assert.match(revisions[1]!, /superseded · storefront:3\.2\.0 · storefront 3\.2\.0/);
+    assert.match(revisions[2]!, /superseded · storefront:3\.1\.0 · storefront 3\.1\.0/);
+    // The same history helm prints.
+    const helm = JSON.parse((await plane.helm(['history', 'storefront', '-n', 'bookstore', '-o', 'json'])).stdout) as { revision: number; status: string; description: string }[];
+    assert.deepEqual(helm.map((h) => [h.revision, h.status, h.description]), [[1, 'superseded', 'storefront 3.1.0'], [2, 'superseded', 'storefront 3.2.0'], [3, 'deployed', 'storefront 3.2.1']]);
+    // Compare with Live: the values and manifest of revision 1 against the deployed revision 3.
+    await pane().locator('.monaco-list-row[aria-label^="revision 1,"]').first().click({ button: 'right' });
+    const compare = page.locator('.monaco-menu .action-item').filter({ hasText: 'Compare with Live' });
+    await compare.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await compare.first().click();
+    const tab = page.locator('.tabs-container .tab').filter({ hasText: 'Helm release storefront: revision 1 ↔ live' });
+    await tab.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const diff = page.locator('.monaco-diff-editor').first();
+    await waitFor('both revisions in the diff', async () => {
+      // Monaco renders spaces as no-break spaces.
+      const text = (await diff.innerText()).replace(/\u00a0/g, ' ');
+      return text.includes('storefront:3.1.0') && text.includes('storefront:3.2.1') && text.includes('# values') && text.includes('tag: 3.1.0');
+    }, 30_000);
+    await shot('11-history-helm', 'history-helm.png');
+  }));

@@ -18,14 +18,20 @@ describe('cluster view contributions', () => {
   it('declares the view, its commands and the palette entries', () => {
     assert.ok(manifest.contributes.views.rollbackGuard.some((v: { id: string }) => v.id === 'rollbackGuard.cluster'));
     assert.deepEqual([...CLUSTER].sort(), [
+      'rollbackGuard.cluster.abortRollout',
       'rollbackGuard.cluster.alignManifest',
       'rollbackGuard.cluster.compareWithLive',
       'rollbackGuard.cluster.copyImage',
+      'rollbackGuard.cluster.promoteRollout',
+      'rollbackGuard.cluster.promoteRolloutFully',
       'rollbackGuard.cluster.refresh',
+      'rollbackGuard.cluster.resumeFlux',
+      'rollbackGuard.cluster.retryRollout',
       'rollbackGuard.cluster.rollBackToRevision',
       'rollbackGuard.cluster.rollBackWorkload',
       'rollbackGuard.cluster.selectContext',
       'rollbackGuard.cluster.showHistory',
+      'rollbackGuard.cluster.suspendFlux',
     ]);
     const titles = Object.fromEntries(manifest.contributes.commands.map((c: { command: string; title: string }) => [c.command, c.title]));
     assert.equal(titles['rollbackGuard.cluster.rollBackWorkload'], 'Roll Back Workload…');
@@ -61,6 +67,29 @@ describe('cluster view contributions', () => {
     assert.deepEqual(offered(rev(true)), ['rollbackGuard.cluster.copyImage'], 'the live revision cannot be rolled back to');
     assert.ok(offered('rollbackGuard:workload+history').includes('rollbackGuard.cluster.rollBackWorkload'));
     assert.ok(!offered('rollbackGuard:workload').includes('rollbackGuard.cluster.rollBackWorkload'), 'nothing to go back to');
+
+    // Argo Rollouts: the workload menu plus abort / promote / promote fully, and retry once aborted.
+    const ro = (aborted: boolean) =>
+      treeItem({ kind: 'workload', context: 'c', workload: { ref: { kind: 'Rollout', namespace: 'n', name: 'r' }, uid: 'u', paused: false, images: [], rollout: { done: false, message: 'Paused' }, gitops: [], revisions: [1, 2].map((revision) => ({ revision, live: revision === 2, images: [], source: 'ReplicaSet/x' })), argo: { aborted, paused: true, pauseReasons: [], strategy: 'canary' } } }, 0).contextValue;
+    const rolloutActions = ['rollbackGuard.cluster.abortRollout', 'rollbackGuard.cluster.promoteRollout', 'rollbackGuard.cluster.promoteRolloutFully'];
+    assert.deepEqual(offered(ro(false)).filter((c) => /Rollout$|Fully$/.test(c) || c.endsWith('retryRollout')), rolloutActions);
+    assert.deepEqual(offered(ro(true)).filter((c) => /Rollout$|Fully$/.test(c) || c.endsWith('retryRollout')), [...rolloutActions, 'rollbackGuard.cluster.retryRollout']);
+    assert.ok(offered(ro(false)).includes('rollbackGuard.cluster.rollBackWorkload'));
+
+    // Helm release revisions: roll back, compare, copy; the current one only copy.
+    const hrev = (current: boolean) => treeItem({ kind: 'releaseRevision', context: 'c', ref: { kind: 'HelmRelease', namespace: 'n', name: 's' }, revision: { revision: 1, status: 'superseded', chart: 'c-1', appVersion: '1', description: '', updated: '', live: current, current, images: [], secret: 's' } }, 0).contextValue;
+    assert.deepEqual(offered(hrev(false)), ['rollbackGuard.cluster.rollBackToRevision', 'rollbackGuard.cluster.compareWithLive', 'rollbackGuard.cluster.copyImage']);
+    assert.deepEqual(offered(hrev(true)), ['rollbackGuard.cluster.copyImage']);
+    // Argo CD history entries: roll back only (no pod template to compare).
+    const entry = (live: boolean) => treeItem({ kind: 'appEntry', context: 'c', ref: { kind: 'Application', namespace: 'n', name: 'a' }, autoSync: false, entry: { id: 1, revision: 'abc', source: '', deployedAt: '', live } }, 0).contextValue;
+    assert.deepEqual(offered(entry(false)), ['rollbackGuard.cluster.rollBackToRevision']);
+    assert.deepEqual(offered(entry(true)), []);
+    assert.ok(offered('rollbackGuard:release+history').includes('rollbackGuard.cluster.rollBackWorkload'));
+    assert.ok(offered('rollbackGuard:application+history+autosync').includes('rollbackGuard.cluster.rollBackWorkload'));
+    // Flux: suspend when reconciling, resume when suspended.
+    const flux = (suspended: boolean) => treeItem({ kind: 'flux', context: 'c', flux: { ref: { kind: 'Kustomization', namespace: 'n', name: 'k' }, suspended } }, 0).contextValue;
+    assert.deepEqual(offered(flux(false)), ['rollbackGuard.cluster.suspendFlux']);
+    assert.deepEqual(offered(flux(true)), ['rollbackGuard.cluster.resumeFlux']);
   });
 
   it('the welcome content offers "Select Kube Context" when no context is usable, and says why when untrusted', () => {
@@ -73,6 +102,7 @@ describe('cluster view contributions', () => {
     const props = manifest.contributes.configuration.properties as Record<string, { scope?: string; default?: unknown }>;
     assert.equal(props['rollbackGuard.cluster.kubeconfig']?.scope, 'machine');
     assert.equal(props['rollbackGuard.cluster.evidenceDirectory']?.default, '.rollback-guard/evidence');
-    for (const key of ['productionContexts', 'rolloutTimeoutSeconds', 'namespaces', 'showWelcome', 'codeLens']) assert.ok(props[`rollbackGuard.cluster.${key}`], key);
+    for (const key of ['productionContexts', 'rolloutTimeoutSeconds', 'namespaces', 'showWelcome', 'codeLens', 'helmPath']) assert.ok(props[`rollbackGuard.cluster.${key}`], key);
+    assert.equal(props['rollbackGuard.cluster.helmPath']?.scope, 'machine', 'a workspace must not choose the binary that runs');
   });
 });

@@ -308,8 +308,10 @@ describe('cluster view: manifests and workloads (CodeLens)', () => {
     assert.notEqual(docs[0]!.offset, docs[1]!.offset);
   });
 
-  it('a Rollout or a Pod is not a workload the view rolls back', () => {
-    assert.deepEqual(manifestWorkloads(readFileSync(join(root, 'examples/bookstore/apps/orders/rollout.yaml'), 'utf8')), []);
+  it('an Argo Rollout is a workload (argoproj.io); a Pod, or a Rollout of another group, is not', () => {
+    const rollout = manifestWorkloads(readFileSync(join(root, 'examples/bookstore/apps/orders/rollout.yaml'), 'utf8'));
+    assert.deepEqual(rollout.map((d) => [d.kind, d.name, d.containers.map((c) => c.image)]), [['Rollout', 'orders', ['ghcr.io/bookstore/orders:2.7.0']]]);
+    assert.deepEqual(manifestWorkloads('apiVersion: example.com/v1\nkind: Rollout\nmetadata: {name: r}\n'), []);
     assert.deepEqual(manifestWorkloads('apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n'), []);
   });
 

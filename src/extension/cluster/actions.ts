@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import type { ClusterError, ClusterSession, KubeObject, Preflight, WorkloadHistory, WorkloadRef } from '../../cluster';
+import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, Preflight, ReleaseHistory, ReleaseRef, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
 import { GitRepo, commitOnNewBranch } from '../../git';
 import { showCommit } from '../gitActions';
 import type { Log } from '../log';
@@ -14,13 +14,16 @@ import {
   errorText,
   manifestWorkloads,
   matchWorkload,
+  operationConfirmation,
   refText,
   REVISION_SCHEME,
   revisionPath,
   setImages,
   shortImage,
   type ClusterNode,
+  type Confirmation,
   type ErrorAction,
+  type OperationPreflightView,
 } from './model';
 import type { ClusterService } from './service';
 
@@ -66,7 +69,10 @@ const ACTION_LABEL: Record<ErrorAction, string> = {
   openSettings: 'Open Settings',
   rollBackAgain: 'Check Again',
   showLog: 'Show Log',
+  installHelm: 'Install Helm…',
 };
+
+const HELM_INSTALL_URL = 'https://helm.sh/docs/intro/install/';
 
 /** An error as a notification that says what to do, with the buttons that do it. */
 export async function showClusterError(deps: ActionDeps, error: Pick<ClusterError, 'kind' | 'message' | 'hint' | 'permission'>, options: { secrets?: readonly string[]; again?: () => unknown; modal?: boolean; prefix?: string } = {}): Promise<void> {
@@ -77,7 +83,8 @@ export async function showClusterError(deps: ActionDeps, error: Pick<ClusterErro
   const action = actions.find((a) => ACTION_LABEL[a] === choice);
   if (action === 'retry' || action === 'rollBackAgain') await options.again?.();
   else if (action === 'selectContext') await vscode.commands.executeCommand('rollbackGuard.cluster.selectContext');
-  else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', 'rollbackGuard.cluster');
+  else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', error.kind === 'tool-missing' ? 'rollbackGuard.cluster.helmPath' : 'rollbackGuard.cluster');
+  else if (action === 'installHelm') await vscode.env.openExternal(vscode.Uri.parse(HELM_INSTALL_URL));
   else if (action === 'showLog') deps.log.show();
 }
 
@@ -103,8 +110,8 @@ interface Picked<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-/** Context → namespace → workload quick picks; each step is skipped when it has one answer. */
-async function pickWorkload(deps: ActionDeps, title: string): Promise<{ session: ClusterSession; ref: WorkloadRef; history: WorkloadHistory } | undefined> {
+/** Context → namespace quick picks (each skipped when it has one answer), then the namespace's history tree. */
+async function pickTree(deps: ActionDeps, title: string): Promise<{ session: ClusterSession; namespace: string; tree: import('../../cluster').HistoryTree } | undefined> {
   const config = await deps.service.readKubeconfig();
   if (!config.ok) {
     await showClusterError(deps, config.error);
@@ -149,12 +156,62 @@ async function pickWorkload(deps: ActionDeps, title: string): Promise<{ session:
     await showClusterError(deps, tree.error, { secrets: await session.client.secrets() });
     return undefined;
   }
-  if (tree.value.workloads.length === 0) {
-    void vscode.window.showInformationMessage(`No Deployments, StatefulSets or DaemonSets in namespace "${namespace}" (context ${session.context.name}).`);
+  return { session, namespace, tree: tree.value };
+}
+
+type Picked3 =
+  | { what: 'workload'; session: ClusterSession; ref: WorkloadRef; history: WorkloadHistory }
+  | { what: 'release'; session: ClusterSession; release: ReleaseHistory }
+  | { what: 'application'; session: ClusterSession; application: ApplicationHistory };
+
+/**
+ * Context → namespace → workload quick picks; with `all`, Helm releases and
+ * Argo CD Applications are offered next to the workloads.
+ */
+async function pickAny(deps: ActionDeps, title: string, all: boolean): Promise<Picked3 | undefined> {
+  const got = await pickTree(deps, title);
+  if (!got) return undefined;
+  const { session, namespace, tree } = got;
+  const releases = all ? (tree.releases ?? []) : [];
+  const applications = all ? (tree.applications ?? []) : [];
+  if (tree.workloads.length + releases.length + applications.length === 0) {
+    void vscode.window.showInformationMessage(`No Deployments, StatefulSets, DaemonSets or Rollouts${all ? ', Helm releases or Argo CD Applications' : ''} in namespace "${namespace}" (context ${session.context.name}).`);
+    return undefined;
+  }
+  const items: Picked<Picked3>[] = [
+    ...tree.workloads.map((h) => ({
+      label: refText(h.ref),
+      description: `${h.revisions.length} revision${h.revisions.length === 1 ? '' : 's'} · live ${h.liveRevision ?? 'unknown'}`,
+      detail: h.images.filter((i) => !i.init).map((i) => i.image).join(', '),
+      value: { what: 'workload' as const, session, ref: h.ref, history: h },
+    })),
+    ...releases.map((r) => ({
+      label: refText(r.ref),
+      description: `Helm release · ${r.revisions.length} revision${r.revisions.length === 1 ? '' : 's'} · live ${r.liveRevision ?? 'none'}`,
+      detail: `${r.chart} · ${r.images.filter((i) => !i.init).map((i) => i.image).join(', ')}`,
+      value: { what: 'release' as const, session, release: r },
+    })),
+    ...applications.map((a) => ({
+      label: refText(a.ref),
+      description: `Argo CD · ${a.entries.length} deployment${a.entries.length === 1 ? '' : 's'} · live ${a.liveId ?? 'none'}${a.autoSync ? ' · auto-sync' : ''}`,
+      value: { what: 'application' as const, session, application: a },
+    })),
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: `${title}: workload in ${namespace}`, placeHolder: all ? 'Which workload, Helm release or Application?' : 'Which workload?', matchOnDetail: true });
+  return pick?.value;
+}
+
+/** Context → namespace → workload quick picks; each step is skipped when it has one answer. */
+async function pickWorkload(deps: ActionDeps, title: string): Promise<{ session: ClusterSession; ref: WorkloadRef; history: WorkloadHistory } | undefined> {
+  const got = await pickTree(deps, title);
+  if (!got) return undefined;
+  const { session, namespace, tree } = got;
+  if (tree.workloads.length === 0) {
+    void vscode.window.showInformationMessage(`No Deployments, StatefulSets, DaemonSets or Rollouts in namespace "${namespace}" (context ${session.context.name}).`);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    tree.value.workloads.map((h) => ({
+    tree.workloads.map((h) => ({
       label: refText(h.ref),
       description: `${h.revisions.length} revision${h.revisions.length === 1 ? '' : 's'} · live ${h.liveRevision ?? 'unknown'}`,
       detail: h.images.filter((i) => !i.init).map((i) => i.image).join(', '),
@@ -204,6 +261,7 @@ async function historyFor(deps: ActionDeps, target: Target): Promise<{ session: 
 /** "Roll Back Workload…": from the palette (pickers), a workload node or a CodeLens (revision picker). */
 export async function rollBackWorkload(deps: ActionDeps, arg?: unknown): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
+  if (releaseTargetOf(arg) || applicationTargetOf(arg)) return rollBack(deps, arg);
   const given = targetOf(arg);
   let target: Target | undefined;
   let history: WorkloadHistory | undefined;
@@ -213,8 +271,10 @@ export async function rollBackWorkload(deps: ActionDeps, arg?: unknown): Promise
     target = given;
     history = h.history;
   } else {
-    const picked = await pickWorkload(deps, 'Roll Back Workload');
+    const picked = await pickAny(deps, 'Roll Back', true);
     if (!picked) return;
+    if (picked.what === 'release') return rollBackReleasePick(deps, { context: picked.session.context.name, ref: picked.release.ref });
+    if (picked.what === 'application') return rollBackApplicationPick(deps, { context: picked.session.context.name, ref: picked.application.ref });
     target = { context: picked.session.context.name, ref: picked.ref };
     history = picked.history;
   }
@@ -231,6 +291,11 @@ export async function rollBackWorkload(deps: ActionDeps, arg?: unknown): Promise
  */
 export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
+  // Helm releases and Argo CD Applications have flows of their own.
+  const release = releaseTargetOf(arg);
+  if (release) return release.revision === undefined ? rollBackReleasePick(deps, release) : rollBackRelease(deps, { ...release, revision: release.revision });
+  const application = applicationTargetOf(arg);
+  if (application) return application.id === undefined ? rollBackApplicationPick(deps, application) : rollBackApplication(deps, { ...application, id: application.id });
   const target = targetOf(arg);
   if (!target || target.revision === undefined) {
     await rollBackWorkload(deps, target);
@@ -462,6 +527,14 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
 /** `vscode.diff` of the revision's pod template against the live one, both read-only and with secrets masked. */
 export async function compareWithLive(deps: ActionDeps, arg: unknown): Promise<void> {
   if (!trusted(deps, 'Comparing with the cluster')) return;
+  const release = releaseTargetOf(arg);
+  if (release && release.revision !== undefined) {
+    // Values and manifest of the revision against the deployed one, secrets masked.
+    const left = vscode.Uri.from({ scheme: REVISION_SCHEME, path: revisionPath(release.context, release.ref, release.revision) });
+    const right = vscode.Uri.from({ scheme: REVISION_SCHEME, path: revisionPath(release.context, release.ref, 'live') });
+    await vscode.commands.executeCommand('vscode.diff', left, right, `Helm release ${release.ref.name}: revision ${release.revision} ↔ live`, { preview: true });
+    return;
+  }
   const target = targetOf(arg);
   if (!target || target.revision === undefined) {
     await showHistory(deps);
@@ -478,7 +551,7 @@ export async function compareWithLive(deps: ActionDeps, arg: unknown): Promise<v
 export async function copyImage(deps: ActionDeps, arg: unknown): Promise<void> {
   const target = targetOf(arg);
   const node = arg as ClusterNode | undefined;
-  let images = node && typeof node === 'object' && 'kind' in node && node.kind === 'revision' ? node.revision.images : undefined;
+  let images = node && typeof node === 'object' && 'kind' in node && (node.kind === 'revision' || node.kind === 'releaseRevision') ? node.revision.images : undefined;
   if (!images && target) {
     if (!trusted(deps, 'Reading images from the cluster')) return;
     const found = await historyFor(deps, target);
@@ -514,8 +587,10 @@ export async function showHistory(deps: ActionDeps, arg?: unknown): Promise<void
     target = given;
     history = h.history;
   } else {
-    const picked = await pickWorkload(deps, 'Show Revision History');
+    const picked = await pickAny(deps, 'Show Revision History', true);
     if (!picked) return;
+    if (picked.what === 'release') return showReleaseHistory(deps, { context: picked.session.context.name, ref: picked.release.ref }, picked.release);
+    if (picked.what === 'application') return rollBackApplicationPick(deps, { context: picked.session.context.name, ref: picked.application.ref });
     target = { context: picked.session.context.name, ref: picked.ref };
     history = picked.history;
   }
@@ -533,6 +608,30 @@ export async function showHistory(deps: ActionDeps, arg?: unknown): Promise<void
   else if (action?.value === 'compare') await compareWithLive(deps, chosen);
   else if (action?.value === 'copy') {
     const node: ClusterNode = { kind: 'revision', context: chosen.context, ref: chosen.ref, revision: { revision, live: entry.live, images: entry.images, source: '' } };
+    await copyImage(deps, node);
+  }
+}
+
+/** A Helm release's revisions (the live one marked), then roll back, compare with live or copy an image. */
+async function showReleaseHistory(deps: ActionDeps, target: ReleaseTarget, release: ReleaseHistory): Promise<void> {
+  const now = Date.now();
+  const pick = await vscode.window.showQuickPick(
+    [...release.revisions].sort((a, b) => b.revision - a.revision).map((r) => ({ label: `revision ${r.revision}`, description: [r.live ? 'live' : r.status, r.images.filter((i) => !i.init).map((i) => shortImage(i.image)).join(', '), ageText(r.updated, now)].filter(Boolean).join(' · '), detail: `${r.chart} · ${r.description || 'no description'}`, value: r })),
+    { title: `Revision History: Helm release ${release.ref.name}`, placeHolder: `Live: revision ${release.liveRevision ?? 'none'}` },
+  );
+  if (!pick) return;
+  const r = pick.value;
+  const actions: Picked<'rollback' | 'compare' | 'copy'>[] = [
+    ...(r.revision === release.currentRevision ? [] : [{ label: '$(discard) Roll back to this revision…', value: 'rollback' as const }]),
+    { label: '$(diff) Compare with live', value: 'compare' as const },
+    { label: '$(copy) Copy image reference', value: 'copy' as const },
+  ];
+  const action = await vscode.window.showQuickPick(actions, { title: `Helm release ${release.ref.name} revision ${r.revision}${r.live ? ' (live)' : ''}` });
+  const chosen = { ...target, revision: r.revision };
+  if (action?.value === 'rollback') await rollBackRelease(deps, chosen);
+  else if (action?.value === 'compare') await compareWithLive(deps, chosen);
+  else if (action?.value === 'copy') {
+    const node: ClusterNode = { kind: 'releaseRevision', context: target.context, ref: target.ref, revision: { revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === release.currentRevision, images: r.images, secret: r.secret.name } };
     await copyImage(deps, node);
   }
 }
@@ -562,4 +661,375 @@ export async function selectContext(deps: ActionDeps): Promise<void> {
   if (!pick) return;
   await deps.service.selectContext(pick.label);
   deps.log.info(`cluster view: context ${pick.label} selected`);
+}
+
+// ---------------------------------------------------------------- Helm releases, Argo CD, Rollouts, Flux
+
+export interface ReleaseTarget {
+  context: string;
+  ref: ReleaseRef;
+  revision?: number;
+}
+
+export interface ApplicationTarget {
+  context: string;
+  ref: ApplicationRef;
+  id?: number;
+}
+
+/** A Helm release (or one of its revisions) from a tree element or a palette flow. */
+export function releaseTargetOf(arg: unknown): ReleaseTarget | undefined {
+  const node = arg as ClusterNode | ReleaseTarget | undefined;
+  if (!node || typeof node !== 'object') return undefined;
+  if ('kind' in node && node.kind === 'releaseRevision') return { context: node.context, ref: node.ref, revision: node.revision.revision };
+  if ('kind' in node && node.kind === 'release') return { context: node.context, ref: node.release.ref };
+  const t = node as ReleaseTarget;
+  return t.context && t.ref?.kind === 'HelmRelease' ? t : undefined;
+}
+
+/** An Argo CD Application (or one of its history entries) from a tree element or a palette flow. */
+export function applicationTargetOf(arg: unknown): ApplicationTarget | undefined {
+  const node = arg as ClusterNode | ApplicationTarget | undefined;
+  if (!node || typeof node !== 'object') return undefined;
+  if ('kind' in node && node.kind === 'appEntry') return { context: node.context, ref: node.ref, id: node.entry.id };
+  if ('kind' in node && node.kind === 'application') return { context: node.context, ref: node.application.ref };
+  const t = node as ApplicationTarget;
+  return t.context && t.ref?.kind === 'Application' ? t : undefined;
+}
+
+/**
+ * The modal every write goes through: refused (error modal, with the hint
+ * and the buttons that fix the cause), nothing to do (a message), or the
+ * question with every check, then the context name typed back in a
+ * production context. Resolves to the confirmations to pass on, or
+ * undefined when the user stopped.
+ */
+async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: OperationPreflightView, proceed: string, what: string): Promise<{ confirmContext?: string; acknowledgeGitOps: boolean } | undefined> {
+  if (c.needs === 'refused') {
+    const hint = c.refusal?.hint ? `\n\n${c.refusal.hint}` : '';
+    const fixes = c.refusal ? errorActions(c.refusal.kind).filter((a) => a === 'installHelm' || a === 'openSettings' || a === 'selectContext') : [];
+    const choice = await vscode.window.showErrorMessage(c.message, { modal: true, detail: `${c.detail}${hint}` }, ...fixes.map((a) => ACTION_LABEL[a]));
+    const action = fixes.find((a) => ACTION_LABEL[a] === choice);
+    if (action && c.refusal) await showClusterErrorAction(action, c.refusal.kind);
+    return undefined;
+  }
+  if (c.needs === 'skip') {
+    void vscode.window.showInformationMessage(c.message);
+    return undefined;
+  }
+  const label = c.gitops ? `${proceed} in the Cluster Anyway` : c.needs === 'typed-context' ? `${proceed}…` : proceed;
+  const choice = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, label);
+  if (choice !== label) return undefined;
+  let confirmContext: string | undefined;
+  if (c.needs === 'typed-context') {
+    confirmContext = await vscode.window.showInputBox({
+      title: `Production context: type "${pre.context.name}" to ${what}`,
+      prompt: `"${pre.context.name}" matches the production pattern "${pre.production.pattern}".`,
+      placeHolder: pre.context.name,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() === pre.context.name ? undefined : `Type the context name exactly: ${pre.context.name}`),
+    });
+    if (confirmContext === undefined) return undefined;
+  }
+  return { ...(confirmContext !== undefined ? { confirmContext } : {}), acknowledgeGitOps: !!c.gitops };
+}
+
+async function showClusterErrorAction(action: ErrorAction, kind: ClusterError['kind']): Promise<void> {
+  if (action === 'installHelm') await vscode.env.openExternal(vscode.Uri.parse(HELM_INSTALL_URL));
+  else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', kind === 'tool-missing' ? 'rollbackGuard.cluster.helmPath' : 'rollbackGuard.cluster');
+  else if (action === 'selectContext') await vscode.commands.executeCommand('rollbackGuard.cluster.selectContext');
+}
+
+/** The result of a write: what happened and its evidence, or the error with what to do. */
+async function reportOutcome(deps: ActionDeps, result: { ok: true; value: { message: string; files?: { markdown: string }; evidenceError?: string } } | { ok: false; error: OperationFailure }, secrets: string[], again: () => unknown): Promise<void> {
+  const files = result.ok ? result.value.files : result.error.files;
+  const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
+  if (evidenceError) void vscode.window.showWarningMessage(evidenceError);
+  const openEvidence = async () => {
+    if (files) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(files.markdown)).then(undefined, () => vscode.window.showTextDocument(vscode.Uri.file(files.markdown)));
+  };
+  if (!result.ok) {
+    deps.log.warn(`${result.error.outcome}: ${result.error.message}`);
+    const extra = errorActions(result.error.kind).filter((a) => a === 'installHelm' || a === 'rollBackAgain');
+    const choice = await vscode.window.showErrorMessage(errorText(result.error, secrets), ...(files ? ['Open Evidence'] : []), ...extra.map((a) => ACTION_LABEL[a]));
+    if (choice === 'Open Evidence') await openEvidence();
+    else if (choice === ACTION_LABEL.rollBackAgain) await again();
+    else if (choice === ACTION_LABEL.installHelm) await vscode.env.openExternal(vscode.Uri.parse(HELM_INSTALL_URL));
+    return;
+  }
+  const m = result.value.message;
+  deps.log.info(`${m}${files ? ` (evidence: ${files.markdown})` : ''}`);
+  const choice = await vscode.window.showInformationMessage(`${m[0]!.toUpperCase()}${m.slice(1)}.${files ? ` Evidence: ${vscode.workspace.asRelativePath(files.markdown)}.` : ''}`, ...(files ? ['Open Evidence'] : []));
+  if (choice === 'Open Evidence') await openEvidence();
+}
+
+function evidenceVersion(): string | undefined {
+  return vscode.extensions.getExtension('rollback-guard.rollback-guard')?.packageJSON?.version as string | undefined;
+}
+
+async function releaseFor(deps: ActionDeps, session: ClusterSession, target: ReleaseTarget): Promise<ReleaseHistory | undefined> {
+  const cached = deps.service.cachedRelease(target.context, target.ref);
+  if (cached) return cached;
+  const read = await session.releaseHistory(target.ref);
+  if (!read.ok) {
+    await showClusterError(deps, read.error, { secrets: await session.client.secrets() });
+    return undefined;
+  }
+  return read.value;
+}
+
+/** "Roll Back…" on a Helm release: which revision (newest first, the current one left out), then the rollback. */
+async function rollBackReleasePick(deps: ActionDeps, target: ReleaseTarget): Promise<void> {
+  const session = await sessionFor(deps, target.context);
+  if (!session) return;
+  const release = await releaseFor(deps, session, target);
+  if (!release) return;
+  const now = Date.now();
+  const items = [...release.revisions]
+    .sort((a, b) => b.revision - a.revision)
+    .filter((r) => r.revision !== release.currentRevision)
+    .map((r) => ({ label: `revision ${r.revision}`, description: [r.status, r.images.filter((i) => !i.init).map((i) => shortImage(i.image)).join(', '), ageText(r.updated, now)].filter(Boolean).join(' · '), detail: `${r.chart} · ${r.description || 'no description'}`, value: r.revision }));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(`Helm release ${target.ref.name} has no earlier revision to go back to.`);
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: `Roll Back: revision of Helm release ${target.ref.name}`, placeHolder: `Current: revision ${release.currentRevision ?? '?'}` });
+  if (pick) await rollBackRelease(deps, { ...target, revision: pick.value });
+}
+
+/**
+ * Roll a Helm release back: the preflight (the helm binary and a
+ * `helm rollback --dry-run` included), one modal with every check and the
+ * manifest/values changes, then `helm rollback` with progress, and the
+ * evidence record. Without helm it says how to get it.
+ */
+export async function rollBackRelease(deps: ActionDeps, target: ReleaseTarget & { revision: number }): Promise<void> {
+  if (!trusted(deps, 'Rolling back')) return;
+  const session = await sessionFor(deps, target.context);
+  if (!session) return;
+  const secrets = await session.client.secrets();
+  const { ref } = target;
+  const again = () => rollBackRelease(deps, target);
+  const helmPath = deps.service.helmPath();
+  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking Helm release ${ref.name} in ${ref.namespace} before rolling back` }, () =>
+    session.helmPreflight({ ref, toRevision: target.revision }, helmPath ? { helmPath } : {}),
+  );
+  if (!pre.ok) {
+    await showClusterError(deps, pre.error, { secrets, again });
+    return;
+  }
+  const p = pre.value;
+  const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
+  const timeoutSeconds = Math.round(deps.service.rolloutTimeoutMs() / 1000);
+  const c = operationConfirmation(
+    p,
+    {
+      question: `Roll back Helm release ${ref.name} ${where} from revision ${p.plan?.fromRevision ?? '?'} to revision ${p.plan?.toRevision ?? '?'}?`,
+      refused: `Rollback Guard will not roll back Helm release ${ref.name} ${where}`,
+      ...(p.diff ? { images: p.diff.images } : {}),
+      extra: p.argv ? [`Runs: helm ${p.argv.join(' ')} --wait --timeout ${timeoutSeconds}s`, `helm records it as revision ${p.plan?.newRevision}, "${p.plan?.description}".`] : [],
+    },
+    secrets,
+  );
+  deps.log.info(`preflight of Helm release ${ref.name} in ${ref.namespace} (context ${p.context.name}) → revision ${target.revision}:\n${c.detail}`);
+  const confirmed = await confirmOperation(deps, c, p, 'Roll Back', `roll back Helm release ${ref.name} to revision ${target.revision}`);
+  if (!confirmed) return;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rolling back Helm release ${ref.name} to revision ${target.revision}`, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const version = evidenceVersion();
+      return await session.helmRollback(p, {
+        ...confirmed,
+        reason: `rolled back from the editor (${vscode.env.appName})`,
+        wait: true,
+        timeoutMs: deps.service.rolloutTimeoutMs(),
+        evidenceDir: deps.service.evidenceDir(undefined, deps.storage),
+        ...(version ? { toolVersion: version } : {}),
+        signal: abort.signal,
+        onProgress: (m) => {
+          deps.log.info(`Helm release ${ref.name}: ${m.message}`);
+          progress.report({ message: m.message });
+        },
+      });
+    } finally {
+      sub.dispose();
+    }
+  });
+  await reportOutcome(deps, result, secrets, again);
+}
+
+/** "Roll Back…" on an Application: which history entry (newest first, the live one left out), then the rollback. */
+async function rollBackApplicationPick(deps: ActionDeps, target: ApplicationTarget): Promise<void> {
+  const session = await sessionFor(deps, target.context);
+  if (!session) return;
+  let app = deps.service.cachedApplication(target.context, target.ref);
+  if (!app) {
+    const read = await session.applicationHistory(target.ref);
+    if (!read.ok) {
+      await showClusterError(deps, read.error, { secrets: await session.client.secrets() });
+      return;
+    }
+    app = read.value;
+  }
+  const now = Date.now();
+  const cluster = await deps.service.load();
+  const items = [...app.entries]
+    .sort((a, b) => b.id - a.id)
+    .filter((e) => !e.live)
+    .map((e) => ({ label: `history ${e.id}`, description: [cluster.entryRevisionText(e), ageText(e.deployedAt, now)].filter(Boolean).join(' · '), detail: cluster.entrySourceText(e), value: e.id }));
+  if (items.length === 0) {
+    void vscode.window.showInformationMessage(`Argo CD Application ${target.ref.name} has no earlier deployment to go back to.`);
+    return;
+  }
+  const pick = await vscode.window.showQuickPick(items, { title: `Roll Back: deployment of Argo CD Application ${target.ref.name}`, placeHolder: `Live: history ${app.liveId ?? '?'}` });
+  if (pick) await rollBackApplication(deps, { ...target, id: pick.value });
+}
+
+/**
+ * Roll an Argo CD Application back to a history entry: the preflight, one
+ * modal — which, while auto-sync is on, offers "Pause Auto-Sync, Then Roll
+ * Back" as its only way forward — then the operation.sync patch, following
+ * the sync Argo CD runs.
+ */
+export async function rollBackApplication(deps: ActionDeps, target: ApplicationTarget & { id: number }): Promise<void> {
+  if (!trusted(deps, 'Rolling back')) return;
+  const session = await sessionFor(deps, target.context);
+  if (!session) return;
+  const secrets = await session.client.secrets();
+  const { ref } = target;
+  const again = () => rollBackApplication(deps, target);
+  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking Argo CD Application ${ref.name} before rolling back` }, () => session.applicationPreflight({ ref, id: target.id }));
+  if (!pre.ok) {
+    await showClusterError(deps, pre.error, { secrets, again });
+    return;
+  }
+  const p = pre.value;
+  const cluster = await deps.service.load();
+  const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
+  const to = p.plan ? `history ${p.plan.toId} (revision ${cluster.entryRevisionText(p.plan.to) || '?'})` : `history ${target.id}`;
+  const c = operationConfirmation(
+    p,
+    {
+      question: p.autoSync
+        ? `Argo CD Application ${ref.name} ${where} syncs automatically, and Argo CD refuses a rollback while it does. Pause auto-sync, then roll back to ${to}?`
+        : `Roll back Argo CD Application ${ref.name} ${where} from history ${p.plan?.fromId ?? '?'} to ${to}?`,
+      refused: `Rollback Guard will not roll back Argo CD Application ${ref.name} ${where}`,
+      extra: [
+        ...(p.autoSync && p.pausePatch ? [`First: ${JSON.stringify(p.pausePatch.spec)} (argocd app set --sync-policy none), guarded by resourceVersion ${p.history.resourceVersion}. Turn auto-sync on again once Git holds the version you want.`] : []),
+        ...(p.plan ? [`Then operation.sync: ${JSON.stringify(p.plan.operation.sync)}`, 'The Argo CD controller runs the sync.'] : []),
+      ],
+    },
+    secrets,
+  );
+  deps.log.info(`preflight of Argo CD Application ${ref.name} (context ${p.context.name}) → history ${target.id}:\n${c.detail}`);
+  const confirmed = await confirmOperation(deps, c, p, p.autoSync ? 'Pause Auto-Sync, Then Roll Back' : 'Roll Back', `roll back Argo CD Application ${ref.name}`);
+  if (!confirmed) return;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rolling back Argo CD Application ${ref.name} to ${to}`, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const version = evidenceVersion();
+      return await session.applicationRollback(p, {
+        ...confirmed,
+        pauseAutoSync: p.autoSync,
+        reason: `rolled back from the editor (${vscode.env.appName})`,
+        wait: true,
+        timeoutMs: deps.service.rolloutTimeoutMs(),
+        evidenceDir: deps.service.evidenceDir(undefined, deps.storage),
+        ...(version ? { toolVersion: version } : {}),
+        signal: abort.signal,
+        onProgress: (m) => {
+          deps.log.info(`Application ${ref.name}: ${m.message}`);
+          progress.report({ message: m.message });
+        },
+      });
+    } finally {
+      sub.dispose();
+    }
+  });
+  await reportOutcome(deps, result, secrets, again);
+}
+
+const ROLLOUT_VERB: Record<RolloutAction, { title: string; proceed: string; says: string }> = {
+  abort: { title: 'Abort', proceed: 'Abort Rollout', says: 'status.abort = true: the stable ReplicaSet takes all traffic back; spec.template still names the new version (Roll Back… to change that).' },
+  retry: { title: 'Retry', proceed: 'Retry Rollout', says: 'status.abort = false: the aborted rollout tries the new version again.' },
+  promote: { title: 'Promote', proceed: 'Promote', says: 'Unpauses, or moves the canary to its next step.' },
+  'promote-full': { title: 'Promote fully', proceed: 'Promote Fully', says: 'Skips the remaining steps, analysis and pauses: the new version becomes stable.' },
+};
+
+/** Abort, retry or promote an Argo Rollout from its tree row: preflight, one modal, the plugin's patches, evidence. */
+export async function rolloutAction(deps: ActionDeps, arg: unknown, action: RolloutAction): Promise<void> {
+  const verb = ROLLOUT_VERB[action];
+  if (!trusted(deps, `${verb.title} of a rollout`)) return;
+  const target = targetOf(arg);
+  if (!target || target.ref.kind !== 'Rollout') {
+    void vscode.window.showInformationMessage(`${verb.title}: pick an Argo Rollout in the Cluster History view.`);
+    return;
+  }
+  const session = await sessionFor(deps, target.context);
+  if (!session) return;
+  const secrets = await session.client.secrets();
+  const ref = { ...target.ref, kind: 'Rollout' as const };
+  const again = () => rolloutAction(deps, arg, action);
+  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking rollout ${ref.name}` }, () => session.rolloutActionPreflight(ref, action));
+  if (!pre.ok) {
+    await showClusterError(deps, pre.error, { secrets, again });
+    return;
+  }
+  const p = pre.value;
+  const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
+  const c = operationConfirmation(
+    p,
+    {
+      question: `${verb.title} rollout ${ref.name} ${where}?`,
+      refused: `Rollback Guard will not ${verb.title.toLowerCase()} rollout ${ref.name} ${where}`,
+      ...(p.plan.noop ? { nothingToDo: `Rollout ${ref.name} ${where}: nothing to ${verb.title.toLowerCase()}.` } : {}),
+      extra: [verb.says],
+    },
+    secrets,
+  );
+  const confirmed = await confirmOperation(deps, c, p, verb.proceed, `${verb.title.toLowerCase()} rollout ${ref.name}`);
+  if (!confirmed) return;
+  const version = evidenceVersion();
+  const result = await session.rolloutAction(p, { ...confirmed, reason: `${verb.title.toLowerCase()} from the editor (${vscode.env.appName})`, evidenceDir: deps.service.evidenceDir(undefined, deps.storage), ...(version ? { toolVersion: version } : {}) });
+  await reportOutcome(deps, result, secrets, again);
+}
+
+/** Suspend or resume a Flux Kustomization or HelmRelease from its tree row. */
+export async function fluxAction(deps: ActionDeps, arg: unknown, suspend: boolean): Promise<void> {
+  const verb = suspend ? 'Suspend' : 'Resume';
+  if (!trusted(deps, `${verb === 'Suspend' ? 'Suspending' : 'Resuming'} Flux`)) return;
+  const node = arg as ClusterNode | undefined;
+  if (!node || typeof node !== 'object' || node.kind !== 'flux') {
+    void vscode.window.showInformationMessage(`${verb}: pick a Flux Kustomization or HelmRelease in the Cluster History view.`);
+    return;
+  }
+  const ref: FluxRef = node.flux.ref;
+  const session = await sessionFor(deps, node.context);
+  if (!session) return;
+  const secrets = await session.client.secrets();
+  const again = () => fluxAction(deps, arg, suspend);
+  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking Flux ${ref.kind} ${ref.name}` }, () => session.fluxPreflight(ref, suspend));
+  if (!pre.ok) {
+    await showClusterError(deps, pre.error, { secrets, again });
+    return;
+  }
+  const p = pre.value;
+  const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
+  const c = operationConfirmation(
+    p,
+    {
+      question: `${verb} the reconciliation of Flux ${ref.kind} ${ref.name} ${where}?`,
+      refused: `Rollback Guard will not ${verb.toLowerCase()} Flux ${ref.kind} ${ref.name} ${where}`,
+      ...(p.patch ? {} : { nothingToDo: `Flux ${ref.kind} ${ref.name} ${where} is already ${suspend ? 'suspended' : 'reconciling'}.` }),
+      extra: [suspend ? 'Flux stops applying Git to what it manages until it is resumed.' : 'Flux applies Git again at its next reconcile: whatever was rolled back in the cluster returns to what Git says.'],
+    },
+    secrets,
+  );
+  const confirmed = await confirmOperation(deps, c, p, verb, `${verb.toLowerCase()} Flux ${ref.kind} ${ref.name}`);
+  if (!confirmed) return;
+  const version = evidenceVersion();
+  const result = await session.fluxSetSuspended(p, { ...confirmed, reason: `${suspend ? 'suspended' : 'resumed'} from the editor (${vscode.env.appName})`, evidenceDir: deps.service.evidenceDir(undefined, deps.storage), ...(version ? { toolVersion: version } : {}) });
+  await reportOutcome(deps, result, secrets, again);
 }

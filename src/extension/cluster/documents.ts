@@ -41,6 +41,26 @@ export class RevisionDocuments implements vscode.TextDocumentContentProvider, vs
     if (!opened.ok) return `# ${opened.error.message}\n# ${opened.error.hint}\n`;
     const session = opened.value;
     const secrets = await session.client.secrets();
+    if (parsed.ref.kind === 'HelmRelease') {
+      const ref = parsed.ref;
+      let release = this.service.cachedRelease(parsed.context, ref);
+      if (!release) {
+        const read = await session.releaseHistory(ref);
+        if (!read.ok) return redact(`# ${read.error.message}\n# ${read.error.hint}\n`, secrets);
+        release = read.value;
+      }
+      const wanted = parsed.which === 'live' ? (release.liveRevision ?? release.currentRevision) : parsed.which;
+      const entry = release.revisions.find((r) => r.revision === wanted);
+      if (!entry) return `# ${refText(ref)} has no revision ${parsed.which} any more (revisions: ${release.revisions.map((r) => r.revision).join(', ') || 'none'}).\n`;
+      // Manifest and values are redacted when read (helm.ts): Secret data and secret-looking values are masked.
+      const header = [
+        `# Helm release ${ref.name} in namespace ${ref.namespace} (context ${parsed.context})`,
+        `# revision ${entry.revision}${parsed.which === 'live' ? ' (live)' : ''}: ${entry.status}, ${entry.chart}, app version ${entry.appVersion || '-'}${entry.description ? `: ${entry.description}` : ''}`,
+        '# read-only; secret-looking values are masked',
+        '# values',
+      ];
+      return redact(`${header.join('\n')}\n${stringify(sorted(entry.values), { lineWidth: 0 })}---\n# manifest\n${entry.manifest.replace(/^---\n/, '')}`, secrets);
+    }
     let history = this.service.cachedHistory(parsed.context, parsed.ref);
     if (!history) {
       const read = await session.workloadHistory(parsed.ref);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
-import { alignManifest, compareWithLive, copyImage, rollBack, rollBackWorkload, selectContext, showHistory, type ActionDeps } from './actions';
+import { alignManifest, compareWithLive, copyImage, fluxAction, rollBack, rollBackWorkload, rolloutAction, selectContext, showHistory, type ActionDeps } from './actions';
 import { RevisionDocuments } from './documents';
 import { WorkloadLensProvider } from './lens';
 import { ClusterService } from './service';
@@ -51,6 +51,12 @@ export class ClusterFeature implements vscode.Disposable {
       'rollbackGuard.cluster.compareWithLive': run((deps, arg?: unknown) => compareWithLive(deps, arg)),
       'rollbackGuard.cluster.copyImage': run((deps, arg?: unknown) => copyImage(deps, arg)),
       'rollbackGuard.cluster.alignManifest': run((deps, arg?: unknown) => alignManifest(deps, arg)),
+      'rollbackGuard.cluster.abortRollout': run((deps, arg?: unknown) => rolloutAction(deps, arg, 'abort')),
+      'rollbackGuard.cluster.promoteRollout': run((deps, arg?: unknown) => rolloutAction(deps, arg, 'promote')),
+      'rollbackGuard.cluster.promoteRolloutFully': run((deps, arg?: unknown) => rolloutAction(deps, arg, 'promote-full')),
+      'rollbackGuard.cluster.retryRollout': run((deps, arg?: unknown) => rolloutAction(deps, arg, 'retry')),
+      'rollbackGuard.cluster.suspendFlux': run((deps, arg?: unknown) => fluxAction(deps, arg, true)),
+      'rollbackGuard.cluster.resumeFlux': run((deps, arg?: unknown) => fluxAction(deps, arg, false)),
     } as const;
   }
 

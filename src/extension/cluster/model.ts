@@ -10,7 +10,23 @@
  * client) is loaded on demand, never by activation.
  */
 import { isScalar, type Scalar } from 'yaml';
-import type { ClusterError, ContainerImage, Preflight, PreflightCheck, RevisionEntry, WatchStatus, WorkloadHistory, WorkloadKind, WorkloadRef } from '../../cluster';
+import type {
+  ApplicationHistory,
+  ApplicationRef,
+  ClusterError,
+  ContainerImage,
+  FluxObject,
+  FluxRef,
+  Preflight,
+  PreflightCheck,
+  ReleaseHistory,
+  ReleaseRef,
+  RevisionEntry,
+  WatchStatus,
+  WorkloadHistory,
+  WorkloadKind,
+  WorkloadRef,
+} from '../../cluster';
 import { redact } from '../../core/redact';
 import { parseManifestFile, type ManifestDoc } from '../../core/yaml/manifest';
 import { span } from '../../core/yaml/nodes';
@@ -18,7 +34,9 @@ import { yamlString } from '../../core/yaml/edits';
 
 export const VIEW_ID = 'rollbackGuard.cluster';
 export const REVISION_SCHEME = 'rollback-guard-revision';
-export const WORKLOAD_KIND_NAMES: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet'];
+export const WORKLOAD_KIND_NAMES: readonly WorkloadKind[] = ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout'];
+/** The API group a manifest of each workload kind is written with. */
+const KIND_GROUP: Record<WorkloadKind, string> = { Deployment: 'apps', StatefulSet: 'apps', DaemonSet: 'apps', Rollout: 'argoproj.io' };
 
 // ---------------------------------------------------------------- tree elements
 
@@ -43,13 +61,89 @@ export interface WorkloadSummary {
   /** `Argo CD Application argocd/shop (label …)`, when a GitOps controller manages it. */
   gitops: { certain: boolean; text: string }[];
   revisions: RevisionSummary[];
+  /** Argo Rollouts only: what the rollout is doing, for abort / promote / retry. */
+  argo?: { aborted: boolean; paused: boolean; pauseReasons: string[]; step?: { index: number; count: number }; phase?: string; strategy: string };
+}
+
+export interface ReleaseRevisionSummary {
+  revision: number;
+  status: string;
+  chart: string;
+  appVersion: string;
+  description: string;
+  /** info.last_deployed. */
+  updated: string;
+  /** Helm's status is deployed. */
+  live: boolean;
+  /** The highest revision (what a helm rollback rolls back from). */
+  current: boolean;
+  images: ContainerImage[];
+  secret: string;
+}
+
+export interface ReleaseSummary {
+  ref: ReleaseRef;
+  status: string;
+  chart: string;
+  appVersion: string;
+  currentRevision?: number;
+  liveRevision?: number;
+  images: ContainerImage[];
+  gitops: { certain: boolean; text: string }[];
+  revisions: ReleaseRevisionSummary[];
+}
+
+export interface AppEntrySummary {
+  id: number;
+  /** The revision, or the revisions of a multi-source Application joined. */
+  revision: string;
+  source: string;
+  deployedAt: string;
+  initiatedBy?: string;
+  live: boolean;
+}
+
+export interface ApplicationSummary {
+  ref: ApplicationRef;
+  project: string;
+  autoSync: boolean;
+  syncStatus?: string;
+  health?: string;
+  operationInProgress: boolean;
+  liveId?: number;
+  entries: AppEntrySummary[];
+}
+
+export interface FluxSummary {
+  ref: FluxRef;
+  suspended: boolean;
+  suspendReason?: string;
+  ready?: { status: string; reason?: string; message?: string };
+  lastAppliedRevision?: string;
+  source?: string;
+  /** HelmRelease: the Helm release it manages. */
+  releaseName?: string;
+}
+
+/** One namespace's items as the view shows them. */
+export interface NamespaceGroup {
+  namespace: string;
+  workloads: WorkloadSummary[];
+  releases: ReleaseSummary[];
+  applications: ApplicationSummary[];
+  flux: FluxSummary[];
 }
 
 export type ClusterNode =
   | { kind: 'context'; context: string; server?: string; production: boolean; pattern?: string; state: WatchStatus['state'] | 'idle' }
-  | { kind: 'namespace'; context: string; namespace: string; workloads: number }
+  | { kind: 'namespace'; context: string; namespace: string; workloads: number; counts?: { releases: number; applications: number; flux: number } }
   | { kind: 'workload'; context: string; workload: WorkloadSummary }
   | { kind: 'revision'; context: string; ref: WorkloadRef; workloadLive?: number; revision: RevisionSummary }
+  | { kind: 'release'; context: string; release: ReleaseSummary }
+  | { kind: 'releaseRevision'; context: string; ref: ReleaseRef; revision: ReleaseRevisionSummary }
+  | { kind: 'application'; context: string; application: ApplicationSummary }
+  | { kind: 'appEntry'; context: string; ref: ApplicationRef; autoSync: boolean; entry: AppEntrySummary }
+  | { kind: 'flux'; context: string; flux: FluxSummary }
   | { kind: 'error'; context?: string; error: Pick<ClusterError, 'kind' | 'message' | 'hint'>; retryInMs?: number; attempt?: number; stale: boolean }
   | { kind: 'message'; context?: string; text: string; detail?: string; icon?: string; command?: { id: string; title: string } };
 
@@ -78,6 +172,49 @@ export function summarizeWorkload(h: WorkloadHistory, describeOwner: (g: Workloa
     rollout: h.rollout,
     gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
     revisions: h.revisions.map(summarizeRevision),
+    ...(h.argo ? { argo: { aborted: h.argo.aborted, paused: h.argo.paused, pauseReasons: h.argo.pauseReasons, ...(h.argo.step ? { step: h.argo.step } : {}), ...(h.argo.phase ? { phase: h.argo.phase } : {}), strategy: h.argo.strategy } } : {}),
+  };
+}
+
+export function summarizeRelease(h: ReleaseHistory, describeOwner: (g: ReleaseHistory['gitops'][number]) => string): ReleaseSummary {
+  return {
+    ref: h.ref,
+    status: h.status,
+    chart: h.chart,
+    appVersion: h.appVersion,
+    ...(h.currentRevision !== undefined ? { currentRevision: h.currentRevision } : {}),
+    ...(h.liveRevision !== undefined ? { liveRevision: h.liveRevision } : {}),
+    images: h.images,
+    gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
+    revisions: h.revisions.map((r) => ({ revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === h.currentRevision, images: r.images, secret: r.secret.name })),
+  };
+}
+
+export function summarizeApplication(a: ApplicationHistory, revisionText: (e: ApplicationHistory['entries'][number]) => string, sourceText: (e: ApplicationHistory['entries'][number]) => string): ApplicationSummary {
+  return {
+    ref: a.ref,
+    project: a.project,
+    autoSync: a.autoSync,
+    ...(a.syncStatus ? { syncStatus: a.syncStatus } : {}),
+    ...(a.health ? { health: a.health } : {}),
+    operationInProgress: a.operationInProgress,
+    ...(a.liveId !== undefined ? { liveId: a.liveId } : {}),
+    entries: a.entries.map((e) => {
+      const by = e.initiatedBy?.username ?? (e.initiatedBy?.automated ? 'auto-sync' : undefined);
+      return { id: e.id, revision: revisionText(e), source: sourceText(e), deployedAt: e.deployedAt, ...(by ? { initiatedBy: by } : {}), live: e.live };
+    }),
+  };
+}
+
+export function summarizeFlux(f: FluxObject): FluxSummary {
+  return {
+    ref: f.ref,
+    suspended: f.suspended,
+    ...(f.suspendReason ? { suspendReason: f.suspendReason } : {}),
+    ...(f.ready ? { ready: f.ready } : {}),
+    ...(f.lastAppliedRevision ? { lastAppliedRevision: f.lastAppliedRevision } : {}),
+    ...(f.source ? { source: f.source } : {}),
+    ...(f.releaseName ? { releaseName: f.releaseName } : {}),
   };
 }
 
@@ -93,7 +230,7 @@ export function summarizeRevision(r: RevisionEntry): RevisionSummary {
   };
 }
 
-export function refText(ref: Pick<WorkloadRef, 'kind' | 'name'>): string {
+export function refText(ref: { kind: string; name: string }): string {
   return `${ref.kind.toLowerCase()}/${ref.name}`;
 }
 
@@ -138,6 +275,17 @@ function imagesFull(images: readonly ContainerImage[]): string {
 
 const KIND_ICON: Record<WorkloadKind, string> = { Deployment: 'layers', StatefulSet: 'database', DaemonSet: 'server', Rollout: 'rocket' };
 
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "Rollout · 3 revisions · live 3 · canary step 1/4 · paused" parts for a Rollout. */
+function argoState(w: WorkloadSummary): string {
+  const a = w.argo;
+  if (!a) return '';
+  return [a.aborted ? 'aborted' : '', a.step ? `step ${a.step.index}/${a.step.count}` : '', a.paused ? 'paused' : ''].filter(Boolean).join(' · ');
+}
+
 /** Text shown to a person: secrets masked, whatever the cluster sent. */
 function safe(text: string, secrets: readonly string[]): string {
   return redact(text, secrets);
@@ -172,7 +320,14 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
       return {
         id: `namespace:${node.context}/${node.namespace}`,
         label: node.namespace,
-        description: `${node.workloads} workload${node.workloads === 1 ? '' : 's'}`,
+        description: [
+          node.workloads || !node.counts ? plural(node.workloads, 'workload') : '',
+          node.counts?.releases ? plural(node.counts.releases, 'Helm release') : '',
+          node.counts?.applications ? plural(node.counts.applications, 'Application') : '',
+          node.counts?.flux ? plural(node.counts.flux, 'Flux object') : '',
+        ]
+          .filter(Boolean)
+          .join(' · '),
         tooltip: `Namespace \`${node.namespace}\` in context \`${node.context}\``,
         contextValue: 'rollbackGuard:namespace',
         icon: { id: 'symbol-namespace' },
@@ -181,7 +336,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
     case 'workload': {
       const w = node.workload;
       const count = w.revisions.length;
-      const state = w.paused ? 'paused' : w.rollout.failed ? 'rollout failed' : w.rollout.done ? '' : 'rolling out';
+      const state = w.argo ? argoState(w) : w.paused ? 'paused' : w.rollout.failed ? 'rollout failed' : w.rollout.done ? '' : 'rolling out';
       const gitops = w.gitops.some((g) => g.certain) ? 'GitOps' : '';
       const description = [w.ref.kind, `${count} revision${count === 1 ? '' : 's'}`, w.liveRevision !== undefined ? `live ${w.liveRevision}` : 'live unknown', state, gitops].filter(Boolean).join(' · ');
       const tooltip = [
@@ -190,6 +345,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         `Images:\n${imagesFull(w.images)}`,
         md(safe(w.rollout.message, secrets)),
         ...(w.paused ? ['Paused: `kubectl rollout resume` before rolling back.'] : []),
+        ...(w.argo ? [`Argo Rollouts ${w.argo.strategy}${w.argo.step ? `, step ${w.argo.step.index} of ${w.argo.step.count}` : ''}${w.argo.aborted ? ', **aborted**' : ''}${w.argo.pauseReasons.length ? `, paused (${w.argo.pauseReasons.join(', ')})` : ''}: abort, promote and retry are in the context menu.`] : []),
         ...w.gitops.map((g) => `${g.certain ? 'Managed by' : 'Possibly managed by'} ${md(safe(g.text, secrets))}`),
       ].join('\n\n');
       return {
@@ -197,7 +353,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         label: w.ref.name,
         description,
         tooltip,
-        contextValue: `rollbackGuard:workload${count > 1 ? '+history' : ''}`,
+        contextValue: `rollbackGuard:workload${count > 1 ? '+history' : ''}${w.argo ? `+rollout${w.argo.aborted ? '+aborted' : ''}` : ''}`,
         icon: { id: KIND_ICON[w.ref.kind], ...(w.rollout.failed ? { color: 'errorForeground' } : w.rollout.done ? {} : { color: 'charts.yellow' }) },
         collapsible: count > 0 ? 'collapsed' : 'none',
         accessibilityLabel: `${w.ref.kind} ${w.ref.name}, ${description}`,
@@ -227,6 +383,112 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : { id: 'history' },
         collapsible: 'none',
         accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
+      };
+    }
+    case 'release': {
+      const r = node.release;
+      const count = r.revisions.length;
+      const gitops = r.gitops.some((g) => g.certain) ? 'GitOps' : '';
+      const description = ['Helm release', plural(count, 'revision'), r.liveRevision !== undefined ? `live ${r.liveRevision}` : `${r.status}`, r.chart, gitops].filter(Boolean).join(' · ');
+      return {
+        id: `release:${node.context}/${r.ref.namespace}/${r.ref.name}`,
+        label: r.ref.name,
+        description,
+        tooltip: [
+          `**Helm release \`${r.ref.namespace}/${r.ref.name}\`**`,
+          `Revision ${r.currentRevision ?? '?'} is ${r.status}; chart ${md(r.chart)}, app version ${md(r.appVersion || '-')}`,
+          `Images:\n${imagesFull(r.images)}`,
+          'History from the release Secrets (`sh.helm.release.v1.*`); a rollback runs `helm rollback`.',
+          ...r.gitops.map((g) => `${g.certain ? 'Managed by' : 'Possibly managed by'} ${md(safe(g.text, secrets))}`),
+        ].join('\n\n'),
+        contextValue: `rollbackGuard:release${count > 1 ? '+history' : ''}`,
+        icon: { id: 'package', ...(/^failed$/.test(r.status) ? { color: 'errorForeground' } : /^pending/.test(r.status) ? { color: 'charts.yellow' } : {}) },
+        collapsible: count > 0 ? 'collapsed' : 'none',
+        accessibilityLabel: `Helm release ${r.ref.name}, ${description}`,
+      };
+    }
+    case 'releaseRevision': {
+      const r = node.revision;
+      const age = ageText(r.updated, now);
+      const description = [r.live ? 'live' : r.status, imagesShort(r.images), safe(r.description, secrets), age].filter(Boolean).join(' · ');
+      return {
+        id: `releaseRevision:${node.context}/${node.ref.namespace}/${node.ref.name}/${r.revision}`,
+        label: `revision ${r.revision}`,
+        description,
+        tooltip: [
+          `**Revision ${r.revision}** of Helm release \`${node.ref.namespace}/${node.ref.name}\` — ${r.status}`,
+          `Chart ${md(r.chart)}, app version ${md(r.appVersion || '-')}`,
+          `Images:\n${imagesFull(r.images)}`,
+          r.description ? `Description: ${md(safe(r.description, secrets))}` : '',
+          r.updated ? `Deployed ${r.updated} (${age} ago)` : '',
+          `Stored in Secret ${md(r.secret)}`,
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        contextValue: `rollbackGuard:releaseRevision${r.current ? '+current' : ''}`,
+        icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : r.status === 'failed' ? { id: 'error', color: 'errorForeground' } : { id: 'history' },
+        collapsible: 'none',
+        accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
+      };
+    }
+    case 'application': {
+      const a = node.application;
+      const description = ['Argo CD', plural(a.entries.length, 'deployment'), a.liveId !== undefined ? `live ${a.liveId}` : '', a.syncStatus ?? '', a.health ?? '', a.autoSync ? 'auto-sync' : '', a.operationInProgress ? 'syncing' : ''].filter(Boolean).join(' · ');
+      return {
+        id: `application:${node.context}/${a.ref.namespace}/${a.ref.name}`,
+        label: a.ref.name,
+        description,
+        tooltip: [
+          `**Argo CD Application \`${a.ref.namespace}/${a.ref.name}\`** (project ${md(a.project)})`,
+          `${a.syncStatus ?? 'Sync status unknown'}, ${a.health ?? 'health unknown'}`,
+          a.autoSync ? 'Automated sync is **on**: Argo CD refuses a rollback until it is paused; rolling back offers to pause it first.' : 'Automated sync is off.',
+          a.operationInProgress ? 'An operation is in progress.' : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        contextValue: `rollbackGuard:application${a.entries.length > 1 ? '+history' : ''}${a.autoSync ? '+autosync' : ''}`,
+        icon: { id: 'git-merge', ...(a.health === 'Degraded' ? { color: 'errorForeground' } : a.syncStatus === 'OutOfSync' ? { color: 'charts.yellow' } : {}) },
+        collapsible: a.entries.length > 0 ? 'collapsed' : 'none',
+        accessibilityLabel: `Argo CD Application ${a.ref.name}, ${description}`,
+      };
+    }
+    case 'appEntry': {
+      const e = node.entry;
+      const age = ageText(e.deployedAt, now);
+      const short = e.revision.split(', ').map((r) => (/^[0-9a-f]{40}$/.test(r) ? r.slice(0, 7) : r)).join(', ');
+      const description = [e.live ? 'live' : '', short, e.initiatedBy ? `by ${e.initiatedBy}` : '', age].filter(Boolean).join(' · ');
+      return {
+        id: `appEntry:${node.context}/${node.ref.namespace}/${node.ref.name}/${e.id}`,
+        label: `history ${e.id}`,
+        description,
+        tooltip: [`**History id ${e.id}** of Argo CD Application \`${node.ref.namespace}/${node.ref.name}\`${e.live ? ' — **live**' : ''}`, `Revision: \`${md(e.revision || '?')}\``, e.source ? `Source: ${md(e.source)}` : '', `Deployed ${e.deployedAt}${e.initiatedBy ? ` by ${md(e.initiatedBy)}` : ''}`].filter(Boolean).join('\n\n'),
+        contextValue: `rollbackGuard:appRevision${e.live ? '+current' : ''}`,
+        icon: e.live ? { id: 'pass-filled', color: 'charts.green' } : { id: 'history' },
+        collapsible: 'none',
+        accessibilityLabel: `history ${e.id}${e.live ? ', live' : ''}, ${description}`,
+      };
+    }
+    case 'flux': {
+      const f = node.flux;
+      const description = [`Flux ${f.ref.kind}`, f.suspended ? 'suspended' : 'reconciling', f.ready ? `Ready ${f.ready.status}` : '', f.lastAppliedRevision ?? ''].filter(Boolean).join(' · ');
+      return {
+        id: `flux:${node.context}/${f.ref.namespace}/${f.ref.kind}/${f.ref.name}`,
+        label: f.ref.name,
+        description,
+        tooltip: [
+          `**Flux ${f.ref.kind} \`${f.ref.namespace}/${f.ref.name}\`** — ${f.suspended ? '**suspended**: Flux does not reconcile it' : 'reconciling'}`,
+          f.suspendReason ? `Suspended because: ${md(safe(f.suspendReason, secrets))}` : '',
+          f.ready ? `Ready ${f.ready.status}${f.ready.reason ? ` (${md(f.ready.reason)})` : ''}${f.ready.message ? `: ${md(safe(f.ready.message, secrets))}` : ''}` : '',
+          f.source ? `Source: ${md(f.source)}` : '',
+          f.releaseName ? `Manages the Helm release ${md(f.releaseName)}` : '',
+          f.suspended ? '' : 'Suspend it before rolling back what it manages in the cluster, or its next reconcile re-applies Git.',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        contextValue: `rollbackGuard:flux+${f.suspended ? 'suspended' : 'reconciling'}`,
+        icon: f.suspended ? { id: 'debug-pause', color: 'charts.yellow' } : { id: 'sync', ...(f.ready?.status === 'False' ? { color: 'errorForeground' } : {}) },
+        collapsible: 'none',
+        accessibilityLabel: `Flux ${f.ref.kind} ${f.ref.name}, ${description}`,
       };
     }
     case 'error': {
@@ -260,6 +522,42 @@ export function revisionNodes(context: string, w: WorkloadSummary): ClusterNode[
   return [...w.revisions]
     .sort((a, b) => b.revision - a.revision)
     .map((revision) => ({ kind: 'revision', context, ref: w.ref, ...(w.liveRevision !== undefined ? { workloadLive: w.liveRevision } : {}), revision }));
+}
+
+/** A Helm release's revisions, newest first. */
+export function releaseRevisionNodes(context: string, r: ReleaseSummary): ClusterNode[] {
+  return [...r.revisions].sort((a, b) => b.revision - a.revision).map((revision) => ({ kind: 'releaseRevision', context, ref: r.ref, revision }));
+}
+
+/** An Application's history entries, newest first. */
+export function appEntryNodes(context: string, a: ApplicationSummary): ClusterNode[] {
+  return [...a.entries].sort((x, y) => y.id - x.id).map((entry) => ({ kind: 'appEntry', context, ref: a.ref, autoSync: a.autoSync, entry }));
+}
+
+/** Everything in one namespace, in the view's order: workloads, Helm releases, Applications, Flux objects. */
+export function namespaceChildren(context: string, group: NamespaceGroup): ClusterNode[] {
+  return [
+    ...group.workloads.map((workload): ClusterNode => ({ kind: 'workload', context, workload })),
+    ...group.releases.map((release): ClusterNode => ({ kind: 'release', context, release })),
+    ...group.applications.map((application): ClusterNode => ({ kind: 'application', context, application })),
+    ...group.flux.map((flux): ClusterNode => ({ kind: 'flux', context, flux })),
+  ];
+}
+
+/** Namespaces with everything the view shows in them, sorted by namespace, each kind by name. */
+export function groupAll(items: { workloads: readonly WorkloadSummary[]; releases?: readonly ReleaseSummary[]; applications?: readonly ApplicationSummary[]; flux?: readonly FluxSummary[] }): NamespaceGroup[] {
+  const groups = new Map<string, NamespaceGroup>();
+  const group = (ns: string): NamespaceGroup => {
+    let g = groups.get(ns);
+    if (!g) groups.set(ns, (g = { namespace: ns, workloads: [], releases: [], applications: [], flux: [] }));
+    return g;
+  };
+  for (const w of groupByNamespace(items.workloads)) group(w.namespace).workloads.push(...w.workloads);
+  const byName = <T extends { ref: { name: string; kind: string } }>(a: T, b: T) => a.ref.kind.localeCompare(b.ref.kind) || a.ref.name.localeCompare(b.ref.name);
+  for (const r of [...(items.releases ?? [])].sort(byName)) group(r.ref.namespace).releases.push(r);
+  for (const a of [...(items.applications ?? [])].sort(byName)) group(a.ref.namespace).applications.push(a);
+  for (const f of [...(items.flux ?? [])].sort(byName)) group(f.ref.namespace).flux.push(f);
+  return [...groups.values()].sort((a, b) => a.namespace.localeCompare(b.namespace));
 }
 
 /** Namespaces with their workloads, sorted; workloads by kind then name. */
@@ -309,7 +607,7 @@ export function errorText(error: Pick<ClusterError, 'kind' | 'message' | 'hint' 
   return safe(`${message[0]?.toUpperCase() ?? ''}${message.slice(1)}${permission}.${error.hint ? ` ${error.hint}` : ''}`, secrets);
 }
 
-export type ErrorAction = 'retry' | 'selectContext' | 'openSettings' | 'rollBackAgain' | 'showLog';
+export type ErrorAction = 'retry' | 'selectContext' | 'openSettings' | 'rollBackAgain' | 'showLog' | 'installHelm';
 
 /** The buttons an error notification offers, by kind. */
 export function errorActions(kind: ClusterError['kind']): ErrorAction[] {
@@ -325,6 +623,8 @@ export function errorActions(kind: ClusterError['kind']): ErrorAction[] {
       return ['selectContext', 'showLog'];
     case 'conflict':
       return ['rollBackAgain'];
+    case 'tool-missing':
+      return ['installHelm', 'openSettings'];
     default:
       return ['showLog'];
   }
@@ -385,6 +685,61 @@ export function confirmation(pre: Preflight, secrets: readonly string[] = []): C
   };
 }
 
+/** What a Helm, Argo CD, Rollout or Flux preflight shows in its confirmation. */
+export interface OperationPreflightView {
+  checks: readonly PreflightCheck[];
+  blocking: readonly Pick<ClusterError, 'kind' | 'message' | 'hint'>[];
+  production: { production: boolean; pattern?: string };
+  context: { name: string };
+}
+
+/**
+ * The confirmation of an operation beyond a workload undo — a Helm or Argo
+ * CD rollback, a Rollout abort/promote/retry, a Flux suspend/resume — in the
+ * same shape as a rollback's: every check with its evidence, then the image
+ * changes and anything else to know, and what the user must do.
+ */
+export function operationConfirmation(
+  pre: OperationPreflightView,
+  text: { question: string; refused: string; nothingToDo?: string; images?: readonly { container: string; from?: string; to?: string }[]; extra?: readonly string[] },
+  secrets: readonly string[] = [],
+): Confirmation {
+  const lines: string[] = [];
+  for (const c of pre.checks) {
+    lines.push(`${CHECK_ICON[c.status]} ${c.id}: ${c.title}`);
+    for (const e of c.evidence) lines.push(`    ${e}`);
+    if (c.status === 'fail' && c.error?.hint) lines.push(`    → ${c.error.hint}`);
+  }
+  if (text.images && text.images.length > 0) {
+    lines.push('', 'Images after the rollback:');
+    for (const i of text.images) lines.push(`    ${i.container}: ${i.from ?? '∅'} → ${i.to ?? '∅'}`);
+  }
+  if (text.extra?.length) lines.push('', ...text.extra);
+  const owner = pre.checks.find((c) => c.id === 'gitops' && c.status === 'fail');
+  const blocking = pre.blocking[0];
+  let message: string;
+  let needs: Confirmation['needs'];
+  if (blocking) {
+    message = `${text.refused}: ${blocking.message}`;
+    needs = 'refused';
+  } else if (text.nothingToDo) {
+    message = text.nothingToDo;
+    needs = 'skip';
+  } else {
+    message = text.question;
+    needs = pre.production.production ? 'typed-context' : 'confirm';
+  }
+  if (pre.production.production && needs === 'typed-context') lines.push('', `"${pre.context.name}" is a production context (matches "${pre.production.pattern}"): you will be asked to type its name.`);
+  if (owner && needs !== 'refused') lines.push('', `GitOps: ${owner.error?.hint ?? owner.title}`);
+  return {
+    message: safe(message, secrets),
+    detail: safe(lines.join('\n'), secrets),
+    needs,
+    ...(owner && needs !== 'refused' ? { gitops: safe(owner.title, secrets) } : {}),
+    ...(blocking ? { refusal: { kind: blocking.kind, message: safe(blocking.message, secrets), hint: safe(blocking.hint, secrets) } } : {}),
+  };
+}
+
 // ---------------------------------------------------------------- manifests ↔ workloads
 
 export interface ManifestWorkload {
@@ -406,13 +761,13 @@ const CONTAINER_FIELDS: readonly [string, boolean][] = [
   ['containers', false],
 ];
 
-/** The Deployments, StatefulSets and DaemonSets of a YAML file, with where their images are written. */
+/** The Deployments, StatefulSets, DaemonSets and Argo Rollouts of a YAML file, with where their images are written. */
 export function manifestWorkloads(text: string): ManifestWorkload[] {
   const file = parseManifestFile(text);
   const out: ManifestWorkload[] = [];
   for (const doc of file.manifests) {
     const kind = WORKLOAD_KIND_NAMES.find((k) => k === doc.kind);
-    if (!kind || doc.group !== 'apps' || !doc.name) continue;
+    if (!kind || doc.group !== KIND_GROUP[kind] || !doc.name) continue;
     const start = span(doc.root)?.[0] ?? 0;
     out.push({
       kind,
@@ -532,17 +887,17 @@ export function alignCommitMessage(ref: WorkloadRef, context: string, revision: 
 // ---------------------------------------------------------------- revision documents
 
 /** The path part of a read-only revision document: `/<context>/<namespace>/<kind>/<name>/<revision|live>.yaml`. */
-export function revisionPath(context: string, ref: WorkloadRef, which: number | 'live'): string {
+export function revisionPath(context: string, ref: WorkloadRef | ReleaseRef, which: number | 'live'): string {
   const seg = (s: string) => encodeURIComponent(s);
   return `/${seg(context)}/${seg(ref.namespace)}/${ref.kind}/${seg(ref.name)}/${which === 'live' ? 'live' : `revision-${which}`}.yaml`;
 }
 
-export function parseRevisionPath(path: string): { context: string; ref: WorkloadRef; which: number | 'live' } | undefined {
-  const m = /^\/([^/]+)\/([^/]+)\/(Deployment|StatefulSet|DaemonSet)\/([^/]+)\/(live|revision-(\d+))\.yaml$/.exec(path);
+export function parseRevisionPath(path: string): { context: string; ref: WorkloadRef | ReleaseRef; which: number | 'live' } | undefined {
+  const m = /^\/([^/]+)\/([^/]+)\/(Deployment|StatefulSet|DaemonSet|Rollout|HelmRelease)\/([^/]+)\/(live|revision-(\d+))\.yaml$/.exec(path);
   if (!m) return undefined;
   return {
     context: decodeURIComponent(m[1]!),
-    ref: { kind: m[3] as WorkloadKind, namespace: decodeURIComponent(m[2]!), name: decodeURIComponent(m[4]!) },
+    ref: { kind: m[3] as WorkloadKind | 'HelmRelease', namespace: decodeURIComponent(m[2]!), name: decodeURIComponent(m[4]!) } as WorkloadRef | ReleaseRef,
     which: m[5] === 'live' ? 'live' : Number(m[6]),
   };
 }

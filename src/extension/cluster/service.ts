@@ -1,11 +1,11 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ClusterError, ClusterSession, ContextInfo, HistoryWatcher, LoadedKubeconfig, Result, WatchStatus, WorkloadHistory } from '../../cluster';
+import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, ContextInfo, FluxObject, HistoryTree, HistoryWatcher, LoadedKubeconfig, ReleaseHistory, ReleaseRef, Result, WatchStatus, WorkloadHistory } from '../../cluster';
 import { DEFAULT_CONFIG } from '../../core/config';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
-import { groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeWorkload, type WorkloadSummary } from './model';
+import { groupAll, groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type NamespaceGroup, type WorkloadSummary } from './model';
 
 type ClusterModule = typeof import('../../cluster');
 
@@ -21,6 +21,8 @@ interface Scope {
   watcher: HistoryWatcher;
   status: WatchStatus;
   listed: boolean;
+  /** Helm releases, Argo CD Applications and Flux objects in this scope, as last delivered. */
+  others: Required<Pick<HistoryTree, 'releases' | 'applications' | 'flux'>>;
 }
 
 /** The view's live history of one context: watchers per namespace scope, merged. */
@@ -46,6 +48,7 @@ export type Guard = { ok: true } | { ok: false; why: string };
  */
 export class ClusterService implements vscode.Disposable {
   private module: Promise<ClusterModule> | undefined;
+  private cluster: ClusterModule | undefined;
   private readonly sessions = new Map<string, ClusterSession>();
   private feed: Feed | undefined;
   private started = false;
@@ -94,6 +97,7 @@ export class ClusterService implements vscode.Disposable {
       const t0 = Date.now();
       this.module = import('../../cluster').then((m) => {
         this.log.info(`cluster layer loaded in ${Date.now() - t0} ms`);
+        this.cluster = m;
         return m;
       });
     }
@@ -140,6 +144,13 @@ export class ClusterService implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const fromConfig = folder ? (await this.folders.forUri(folder.uri)).config.production.contexts : DEFAULT_CONFIG.production.contexts;
     return productionPatterns(this.setting<string[]>('productionContexts', []), fromConfig);
+  }
+
+  /** `rollbackGuard.cluster.helmPath` (a machine setting: a workspace must not pick the binary that runs); empty: helm on PATH. */
+  helmPath(): string | undefined {
+    const path = this.setting<string>('helmPath', '').trim();
+    if (!path) return undefined;
+    return path.startsWith('~/') ? join(homedir(), path.slice(2)) : path;
   }
 
   rolloutTimeoutMs(): number {
@@ -255,7 +266,7 @@ export class ClusterService implements vscode.Disposable {
 
   private watch(feed: Feed, namespace: string | undefined): void {
     const watcher = feed.session.watch({ ...(namespace !== undefined ? { namespace } : {}), backoff: { initialMs: 1000, maxMs: 30_000 } });
-    const scope: Scope = { ...(namespace !== undefined ? { namespace } : {}), watcher, status: { state: 'connecting', attempt: 0 }, listed: false };
+    const scope: Scope = { ...(namespace !== undefined ? { namespace } : {}), watcher, status: { state: 'connecting', attempt: 0 }, listed: false, others: { releases: [], applications: [], flux: [] } };
     feed.scopes.push(scope);
     const inScope = (h: { ref: { namespace: string } }) => namespace === undefined || h.ref.namespace === namespace;
     watcher.onSnapshot((tree) => {
@@ -263,12 +274,17 @@ export class ClusterService implements vscode.Disposable {
       scope.listed = true;
       for (const [key, h] of feed.workloads) if (inScope(h)) feed.workloads.delete(key);
       for (const h of tree.workloads) feed.workloads.set(refKey(feed.context.name, h.ref), h);
+      scope.others = { releases: tree.releases ?? [], applications: tree.applications ?? [], flux: tree.flux ?? [] };
+      for (const p of tree.problems) this.log.info(`cluster view: ${p.message}`);
       this.changed.fire();
     });
     watcher.onChange((change) => {
       if (this.feed !== feed) return;
       for (const h of change.changed) feed.workloads.set(refKey(feed.context.name, h.ref), h);
       for (const ref of change.removed) feed.workloads.delete(refKey(feed.context.name, ref));
+      if (change.releases) scope.others.releases = change.releases;
+      if (change.applications) scope.others.applications = change.applications;
+      if (change.flux) scope.others.flux = change.flux;
       this.changed.fire();
     });
     watcher.onStatus((status) => {
@@ -308,9 +324,44 @@ export class ClusterService implements vscode.Disposable {
   }
 
   /** The feed's workloads as the view shows them, grouped by namespace. */
-  namespaces(describeOwner: (g: WorkloadHistory['gitops'][number]) => string): { namespace: string; workloads: WorkloadSummary[] }[] {
+  workloadsByNamespace(describeOwner: (g: WorkloadHistory['gitops'][number]) => string): { namespace: string; workloads: WorkloadSummary[] }[] {
     if (!this.feed) return [];
     return groupByNamespace([...this.feed.workloads.values()].map((h) => summarizeWorkload(h, describeOwner)));
+  }
+
+  /** Everything the feed holds — workloads, Helm releases, Applications, Flux objects — grouped by namespace. */
+  namespaces(describeOwner: (g: WorkloadHistory['gitops'][number]) => string): NamespaceGroup[] {
+    if (!this.feed) return [];
+    const others = this.feed.scopes.map((s) => s.others);
+    const cluster = this.cluster;
+    return groupAll({
+      workloads: [...this.feed.workloads.values()].map((h) => summarizeWorkload(h, describeOwner)),
+      releases: others.flatMap((o) => o.releases).map((r) => summarizeRelease(r, describeOwner)),
+      applications: others.flatMap((o) => o.applications).map((a) => summarizeApplication(a, cluster?.entryRevisionText ?? ((e) => e.revision ?? ''), cluster?.entrySourceText ?? (() => ''))),
+      flux: others.flatMap((o) => o.flux).map(summarizeFlux),
+    });
+  }
+
+  /** Kinds the watch could not read (a 403 on Secrets hides Helm releases), to say so in the view. */
+  feedProblems(): ClusterError[] {
+    const seen = new Set<string>();
+    return (this.feed?.scopes ?? []).flatMap((s) => s.watcher.problems()).filter((p) => !seen.has(p.message) && !!seen.add(p.message));
+  }
+
+  /** A Helm release's history from the view's feed. */
+  cachedRelease(context: string, ref: ReleaseRef): ReleaseHistory | undefined {
+    if (this.feed?.context.name !== context) return undefined;
+    return this.feed.scopes.flatMap((s) => s.others.releases).find((r) => r.ref.namespace === ref.namespace && r.ref.name === ref.name);
+  }
+
+  cachedApplication(context: string, ref: ApplicationRef): ApplicationHistory | undefined {
+    if (this.feed?.context.name !== context) return undefined;
+    return this.feed.scopes.flatMap((s) => s.others.applications).find((a) => a.ref.namespace === ref.namespace && a.ref.name === ref.name);
+  }
+
+  cachedFlux(context: string, ref: { kind: string; namespace: string; name: string }): FluxObject | undefined {
+    if (this.feed?.context.name !== context) return undefined;
+    return this.feed.scopes.flatMap((s) => s.others.flux).find((f) => f.ref.kind === ref.kind && f.ref.namespace === ref.namespace && f.ref.name === ref.name);
   }
 
   /** A workload's history from the view's feed, when it watches that context. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { GitOpsOwner } from '../../cluster';
-import { revisionNodes, treeItem, VIEW_ID, type ClusterNode, type TreeItemData } from './model';
+import { appEntryNodes, namespaceChildren, releaseRevisionNodes, revisionNodes, treeItem, VIEW_ID, type ClusterNode, type TreeItemData } from './model';
 import type { ClusterService, ViewState } from './service';
 
 const COLLAPSIBLE = {
@@ -27,8 +27,10 @@ export function toTreeItem(data: TreeItemData): vscode.TreeItem {
 }
 
 /**
- * The Rollback Guard cluster view: context → namespace → workloads →
- * revisions, fed by the service's watch. Showing it is what starts the
+ * The Rollback Guard cluster view: context → namespace → workloads (and
+ * Argo Rollouts) → revisions, Helm releases → revisions, Argo CD
+ * Applications → history entries, Flux objects with their suspend state;
+ * fed by the service's watch. Showing it is what starts the
  * connection; it stays empty (its welcome content shows) while untrusted or
  * when no kube context is usable.
  */
@@ -81,15 +83,26 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
           out.push({ kind: 'message', context: feed.context.name, text: 'Select another kube context…', command: { id: 'rollbackGuard.cluster.selectContext', title: 'Select Kube Context' } });
         }
         if (feed.note) out.push({ kind: 'message', context: feed.context.name, text: feed.note });
+        for (const p of this.service.feedProblems()) out.push({ kind: 'message', context: feed.context.name, text: p.message, detail: p.hint, icon: 'warning' });
         const namespaces = this.service.namespaces(this.describeOwner ?? ((g) => g.name));
-        for (const ns of namespaces) out.push({ kind: 'namespace', context: feed.context.name, namespace: ns.namespace, workloads: ns.workloads.length });
-        if (namespaces.length === 0 && this.service.feedListed()) out.push({ kind: 'message', context: feed.context.name, text: 'No Deployments, StatefulSets or DaemonSets here.' });
+        for (const ns of namespaces) {
+          out.push({ kind: 'namespace', context: feed.context.name, namespace: ns.namespace, workloads: ns.workloads.length, counts: { releases: ns.releases.length, applications: ns.applications.length, flux: ns.flux.length } });
+        }
+        if (namespaces.length === 0 && this.service.feedListed()) out.push({ kind: 'message', context: feed.context.name, text: 'No Deployments, StatefulSets, DaemonSets, Rollouts, Helm releases, Argo CD Applications or Flux objects here.' });
         else if (namespaces.length === 0 && !failing) out.push({ kind: 'message', context: feed.context.name, text: 'Reading revision history…' });
         return out;
       }
       case 'namespace': {
         const ns = this.service.namespaces(this.describeOwner ?? ((g) => g.name)).find((n) => n.namespace === node.namespace);
-        return (ns?.workloads ?? []).map((workload) => ({ kind: 'workload', context: node.context, workload }));
+        return ns ? namespaceChildren(node.context, ns) : [];
+      }
+      case 'release': {
+        const ns = this.service.namespaces(this.describeOwner ?? ((g) => g.name)).find((n) => n.namespace === node.release.ref.namespace);
+        return releaseRevisionNodes(node.context, ns?.releases.find((r) => r.ref.name === node.release.ref.name) ?? node.release);
+      }
+      case 'application': {
+        const ns = this.service.namespaces(this.describeOwner ?? ((g) => g.name)).find((n) => n.namespace === node.application.ref.namespace);
+        return appEntryNodes(node.context, ns?.applications.find((a) => a.ref.name === node.application.ref.name) ?? node.application);
       }
       case 'workload': {
         // The freshest copy: the node may be older than the last watch event.
