@@ -4,7 +4,7 @@ import type { ProjectContext } from './project';
 import type { MigrationUnit } from './migrations/model';
 import type { Comment, CommentSyntax } from './suppress';
 import type { LineIndex } from './text';
-import type { ManifestFile } from './yaml/manifest';
+import type { DocumentMemo, ManifestFile } from './yaml/manifest';
 
 export interface SourceFile {
   /** Path as the caller names the file (forward slashes); used in findings and path-based detection. */
@@ -20,6 +20,8 @@ export interface AnalyzerEnv {
    * its up); the editor supplies unsaved buffers. Undefined when unreadable.
    */
   readFile(path: string): string | undefined;
+  /** Parsed YAML documents the engine keeps between analyses, to reuse what did not change. */
+  documents?: DocumentMemo;
 }
 
 export interface AnalyzerOutput {

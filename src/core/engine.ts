@@ -6,6 +6,7 @@ import { EMPTY_PROJECT, type ProjectContext } from './project';
 import { RULES } from './rules';
 import { ignoreFix, Suppressions } from './suppress';
 import type { LineIndex } from './text';
+import { DocumentMemo } from './yaml/manifest';
 
 export interface EngineOptions {
   config?: RollbackGuardConfig;
@@ -20,6 +21,14 @@ export interface EngineOptions {
    * The editor applies it; the CLI prints no fixes and sets false.
    */
   ignoreFixes?: boolean;
+  /**
+   * Parsed YAML documents kept between analyses of the same file, so an edit
+   * in one document of a large manifest parses that document only. By
+   * default the engine keeps its own, which moves documents between versions
+   * of a file (see DocumentMemo); release analysis passes one that only
+   * shares them between the base and the head.
+   */
+  documents?: DocumentMemo;
 }
 
 export interface FileAnalysis {
@@ -62,6 +71,7 @@ export class Engine {
   private readonly readFile: (path: string) => string | undefined;
   private readonly branchMode: boolean;
   private readonly ignoreFixes: boolean;
+  private readonly documents: DocumentMemo;
 
   constructor(options: EngineOptions = {}) {
     this.config = options.config ?? DEFAULT_CONFIG;
@@ -70,6 +80,7 @@ export class Engine {
     this.readFile = options.readFile ?? (() => undefined);
     this.branchMode = options.branchMode ?? false;
     this.ignoreFixes = options.ignoreFixes ?? true;
+    this.documents = options.documents ?? new DocumentMemo();
   }
 
   analyzerFor(path: string): Analyzer | undefined {
@@ -100,7 +111,7 @@ export class Engine {
       if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
       await ready;
     }
-    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile };
+    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile, documents: this.documents };
     const output = await analyzer.analyze(source, env);
 
     const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => this.judgesIgnoresOf(id)) : undefined;

@@ -18,7 +18,7 @@ export const manifestAnalyzer: Analyzer = {
     return /\.ya?ml$/i.test(path) && !NOT_MANIFESTS.has(baseName(path));
   },
   analyze(source, env) {
-    const file = parseManifestFile(source.text);
+    const file = parseManifestFile(source.text, { path: source.path, memo: env.documents });
     const findings: Finding[] = [];
     const reviewed: { ctx: ManifestContext; findings: Finding[] }[] = [];
     const reviews = MANIFEST_RULES.some((r) => r.review);

@@ -15,7 +15,7 @@ import type { MigrationFacts, ReleaseContext, ReleaseFacts, ReleasePlan, Release
 import { PLAN_FILE_NAMES } from '../rules/release/RG303-no-rollback-plan';
 import { Suppressions, toComment } from '../suppress';
 import { LineIndex } from '../text';
-import type { ManifestFile } from '../yaml/manifest';
+import { DocumentMemo, type ManifestFile } from '../yaml/manifest';
 import { yamlComments } from '../yaml/manifest';
 import { canonical, configFileChanged, imageChanges, imageNodes, indexResources, isAdditiveMigration, isConfigFile, migrationAnchor, type Located } from './facts';
 import { changedLineRanges, touchesLines } from './lines';
@@ -55,8 +55,10 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
   const byBase = new Map(input.files.filter((f) => f.status !== 'added').map((f) => [f.oldPath ?? f.path, f]));
   // Siblings (a migration's down next to its up) come from the change set first, then from the revision.
   const ignoreFixes = options.ignoreFixes ?? true;
-  const baseEngine = new Engine({ config, project: input.base.project, branchMode: true, ignoreFixes, readFile: (p) => (byBase.has(p) ? byBase.get(p)!.base : input.base.readFile?.(p)) });
-  const headEngine = new Engine({ config, project: input.head.project, branchMode: true, ignoreFixes, readFile: (p) => (byHead.has(p) ? byHead.get(p)!.head : input.head.readFile?.(p)) });
+  // The base and the head of a file share the documents the change leaves in place; both stay in use.
+  const documents = new DocumentMemo(false);
+  const baseEngine = new Engine({ config, project: input.base.project, branchMode: true, ignoreFixes, documents, readFile: (p) => (byBase.has(p) ? byBase.get(p)!.base : input.base.readFile?.(p)) });
+  const headEngine = new Engine({ config, project: input.head.project, branchMode: true, ignoreFixes, documents, readFile: (p) => (byHead.has(p) ? byHead.get(p)!.head : input.head.readFile?.(p)) });
 
   const skipped: SkippedFile[] = [];
   const maxChars = config.maxFileSizeKb * 1024;

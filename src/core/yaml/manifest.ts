@@ -1,4 +1,4 @@
-import { isMap, Lexer, parseAllDocuments, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { LineIndex } from '../text';
 import { maskTemplate, overlapsSpans } from './helm';
 import { YamlNav } from './nodes';
@@ -39,15 +39,21 @@ export interface ManifestFile {
 
 const PARSE_OPTIONS = { uniqueKeys: false, merge: true, prettyErrors: false, strict: false } as const;
 
-export function parseManifestFile(text: string): ManifestFile {
+export interface ParseOptions {
+  /** The file's path: documents are reused only between versions of the same file. */
+  path?: string;
+  /** Documents of earlier parses to reuse (see DocumentMemo). */
+  memo?: DocumentMemo;
+}
+
+export function parseManifestFile(text: string, options: ParseOptions = {}): ManifestFile {
   const masked = maskTemplate(text);
   const lines = new LineIndex(text);
   const problems: ParseProblem[] = [];
   if (masked.unterminatedAt !== undefined) {
     problems.push({ offset: masked.unterminatedAt, message: 'template action `{{` is never closed' });
   }
-  const documents = parseAllDocuments(masked.text, PARSE_OPTIONS);
-  const list = Array.isArray(documents) ? documents : [];
+  const list = masked.spans.length === 0 && options.memo && options.path !== undefined ? parseWithMemo(text, options.path, options.memo) : parseWhole(masked.text);
   const manifests: ManifestDoc[] = [];
   list.forEach((document, index) => {
     const root = document.contents;
@@ -122,6 +128,174 @@ function looksLikeKubernetes(text: string, range: [number, number, number]): boo
 function describeError(message: string): string {
   // The yaml package appends a caret excerpt on following lines; keep the sentence.
   return (message.split('\n')[0] ?? message).replace(/\s+at line \d+, column \d+:?$/, '').trim();
+}
+
+function parseWhole(text: string): Document.Parsed[] {
+  const documents = parseAllDocuments(text, PARSE_OPTIONS);
+  return Array.isArray(documents) ? documents : [];
+}
+
+/**
+ * A `---` at the start of a line begins a document wherever it stands: YAML
+ * forbids it inside any content. So a stream splits at these lines into
+ * parts that parse on their own, to the same documents and offsets. (The
+ * `yaml` package reads an unclosed quote on across the line; such a part has
+ * errors, and from there the stream is parsed as a whole.)
+ */
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
+/** What keeps a stream from splitting that way: directives, document-end markers, a byte-order mark. */
+const NOT_SPLITTABLE = /^(?:%|\.\.\.(?:[ \t\r\n]|$))|^\uFEFF/m;
+
+/** Offsets where the parts of a stream begin (the first is 0), or undefined when it does not split. */
+function partStarts(text: string): number[] | undefined {
+  if (NOT_SPLITTABLE.test(text)) return undefined;
+  const starts = [0];
+  DOCUMENT_START.lastIndex = 0;
+  for (let m = DOCUMENT_START.exec(text); m; m = DOCUMENT_START.exec(text)) if (m.index > 0) starts.push(m.index);
+  // One part is no gain: reuse needs several.
+  return starts.length > 1 ? starts : undefined;
+}
+
+interface Part {
+  start: number;
+  documents: Document.Parsed[];
+}
+
+/**
+ * Parses the file, reusing from `memo` the documents whose text has not
+ * changed since the last parse of `path`: in the editor, an edit in one
+ * document of a large file parses that document only. The first parse of a
+ * file is a whole parse, as without a memo; the result is always the one a
+ * whole parse gives, every node at its offset in the whole text.
+ */
+function parseWithMemo(text: string, path: string, memo: DocumentMemo): Document.Parsed[] {
+  const starts = partStarts(text);
+  const before = starts ? memo.parts(path) : undefined;
+  if (!starts || !before) {
+    const documents = parseWhole(text);
+    memo.remember(path, text, documents);
+    return documents;
+  }
+  const after = new Map<string, Part>();
+  const out: Document.Parsed[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    const source = text.slice(start, starts[i + 1] ?? text.length);
+    let documents = memo.take(before, source, start);
+    if (!documents) {
+      documents = parseWhole(source);
+      // A broken part may not end at its `---` in the parser's eyes: from here, parse as a whole.
+      if (documents.some((d) => d.errors.length > 0)) {
+        documents = parseWhole(text.slice(start));
+        if (start > 0) for (const document of documents) shiftDocument(document, start);
+        for (const document of documents) out.push(document);
+        break;
+      }
+      if (start > 0) for (const document of documents) shiftDocument(document, start);
+    }
+    after.set(source, { start, documents });
+    for (const document of documents) out.push(document);
+  }
+  memo.remember(path, text, out, after);
+  return out;
+}
+
+/**
+ * The parts of an earlier parse by their text, each with its documents: a
+ * part's documents are those that begin in it. Parts from the first document
+ * with errors on are left out (the parser may have read past a `---` there).
+ */
+function partsOf(text: string, documents: readonly Document.Parsed[]): Map<string, Part> | undefined {
+  const starts = partStarts(text);
+  if (!starts) return undefined;
+  const parts = new Map<string, Part>();
+  let d = 0;
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    const end = starts[i + 1] ?? text.length;
+    const own: Document.Parsed[] = [];
+    while (d < documents.length && documents[d]!.range[0] < end) {
+      const document = documents[d++]!;
+      if (document.errors.length > 0 || document.range[0] < start) return parts;
+      own.push(document);
+    }
+    parts.set(text.slice(start, end), { start, documents: own });
+  }
+  return parts;
+}
+
+/** Moves every offset of a parsed document by `delta` (node ranges, errors, warnings). */
+function shiftDocument(document: Document.Parsed, delta: number): void {
+  shiftRange(document.range, delta);
+  shiftNode(document.contents, delta);
+  for (const problem of [...document.errors, ...document.warnings]) {
+    problem.pos[0] += delta;
+    problem.pos[1] += delta;
+  }
+}
+
+function shiftRange(range: number[] | null | undefined, delta: number): void {
+  if (!range) return;
+  range[0]! += delta;
+  range[1]! += delta;
+  range[2]! += delta;
+}
+
+function shiftNode(node: unknown, delta: number): void {
+  if (isMap(node) || isSeq(node)) {
+    shiftRange(node.range, delta);
+    for (const item of node.items) {
+      if (isPair(item)) {
+        shiftNode(item.key, delta);
+        shiftNode(item.value, delta);
+      } else shiftNode(item, delta);
+    }
+  } else if (isScalar(node) || isAlias(node)) shiftRange((node as Node).range, delta);
+}
+
+/**
+ * Parsed documents kept between parses of a file, by document text. An
+ * engine keeps one: the next parse of a file reuses what did not change and
+ * moves documents that only moved (their offsets are rewritten in place, so
+ * the file's earlier ManifestFile must no longer be in use; the editor
+ * analyses the newest text only). With `moves` false, a document is reused
+ * only at the same offset and never changed: release analysis shares one
+ * between the base and the head of each file, both in use together.
+ */
+export class DocumentMemo {
+  private readonly files = new Map<string, { text: string; documents: Document.Parsed[]; parts?: Map<string, Part> }>();
+
+  constructor(
+    private readonly moves = true,
+    /** Files remembered (the least recently parsed is forgotten first). */
+    private readonly capacity = 16,
+  ) {}
+
+  /** The parts of the last parse of `path`, split on first use (a file parsed once costs nothing more). */
+  parts(path: string): Map<string, Part> | undefined {
+    const file = this.files.get(path);
+    if (!file) return undefined;
+    file.parts ??= partsOf(file.text, file.documents);
+    return file.parts;
+  }
+
+  /** The documents of an earlier part with this text, placed at `start`; undefined when they cannot be reused there. */
+  take(parts: Map<string, Part>, source: string, start: number): Document.Parsed[] | undefined {
+    const hit = parts.get(source);
+    if (!hit || (hit.start !== start && !this.moves)) return undefined;
+    if (this.moves) {
+      // Each document goes to one new file only.
+      parts.delete(source);
+      if (hit.start !== start) for (const document of hit.documents) shiftDocument(document, start - hit.start);
+    }
+    return hit.documents;
+  }
+
+  remember(path: string, text: string, documents: Document.Parsed[], parts?: Map<string, Part>): void {
+    this.files.delete(path);
+    this.files.set(path, { text, documents, parts });
+    if (this.files.size > this.capacity) this.files.delete(this.files.keys().next().value!);
+  }
 }
 
 export interface SourceComment {
