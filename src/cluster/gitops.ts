@@ -79,3 +79,16 @@ export function gitOpsHint(o: GitOpsOwner): string {
       return `Revert the change in Git, or suspend ${describeOwner(o)} first (flux suspend helmrelease ${o.name}); otherwise the next reconcile re-applies the current version.`;
   }
 }
+
+/**
+ * The Helm release an object belongs to: Helm 3 annotates what it installs
+ * with `meta.helm.sh/release-name` and `meta.helm.sh/release-namespace`. A
+ * kubectl-style rollback of such an object is undone by the release's next
+ * upgrade or rollback; rolling back the release is the consistent move.
+ */
+export function helmOwner(meta: Meta): { name: string; namespace?: string } | undefined {
+  const name = meta.annotations?.['meta.helm.sh/release-name'];
+  if (!name) return undefined;
+  const namespace = meta.annotations?.['meta.helm.sh/release-namespace'];
+  return { name, ...(namespace ? { namespace } : {}) };
+}

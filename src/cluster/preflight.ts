@@ -10,7 +10,7 @@
  */
 import type { KubeClient, KubeObject } from './client';
 import { type ClusterError, type Result, ok } from './errors';
-import { describeOwner, gitOpsHint, type GitOpsOwner } from './gitops';
+import { describeOwner, gitOpsHint, helmOwner, type GitOpsOwner } from './gitops';
 import { diffTemplates, type TemplateDiff } from './diff';
 import { readWorkloadObjects, historyOf, type WorkloadHistory } from './history';
 import { KIND_INFO, objectPath, refText, type WorkloadRef } from './kinds';
@@ -159,6 +159,14 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
     });
   } else if (gitops.length > 0) {
     checks.push({ id: 'gitops', status: 'warn', title: `possibly managed by GitOps (${gitops.map((g) => g.evidence).join('; ')})`, evidence: ['Helm charts set app.kubernetes.io/instance too; check before relying on the rollback.'] });
+  } else if (helmOwner(object.metadata)) {
+    const release = helmOwner(object.metadata)!;
+    checks.push({
+      id: 'gitops',
+      status: 'warn',
+      title: `part of Helm release ${release.namespace ?? ref.namespace}/${release.name} (annotation meta.helm.sh/release-name): its next helm upgrade or rollback re-applies the chart's version`,
+      evidence: [`Rolling back the release keeps Helm and the cluster in step: rollback-guard undo helmrelease/${release.name} -n ${release.namespace ?? ref.namespace}.`],
+    });
   } else {
     checks.push({ id: 'gitops', status: 'pass', title: 'no Argo CD or Flux tracking labels or annotations', evidence: [] });
   }

@@ -112,6 +112,13 @@ describe('Helm releases on a real control plane', { timeout: 30 * 60 * 1000 }, (
     assert.ok(one.ok);
     assert.deepEqual(s.client.countCalls(before1), { 'list secrets': 1 });
     assert.deepEqual(ours(one.value.revisions), ours(sf.revisions));
+    // Undoing the release's Deployment the kubectl way is allowed, with a warning naming the release.
+    const dep = await s.preflight({ ref: { kind: 'Deployment', namespace: ns, name: 'storefront-storefront' }, toRevision: 1 });
+    assert.ok(dep.ok);
+    const gitops = dep.value.checks.find((c) => c.id === 'gitops')!;
+    assert.equal(gitops.status, 'warn');
+    assert.match(gitops.title, /part of Helm release helm-hist\/storefront/);
+    assert.deepEqual(dep.value.blocking, []);
     const missing = await s.releaseHistory({ kind: 'HelmRelease', namespace: ns, name: 'nope' });
     assert.ok(!missing.ok);
     assert.equal(missing.error.kind, 'not-found');

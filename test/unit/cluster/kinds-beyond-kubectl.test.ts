@@ -15,6 +15,7 @@ import { planRolloutAction } from '../../../src/cluster/argoRollouts';
 import { fluxObject, suspendPatch } from '../../../src/cluster/flux';
 import { buildReleaseHistories, decodeReleaseData, encodeReleaseData, manifestObjects, planHelmRollback, redactManifest, redactValues, releaseGitOps, type HelmReleaseRecord } from '../../../src/cluster/helm';
 import { helmRollbackArgs } from '../../../src/cluster/helmRollback';
+import { helmOwner } from '../../../src/cluster/gitops';
 import { parseFluxRef, parseHistoryRef, parseWorkload } from '../../../src/cluster/kinds';
 import { rolloutHistory } from '../../../src/cluster/history';
 import { planRollback } from '../../../src/cluster/rollback';
@@ -142,6 +143,11 @@ describe('Helm release Secrets', () => {
     const labelled = MANIFEST.replace('app.kubernetes.io/instance: shop', 'app.kubernetes.io/instance: shop\n    helm.toolkit.fluxcd.io/name: shop\n    helm.toolkit.fluxcd.io/namespace: flux-system');
     assert.deepEqual(releaseGitOps(manifestObjects(labelled), 'shop'), [{ controller: 'flux-helmrelease', name: 'shop', namespace: 'flux-system', certainty: 'certain', evidence: 'label helm.toolkit.fluxcd.io/name=shop on deployment/shop' }]);
     assert.deepEqual(releaseGitOps(manifestObjects(MANIFEST), 'shop'), []);
+  });
+
+  it('an object Helm installed names its release (a kubectl-style rollback of it is only a warning)', () => {
+    assert.deepEqual(helmOwner({ annotations: { 'meta.helm.sh/release-name': 'storefront', 'meta.helm.sh/release-namespace': 'bookstore' } }), { name: 'storefront', namespace: 'bookstore' });
+    assert.equal(helmOwner({ labels: { 'app.kubernetes.io/managed-by': 'Helm' } }), undefined);
   });
 
   it('the rollback plan follows helm rollback: 0 is the highest minus one, the new revision is the highest plus one', () => {
