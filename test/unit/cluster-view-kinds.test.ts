@@ -129,6 +129,8 @@ describe('cluster view: Helm releases, Applications, Rollouts, Flux', () => {
     const aborted = treeItem({ kind: 'workload', context: 'c', workload: { ...rollout, argo: { ...rollout.argo!, aborted: true, paused: false } } }, NOW);
     assert.equal(aborted.contextValue, 'rollbackGuard:workload+history+rollout+aborted');
     assert.match(aborted.description!, /aborted/);
+    const stable = treeItem({ kind: 'revision', context: 'c', ref: rollout.ref, revision: { revision: 2, live: false, stable: true, images: [{ container: 'orders', image: 'ghcr.io/bookstore/orders:2.6.0' }], source: 'ReplicaSet/orders-2' } }, NOW);
+    assert.equal(stable.description, 'stable · orders:2.6.0');
   });
 
   it('a Flux object shows whether it reconciles', () => {

@@ -48,6 +48,8 @@ export interface RevisionSummary {
   createdAt?: string;
   /** ReplicaSets only: pods it runs now. */
   replicas?: { desired: number; ready: number };
+  /** Argo Rollouts only: the stable ReplicaSet (status.stableRS). */
+  stable?: boolean;
   source: string;
 }
 
@@ -226,6 +228,7 @@ export function summarizeRevision(r: RevisionEntry): RevisionSummary {
     ...(r.changeCause ? { changeCause: r.changeCause } : {}),
     ...(r.createdAt ? { createdAt: r.createdAt } : {}),
     ...(r.replicas ? { replicas: { desired: r.replicas.desired, ready: r.replicas.ready } } : {}),
+    ...(r.stable ? { stable: true } : {}),
     source: `${r.source.kind}/${r.source.name}`,
   };
 }
@@ -363,13 +366,14 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
       const r = node.revision;
       const age = ageText(r.createdAt, now);
       const cause = r.changeCause ? safe(r.changeCause, secrets) : '';
-      const description = [r.live ? 'live' : '', imagesShort(r.images), cause, age].filter(Boolean).join(' · ');
+      const description = [r.live ? 'live' : '', r.stable ? 'stable' : '', imagesShort(r.images), cause, age].filter(Boolean).join(' · ');
       const tooltip = [
         `**Revision ${r.revision}** of ${refText(node.ref)} in \`${node.ref.namespace}\`${r.live ? ' — **live**' : ''}`,
         `Images:\n${imagesFull(r.images)}`,
         cause ? `Change-cause: ${md(cause)}` : 'No change-cause recorded.',
         r.createdAt ? `Created ${r.createdAt} (${age} ago)` : '',
         r.replicas ? `Pods: ${r.replicas.ready}/${r.replicas.desired} ready` : '',
+        r.stable ? 'The stable ReplicaSet of the Rollout: an abort sends traffic back to it.' : '',
         `Stored in ${r.source}`,
       ]
         .filter(Boolean)
