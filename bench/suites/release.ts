@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fmt, median, percentile } from '../stats';
 
@@ -174,21 +174,35 @@ export function buildRepository(): { commits: number; changed: number } {
   return { commits, changed: changed.size };
 }
 
-function timeCli(args: string[], runs: number): { samples: number[]; out: string; code: number | null } {
+/** Wall time of each run, and CPU time (user + sys of the process and its children, via /usr/bin/time) when available. */
+function timeCli(args: string[], runs: number): { samples: number[]; cpu: number[]; out: string; code: number | null } {
   const samples: number[] = [];
+  const cpu: number[] = [];
   let out = '';
   let code: number | null = null;
+  const timeFile = join(WORK, '..', 'release-time.txt');
+  const useTime = existsSync('/usr/bin/time');
   for (let i = 0; i <= runs; i++) {
+    const argv = useTime ? ['/usr/bin/time', '-f', '%U %S', '-o', timeFile, process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
     const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [CLI, ...args], { cwd: WORK, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const r = spawnSync(argv[0]!, argv.slice(1), { cwd: WORK, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     if (r.status !== 0 && r.status !== 1) throw new Error(`rollback-guard ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    if (i > 0) samples.push(ms); // the first run warms the file cache
+    if (i > 0) {
+      // The first run warms the file cache.
+      samples.push(ms);
+      if (useTime) {
+        const [user, sys] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+        cpu.push(((user ?? 0) + (sys ?? 0)) * 1000);
+      }
+    }
     out = r.stdout;
     code = r.status;
   }
-  return { samples, out, code };
+  return { samples, cpu, out, code };
 }
+
+const cpuNote = (cpu: number[]) => (cpu.length > 0 ? `  cpu ${fmt(median(cpu)).padStart(9)}` : '');
 
 export async function run(args: string[] = []): Promise<void> {
   const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
@@ -201,10 +215,10 @@ export async function run(args: string[] = []): Promise<void> {
 
   const check = timeCli(['check', '--base', 'main', '--format', 'json'], runs);
   const found = JSON.parse(check.out) as { findings: unknown[]; release: { rollbackClass: string }; summary: { files: number } };
-  console.log(`check --base main   median ${fmt(median(check.samples)).padStart(9)}  p90 ${fmt(percentile(check.samples, 90)).padStart(9)}  (${runs} runs; ${found.summary.files} files analysed, ${found.findings.length} findings, class ${found.release.rollbackClass})`);
+  console.log(`check --base main   median ${fmt(median(check.samples)).padStart(9)}  p90 ${fmt(percentile(check.samples, 90)).padStart(9)}${cpuNote(check.cpu)}  (${runs} runs; ${found.summary.files} files analysed, ${found.findings.length} findings, class ${found.release.rollbackClass})`);
   const report = timeCli(['report'], runs);
-  console.log(`report              median ${fmt(median(report.samples)).padStart(9)}  p90 ${fmt(percentile(report.samples, 90)).padStart(9)}  (${runs} runs; ${report.out.split('\n').length} lines of Markdown)`);
+  console.log(`report              median ${fmt(median(report.samples)).padStart(9)}  p90 ${fmt(percentile(report.samples, 90)).padStart(9)}${cpuNote(report.cpu)}  (${runs} runs; ${report.out.split('\n').length} lines of Markdown)`);
   const version = timeCli(['--version'], runs);
-  console.log(`(process start: --version median ${fmt(median(version.samples))})`);
+  console.log(`(process start: --version median ${fmt(median(version.samples))}${cpuNote(version.cpu)}; cpu is user + sys of the process and the git processes it starts)`);
   if (!args.includes('--keep')) rmSync(WORK, { recursive: true, force: true });
 }
