@@ -19,7 +19,12 @@ Commands:
   rollout abort|promote|retry rollout/NAME  act on an Argo Rollout as kubectl argo rollouts does
   flux suspend|resume kustomization/NAME|helmrelease/NAME  suspend or resume a Flux object's reconciliation
 
-Run \`rollback-guard <command> --help\` for a command's options.`;
+Run \`rollback-guard <command> --help\` for a command's options.
+
+Environment:
+  ROLLBACK_GUARD_THREADS=N     check many files with at most N threads (default: one per core)
+  ROLLBACK_GUARD_CODE_CACHE=0  compile the CLI on every start instead of keeping its code in
+                               a cache directory (ROLLBACK_GUARD_CACHE, else the user cache directory)`;
 
 const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<number>; usage: string }> = {
   check: { run: check, usage: CHECK_USAGE },
