@@ -58,6 +58,9 @@ Options:
       --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
       --timeout SECONDS     how long to follow the rollout (default: 300)
       --no-wait             do not follow the rollout (helm: no --wait; Argo CD: do not follow the sync)
+      --repo DIR            the Git repository of the manifests, for the schema check: which migrations
+                            changed between the two revisions (found through the images; default: .)
+      --no-repo             skip the schema check
       --helm PATH           the helm binary (helmrelease/NAME; default: helm on PATH)
       --pause-auto-sync     pause the Application's auto-sync first (application/NAME)
       --config FILE         repository configuration (production.contexts)

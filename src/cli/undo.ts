@@ -56,6 +56,8 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     'confirm-context': { type: 'string' },
     'allow-gitops': { type: 'boolean' },
     'evidence-dir': { type: 'string' },
+    repo: { type: 'string' },
+    'no-repo': { type: 'boolean' },
     timeout: { type: 'string' },
     'no-wait': { type: 'boolean' },
     config: { type: 'string' },
@@ -101,6 +103,22 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
       return exitCodeFor(pre.error);
     }
     const preflight = pre.value;
+    // Which migrations changed in Git between the two revisions (image tag ↔ commit): a code rollback leaves their schema.
+    if (preflight.plan && !values['no-repo']) {
+      const { schemaCheck } = await import('../git/schemaChanges');
+      const { Engine } = await import('../core/engine');
+      preflight.checks.push(
+        await schemaCheck({
+          dir: resolve(io.cwd, values.repo ?? '.'),
+          workload: { kind: ref.kind, name: ref.name, namespace: ref.namespace },
+          liveImages: preflight.plan.from.images.map((i) => i.image),
+          targetImages: preflight.plan.to.images.map((i) => i.image),
+          ...(preflight.plan.fromRevision !== undefined ? { fromRevision: preflight.plan.fromRevision } : {}),
+          toRevision: preflight.plan.toRevision,
+          engine: new Engine({ config }),
+        }),
+      );
+    }
     const out = (text: string): void => io.out(redact(text, secrets));
     if (format === 'text') out(preflightText(preflight));
 

@@ -32,7 +32,7 @@ export interface RollbackRequest {
  * `operation` (an Argo CD operation already running) and `state` (what a
  * Rollout or Flux object is doing now).
  */
-export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state';
+export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state' | 'schema';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped';
 
 export interface PreflightCheck {

@@ -4,7 +4,7 @@ import { podTemplate } from '../core/k8s/workload';
 import { sqlLayout } from '../core/migrations/layout';
 import { parseManifestFile, type ManifestDoc } from '../core/yaml/manifest';
 import { listChanges } from './changes';
-import { ok, fail, type GitRepo, type Result } from './repo';
+import { ok, fail, GitRepo, type Result } from './repo';
 
 /**
  * Which migrations changed in Git between two revisions of a workload, found
@@ -139,4 +139,82 @@ export async function schemaChangesBetween(
     migrations.sort((a, b) => a.path.localeCompare(b.path));
   }
   return ok({ liveCommit, targetCommit, migrations, worst: worstClass(migrations.map((m) => m.rollbackClass)) });
+}
+
+/** Kubernetes YAML files a workload may be defined in: tracked or new, not ignored. */
+async function yamlFiles(repo: GitRepo): Promise<string[]> {
+  const out = await repo.run(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', '*.yaml', '*.yml']);
+  return [...new Set(out.split('\0').filter(Boolean))].sort();
+}
+
+/** The files of the working tree that define the workload (kind, name and, when the file says, namespace). */
+export async function findWorkloadManifests(repo: GitRepo, workload: WorkloadKey): Promise<string[]> {
+  const found: string[] = [];
+  for (const path of await yamlFiles(repo)) {
+    const content = await repo.readWorktree(path);
+    // A cheap filter before parsing: the name must appear in the file.
+    if (!content || content.length > 2_000_000 || !content.includes(workload.name)) continue;
+    if (workloadImages(content.toString('utf8'), workload) !== undefined) found.push(path);
+  }
+  return found;
+}
+
+/** A preflight check, shaped as the cluster layer's (`id: 'schema'`). */
+export interface SchemaCheck {
+  id: 'schema';
+  status: 'pass' | 'warn' | 'info' | 'skipped';
+  title: string;
+  evidence: string[];
+}
+
+export interface SchemaCheckInput {
+  /** A directory inside the Git repository holding the manifests. */
+  dir: string;
+  workload: WorkloadKey;
+  liveImages: readonly string[];
+  targetImages: readonly string[];
+  fromRevision?: number;
+  toRevision: number;
+  engine: Engine;
+  /** The manifest that defines the workload; found in the working tree when absent. */
+  manifestPath?: string;
+}
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/**
+ * The preflight's schema check: which migrations changed in Git between the
+ * revision being left and the one being restored, found through the images
+ * (image tag ↔ commit). A code rollback leaves their schema in place.
+ */
+export async function schemaCheck(input: SchemaCheckInput): Promise<SchemaCheck> {
+  const skipped = (title: string, evidence: string[] = []): SchemaCheck => ({ id: 'schema', status: 'skipped', title, evidence });
+  const repo = await GitRepo.open(input.dir);
+  if (!repo) return skipped(`${input.dir} is not in a Git repository, so the migrations between the revisions are unknown`);
+  const what = `${input.workload.kind} ${input.workload.name}`;
+  const manifests = input.manifestPath ? [input.manifestPath] : await findWorkloadManifests(repo, input.workload);
+  if (manifests.length === 0) return skipped(`no manifest in ${repo.root} defines ${what}, so the migrations between the revisions are unknown`);
+  const problems: string[] = [];
+  for (const manifestPath of manifests) {
+    const result = await schemaChangesBetween(repo, { manifestPath, workload: input.workload, liveImages: input.liveImages, targetImages: input.targetImages, engine: input.engine });
+    if (!result.ok) {
+      problems.push(result.error.message);
+      continue;
+    }
+    const { migrations, liveCommit, targetCommit, worst } = result.value;
+    const from = input.fromRevision === undefined ? 'the live revision' : `revision ${input.fromRevision}`;
+    const commits = `${from} is ${short(liveCommit)} and revision ${input.toRevision} is ${short(targetCommit)} in ${manifestPath}`;
+    if (migrations.length === 0) return { id: 'schema', status: 'pass', title: `no migration changed in Git between ${from} and revision ${input.toRevision}`, evidence: [commits] };
+    const lines = migrations.map((m) => `${m.path} (${m.status}${m.rollbackClass ? `, ${m.rollbackClass}` : ''}${m.reason ? `: ${m.reason}` : ''})`);
+    const additive = migrations.every((m) => m.rollbackClass === undefined || m.rollbackClass === 'reversible');
+    return {
+      id: 'schema',
+      status: additive ? 'info' : 'warn',
+      title: additive
+        ? `${migrations.length} additive migration${migrations.length === 1 ? '' : 's'} changed between ${from} and revision ${input.toRevision}; the restored code runs against the newer schema`
+        : `${migrations.length} migration${migrations.length === 1 ? '' : 's'} changed between ${from} and revision ${input.toRevision} (worst ${worst}); a code rollback leaves this schema in place — roll the data back first, or make sure revision ${input.toRevision} runs against it`,
+      evidence: [commits, ...lines],
+    };
+  }
+  return skipped(`the images of the two revisions could not be found in the history of ${manifests.join(', ')}`, problems);
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, Preflight, ReleaseHistory, ReleaseRef, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
-import { GitRepo, commitOnNewBranch } from '../../git';
+import { GitRepo, commitOnNewBranch, schemaCheck, type SchemaCheck } from '../../git';
 import { showCommit } from '../gitActions';
 import type { Log } from '../log';
 import {
@@ -316,6 +316,8 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
     return;
   }
   const preflight = pre.value;
+  const schema = await schemaCheckFor(preflight, target);
+  if (schema) preflight.checks.push(schema);
   const c = confirmation(preflight, secrets);
   deps.log.info(`preflight of ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) → revision ${target.revision}:\n${c.detail}`);
 
@@ -343,6 +345,28 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
     if (confirmContext === undefined) return;
   }
   await execute(deps, session, preflight, target, { ...(confirmContext !== undefined ? { confirmContext } : {}), acknowledgeGitOps: !!c.gitops }, secrets);
+}
+
+/**
+ * Which migrations changed in Git between the two revisions, through the
+ * images (image tag ↔ commit), read in the workspace folder of the manifest
+ * (or the first folder): a code rollback leaves their schema in place.
+ */
+async function schemaCheckFor(preflight: Preflight, target: Target): Promise<SchemaCheck | undefined> {
+  const plan = preflight.plan;
+  const folder = (target.uri && vscode.workspace.getWorkspaceFolder(target.uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!plan || !folder || folder.uri.scheme !== 'file') return undefined;
+  const { Engine } = await import('../../core/engine');
+  return schemaCheck({
+    dir: folder.uri.fsPath,
+    workload: { kind: target.ref.kind, name: target.ref.name, namespace: target.ref.namespace },
+    liveImages: plan.from.images.map((i) => i.image),
+    targetImages: plan.to.images.map((i) => i.image),
+    ...(plan.fromRevision !== undefined ? { fromRevision: plan.fromRevision } : {}),
+    toRevision: plan.toRevision,
+    engine: new Engine(),
+    ...(target.uri ? { manifestPath: relative(folder.uri.fsPath, target.uri.fsPath).split(sep).join('/') } : {}),
+  });
 }
 
 async function execute(deps: ActionDeps, session: ClusterSession, preflight: Preflight, target: Target, confirmations: { confirmContext?: string; acknowledgeGitOps: boolean }, secrets: string[]): Promise<void> {

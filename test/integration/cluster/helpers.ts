@@ -115,7 +115,7 @@ export function builtCli(): string {
       const st = statSync(p);
       return Math.max(m, st.isDirectory() ? newest(p) : st.mtimeMs);
     }, 0);
-  const sources = Math.max(newest(join(ROOT, 'src', 'cli')), newest(join(ROOT, 'src', 'cluster')), newest(join(ROOT, 'src', 'core')));
+  const sources = Math.max(...['cli', 'cluster', 'core', 'git'].map((d) => newest(join(ROOT, 'src', d))));
   if (!existsSync(cli) || statSync(cli).mtimeMs < sources) {
     const r = spawnSync(process.execPath, ['esbuild.js'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 0, `build failed: ${r.stderr}`);
