@@ -15,9 +15,8 @@ import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { seedBookstore } from '../../scripts/cluster/seed';
 import { startPlane, type Plane } from '../cluster/plane';
-import { copyDirectory, openSession, ROOT, type Session } from './support';
+import { capture, copyDirectory, openSession, ROOT, type Session } from './support';
 
-const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
 
@@ -50,13 +49,9 @@ async function step(name: string, fn: () => Promise<void>) {
   }
 }
 
-/** A screenshot in the suite's artifacts; `publish` also copies it to docs/screenshots. */
+/** A screenshot in the suite's artifacts; with ROLLBACK_GUARD_SCREENSHOTS=docs, `publish` also copies it to docs/screenshots. */
 async function shot(name: string, publish?: string): Promise<void> {
-  const file = await session.workbench.screenshot(name);
-  if (publish) {
-    fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    fs.copyFileSync(file, path.join(SCREENSHOTS, publish));
-  }
+  await capture(session, name, publish);
 }
 
 /** The Cluster History pane's tree. */
