@@ -1,5 +1,6 @@
 import type { Engine } from '../core/engine';
 import { worstClass, type RollbackClass } from '../core/model';
+import { canonicalRepository, parseImageReference } from '../core/k8s/image';
 import { podTemplate } from '../core/k8s/workload';
 import { sqlLayout } from '../core/migrations/layout';
 import { parseManifestFile, type ManifestDoc } from '../core/yaml/manifest';
@@ -45,30 +46,13 @@ export type SchemaChangesProblem = { kind: 'no-manifest-history' | 'image-not-fo
 
 /** Image references are equal when their names match, and their tags and digests wherever both sides have one. */
 export function sameImage(a: string, b: string): boolean {
-  const pa = splitImage(a);
-  const pb = splitImage(b);
-  if (normaliseName(pa.name) !== normaliseName(pb.name)) return false;
+  const pa = parseImageReference(a);
+  const pb = parseImageReference(b);
+  if (canonicalRepository(pa.name) !== canonicalRepository(pb.name)) return false;
   if (pa.digest && pb.digest) return pa.digest === pb.digest;
   if (pa.tag && pb.tag) return pa.tag === pb.tag;
   // Only one side (or neither) has a tag: `app` means `app:latest`; a digest on one side alone cannot be checked.
   return (pa.tag ?? 'latest') === (pb.tag ?? 'latest') && !pa.digest && !pb.digest;
-}
-
-function splitImage(image: string): { name: string; tag?: string; digest?: string } {
-  const at = image.indexOf('@');
-  const digest = at === -1 ? undefined : image.slice(at + 1);
-  const named = at === -1 ? image : image.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const tag = colon > named.lastIndexOf('/') ? named.slice(colon + 1) : undefined;
-  return { name: tag === undefined ? named : named.slice(0, colon), tag, digest };
-}
-
-/** `nginx` and `docker.io/library/nginx` name the same repository. */
-function normaliseName(name: string): string {
-  const parts = name.split('/');
-  if (parts.length === 1) return `docker.io/library/${name}`;
-  if (!/[.:]|^localhost$/.test(parts[0]!)) return `docker.io/${name}`;
-  return name;
 }
 
 function matchesWorkload(doc: ManifestDoc, key: WorkloadKey): boolean {

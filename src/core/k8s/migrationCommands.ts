@@ -1,3 +1,5 @@
+import { repositoryPath } from './image';
+
 /**
  * How a container runs a schema migration, as data. A command is a sequence
  * of word groups matched in order against the container's command and args
@@ -64,16 +66,6 @@ function findSequence(words: readonly CommandWord[], groups: readonly (readonly 
     at++;
   }
   return first;
-}
-
-/** The repository path of an image: `ghcr.io/flyway/flyway:10@sha256:…` → `flyway/flyway`. */
-function repositoryPath(image: string): string {
-  const name = image.split('@')[0]!.replace(/:[^/]*$/, '');
-  const parts = name.split('/');
-  // A first segment with a dot or a port is a registry host.
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!)) parts.shift();
-  if (parts[0] === 'library') parts.shift();
-  return parts.join('/');
 }
 
 /**

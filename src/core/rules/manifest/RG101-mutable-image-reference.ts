@@ -1,21 +1,6 @@
 import { podTemplate, describeContainer } from '../../k8s/workload';
+import { parseImageReference } from '../../k8s/image';
 import { defineManifestRule } from './context';
-
-export interface ImageReference {
-  name: string;
-  tag?: string;
-  digest?: string;
-}
-
-/** Splits `registry:5000/team/app:1.2@sha256:…` into name, tag and digest. */
-export function parseImageReference(image: string): ImageReference {
-  const at = image.indexOf('@');
-  const digest = at === -1 ? undefined : image.slice(at + 1);
-  const named = at === -1 ? image : image.slice(0, at);
-  const colon = named.lastIndexOf(':');
-  const tag = colon > named.lastIndexOf('/') ? named.slice(colon + 1) : undefined;
-  return { name: tag === undefined ? named : named.slice(0, colon), tag, digest };
-}
 
 export default defineManifestRule({
   meta: {
