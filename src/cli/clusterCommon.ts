@@ -36,7 +36,7 @@ export const WRITE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type WriteValues = { namespace?: string; context?: string; kubeconfig?: string; 'dry-run'?: boolean; reason?: string; yes?: boolean; 'confirm-context'?: string; 'evidence-dir'?: string; config?: string };
+export type WriteValues = { namespace?: string; context?: string; kubeconfig?: string; 'dry-run'?: boolean; reason?: string; yes?: boolean; 'confirm-context'?: string; 'evidence-dir'?: string; config?: string };
 
 export function terminalPrompter(): Prompter {
   return {
@@ -110,11 +110,11 @@ export function historyArg(text: string | undefined, namespace: string): History
 
 const ICON: Record<string, string> = { pass: '✔', warn: '!', fail: '✖', info: 'i', skipped: '-' };
 
-/** A preflight as the terminal shows it: one line per check, its evidence below, the hint of a failing one. */
-export function checksText(title: string, checks: readonly PreflightCheck[]): string {
+/** A preflight as the terminal shows it: one line per check (its id in `idWidth` columns), its evidence below, the hint of a failing one. */
+export function checksText(title: string, checks: readonly PreflightCheck[], idWidth = 9): string {
   const lines = [title];
   for (const c of checks) {
-    lines.push(`  ${ICON[c.status] ?? ' '} ${c.id.padEnd(9)} ${c.title}`);
+    lines.push(`  ${ICON[c.status] ?? ' '} ${c.id.padEnd(idWidth)} ${c.title}`);
     for (const e of c.evidence) lines.push(`               ${e}`);
     if (c.error?.hint && c.status === 'fail') lines.push(`               hint: ${c.error.hint}`);
   }
@@ -131,7 +131,7 @@ export function checksJson(checks: readonly PreflightCheck[]): unknown {
  * name typed back (unless --confirm-context), else y/N; nothing is asked with
  * --yes. Returns undefined when the user said no.
  */
-export async function confirmWrite(io: CliIO, prompter: Prompter, values: { yes?: boolean; 'confirm-context'?: string }, production: boolean, context: string, question: string, production_question: string): Promise<{ confirmContext?: string } | undefined> {
+export async function confirmWrite(io: CliIO, prompter: Prompter, values: { yes?: boolean; 'confirm-context'?: string }, production: boolean, context: string, question: string, production_question: string, declined = 'Nothing was changed.'): Promise<{ confirmContext?: string } | undefined> {
   let confirmContext = values['confirm-context'];
   if (values.yes) return confirmContext !== undefined ? { confirmContext } : {};
   if (production && confirmContext === undefined) {
@@ -140,16 +140,16 @@ export async function confirmWrite(io: CliIO, prompter: Prompter, values: { yes?
   }
   const answer = (await prompter.ask(`\n${question} [y/N] `))?.trim().toLowerCase();
   if (answer !== 'y' && answer !== 'yes') {
-    io.err('Nothing was changed.\n');
+    io.err(`${declined}\n`);
     return undefined;
   }
   return confirmContext !== undefined ? { confirmContext } : {};
 }
 
-/** Refuses to run without a person to ask, unless --yes (or only a dry run). */
-export function needConfirmation(prompter: Prompter, values: { yes?: boolean; 'dry-run'?: boolean }): void {
+/** Refuses to run without a person to ask, unless --yes (or only a dry run). `what`: "go ahead", "roll back". */
+export function needConfirmation(prompter: Prompter, values: { yes?: boolean; 'dry-run'?: boolean }, what = 'go ahead'): void {
   if (!values.yes && !values['dry-run'] && !prompter.interactive) {
-    throw new UsageError('stdin is not a terminal, so there is no one to confirm: pass --yes to go ahead without a prompt (or --dry-run to only check)');
+    throw new UsageError(`stdin is not a terminal, so there is no one to confirm: pass --yes to ${what} without a prompt (or --dry-run to only check)`);
   }
 }
 

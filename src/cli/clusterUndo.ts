@@ -4,10 +4,9 @@
  * with the same preflight output, confirmation, refusals, evidence and exit
  * codes as a workload undo.
  */
-import { resolve } from 'node:path';
 import { redact } from '../core/redact';
-import { describeOwner, entryRevisionText, formatError, refText, type ApplicationRef, type ClusterError, type ClusterSession, type OperationFailure, type PreflightBase, type ReleaseRef } from '../cluster';
-import { checksJson, checksText, confirmWrite, printError, type ClusterCliIO, type Prompter } from './clusterCommon';
+import { describeOwner, entryRevisionText, refText, type ApplicationRef, type ClusterError, type ClusterSession, type OperationFailure, type PreflightBase, type ReleaseRef } from '../cluster';
+import { checksJson, checksText, confirmWrite, exitCodeFor, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
 
 export interface UndoContext {
   io: ClusterCliIO;
@@ -30,11 +29,29 @@ export interface UndoContext {
 }
 
 /** The refusal a run would meet before anything is sent (blocking checks first, then an unacknowledged GitOps owner). */
-function wouldRefuse(pre: PreflightBase, allowGitOps: boolean): ClusterError | undefined {
+export function wouldRefuse(pre: Pick<PreflightBase, 'blocking' | 'gitops' | 'checks'>, allowGitOps: boolean): ClusterError | undefined {
   if (pre.blocking[0]) return pre.blocking[0];
   const owner = pre.gitops.find((g) => g.certainty === 'certain');
   if (owner && !allowGitOps) return pre.checks.find((c) => c.id === 'gitops')?.error;
   return undefined;
+}
+
+/** What --format json shows of every undo's preflight first. */
+export function preflightHead(pre: Pick<PreflightBase, 'context' | 'server' | 'production' | 'identity'>): { context: string; server: string; production: PreflightBase['production']; identity: PreflightBase['identity'] | null } {
+  return { context: pre.context.name, server: pre.server, production: pre.production, identity: pre.identity ?? null };
+}
+
+/** What every undo's write takes from the flags: the confirmations, the record-keeping, how long to follow it, progress on stderr (text only). */
+export function undoOptions(ctx: Pick<UndoContext, 'io' | 'values' | 'format' | 'timeoutSeconds'>, confirmContext: string | undefined) {
+  const { io, values } = ctx;
+  const progress = ctx.format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
+  return {
+    ...writeOptions(io, values, confirmContext),
+    acknowledgeGitOps: values['allow-gitops'] === true,
+    wait: !values['no-wait'],
+    timeoutMs: ctx.timeoutSeconds * 1000,
+    onProgress: (p: { message: string }) => progress(p.message),
+  };
 }
 
 function outcomeJson(result: { ok: true; value: { status: string; message: string; files?: { json: string; markdown: string } } & Record<string, unknown> } | { ok: false; error: OperationFailure }, extra: Record<string, unknown>): unknown {
@@ -43,32 +60,17 @@ function outcomeJson(result: { ok: true; value: { status: string; message: strin
     : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint, ...(result.error.permission ? { permission: result.error.permission } : {}) }, evidence: result.error.files ?? null, ...extra };
 }
 
-function report(ctx: UndoContext, command: string, result: { ok: true; value: { message: string; files?: { markdown: string }; evidenceError?: string } } | { ok: false; error: OperationFailure }): number {
-  const { io, secrets } = ctx;
-  if (result.ok) io.out(redact(`${result.value.message}\n${result.value.files ? `evidence: ${result.value.files.markdown}\n` : ''}`, secrets));
-  else {
-    printError(io, command, result.error, secrets);
-    if (result.error.files) io.err(`evidence: ${result.error.files.markdown}\n`);
-  }
-  const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
-  if (evidenceError) io.err(`warning: ${evidenceError}\n`);
-  return result.ok ? 0 : 1;
-}
-
 export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision: number): Promise<number> {
   const { io, session, values, format, secrets } = ctx;
   const out = (text: string): void => io.out(redact(text, secrets));
   const pre = await session.helmPreflight({ ref, toRevision }, { ...(values.helm ? { helmPath: values.helm } : {}), env: io.env });
   if (!pre.ok) {
     printError(io, 'undo', pre.error, secrets);
-    return pre.error.kind === 'config' ? 2 : 1;
+    return exitCodeFor(pre.error);
   }
   const p = pre.value;
   const preflightJson = () => ({
-    context: p.context.name,
-    server: p.server,
-    production: p.production,
-    identity: p.identity ?? null,
+    ...preflightHead(p),
     object: { ...ref },
     fromRevision: p.plan?.fromRevision ?? p.history?.currentRevision ?? null,
     toRevision: p.plan?.toRevision ?? null,
@@ -84,11 +86,7 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
     if (p.argv) out(`\nWill run: helm ${p.argv.join(' ')}${values['no-wait'] ? '' : ` --wait --timeout ${ctx.timeoutSeconds}s`}\n`);
   }
   const refusal = wouldRefuse(p, values['allow-gitops'] === true);
-  if (values['dry-run']) {
-    if (format === 'json') out(`${JSON.stringify({ dryRun: true, wouldProceed: !refusal, preflight: preflightJson() }, null, 2)}\n`);
-    else out(refusal ? `\nDry run: the rollback would be refused: ${formatError(refusal)}\n` : '\nDry run: the rollback would proceed; nothing was changed.\n');
-    return refusal ? 1 : 0;
-  }
+  if (values['dry-run']) return printDryRun(out, format, refusal, preflightJson, 'the rollback');
   let confirmContext = values['confirm-context'];
   if (!refusal && p.plan) {
     const owner = p.gitops.find((g) => g.certainty === 'certain');
@@ -96,22 +94,12 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
     if (!answer) return 1;
     confirmContext = answer.confirmContext;
   }
-  const progress = format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
-  const result = await session.helmRollback(p, {
-    ...(confirmContext !== undefined ? { confirmContext } : {}),
-    acknowledgeGitOps: values['allow-gitops'] === true,
-    ...(values.reason ? { reason: values.reason } : {}),
-    wait: !values['no-wait'],
-    timeoutMs: ctx.timeoutSeconds * 1000,
-    evidenceDir: resolve(io.cwd, values['evidence-dir'] ?? '.rollback-guard/evidence'),
-    toolVersion: io.version,
-    onProgress: (pr) => progress(pr.message),
-  });
+  const result = await session.helmRollback(p, undoOptions(ctx, confirmContext));
   if (format === 'json') {
     out(`${JSON.stringify(outcomeJson(result as never, { revisionAfter: result.ok ? (result.value.revisionAfter ?? null) : null, preflight: preflightJson() }), null, 2)}\n`);
     return result.ok ? 0 : 1;
   }
-  return report(ctx, 'undo', result);
+  return printOutcome(io, 'undo', secrets, result);
 }
 
 export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id: number | undefined): Promise<number> {
@@ -120,14 +108,11 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
   const pre = await session.applicationPreflight({ ref, ...(id !== undefined ? { id } : {}) });
   if (!pre.ok) {
     printError(io, 'undo', pre.error, secrets);
-    return pre.error.kind === 'config' ? 2 : 1;
+    return exitCodeFor(pre.error);
   }
   const p = pre.value;
   const preflightJson = () => ({
-    context: p.context.name,
-    server: p.server,
-    production: p.production,
-    identity: p.identity ?? null,
+    ...preflightHead(p),
     object: { ...ref, uid: p.history.uid, resourceVersion: p.history.resourceVersion },
     fromId: p.plan?.fromId ?? p.history.liveId ?? null,
     toId: p.plan?.toId ?? null,
@@ -145,11 +130,7 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
   let pauseAutoSync = values['pause-auto-sync'] === true;
   const autoSyncRefusal: ClusterError = { kind: 'auto-sync', message: `rollback cannot be initiated when auto-sync is enabled (application ${ref.namespace}/${ref.name})`, hint: 'Pass --pause-auto-sync to pause it first (argocd app set --sync-policy none), then roll back.' };
   if (!refusal && p.autoSync && !pauseAutoSync && (values.yes || values['dry-run'] || !ctx.prompter.interactive)) refusal = autoSyncRefusal;
-  if (values['dry-run']) {
-    if (format === 'json') out(`${JSON.stringify({ dryRun: true, wouldProceed: !refusal, preflight: preflightJson() }, null, 2)}\n`);
-    else out(refusal ? `\nDry run: the rollback would be refused: ${formatError(refusal)}\n` : `\nDry run: the rollback would proceed${p.autoSync ? ' after pausing auto-sync' : ''}; nothing was changed.\n`);
-    return refusal ? 1 : 0;
-  }
+  if (values['dry-run']) return printDryRun(out, format, refusal, preflightJson, 'the rollback', p.autoSync ? ' after pausing auto-sync' : '');
   let confirmContext = values['confirm-context'];
   if (!refusal && p.plan) {
     if (p.autoSync && !pauseAutoSync) {
@@ -166,21 +147,10 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
     if (!answer) return 1;
     confirmContext = answer.confirmContext;
   }
-  const progress = format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
-  const result = await session.applicationRollback(p, {
-    ...(confirmContext !== undefined ? { confirmContext } : {}),
-    acknowledgeGitOps: values['allow-gitops'] === true,
-    pauseAutoSync,
-    ...(values.reason ? { reason: values.reason } : {}),
-    wait: !values['no-wait'],
-    timeoutMs: ctx.timeoutSeconds * 1000,
-    evidenceDir: resolve(io.cwd, values['evidence-dir'] ?? '.rollback-guard/evidence'),
-    toolVersion: io.version,
-    onProgress: (pr) => progress(pr.message),
-  });
+  const result = await session.applicationRollback(p, { ...undoOptions(ctx, confirmContext), pauseAutoSync });
   if (format === 'json') {
     out(`${JSON.stringify(outcomeJson(result as never, { pausedAutoSync: result.ok ? result.value.pausedAutoSync : null, sent: result.ok ? result.value.sent : null, preflight: preflightJson() }), null, 2)}\n`);
     return result.ok ? 0 : 1;
   }
-  return report(ctx, 'undo', result);
+  return printOutcome(io, 'undo', secrets, result);
 }

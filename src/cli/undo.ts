@@ -1,70 +1,50 @@
 import { resolve } from 'node:path';
 import { redact } from '../core/redact';
-import { describeOwner, formatError, maskTemplateSecrets, refText, diffTemplates, type Preflight, type PodTemplate } from '../cluster';
+import { describeOwner, maskTemplateSecrets, refText, diffTemplates, type Preflight, type PodTemplate } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { exitCodeFor, historyArg, openSession, positiveInt, printError, terminalPrompter, type ClusterCliIO } from './clusterCommon';
+import { checksJson, checksText, confirmWrite, exitCodeFor, historyArg, needConfirmation, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
 import { UNDO_USAGE } from './clusterUsage';
 import { loadConfig } from './config';
-import { undoApplication, undoRelease } from './clusterUndo';
+import { preflightHead, undoApplication, undoOptions, undoRelease, wouldRefuse } from './clusterUndo';
 
 const FORMATS = ['text', 'json'] as const;
-const ICON: Record<string, string> = { pass: '✔', warn: '!', fail: '✖', info: 'i', skipped: '-' };
 
 function preflightText(pre: Preflight): string {
   const ref = pre.request.ref;
-  const lines = [`Preflight for ${refText(ref)} in namespace ${ref.namespace} (context ${pre.context.name}, ${pre.server}):`];
-  for (const c of pre.checks) {
-    lines.push(`  ${ICON[c.status] ?? ' '} ${c.id.padEnd(8)} ${c.title}`);
-    for (const e of c.evidence) lines.push(`               ${e}`);
-    if (c.error?.hint && c.status === 'fail') lines.push(`               hint: ${c.error.hint}`);
-  }
-  if (pre.plan && pre.diff && !pre.diff.equal) {
-    // Secret-looking env values are masked on screen too.
-    const shown = diffTemplates(maskTemplateSecrets(pre.plan.from.template) as PodTemplate, maskTemplateSecrets(pre.plan.to.template) as PodTemplate, {
-      from: `${refText(ref)} now (revision ${pre.plan.fromRevision ?? '?'})`,
-      to: `${refText(ref)} revision ${pre.plan.toRevision}`,
-    });
-    lines.push('', 'Pod template diff:', shown.unified.trimEnd());
-  }
-  return `${lines.join('\n')}\n`;
+  // The ids of a workload undo's checks fit in 8 columns.
+  const checks = checksText(`Preflight for ${refText(ref)} in namespace ${ref.namespace} (context ${pre.context.name}, ${pre.server}):`, pre.checks, 8);
+  if (!pre.plan || !pre.diff || pre.diff.equal) return checks;
+  // Secret-looking env values are masked on screen too.
+  const shown = diffTemplates(maskTemplateSecrets(pre.plan.from.template) as PodTemplate, maskTemplateSecrets(pre.plan.to.template) as PodTemplate, {
+    from: `${refText(ref)} now (revision ${pre.plan.fromRevision ?? '?'})`,
+    to: `${refText(ref)} revision ${pre.plan.toRevision}`,
+  });
+  return `${checks}\nPod template diff:\n${shown.unified.trimEnd()}\n`;
 }
 
 function preflightJson(pre: Preflight): unknown {
   return {
-    context: pre.context.name,
-    server: pre.server,
-    production: pre.production,
-    identity: pre.identity ?? null,
+    ...preflightHead(pre),
     object: { ...pre.request.ref, uid: pre.history.uid, resourceVersion: pre.history.resourceVersion },
     fromRevision: pre.plan?.fromRevision ?? pre.history.liveRevision ?? null,
     toRevision: pre.plan?.toRevision ?? pre.request.toRevision ?? null,
     action: pre.plan?.action ?? null,
-    checks: pre.checks.map((c) => ({ id: c.id, status: c.status, title: c.title, evidence: c.evidence, ...(c.error ? { error: { kind: c.error.kind, message: c.error.message, hint: c.error.hint } } : {}) })),
+    checks: checksJson(pre.checks),
     diff: pre.diff ? { images: pre.diff.images, fields: pre.diff.changes.map((c) => `${c.change} ${c.path}`) } : null,
   };
 }
 
 export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
   const { values, positionals } = parse(argv, {
+    ...WRITE_OPTIONS,
     'to-revision': { type: 'string' },
-    namespace: { type: 'string', short: 'n' },
-    context: { type: 'string' },
-    kubeconfig: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    reason: { type: 'string' },
-    yes: { type: 'boolean', short: 'y' },
-    'confirm-context': { type: 'string' },
     'allow-gitops': { type: 'boolean' },
-    'evidence-dir': { type: 'string' },
     repo: { type: 'string' },
     'no-repo': { type: 'boolean' },
     timeout: { type: 'string' },
     'no-wait': { type: 'boolean' },
-    config: { type: 'string' },
-    format: { type: 'string' },
     helm: { type: 'string' },
     'pause-auto-sync': { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.out(`${UNDO_USAGE}\n`);
@@ -78,17 +58,9 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
   if (timeoutSeconds === 0) throw new UsageError('--timeout must be at least 1 second');
   const { config } = loadConfig(io.cwd, values.config);
   const prompter = io.prompter ?? terminalPrompter();
-  if (!values.yes && !values['dry-run'] && !prompter.interactive) {
-    throw new UsageError('stdin is not a terminal, so there is no one to confirm: pass --yes to roll back without a prompt (or --dry-run to only check)');
-  }
+  needConfirmation(prompter, values, 'roll back');
 
-  const opened = openSession(io, values, config.production.contexts);
-  if (!opened.ok) {
-    printError(io, 'undo', opened.error);
-    return exitCodeFor(opened.error);
-  }
-  const session = opened.session;
-  try {
+  return withSession(io, 'undo', values, config.production.contexts, async (session) => {
     const secrets = await session.client.secrets();
     const target = historyArg(positionals[0], values.namespace ?? session.namespace);
     if (values.helm !== undefined && target.kind !== 'HelmRelease') throw new UsageError('--helm applies to helmrelease/NAME only');
@@ -123,58 +95,25 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     if (format === 'text') out(preflightText(preflight));
 
     const owner = preflight.gitops.find((g) => g.certainty === 'certain');
-    const wouldRefuse = preflight.blocking[0] ?? (owner && !values['allow-gitops'] ? preflight.checks.find((c) => c.id === 'gitops')?.error : undefined);
-    if (values['dry-run']) {
-      if (format === 'json') out(`${JSON.stringify({ dryRun: true, wouldProceed: !wouldRefuse, preflight: preflightJson(preflight) }, null, 2)}\n`);
-      else out(wouldRefuse ? `\nDry run: the rollback would be refused: ${formatError(wouldRefuse)}\n` : `\nDry run: the rollback would proceed${preflight.plan?.action === 'skip' ? ' (nothing to change)' : ''}; nothing was changed.\n`);
-      return wouldRefuse ? 1 : 0;
-    }
+    const refusal = wouldRefuse(preflight, values['allow-gitops'] === true);
+    if (values['dry-run']) return printDryRun(out, format, refusal, () => preflightJson(preflight), 'the rollback', preflight.plan?.action === 'skip' ? ' (nothing to change)' : '');
 
     // Ask on a terminal unless --yes; production contexts need the name typed back.
     let confirmContext = values['confirm-context'];
-    if (!values.yes && !wouldRefuse && preflight.plan?.action === 'patch') {
-      if (preflight.production.production && confirmContext === undefined) {
-        confirmContext = (await prompter.ask(`\n${preflight.context.name} is a production context. Type its name to roll back ${refText(ref)} to revision ${preflight.plan.toRevision}: `))?.trim();
-      } else {
-        const answer = (await prompter.ask(`\nRoll back ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) from revision ${preflight.plan.fromRevision ?? '?'} to ${preflight.plan.toRevision}${owner ? ` although ${describeOwner(owner)} manages it` : ''}? [y/N] `))?.trim().toLowerCase();
-        if (answer !== 'y' && answer !== 'yes') {
-          io.err('Not rolled back.\n');
-          return 1;
-        }
-      }
+    if (!refusal && preflight.plan?.action === 'patch') {
+      const plan = preflight.plan;
+      const answer = await confirmWrite(io, prompter, values, preflight.production.production, preflight.context.name, `Roll back ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) from revision ${plan.fromRevision ?? '?'} to ${plan.toRevision}${owner ? ` although ${describeOwner(owner)} manages it` : ''}?`, `roll back ${refText(ref)} to revision ${plan.toRevision}`, 'Not rolled back.');
+      if (!answer) return 1;
+      confirmContext = answer.confirmContext;
     }
 
-    const progress = format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
-    const result = await session.rollback(preflight, {
-      ...(confirmContext !== undefined ? { confirmContext } : {}),
-      acknowledgeGitOps: values['allow-gitops'] === true,
-      ...(values.reason ? { reason: values.reason } : {}),
-      wait: !values['no-wait'],
-      timeoutMs: timeoutSeconds * 1000,
-      evidenceDir: resolve(io.cwd, values['evidence-dir'] ?? '.rollback-guard/evidence'),
-      toolVersion: io.version,
-      onProgress: (p) => progress(p.message),
-    });
-    if (format === 'json') {
-      out(
-        `${JSON.stringify(
-          result.ok
-            ? { ok: true, status: result.value.status, message: result.value.message, revisionAfter: result.value.revisionAfter ?? null, patchMs: result.value.patchMs ?? null, rolloutMs: result.value.rolloutMs ?? null, evidence: result.value.files ?? null, preflight: preflightJson(preflight) }
-            : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint, ...(result.error.permission ? { permission: result.error.permission } : {}) }, evidence: result.error.files ?? null, preflight: preflightJson(preflight) },
-          null,
-          2,
-        )}\n`,
-      );
-    } else if (result.ok) {
-      out(`${result.value.message}\n${result.value.files ? `evidence: ${result.value.files.markdown}\n` : ''}`);
-    } else {
-      printError(io, 'undo', result.error, secrets);
-      if (result.error.files) io.err(`evidence: ${result.error.files.markdown}\n`);
-    }
-    const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
-    if (evidenceError) io.err(`warning: ${evidenceError}\n`);
-    return result.ok ? 0 : 1;
-  } finally {
-    session.dispose();
-  }
+    const result = await session.rollback(preflight, undoOptions(common, confirmContext));
+    const json =
+      format === 'json'
+        ? result.ok
+          ? { ok: true, status: result.value.status, message: result.value.message, revisionAfter: result.value.revisionAfter ?? null, patchMs: result.value.patchMs ?? null, rolloutMs: result.value.rolloutMs ?? null, evidence: result.value.files ?? null, preflight: preflightJson(preflight) }
+          : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint, ...(result.error.permission ? { permission: result.error.permission } : {}) }, evidence: result.error.files ?? null, preflight: preflightJson(preflight) }
+        : undefined;
+    return printOutcome(io, 'undo', secrets, result, json);
+  });
 }
