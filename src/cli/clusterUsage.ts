@@ -1,6 +1,19 @@
 // Usage texts of the cluster commands. Kept apart from the commands so main.ts
 // can show them without loading the cluster code (@kubernetes/client-node).
 
+// The options several commands share, written once.
+const NAMESPACE = `  -n, --namespace NS        namespace (default: the context's namespace)`;
+const CLUSTER = `      --context NAME        kube context (default: current-context)
+      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)`;
+const SERVER_DRY_RUN = `      --dry-run             run the preflight (including the server-side dry run) and stop`;
+const REASON = `      --reason TEXT         why; recorded in the evidence`;
+const CONFIRM = `  -y, --yes                 do not ask for confirmation (needed when stdin is not a terminal)
+      --confirm-context NAME  the context name typed back (required for production contexts)`;
+const EVIDENCE = `      --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)`;
+const CONFIG = `      --config FILE         repository configuration (production.contexts)`;
+const OUTPUT = `      --format text|json    output format (default: text)
+  -h, --help                show this help`;
+
 export const HISTORY_USAGE = `Usage: rollback-guard history [KIND/NAME] [options]
 
 Shows the revision history of a Deployment, StatefulSet, DaemonSet or Argo
@@ -14,16 +27,14 @@ KIND: deployment (deploy), statefulset (sts), daemonset (ds), rollout (ro),
 helmrelease (release) for a Helm release, application (app) for Argo CD.
 
 Options:
-  -n, --namespace NS        namespace (default: the context's namespace)
+${NAMESPACE}
   -A, --all-namespaces      every namespace (without KIND/NAME)
-      --context NAME        kube context (default: current-context)
-      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
+${CLUSTER}
       --revision N          print revision N's pod template (a Helm release: its values
                             and manifest, secret-looking values redacted; an Application:
                             history entry N)
       --diff N[..M]         diff revision N against the live one (or against revision M)
-      --format text|json    output format (default: text)
-  -h, --help                show this help
+${OUTPUT}
 
 Exit status: 0 shown, 1 the cluster could not be read (unreachable, forbidden,
 not found), 2 usage or kubeconfig error.`;
@@ -47,15 +58,13 @@ refused while auto-sync is on unless --pause-auto-sync.
 
 Options:
       --to-revision N       revision (Argo CD: history id) to go back to (default: the previous one)
-  -n, --namespace NS        namespace (default: the context's namespace)
-      --context NAME        kube context (default: current-context)
-      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
-      --dry-run             run the preflight (including the server-side dry run) and stop
-      --reason TEXT         why; recorded in the evidence
-  -y, --yes                 do not ask for confirmation (needed when stdin is not a terminal)
-      --confirm-context NAME  the context name typed back (required for production contexts)
+${NAMESPACE}
+${CLUSTER}
+${SERVER_DRY_RUN}
+${REASON}
+${CONFIRM}
       --allow-gitops        roll back even though Argo CD or Flux manages the object
-      --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
+${EVIDENCE}
       --timeout SECONDS     how long to follow the rollout (default: 300)
       --no-wait             do not follow the rollout (helm: no --wait; Argo CD: do not follow the sync)
       --repo DIR            the Git repository of the manifests, for the schema check: which migrations
@@ -63,9 +72,8 @@ Options:
       --no-repo             skip the schema check
       --helm PATH           the helm binary (helmrelease/NAME; default: helm on PATH)
       --pause-auto-sync     pause the Application's auto-sync first (application/NAME)
-      --config FILE         repository configuration (production.contexts)
-      --format text|json    output format (default: text)
-  -h, --help                show this help
+${CONFIG}
+${OUTPUT}
 
 Exit status: 0 rolled back (or already at that revision, or a dry run that
 would pass), 1 refused or failed, 2 usage or configuration error.`;
@@ -84,17 +92,14 @@ run); writes an evidence record.
 
 Options:
       --full                promote fully (promote only)
-  -n, --namespace NS        namespace (default: the context's namespace)
-      --context NAME        kube context (default: current-context)
-      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
-      --dry-run             run the preflight (including the server-side dry run) and stop
-      --reason TEXT         why; recorded in the evidence
-  -y, --yes                 do not ask for confirmation (needed when stdin is not a terminal)
-      --confirm-context NAME  the context name typed back (required for production contexts)
-      --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
-      --config FILE         repository configuration (production.contexts)
-      --format text|json    output format (default: text)
-  -h, --help                show this help
+${NAMESPACE}
+${CLUSTER}
+${SERVER_DRY_RUN}
+${REASON}
+${CONFIRM}
+${EVIDENCE}
+${CONFIG}
+${OUTPUT}
 
 Exit status: 0 done (or nothing to change, or a dry run that would pass),
 1 refused or failed, 2 usage or configuration error.`;
@@ -112,16 +117,13 @@ Options:
                             suspend.toolkit.fluxcd.io/reason annotation (as flux --reason)
       --wait                after resume, wait until it is Ready again (as flux resume)
       --timeout SECONDS     how long to wait (default: 300)
-  -n, --namespace NS        namespace (default: the context's namespace)
-      --context NAME        kube context (default: current-context)
-      --kubeconfig FILE     kubeconfig file (default: KUBECONFIG or ~/.kube/config)
+${NAMESPACE}
+${CLUSTER}
       --dry-run             run the preflight and stop
-  -y, --yes                 do not ask for confirmation (needed when stdin is not a terminal)
-      --confirm-context NAME  the context name typed back (required for production contexts)
-      --evidence-dir DIR    where to write the evidence (default: .rollback-guard/evidence)
-      --config FILE         repository configuration (production.contexts)
-      --format text|json    output format (default: text)
-  -h, --help                show this help
+${CONFIRM}
+${EVIDENCE}
+${CONFIG}
+${OUTPUT}
 
 Exit status: 0 done (or already in that state, or a dry run that would pass),
 1 refused or failed, 2 usage or configuration error.`;
