@@ -188,8 +188,13 @@ export function summarizeRelease(h: ReleaseHistory, describeOwner: (g: ReleaseHi
     ...(h.liveRevision !== undefined ? { liveRevision: h.liveRevision } : {}),
     images: h.images,
     gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
-    revisions: h.revisions.map((r) => ({ revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === h.currentRevision, images: r.images, secret: r.secret.name })),
+    revisions: h.revisions.map((r) => summarizeReleaseRevision(r, h.currentRevision)),
   };
+}
+
+/** A release revision as the view shows it; `current` when it is the release's highest revision. */
+export function summarizeReleaseRevision(r: ReleaseHistory['revisions'][number], currentRevision: number | undefined): ReleaseRevisionSummary {
+  return { revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === currentRevision, images: r.images, secret: r.secret.name };
 }
 
 export function summarizeApplication(a: ApplicationHistory, revisionText: (e: ApplicationHistory['entries'][number]) => string, sourceText: (e: ApplicationHistory['entries'][number]) => string): ApplicationSummary {
@@ -651,42 +656,20 @@ export interface Confirmation {
   refusal?: Pick<ClusterError, 'kind' | 'message' | 'hint'>;
 }
 
+/** The confirmation of a workload rollback: an operation whose "nothing to do" is a plan that skips, with the pod template's image changes. */
 export function confirmation(pre: Preflight, secrets: readonly string[] = []): Confirmation {
   const ref = pre.request.ref;
-  const lines: string[] = [];
-  for (const c of pre.checks) {
-    lines.push(`${CHECK_ICON[c.status]} ${c.id}: ${c.title}`);
-    for (const e of c.evidence) lines.push(`    ${e}`);
-    if (c.status === 'fail' && c.error?.hint) lines.push(`    → ${c.error.hint}`);
-  }
-  if (pre.diff && pre.diff.images.length > 0) {
-    lines.push('', 'Images after the rollback:');
-    for (const i of pre.diff.images) lines.push(`    ${i.container}: ${i.from ?? '∅'} → ${i.to ?? '∅'}`);
-  }
-  const owner = pre.checks.find((c) => c.id === 'gitops' && c.status === 'fail');
-  const blocking = pre.blocking[0];
   const where = `in namespace "${ref.namespace}" (context "${pre.context.name}")`;
-  let message: string;
-  let needs: Confirmation['needs'];
-  if (blocking) {
-    message = `Rollback Guard will not roll back ${refText(ref)} ${where}: ${blocking.message}`;
-    needs = 'refused';
-  } else if (pre.plan?.action === 'skip') {
-    message = `${refText(ref)} ${where} already runs revision ${pre.plan.toRevision}: nothing to roll back.`;
-    needs = 'skip';
-  } else {
-    message = `Roll back ${refText(ref)} ${where} from revision ${pre.plan?.fromRevision ?? '?'} to revision ${pre.plan?.toRevision ?? '?'}?`;
-    needs = pre.production.production ? 'typed-context' : 'confirm';
-  }
-  if (pre.production.production && needs === 'typed-context') lines.push('', `"${pre.context.name}" is a production context (matches "${pre.production.pattern}"): you will be asked to type its name.`);
-  if (owner && needs !== 'refused') lines.push('', `GitOps: ${owner.error?.hint ?? owner.title}`);
-  return {
-    message: safe(message, secrets),
-    detail: safe(lines.join('\n'), secrets),
-    needs,
-    ...(owner && needs !== 'refused' ? { gitops: safe(owner.title, secrets) } : {}),
-    ...(blocking ? { refusal: { kind: blocking.kind, message: safe(blocking.message, secrets), hint: safe(blocking.hint, secrets) } } : {}),
-  };
+  return operationConfirmation(
+    pre,
+    {
+      question: `Roll back ${refText(ref)} ${where} from revision ${pre.plan?.fromRevision ?? '?'} to revision ${pre.plan?.toRevision ?? '?'}?`,
+      refused: `Rollback Guard will not roll back ${refText(ref)} ${where}`,
+      ...(pre.plan?.action === 'skip' ? { nothingToDo: `${refText(ref)} ${where} already runs revision ${pre.plan.toRevision}: nothing to roll back.` } : {}),
+      ...(pre.diff ? { images: pre.diff.images } : {}),
+    },
+    secrets,
+  );
 }
 
 /** What a Helm, Argo CD, Rollout or Flux preflight shows in its confirmation. */
@@ -698,10 +681,10 @@ export interface OperationPreflightView {
 }
 
 /**
- * The confirmation of an operation beyond a workload undo — a Helm or Argo
- * CD rollback, a Rollout abort/promote/retry, a Flux suspend/resume — in the
- * same shape as a rollback's: every check with its evidence, then the image
- * changes and anything else to know, and what the user must do.
+ * The confirmation of a write — a workload rollback, a Helm or Argo CD
+ * rollback, a Rollout abort/promote/retry, a Flux suspend/resume: every check
+ * with its evidence, then the image changes and anything else to know, and
+ * what the user must do.
  */
 export function operationConfirmation(
   pre: OperationPreflightView,
