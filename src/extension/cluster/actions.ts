@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, Preflight, ReleaseHistory, ReleaseRef, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
+import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, Preflight, ReleaseHistory, ReleaseRef, Result, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
 import { GitRepo, commitOnNewBranch, schemaCheck, type SchemaCheck } from '../../git';
 import { showCommit } from '../gitActions';
 import type { Log } from '../log';
@@ -20,6 +20,7 @@ import {
   revisionPath,
   setImages,
   shortImage,
+  summarizeReleaseRevision,
   type ClusterNode,
   type Confirmation,
   type ErrorAction,
@@ -104,6 +105,72 @@ async function sessionFor(deps: ActionDeps, context: string | undefined): Promis
   return opened.value;
 }
 
+/**
+ * The start of every write: the session of `context`, its secrets (to mask
+ * what is shown), and the preflight under a progress notification titled
+ * `title`; a failure is shown with "Retry" running `again`.
+ */
+async function preflightFor<P>(deps: ActionDeps, context: string, title: string, again: () => unknown, preflight: (session: ClusterSession) => Promise<Result<P>>): Promise<{ session: ClusterSession; secrets: string[]; pre: P } | undefined> {
+  const session = await sessionFor(deps, context);
+  if (!session) return undefined;
+  const secrets = await session.client.secrets();
+  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => preflight(session));
+  if (!pre.ok) {
+    await showClusterError(deps, pre.error, { secrets, again });
+    return undefined;
+  }
+  return { session, secrets, pre: pre.value };
+}
+
+/** What an editor rollback sends besides its confirmations, and how it reports progress. */
+interface RollbackRun {
+  reason: string;
+  timeoutMs: number;
+  evidenceDir: string;
+  toolVersion?: string;
+  signal: AbortSignal;
+  onProgress: (progress: { message: string }) => void;
+}
+
+/**
+ * A rollback under a cancellable notification titled `title`: Cancel aborts
+ * it, each progress message is logged (after `label`) and shown, and it is
+ * recorded as rolled back from the editor, with its evidence in `evidenceDir`.
+ */
+function rollbackWithProgress<R>(deps: ActionDeps, title: string, label: string, evidenceDir: string, run: (options: RollbackRun) => Promise<R>): Thenable<R> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const version = evidenceVersion();
+      return await run({
+        reason: `rolled back from the editor (${vscode.env.appName})`,
+        timeoutMs: deps.service.rolloutTimeoutMs(),
+        evidenceDir,
+        ...(version ? { toolVersion: version } : {}),
+        signal: abort.signal,
+        onProgress: (p) => {
+          deps.log.info(`${label}: ${p.message}`);
+          progress.report({ message: p.message });
+        },
+      });
+    } finally {
+      sub.dispose();
+    }
+  });
+}
+
+/** The evidence files of a write's outcome, a warning when they could not be written, and a way to open them. */
+function evidenceOf(result: { ok: true; value: { files?: { markdown: string }; evidenceError?: string } } | { ok: false; error: Pick<OperationFailure, 'files' | 'evidenceError'> }): { files?: { markdown: string }; open: () => Promise<void> } {
+  const files = result.ok ? result.value.files : result.error.files;
+  const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
+  if (evidenceError) void vscode.window.showWarningMessage(evidenceError);
+  const open = async () => {
+    if (files) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(files.markdown)).then(undefined, () => vscode.window.showTextDocument(vscode.Uri.file(files.markdown)));
+  };
+  return { ...(files ? { files } : {}), open };
+}
+
 // ---------------------------------------------------------------- pickers
 
 interface Picked<T> extends vscode.QuickPickItem {
@@ -159,6 +226,15 @@ async function pickTree(deps: ActionDeps, title: string): Promise<{ session: Clu
   return { session, namespace, tree: tree.value };
 }
 
+/** A workload in a quick pick: its revisions, the live one, its images. */
+function workloadItem(h: WorkloadHistory): Omit<vscode.QuickPickItem, 'label'> & { label: string } {
+  return {
+    label: refText(h.ref),
+    description: `${h.revisions.length} revision${h.revisions.length === 1 ? '' : 's'} · live ${h.liveRevision ?? 'unknown'}`,
+    detail: h.images.filter((i) => !i.init).map((i) => i.image).join(', '),
+  };
+}
+
 type Picked3 =
   | { what: 'workload'; session: ClusterSession; ref: WorkloadRef; history: WorkloadHistory }
   | { what: 'release'; session: ClusterSession; release: ReleaseHistory }
@@ -179,12 +255,7 @@ async function pickAny(deps: ActionDeps, title: string, all: boolean): Promise<P
     return undefined;
   }
   const items: Picked<Picked3>[] = [
-    ...tree.workloads.map((h) => ({
-      label: refText(h.ref),
-      description: `${h.revisions.length} revision${h.revisions.length === 1 ? '' : 's'} · live ${h.liveRevision ?? 'unknown'}`,
-      detail: h.images.filter((i) => !i.init).map((i) => i.image).join(', '),
-      value: { what: 'workload' as const, session, ref: h.ref, history: h },
-    })),
+    ...tree.workloads.map((h) => ({ ...workloadItem(h), value: { what: 'workload' as const, session, ref: h.ref, history: h } })),
     ...releases.map((r) => ({
       label: refText(r.ref),
       description: `Helm release · ${r.revisions.length} revision${r.revisions.length === 1 ? '' : 's'} · live ${r.liveRevision ?? 'none'}`,
@@ -211,12 +282,7 @@ async function pickWorkload(deps: ActionDeps, title: string): Promise<{ session:
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    tree.workloads.map((h) => ({
-      label: refText(h.ref),
-      description: `${h.revisions.length} revision${h.revisions.length === 1 ? '' : 's'} · live ${h.liveRevision ?? 'unknown'}`,
-      detail: h.images.filter((i) => !i.init).map((i) => i.image).join(', '),
-      value: h,
-    })),
+    tree.workloads.map((h) => ({ ...workloadItem(h), value: h })),
     { title: `${title}: workload in ${namespace}`, placeHolder: 'Which workload?', matchOnDetail: true },
   );
   if (!pick) return undefined;
@@ -235,25 +301,34 @@ async function pickRevision(history: WorkloadHistory, title: string, excludeLive
       detail: r.changeCause ?? 'no change-cause',
       value: r.revision,
     }));
+  return pickOne(items, `${refText(history.ref)} has no earlier revision to go back to.`, { title: `${title}: revision of ${refText(history.ref)}`, placeHolder: `Live: revision ${history.liveRevision ?? 'unknown'}` });
+}
+
+/** A quick pick of `items`, or `none` said when there is nothing to pick. */
+async function pickOne<T>(items: Picked<T>[], none: string, options: vscode.QuickPickOptions): Promise<T | undefined> {
   if (items.length === 0) {
-    void vscode.window.showInformationMessage(`${refText(history.ref)} has no earlier revision to go back to.`);
+    void vscode.window.showInformationMessage(none);
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(items, { title: `${title}: revision of ${refText(history.ref)}`, placeHolder: `Live: revision ${history.liveRevision ?? 'unknown'}` });
-  return pick?.value;
+  return (await vscode.window.showQuickPick(items, options))?.value;
+}
+
+/** What the view already holds (`cached`), else `read` from the cluster; a failed read is shown. */
+async function cachedOrRead<T>(deps: ActionDeps, session: ClusterSession, cached: T | undefined, read: () => Promise<Result<T>>): Promise<T | undefined> {
+  if (cached) return cached;
+  const got = await read();
+  if (!got.ok) {
+    await showClusterError(deps, got.error, { secrets: await session.client.secrets() });
+    return undefined;
+  }
+  return got.value;
 }
 
 async function historyFor(deps: ActionDeps, target: Target): Promise<{ session: ClusterSession; history: WorkloadHistory } | undefined> {
   const session = await sessionFor(deps, target.context);
   if (!session) return undefined;
-  const cached = deps.service.cachedHistory(target.context, target.ref);
-  if (cached) return { session, history: cached };
-  const h = await session.workloadHistory(target.ref);
-  if (!h.ok) {
-    await showClusterError(deps, h.error, { secrets: await session.client.secrets() });
-    return undefined;
-  }
-  return { session, history: h.value };
+  const history = await cachedOrRead(deps, session, deps.service.cachedHistory(target.context, target.ref), () => session.workloadHistory(target.ref));
+  return history && { session, history };
 }
 
 // ---------------------------------------------------------------- roll back
@@ -301,50 +376,17 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
     await rollBackWorkload(deps, target);
     return;
   }
-  const session = await sessionFor(deps, target.context);
-  if (!session) return;
-  const secrets = await session.client.secrets();
   const ref = target.ref;
-  const again = () => rollBack(deps, target);
-
-  const pre = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking ${refText(ref)} in ${ref.namespace} before rolling back` },
-    () => session.preflight({ ref, toRevision: target.revision! }),
-  );
-  if (!pre.ok) {
-    await showClusterError(deps, pre.error, { secrets, again });
-    return;
-  }
-  const preflight = pre.value;
+  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking ${refText(ref)} in ${ref.namespace} before rolling back`, () => rollBack(deps, target), (session) => session.preflight({ ref, toRevision: target.revision! }));
+  if (!checked) return;
+  const { session, secrets, pre: preflight } = checked;
   const schema = await schemaCheckFor(preflight, target);
   if (schema) preflight.checks.push(schema);
   const c = confirmation(preflight, secrets);
   deps.log.info(`preflight of ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) → revision ${target.revision}:\n${c.detail}`);
-
-  if (c.needs === 'refused') {
-    const hint = c.refusal?.hint ? `\n\n${c.refusal.hint}` : '';
-    await vscode.window.showErrorMessage(c.message, { modal: true, detail: `${c.detail}${hint}` });
-    return;
-  }
-  if (c.needs === 'skip') {
-    void vscode.window.showInformationMessage(c.message);
-    return;
-  }
-  const proceed = c.gitops ? 'Roll Back in the Cluster Anyway' : c.needs === 'typed-context' ? 'Roll Back…' : 'Roll Back';
-  const choice = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, proceed);
-  if (choice !== proceed) return;
-  let confirmContext: string | undefined;
-  if (c.needs === 'typed-context') {
-    confirmContext = await vscode.window.showInputBox({
-      title: `Production context: type "${preflight.context.name}" to roll back ${refText(ref)} to revision ${target.revision}`,
-      prompt: `"${preflight.context.name}" matches the production pattern "${preflight.production.pattern}".`,
-      placeHolder: preflight.context.name,
-      ignoreFocusOut: true,
-      validateInput: (v) => (v.trim() === preflight.context.name ? undefined : `Type the context name exactly: ${preflight.context.name}`),
-    });
-    if (confirmContext === undefined) return;
-  }
-  await execute(deps, session, preflight, target, { ...(confirmContext !== undefined ? { confirmContext } : {}), acknowledgeGitOps: !!c.gitops }, secrets);
+  const confirmed = await confirmOperation(deps, c, preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`, { fixes: false });
+  if (!confirmed) return;
+  await execute(deps, session, preflight, target, confirmed, secrets);
 }
 
 /**
@@ -371,37 +413,8 @@ async function schemaCheckFor(preflight: Preflight, target: Target): Promise<Sch
 
 async function execute(deps: ActionDeps, session: ClusterSession, preflight: Preflight, target: Target, confirmations: { confirmContext?: string; acknowledgeGitOps: boolean }, secrets: string[]): Promise<void> {
   const ref = target.ref;
-  const evidenceDir = deps.service.evidenceDir(target.uri, deps.storage);
-  const version = vscode.extensions.getExtension('rollback-guard.rollback-guard')?.packageJSON?.version as string | undefined;
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Rolling back ${refText(ref)} to revision ${target.revision}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        return await session.rollback(preflight, {
-          ...confirmations,
-          reason: `rolled back from the editor (${vscode.env.appName})`,
-          timeoutMs: deps.service.rolloutTimeoutMs(),
-          evidenceDir,
-          ...(version ? { toolVersion: version } : {}),
-          signal: abort.signal,
-          onProgress: (p) => {
-            deps.log.info(`${refText(ref)}: ${p.message}`);
-            progress.report({ message: p.message });
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
-  const files = result.ok ? result.value.files : result.error.files;
-  const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
-  if (evidenceError) void vscode.window.showWarningMessage(evidenceError);
-  const openEvidence = async () => {
-    if (files) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(files.markdown)).then(undefined, () => vscode.window.showTextDocument(vscode.Uri.file(files.markdown)));
-  };
+  const result = await rollbackWithProgress(deps, `Rolling back ${refText(ref)} to revision ${target.revision}`, refText(ref), deps.service.evidenceDir(target.uri, deps.storage), (options) => session.rollback(preflight, { ...confirmations, ...options }));
+  const { files, open: openEvidence } = evidenceOf(result);
   if (!result.ok) {
     const { error } = result;
     deps.log.warn(`rollback of ${refText(ref)} ${error.outcome}: ${error.message}`);
@@ -599,6 +612,15 @@ export async function copyImage(deps: ActionDeps, arg: unknown): Promise<void> {
   void vscode.window.showInformationMessage(`Copied ${image}`);
 }
 
+/** What can be done with a revision picked from a history: roll back to it (unless it is where a rollback starts), compare it with live, copy its image. */
+function revisionActions(canRollBack: boolean): Picked<'rollback' | 'compare' | 'copy'>[] {
+  return [
+    ...(canRollBack ? [{ label: '$(discard) Roll back to this revision…', value: 'rollback' as const }] : []),
+    { label: '$(diff) Compare with live', value: 'compare' as const },
+    { label: '$(copy) Copy image reference', value: 'copy' as const },
+  ];
+}
+
 /** "Show Revision History…": pick down to a revision, then what to do with it. */
 export async function showHistory(deps: ActionDeps, arg?: unknown): Promise<void> {
   if (!trusted(deps, 'Showing revision history')) return;
@@ -621,12 +643,7 @@ export async function showHistory(deps: ActionDeps, arg?: unknown): Promise<void
   const revision = await pickRevision(history, 'Revision History', false);
   if (revision === undefined) return;
   const entry = history.revisions.find((r) => r.revision === revision)!;
-  const actions: Picked<'rollback' | 'compare' | 'copy'>[] = [
-    ...(entry.live ? [] : [{ label: '$(discard) Roll back to this revision…', value: 'rollback' as const }]),
-    { label: '$(diff) Compare with live', value: 'compare' as const },
-    { label: '$(copy) Copy image reference', value: 'copy' as const },
-  ];
-  const action = await vscode.window.showQuickPick(actions, { title: `${refText(target.ref)} revision ${revision}${entry.live ? ' (live)' : ''}` });
+  const action = await vscode.window.showQuickPick(revisionActions(!entry.live), { title: `${refText(target.ref)} revision ${revision}${entry.live ? ' (live)' : ''}` });
   const chosen = { ...target, revision };
   if (action?.value === 'rollback') await rollBack(deps, chosen);
   else if (action?.value === 'compare') await compareWithLive(deps, chosen);
@@ -645,17 +662,12 @@ async function showReleaseHistory(deps: ActionDeps, target: ReleaseTarget, relea
   );
   if (!pick) return;
   const r = pick.value;
-  const actions: Picked<'rollback' | 'compare' | 'copy'>[] = [
-    ...(r.revision === release.currentRevision ? [] : [{ label: '$(discard) Roll back to this revision…', value: 'rollback' as const }]),
-    { label: '$(diff) Compare with live', value: 'compare' as const },
-    { label: '$(copy) Copy image reference', value: 'copy' as const },
-  ];
-  const action = await vscode.window.showQuickPick(actions, { title: `Helm release ${release.ref.name} revision ${r.revision}${r.live ? ' (live)' : ''}` });
+  const action = await vscode.window.showQuickPick(revisionActions(r.revision !== release.currentRevision), { title: `Helm release ${release.ref.name} revision ${r.revision}${r.live ? ' (live)' : ''}` });
   const chosen = { ...target, revision: r.revision };
   if (action?.value === 'rollback') await rollBackRelease(deps, chosen);
   else if (action?.value === 'compare') await compareWithLive(deps, chosen);
   else if (action?.value === 'copy') {
-    const node: ClusterNode = { kind: 'releaseRevision', context: target.context, ref: target.ref, revision: { revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === release.currentRevision, images: r.images, secret: r.secret.name } };
+    const node: ClusterNode = { kind: 'releaseRevision', context: target.context, ref: target.ref, revision: summarizeReleaseRevision(r, release.currentRevision) };
     await copyImage(deps, node);
   }
 }
@@ -723,15 +735,15 @@ export function applicationTargetOf(arg: unknown): ApplicationTarget | undefined
 
 /**
  * The modal every write goes through: refused (error modal, with the hint
- * and the buttons that fix the cause), nothing to do (a message), or the
+ * and, unless `fixes` is false, the buttons that fix the cause), nothing to do (a message), or the
  * question with every check, then the context name typed back in a
  * production context. Resolves to the confirmations to pass on, or
  * undefined when the user stopped.
  */
-async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: OperationPreflightView, proceed: string, what: string): Promise<{ confirmContext?: string; acknowledgeGitOps: boolean } | undefined> {
+async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: OperationPreflightView, proceed: string, what: string, options: { fixes?: boolean } = {}): Promise<{ confirmContext?: string; acknowledgeGitOps: boolean } | undefined> {
   if (c.needs === 'refused') {
     const hint = c.refusal?.hint ? `\n\n${c.refusal.hint}` : '';
-    const fixes = c.refusal ? errorActions(c.refusal.kind).filter((a) => a === 'installHelm' || a === 'openSettings' || a === 'selectContext') : [];
+    const fixes = c.refusal && options.fixes !== false ? errorActions(c.refusal.kind).filter((a) => a === 'installHelm' || a === 'openSettings' || a === 'selectContext') : [];
     const choice = await vscode.window.showErrorMessage(c.message, { modal: true, detail: `${c.detail}${hint}` }, ...fixes.map((a) => ACTION_LABEL[a]));
     const action = fixes.find((a) => ACTION_LABEL[a] === choice);
     if (action && c.refusal) await showClusterErrorAction(action, c.refusal.kind);
@@ -766,12 +778,7 @@ async function showClusterErrorAction(action: ErrorAction, kind: ClusterError['k
 
 /** The result of a write: what happened and its evidence, or the error with what to do. */
 async function reportOutcome(deps: ActionDeps, result: { ok: true; value: { message: string; files?: { markdown: string }; evidenceError?: string } } | { ok: false; error: OperationFailure }, secrets: string[], again: () => unknown): Promise<void> {
-  const files = result.ok ? result.value.files : result.error.files;
-  const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
-  if (evidenceError) void vscode.window.showWarningMessage(evidenceError);
-  const openEvidence = async () => {
-    if (files) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(files.markdown)).then(undefined, () => vscode.window.showTextDocument(vscode.Uri.file(files.markdown)));
-  };
+  const { files, open: openEvidence } = evidenceOf(result);
   if (!result.ok) {
     deps.log.warn(`${result.error.outcome}: ${result.error.message}`);
     const extra = errorActions(result.error.kind).filter((a) => a === 'installHelm' || a === 'rollBackAgain');
@@ -791,34 +798,19 @@ function evidenceVersion(): string | undefined {
   return vscode.extensions.getExtension('rollback-guard.rollback-guard')?.packageJSON?.version as string | undefined;
 }
 
-async function releaseFor(deps: ActionDeps, session: ClusterSession, target: ReleaseTarget): Promise<ReleaseHistory | undefined> {
-  const cached = deps.service.cachedRelease(target.context, target.ref);
-  if (cached) return cached;
-  const read = await session.releaseHistory(target.ref);
-  if (!read.ok) {
-    await showClusterError(deps, read.error, { secrets: await session.client.secrets() });
-    return undefined;
-  }
-  return read.value;
-}
-
 /** "Roll Back…" on a Helm release: which revision (newest first, the current one left out), then the rollback. */
 async function rollBackReleasePick(deps: ActionDeps, target: ReleaseTarget): Promise<void> {
   const session = await sessionFor(deps, target.context);
   if (!session) return;
-  const release = await releaseFor(deps, session, target);
+  const release = await cachedOrRead(deps, session, deps.service.cachedRelease(target.context, target.ref), () => session.releaseHistory(target.ref));
   if (!release) return;
   const now = Date.now();
   const items = [...release.revisions]
     .sort((a, b) => b.revision - a.revision)
     .filter((r) => r.revision !== release.currentRevision)
     .map((r) => ({ label: `revision ${r.revision}`, description: [r.status, r.images.filter((i) => !i.init).map((i) => shortImage(i.image)).join(', '), ageText(r.updated, now)].filter(Boolean).join(' · '), detail: `${r.chart} · ${r.description || 'no description'}`, value: r.revision }));
-  if (items.length === 0) {
-    void vscode.window.showInformationMessage(`Helm release ${target.ref.name} has no earlier revision to go back to.`);
-    return;
-  }
-  const pick = await vscode.window.showQuickPick(items, { title: `Roll Back: revision of Helm release ${target.ref.name}`, placeHolder: `Current: revision ${release.currentRevision ?? '?'}` });
-  if (pick) await rollBackRelease(deps, { ...target, revision: pick.value });
+  const revision = await pickOne(items, `Helm release ${target.ref.name} has no earlier revision to go back to.`, { title: `Roll Back: revision of Helm release ${target.ref.name}`, placeHolder: `Current: revision ${release.currentRevision ?? '?'}` });
+  if (revision !== undefined) await rollBackRelease(deps, { ...target, revision });
 }
 
 /**
@@ -829,20 +821,12 @@ async function rollBackReleasePick(deps: ActionDeps, target: ReleaseTarget): Pro
  */
 export async function rollBackRelease(deps: ActionDeps, target: ReleaseTarget & { revision: number }): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
-  const session = await sessionFor(deps, target.context);
-  if (!session) return;
-  const secrets = await session.client.secrets();
   const { ref } = target;
   const again = () => rollBackRelease(deps, target);
   const helmPath = deps.service.helmPath();
-  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking Helm release ${ref.name} in ${ref.namespace} before rolling back` }, () =>
-    session.helmPreflight({ ref, toRevision: target.revision }, helmPath ? { helmPath } : {}),
-  );
-  if (!pre.ok) {
-    await showClusterError(deps, pre.error, { secrets, again });
-    return;
-  }
-  const p = pre.value;
+  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking Helm release ${ref.name} in ${ref.namespace} before rolling back`, again, (session) => session.helmPreflight({ ref, toRevision: target.revision }, helmPath ? { helmPath } : {}));
+  if (!checked) return;
+  const { session, secrets, pre: p } = checked;
   const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
   const timeoutSeconds = Math.round(deps.service.rolloutTimeoutMs() / 1000);
   const c = operationConfirmation(
@@ -858,28 +842,7 @@ export async function rollBackRelease(deps: ActionDeps, target: ReleaseTarget & 
   deps.log.info(`preflight of Helm release ${ref.name} in ${ref.namespace} (context ${p.context.name}) → revision ${target.revision}:\n${c.detail}`);
   const confirmed = await confirmOperation(deps, c, p, 'Roll Back', `roll back Helm release ${ref.name} to revision ${target.revision}`);
   if (!confirmed) return;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rolling back Helm release ${ref.name} to revision ${target.revision}`, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      const version = evidenceVersion();
-      return await session.helmRollback(p, {
-        ...confirmed,
-        reason: `rolled back from the editor (${vscode.env.appName})`,
-        wait: true,
-        timeoutMs: deps.service.rolloutTimeoutMs(),
-        evidenceDir: deps.service.evidenceDir(undefined, deps.storage),
-        ...(version ? { toolVersion: version } : {}),
-        signal: abort.signal,
-        onProgress: (m) => {
-          deps.log.info(`Helm release ${ref.name}: ${m.message}`);
-          progress.report({ message: m.message });
-        },
-      });
-    } finally {
-      sub.dispose();
-    }
-  });
+  const result = await rollbackWithProgress(deps, `Rolling back Helm release ${ref.name} to revision ${target.revision}`, `Helm release ${ref.name}`, deps.service.evidenceDir(undefined, deps.storage), (options) => session.helmRollback(p, { ...confirmed, ...options, wait: true }));
   await reportOutcome(deps, result, secrets, again);
 }
 
@@ -887,27 +850,16 @@ export async function rollBackRelease(deps: ActionDeps, target: ReleaseTarget & 
 async function rollBackApplicationPick(deps: ActionDeps, target: ApplicationTarget): Promise<void> {
   const session = await sessionFor(deps, target.context);
   if (!session) return;
-  let app = deps.service.cachedApplication(target.context, target.ref);
-  if (!app) {
-    const read = await session.applicationHistory(target.ref);
-    if (!read.ok) {
-      await showClusterError(deps, read.error, { secrets: await session.client.secrets() });
-      return;
-    }
-    app = read.value;
-  }
+  const app = await cachedOrRead(deps, session, deps.service.cachedApplication(target.context, target.ref), () => session.applicationHistory(target.ref));
+  if (!app) return;
   const now = Date.now();
   const cluster = await deps.service.load();
   const items = [...app.entries]
     .sort((a, b) => b.id - a.id)
     .filter((e) => !e.live)
     .map((e) => ({ label: `history ${e.id}`, description: [cluster.entryRevisionText(e), ageText(e.deployedAt, now)].filter(Boolean).join(' · '), detail: cluster.entrySourceText(e), value: e.id }));
-  if (items.length === 0) {
-    void vscode.window.showInformationMessage(`Argo CD Application ${target.ref.name} has no earlier deployment to go back to.`);
-    return;
-  }
-  const pick = await vscode.window.showQuickPick(items, { title: `Roll Back: deployment of Argo CD Application ${target.ref.name}`, placeHolder: `Live: history ${app.liveId ?? '?'}` });
-  if (pick) await rollBackApplication(deps, { ...target, id: pick.value });
+  const id = await pickOne(items, `Argo CD Application ${target.ref.name} has no earlier deployment to go back to.`, { title: `Roll Back: deployment of Argo CD Application ${target.ref.name}`, placeHolder: `Live: history ${app.liveId ?? '?'}` });
+  if (id !== undefined) await rollBackApplication(deps, { ...target, id });
 }
 
 /**
@@ -918,17 +870,11 @@ async function rollBackApplicationPick(deps: ActionDeps, target: ApplicationTarg
  */
 export async function rollBackApplication(deps: ActionDeps, target: ApplicationTarget & { id: number }): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
-  const session = await sessionFor(deps, target.context);
-  if (!session) return;
-  const secrets = await session.client.secrets();
   const { ref } = target;
   const again = () => rollBackApplication(deps, target);
-  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking Argo CD Application ${ref.name} before rolling back` }, () => session.applicationPreflight({ ref, id: target.id }));
-  if (!pre.ok) {
-    await showClusterError(deps, pre.error, { secrets, again });
-    return;
-  }
-  const p = pre.value;
+  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking Argo CD Application ${ref.name} before rolling back`, again, (session) => session.applicationPreflight({ ref, id: target.id }));
+  if (!checked) return;
+  const { session, secrets, pre: p } = checked;
   const cluster = await deps.service.load();
   const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
   const to = p.plan ? `history ${p.plan.toId} (revision ${cluster.entryRevisionText(p.plan.to) || '?'})` : `history ${target.id}`;
@@ -949,29 +895,7 @@ export async function rollBackApplication(deps: ActionDeps, target: ApplicationT
   deps.log.info(`preflight of Argo CD Application ${ref.name} (context ${p.context.name}) → history ${target.id}:\n${c.detail}`);
   const confirmed = await confirmOperation(deps, c, p, p.autoSync ? 'Pause Auto-Sync, Then Roll Back' : 'Roll Back', `roll back Argo CD Application ${ref.name}`);
   if (!confirmed) return;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rolling back Argo CD Application ${ref.name} to ${to}`, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      const version = evidenceVersion();
-      return await session.applicationRollback(p, {
-        ...confirmed,
-        pauseAutoSync: p.autoSync,
-        reason: `rolled back from the editor (${vscode.env.appName})`,
-        wait: true,
-        timeoutMs: deps.service.rolloutTimeoutMs(),
-        evidenceDir: deps.service.evidenceDir(undefined, deps.storage),
-        ...(version ? { toolVersion: version } : {}),
-        signal: abort.signal,
-        onProgress: (m) => {
-          deps.log.info(`Application ${ref.name}: ${m.message}`);
-          progress.report({ message: m.message });
-        },
-      });
-    } finally {
-      sub.dispose();
-    }
-  });
+  const result = await rollbackWithProgress(deps, `Rolling back Argo CD Application ${ref.name} to ${to}`, `Application ${ref.name}`, deps.service.evidenceDir(undefined, deps.storage), (options) => session.applicationRollback(p, { ...confirmed, pauseAutoSync: p.autoSync, ...options, wait: true }));
   await reportOutcome(deps, result, secrets, again);
 }
 
@@ -991,17 +915,11 @@ export async function rolloutAction(deps: ActionDeps, arg: unknown, action: Roll
     void vscode.window.showInformationMessage(`${verb.title}: pick an Argo Rollout in the Cluster History view.`);
     return;
   }
-  const session = await sessionFor(deps, target.context);
-  if (!session) return;
-  const secrets = await session.client.secrets();
   const ref = { ...target.ref, kind: 'Rollout' as const };
   const again = () => rolloutAction(deps, arg, action);
-  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking rollout ${ref.name}` }, () => session.rolloutActionPreflight(ref, action));
-  if (!pre.ok) {
-    await showClusterError(deps, pre.error, { secrets, again });
-    return;
-  }
-  const p = pre.value;
+  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking rollout ${ref.name}`, again, (session) => session.rolloutActionPreflight(ref, action));
+  if (!checked) return;
+  const { session, secrets, pre: p } = checked;
   const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
   const c = operationConfirmation(
     p,
@@ -1030,16 +948,10 @@ export async function fluxAction(deps: ActionDeps, arg: unknown, suspend: boolea
     return;
   }
   const ref: FluxRef = node.flux.ref;
-  const session = await sessionFor(deps, node.context);
-  if (!session) return;
-  const secrets = await session.client.secrets();
   const again = () => fluxAction(deps, arg, suspend);
-  const pre = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking Flux ${ref.kind} ${ref.name}` }, () => session.fluxPreflight(ref, suspend));
-  if (!pre.ok) {
-    await showClusterError(deps, pre.error, { secrets, again });
-    return;
-  }
-  const p = pre.value;
+  const checked = await preflightFor(deps, node.context, `Rollback Guard: checking Flux ${ref.kind} ${ref.name}`, again, (session) => session.fluxPreflight(ref, suspend));
+  if (!checked) return;
+  const { session, secrets, pre: p } = checked;
   const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
   const c = operationConfirmation(
     p,
