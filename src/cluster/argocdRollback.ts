@@ -14,7 +14,7 @@ import { unifiedDiff, type TemplateDiff } from './diff';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { detectGitOps } from './gitops';
 import { namedPath, refText, type ApplicationRef } from './kinds';
-import { evidenceBase, gitopsCheck, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { dryRunCheck, evidenceBase, gitopsCheck, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 import { stringify } from 'yaml';
@@ -118,14 +118,14 @@ export async function applicationPreflight(client: KubeClient, request: Applicat
   ]);
   checks.push(rbac.check);
   if (rbac.error) blocking.push(rbac.error);
-  if (!dryRun) checks.push({ id: 'dry-run', status: 'skipped', title: 'no patch to try', evidence: [] });
-  else if (dryRun.ok) checks.push({ id: 'dry-run', status: 'pass', title: `server-side dry run (dryRun=All) accepted the ${history.autoSync ? 'pause-auto-sync patch (the rollback patch follows it)' : 'patch'}`, evidence: [`with resourceVersion ${history.resourceVersion} as a precondition`] });
-  else if (dryRun.error.kind === 'forbidden' && rbac.error) checks.push({ id: 'dry-run', status: 'skipped', title: 'server-side dry run refused for lack of permission (see RBAC)', evidence: [dryRun.error.message] });
-  else {
-    const error: ClusterError = dryRun.error.kind === 'conflict' || dryRun.error.kind === 'unreachable' ? dryRun.error : { ...dryRun.error, kind: 'dry-run-failed', message: `the server-side dry run rejected the patch: ${dryRun.error.message}` };
-    checks.push({ id: 'dry-run', status: 'fail', title: error.message, evidence: [error.hint], error });
-    blocking.push(error);
-  }
+  const dry = dryRunCheck(
+    dryRun,
+    !!rbac.error,
+    { nothing: 'no patch to try', accepted: `server-side dry run (dryRun=All) accepted the ${history.autoSync ? 'pause-auto-sync patch (the rollback patch follows it)' : 'patch'}`, evidence: [`with resourceVersion ${history.resourceVersion} as a precondition`] },
+    ['conflict', 'unreachable'],
+  );
+  checks.push(dry.check);
+  if (dry.error) blocking.push(dry.error);
 
   let diff: TemplateDiff | undefined;
   if (plan) {

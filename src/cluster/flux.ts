@@ -11,7 +11,7 @@ import type { KubeClient, KubeObject } from './client';
 import { ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { fluxPlural, namedPath, type FluxRef } from './kinds';
-import { evidenceBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { dryRunCheck, evidenceBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 
@@ -144,14 +144,9 @@ export async function fluxPreflight(client: KubeClient, ref: FluxRef, suspend: b
   ]);
   checks.push(rbac.check);
   if (rbac.error) blocking.push(rbac.error);
-  if (!dryRun) checks.push({ id: 'dry-run', status: 'skipped', title: 'nothing to send', evidence: [] });
-  else if (dryRun.ok) checks.push({ id: 'dry-run', status: 'pass', title: 'server-side dry run (dryRun=All) accepted the patch', evidence: [] });
-  else if (dryRun.error.kind === 'forbidden' && rbac.error) checks.push({ id: 'dry-run', status: 'skipped', title: 'server-side dry run refused for lack of permission (see RBAC)', evidence: [dryRun.error.message] });
-  else {
-    const error: ClusterError = { ...dryRun.error, kind: dryRun.error.kind === 'unreachable' ? 'unreachable' : 'dry-run-failed', message: `the server-side dry run rejected the patch: ${dryRun.error.message}` };
-    checks.push({ id: 'dry-run', status: 'fail', title: error.message, evidence: [error.hint], error });
-    blocking.push(error);
-  }
+  const dry = dryRunCheck(dryRun, !!rbac.error, { nothing: 'nothing to send', accepted: 'server-side dry run (dryRun=All) accepted the patch' });
+  checks.push(dry.check);
+  if (dry.error) blocking.push(dry.error);
   return ok({
     ref,
     suspend,

@@ -7,7 +7,7 @@
  * unacknowledged GitOps owner), and the evidence record each attempt leaves.
  */
 import type { KubeClient } from './client';
-import type { ClusterError } from './errors';
+import type { ClusterError, ClusterErrorKind, Result } from './errors';
 import { operationEvidence, writeEvidence, type EvidenceFiles, type EvidenceRecord, type OperationEvidenceInput, type OutcomeStatus } from './evidence';
 import { describeOwner, gitOpsHint, type GitOpsOwner } from './gitops';
 import { refText } from './kinds';
@@ -107,6 +107,21 @@ export async function rbacCheck(client: KubeClient, permissions: readonly Permis
     permission: { verb: first.verb, group: first.group, resource: first.resource + (first.subresource ? `/${first.subresource}` : ''), ...(first.namespace ? { namespace: first.namespace } : {}), ...(first.name ? { name: first.name } : {}), user: who },
   };
   return { check: { id: 'rbac', status: 'fail', title: error.message, evidence, error }, error };
+}
+
+/**
+ * The dry-run check from the answer to the preflight's `dryRun=All` request
+ * (undefined: nothing was sent): pass; skipped when there was nothing to send
+ * or when RBAC already says why the server refused; else a blocking failure.
+ * An error of a kind in `asIs` (a conflict, the server gone) is kept as it is;
+ * any other becomes "dry-run-failed" (an unreachable server stays unreachable).
+ */
+export function dryRunCheck(dryRun: Result<unknown> | undefined, rbacDenied: boolean, text: { nothing: string; accepted: string; evidence?: string[] }, asIs: readonly ClusterErrorKind[] = []): { check: PreflightCheck; error?: ClusterError } {
+  if (!dryRun) return { check: { id: 'dry-run', status: 'skipped', title: text.nothing, evidence: [] } };
+  if (dryRun.ok) return { check: { id: 'dry-run', status: 'pass', title: text.accepted, evidence: text.evidence ?? [] } };
+  if (dryRun.error.kind === 'forbidden' && rbacDenied) return { check: { id: 'dry-run', status: 'skipped', title: 'server-side dry run refused for lack of permission (see RBAC)', evidence: [dryRun.error.message] } };
+  const error: ClusterError = asIs.includes(dryRun.error.kind) ? dryRun.error : { ...dryRun.error, kind: dryRun.error.kind === 'unreachable' ? 'unreachable' : 'dry-run-failed', message: `the server-side dry run rejected the patch: ${dryRun.error.message}` };
+  return { check: { id: 'dry-run', status: 'fail', title: error.message, evidence: [error.hint], error }, error };
 }
 
 /** The gitops check for owners found on the object (or, for a Helm release, on what it deploys). */

@@ -15,6 +15,7 @@ import { diffTemplates, type TemplateDiff } from './diff';
 import { readWorkloadObjects, historyOf, type WorkloadHistory } from './history';
 import { KIND_INFO, objectPath, refText, type WorkloadRef } from './kinds';
 import type { ContextInfo } from './kubeconfig';
+import { dryRunCheck } from './operations';
 import { matchProductionContext, type ProductionMatch } from './production';
 import { canI, permissionText, whoAmI, type AccessDecision, type Identity, type Permission } from './rbac';
 import { planRollback, type RollbackPatch, type RollbackPlan } from './rollback';
@@ -187,17 +188,15 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
     blocking.push(error);
   }
 
-  if (!plan || plan.action === 'skip' || !dryRun) {
-    checks.push({ id: 'dry-run', status: 'skipped', title: plan?.action === 'skip' ? 'no patch to try: nothing would change' : 'no patch to try', evidence: [] });
-  } else if (dryRun.ok) {
-    checks.push({ id: 'dry-run', status: 'pass', title: 'server-side dry run (dryRun=All) accepted the patch', evidence: [`the exact patch, with resourceVersion ${plan.resourceVersion} as a precondition`] });
-  } else if (dryRun.error.kind === 'forbidden' && access.ok && !access.value.allowed) {
-    checks.push({ id: 'dry-run', status: 'skipped', title: 'server-side dry run refused for lack of permission (see RBAC)', evidence: [dryRun.error.message] });
-  } else {
-    const error: ClusterError = dryRun.error.kind === 'conflict' || dryRun.error.kind === 'unreachable' ? dryRun.error : { ...dryRun.error, kind: 'dry-run-failed', message: `the server-side dry run rejected the patch: ${dryRun.error.message}` };
-    checks.push({ id: 'dry-run', status: 'fail', title: error.message, evidence: [error.hint], error });
-    blocking.push(error);
-  }
+  // Nothing is sent unless the plan patches.
+  const dry = dryRunCheck(
+    dryRun,
+    access.ok && !access.value.allowed,
+    { nothing: plan?.action === 'skip' ? 'no patch to try: nothing would change' : 'no patch to try', accepted: 'server-side dry run (dryRun=All) accepted the patch', evidence: [`the exact patch, with resourceVersion ${plan?.resourceVersion} as a precondition`] },
+    ['conflict', 'unreachable'],
+  );
+  checks.push(dry.check);
+  if (dry.error) blocking.push(dry.error);
 
   let diff: TemplateDiff | undefined;
   if (plan) {
