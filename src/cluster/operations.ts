@@ -60,7 +60,7 @@ export interface OperationRecord {
   evidenceError?: string;
 }
 
-/** The context check, identical to the workloads' one. */
+/** The context check of every preflight. */
 export function contextCheck(client: KubeClient, namespace: string, production: ProductionMatch, identity: Identity | undefined): PreflightCheck {
   return {
     id: 'context',
@@ -124,8 +124,8 @@ export function dryRunCheck(dryRun: Result<unknown> | undefined, rbacDenied: boo
   return { check: { id: 'dry-run', status: 'fail', title: error.message, evidence: [error.hint], error }, error };
 }
 
-/** The gitops check for owners found on the object (or, for a Helm release, on what it deploys). */
-export function gitopsCheck(ref: OperationRef, gitops: readonly GitOpsOwner[], where = 'labels or annotations'): PreflightCheck {
+/** The gitops check for owners found on the object (or, for a Helm release, on what it deploys); `change` names what the next sync would undo. */
+export function gitopsCheck(ref: OperationRef, gitops: readonly GitOpsOwner[], where = 'labels or annotations', change = 'change'): PreflightCheck {
   const certain = gitops.filter((g) => g.certainty === 'certain');
   if (certain.length > 0) {
     const owner = certain[0]!;
@@ -134,10 +134,10 @@ export function gitopsCheck(ref: OperationRef, gitops: readonly GitOpsOwner[], w
       status: 'fail',
       title: `managed by ${certain.map(describeOwner).join(', ')}: a sync would re-apply the current version`,
       evidence: gitops.map((g) => g.evidence),
-      error: { kind: 'gitops-owned', message: `${refText(ref)} is managed by ${describeOwner(owner)} (${owner.evidence}); a change in the cluster would be undone by the next sync`, hint: gitOpsHint(owner) },
+      error: { kind: 'gitops-owned', message: `${refText(ref)} is managed by ${describeOwner(owner)} (${owner.evidence}); a ${change} in the cluster would be undone by the next sync`, hint: gitOpsHint(owner) },
     };
   }
-  if (gitops.length > 0) return { id: 'gitops', status: 'warn', title: `possibly managed by GitOps (${gitops.map((g) => g.evidence).join('; ')})`, evidence: ['Helm charts set app.kubernetes.io/instance too; check before relying on the change.'] };
+  if (gitops.length > 0) return { id: 'gitops', status: 'warn', title: `possibly managed by GitOps (${gitops.map((g) => g.evidence).join('; ')})`, evidence: [`Helm charts set app.kubernetes.io/instance too; check before relying on the ${change}.`] };
   return { id: 'gitops', status: 'pass', title: `no Argo CD or Flux tracking ${where}`, evidence: [] };
 }
 

@@ -10,12 +10,12 @@
  */
 import type { KubeClient, KubeObject } from './client';
 import { type ClusterError, type Result, ok } from './errors';
-import { describeOwner, gitOpsHint, helmOwner, type GitOpsOwner } from './gitops';
+import { helmOwner, type GitOpsOwner } from './gitops';
 import { diffTemplates, type TemplateDiff } from './diff';
 import { readWorkloadObjects, historyOf, type WorkloadHistory } from './history';
 import { KIND_INFO, objectPath, refText, type WorkloadRef } from './kinds';
 import type { ContextInfo } from './kubeconfig';
-import { dryRunCheck } from './operations';
+import { contextCheck, dryRunCheck, gitopsCheck } from './operations';
 import { matchProductionContext, type ProductionMatch } from './production';
 import { canI, permissionText, whoAmI, type AccessDecision, type Identity, type Permission } from './rbac';
 import { planRollback, type RollbackPatch, type RollbackPlan } from './rollback';
@@ -110,14 +110,7 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
   const blocking: ClusterError[] = [];
   const who = identity?.username ?? client.context.user;
 
-  checks.push({
-    id: 'context',
-    status: production.production ? 'warn' : 'pass',
-    title: production.production
-      ? `context "${client.context.name}" is a production context (matches "${production.pattern}"): its name must be typed back`
-      : `context "${client.context.name}", namespace "${ref.namespace}"`,
-    evidence: [`server ${client.server}`, `kubeconfig user ${client.context.user}`, ...(identity ? [`authenticated as ${identity.username}${identity.groups.length ? ` (groups ${identity.groups.join(', ')})` : ''}`] : [])],
-  });
+  checks.push(contextCheck(client, ref.namespace, production, identity));
 
   checks.push({
     id: 'object',
@@ -148,29 +141,17 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
   if (ref.kind === 'Deployment' && planned.ok) checks.push({ id: 'paused', status: 'pass', title: 'not paused', evidence: [] });
 
   const gitops = history.gitops;
-  const certain = gitops.filter((g) => g.certainty === 'certain');
-  if (certain.length > 0) {
-    const owner = certain[0]!;
-    checks.push({
-      id: 'gitops',
-      status: 'fail',
-      title: `managed by ${certain.map(describeOwner).join(', ')}: a sync would re-apply the current version`,
-      evidence: gitops.map((g) => g.evidence),
-      error: { kind: 'gitops-owned', message: `${refText(ref)} is managed by ${describeOwner(owner)} (${owner.evidence}); a rollback in the cluster would be undone by the next sync`, hint: gitOpsHint(owner) },
-    });
-  } else if (gitops.length > 0) {
-    checks.push({ id: 'gitops', status: 'warn', title: `possibly managed by GitOps (${gitops.map((g) => g.evidence).join('; ')})`, evidence: ['Helm charts set app.kubernetes.io/instance too; check before relying on the rollback.'] });
-  } else if (helmOwner(object.metadata)) {
-    const release = helmOwner(object.metadata)!;
-    checks.push({
-      id: 'gitops',
-      status: 'warn',
-      title: `part of Helm release ${release.namespace ?? ref.namespace}/${release.name} (annotation meta.helm.sh/release-name): its next helm upgrade or rollback re-applies the chart's version`,
-      evidence: [`Rolling back the release keeps Helm and the cluster in step: rollback-guard undo helmrelease/${release.name} -n ${release.namespace ?? ref.namespace}.`],
-    });
-  } else {
-    checks.push({ id: 'gitops', status: 'pass', title: 'no Argo CD or Flux tracking labels or annotations', evidence: [] });
-  }
+  const release = gitops.length === 0 ? helmOwner(object.metadata) : undefined;
+  checks.push(
+    release
+      ? {
+          id: 'gitops',
+          status: 'warn',
+          title: `part of Helm release ${release.namespace ?? ref.namespace}/${release.name} (annotation meta.helm.sh/release-name): its next helm upgrade or rollback re-applies the chart's version`,
+          evidence: [`Rolling back the release keeps Helm and the cluster in step: rollback-guard undo helmrelease/${release.name} -n ${release.namespace ?? ref.namespace}.`],
+        }
+      : gitopsCheck(ref, gitops, undefined, 'rollback'),
+  );
 
   if (!access.ok) {
     checks.push({ id: 'rbac', status: 'fail', title: `could not check RBAC: ${access.error.message}`, evidence: [access.error.hint], error: access.error });
