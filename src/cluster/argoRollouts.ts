@@ -23,7 +23,7 @@ import type { KubeClient, KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { namedPath, refText, type WorkloadRef } from './kinds';
-import { dryRunCheck, evidenceBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { Permission } from './rbac';
 import { rolloutState } from './rollout';
@@ -187,16 +187,8 @@ export async function rolloutActionPreflight(client: KubeClient, ref: WorkloadRe
     plan,
     resourceVersion: rollout.metadata.resourceVersion ?? '',
     uid: rollout.metadata.uid ?? '',
-    context: client.context,
-    server: client.server,
-    production: start.production,
-    ...(start.identity ? { identity: start.identity } : {}),
-    // Not a refusal for these actions (see the gitops check).
-    gitops: [],
-    checks,
-    blocking,
-    at: start.at,
-    calls: client.calls.length - start.firstCall,
+    // GitOps owners: not a refusal for these actions (see the gitops check).
+    ...preflightBase(client, start, [], checks, blocking),
   });
 }
 

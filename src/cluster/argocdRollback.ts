@@ -14,7 +14,7 @@ import { unifiedDiff, type TemplateDiff } from './diff';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { detectGitOps } from './gitops';
 import { namedPath, refText, type ApplicationRef } from './kinds';
-import { dryRunCheck, evidenceBase, gitopsCheck, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { dryRunCheck, evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 import { stringify } from 'yaml';
@@ -138,15 +138,7 @@ export async function applicationPreflight(client: KubeClient, request: Applicat
   return ok({
     ref,
     request,
-    context: client.context,
-    server: client.server,
-    production: start.production,
-    ...(start.identity ? { identity: start.identity } : {}),
-    gitops,
-    checks,
-    blocking,
-    at: start.at,
-    calls: client.calls.length - start.firstCall,
+    ...preflightBase(client, start, gitops, checks, blocking),
     history,
     ...(plan ? { plan } : {}),
     autoSync: history.autoSync,

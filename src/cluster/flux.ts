@@ -11,7 +11,7 @@ import type { KubeClient, KubeObject } from './client';
 import { ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { fluxPlural, namedPath, type FluxRef } from './kinds';
-import { dryRunCheck, evidenceBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 
@@ -152,15 +152,8 @@ export async function fluxPreflight(client: KubeClient, ref: FluxRef, suspend: b
     suspend,
     object,
     ...(patch ? { patch } : {}),
-    context: client.context,
-    server: client.server,
-    production: start.production,
-    ...(start.identity ? { identity: start.identity } : {}),
-    gitops: [],
-    checks,
-    blocking,
-    at: start.at,
-    calls: client.calls.length - start.firstCall,
+    // GitOps owners are a warning here, not a refusal (see the gitops check).
+    ...preflightBase(client, start, [], checks, blocking),
   });
 }
 

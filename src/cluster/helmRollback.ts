@@ -21,7 +21,7 @@ import { fail, ok, type ClusterError, type Result } from './errors';
 import { buildReleaseHistories, HELM_OWNER_SELECTOR, manifestObjects, planHelmRollback, releaseHistory, type HelmRollbackPlan, type ReleaseHistory } from './helm';
 import { listAll } from './history';
 import { collectionPath, refText, type ReleaseRef } from './kinds';
-import { evidenceBase, gitopsCheck, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { Permission } from './rbac';
 import type { RollbackProgress } from './execute';
@@ -332,15 +332,7 @@ export async function helmPreflight(client: KubeClient, request: HelmRollbackReq
   return ok({
     ref,
     request,
-    context: client.context,
-    server: client.server,
-    production: start.production,
-    ...(start.identity ? { identity: start.identity } : {}),
-    gitops: history.gitops,
-    checks,
-    blocking,
-    at: start.at,
-    calls: client.calls.length - start.firstCall,
+    ...preflightBase(client, start, history.gitops, checks, blocking),
     history,
     ...(plan ? { plan, argv: helmRollbackArgs(plan, client.context.name) } : {}),
     ...(helm.ok ? { helm: { path: helm.value, ...(version ? { version } : {}) } } : {}),

@@ -81,6 +81,21 @@ export async function preflightStart(client: KubeClient, ref: OperationRef, prod
   return { ...(identity ? { identity } : {}), production, context: contextCheck(client, ref.namespace, production, identity), at, firstCall };
 }
 
+/** What every preflight holds besides its object, from its start and what it found: the context, who, GitOps owners, checks, refusals, when and how many calls. */
+export function preflightBase(client: KubeClient, start: Awaited<ReturnType<typeof preflightStart>>, gitops: GitOpsOwner[], checks: PreflightCheck[], blocking: ClusterError[]): Omit<PreflightBase, 'ref'> {
+  return {
+    context: client.context,
+    server: client.server,
+    production: start.production,
+    ...(start.identity ? { identity: start.identity } : {}),
+    gitops,
+    checks,
+    blocking,
+    at: start.at,
+    calls: client.calls.length - start.firstCall,
+  };
+}
+
 /**
  * One SelfSubjectAccessReview per permission (in parallel), folded into one
  * `rbac` check: pass when every one is allowed, else fail naming each
