@@ -23,7 +23,7 @@ import type { KubeClient, KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { namedPath, refText, type WorkloadRef } from './kinds';
-import { dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { Permission } from './rbac';
 import { rolloutState } from './rollout';
@@ -211,23 +211,17 @@ export async function executeRolloutAction(client: KubeClient, pre: RolloutActio
   const { ref, plan } = pre;
   const sent: RolloutActionOutcome['sent'] = [];
   const base = evidenceBase(pre, options, startedAt);
-  const record = (status: 'patched' | 'skipped' | 'refused' | 'failed', message: string, extra: { error?: ClusterError; resourceVersionAfter?: string; patchMs?: number } = {}) =>
-    recordOperation(
-      {
-        ...base,
-        action: pre.action === 'promote-full' ? 'full promotion' : pre.action,
-        object: { uid: pre.uid, resourceVersionBefore: pre.resourceVersion, ...(extra.resourceVersionAfter ? { resourceVersionAfter: extra.resourceVersionAfter } : {}) },
-        from: { images: '' },
-        ...(sent.length ? { patch: { type: 'merge', body: sent } } : {}),
-        status,
-        message,
-        ...(extra.error ? { error: extra.error } : {}),
-        ...(extra.patchMs !== undefined ? { patchMs: extra.patchMs } : {}),
-      },
-      secrets,
-      options.evidenceDir,
-    );
-  const refuse = (error: ClusterError, status: 'refused' | 'failed' = 'refused', extra: Parameters<typeof record>[2] = {}): { ok: false; error: OperationFailure } => ({ ok: false, error: { ...error, outcome: status, ...record(status, error.message, { error, ...extra }) } });
+  const { record, refuse } = attemptRecorder(
+    () => ({
+      ...base,
+      action: pre.action === 'promote-full' ? 'full promotion' : pre.action,
+      object: { uid: pre.uid, resourceVersionBefore: pre.resourceVersion },
+      from: { images: '' },
+      ...(sent.length ? { patch: { type: 'merge', body: sent } } : {}),
+    }),
+    secrets,
+    options.evidenceDir,
+  );
   const refusal = refusalOf(pre, options, `the ${pre.action}`);
   if (refusal) return refuse(refusal);
   if (plan.noop) {

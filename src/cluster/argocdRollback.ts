@@ -14,7 +14,7 @@ import { unifiedDiff, type TemplateDiff } from './diff';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { detectGitOps } from './gitops';
 import { namedPath, refText, type ApplicationRef } from './kinds';
-import { dryRunCheck, evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, dryRunCheck, evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 import { stringify } from 'yaml';
@@ -181,26 +181,18 @@ export async function executeApplicationRollback(client: KubeClient, pre: Applic
   const live = pre.history.entries.find((e) => e.live);
   const from = { ...(live ? { revision: live.id } : {}), images: live ? entryRevisionText(live) : '' };
   const sent: ApplicationRollbackOutcome['sent'] = [];
-  const record = (status: 'rolled-back' | 'patched' | 'refused' | 'failed' | 'timeout', message: string, extra: { error?: ClusterError; resourceVersionAfter?: string; patchedAt?: string; patchMs?: number; rollout?: string } = {}) =>
-    recordOperation(
-      {
-        ...base,
-        object: { uid: pre.history.uid, resourceVersionBefore: pre.history.resourceVersion, ...(extra.resourceVersionAfter ? { resourceVersionAfter: extra.resourceVersionAfter } : {}) },
-        from,
-        ...(pre.plan ? { to: { revision: pre.plan.toId, images: entryRevisionText(pre.plan.to), source: entrySourceText(pre.plan.to) || 'status.history' } } : {}),
-        ...(pre.diff ? { diff: { images: [], fields: [], unified: pre.diff.unified } } : {}),
-        ...(sent.length ? { patch: { type: 'merge', body: sent } } : {}),
-        status,
-        message,
-        ...(extra.error ? { error: extra.error } : {}),
-        ...(extra.patchedAt ? { patchedAt: extra.patchedAt } : {}),
-        ...(extra.patchMs !== undefined ? { patchMs: extra.patchMs } : {}),
-        ...(extra.rollout ? { rollout: extra.rollout } : {}),
-      },
-      secrets,
-      options.evidenceDir,
-    );
-  const refuse = (error: ClusterError, status: 'refused' | 'failed' | 'timeout' = 'refused', extra: Parameters<typeof record>[2] = {}): { ok: false; error: OperationFailure } => ({ ok: false, error: { ...error, outcome: status, ...record(status, error.message, { error, ...extra }) } });
+  const { record, refuse } = attemptRecorder(
+    () => ({
+      ...base,
+      object: { uid: pre.history.uid, resourceVersionBefore: pre.history.resourceVersion },
+      from,
+      ...(pre.plan ? { to: { revision: pre.plan.toId, images: entryRevisionText(pre.plan.to), source: entrySourceText(pre.plan.to) || 'status.history' } } : {}),
+      ...(pre.diff ? { diff: { images: [], fields: [], unified: pre.diff.unified } } : {}),
+      ...(sent.length ? { patch: { type: 'merge', body: sent } } : {}),
+    }),
+    secrets,
+    options.evidenceDir,
+  );
 
   const refusal = refusalOf(pre, options, 'the rollback');
   if (refusal) return refuse(refusal);

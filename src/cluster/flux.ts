@@ -11,7 +11,7 @@ import type { KubeClient, KubeObject } from './client';
 import { ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { fluxPlural, namedPath, type FluxRef } from './kinds';
-import { dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 
@@ -177,24 +177,17 @@ export async function executeFlux(client: KubeClient, pre: FluxPreflight, option
   const { ref } = pre;
   const verb = pre.suspend ? 'suspend' : 'resume';
   const base = evidenceBase(pre, options, startedAt);
-  const record = (status: 'patched' | 'skipped' | 'refused' | 'failed' | 'timeout', message: string, extra: { error?: ClusterError; resourceVersionAfter?: string; patchMs?: number; rollout?: string } = {}) =>
-    recordOperation(
-      {
-        ...base,
-        action: verb,
-        object: { uid: pre.object.uid, resourceVersionBefore: pre.object.resourceVersion, ...(extra.resourceVersionAfter ? { resourceVersionAfter: extra.resourceVersionAfter } : {}) },
-        from: { images: '' },
-        ...(pre.patch ? { patch: { type: 'merge', body: pre.patch } } : {}),
-        status,
-        message,
-        ...(extra.error ? { error: extra.error } : {}),
-        ...(extra.patchMs !== undefined ? { patchMs: extra.patchMs } : {}),
-        ...(extra.rollout ? { rollout: extra.rollout } : {}),
-      },
-      secrets,
-      options.evidenceDir,
-    );
-  const refuse = (error: ClusterError, status: 'refused' | 'failed' | 'timeout' = 'refused', extra: Parameters<typeof record>[2] = {}): { ok: false; error: OperationFailure } => ({ ok: false, error: { ...error, outcome: status, ...record(status, error.message, { error, ...extra }) } });
+  const { record, refuse } = attemptRecorder(
+    () => ({
+      ...base,
+      action: verb,
+      object: { uid: pre.object.uid, resourceVersionBefore: pre.object.resourceVersion },
+      from: { images: '' },
+      ...(pre.patch ? { patch: { type: 'merge', body: pre.patch } } : {}),
+    }),
+    secrets,
+    options.evidenceDir,
+  );
   const refusal = refusalOf(pre, options, `the ${verb}`);
   if (refusal) return refuse(refusal);
   const human = `${ref.kind} ${ref.namespace}/${ref.name}`;

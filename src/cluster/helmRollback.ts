@@ -21,7 +21,7 @@ import { fail, ok, type ClusterError, type Result } from './errors';
 import { buildReleaseHistories, HELM_OWNER_SELECTOR, manifestObjects, planHelmRollback, releaseHistory, type HelmRollbackPlan, type ReleaseHistory } from './helm';
 import { listAll } from './history';
 import { collectionPath, refText, type ReleaseRef } from './kinds';
-import { evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, recordOperation, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, refusalOf, type AttemptDetails, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { Permission } from './rbac';
 import type { RollbackProgress } from './execute';
@@ -375,28 +375,21 @@ export async function executeHelmRollback(client: KubeClient, pre: HelmPreflight
   const to = (revisionAfter?: number) =>
     plan ? { revision: plan.toRevision, images: imagesText(plan.to.images), source: `Secret/${plan.to.secret.name}`, ...(plan.to.description ? { changeCause: plan.to.description } : {}), ...(revisionAfter !== undefined ? { revisionAfter } : {}) } : undefined;
   const argv = plan ? helmRollbackArgs(plan, pre.context.name, { wait: options.wait !== false, timeoutSeconds: (options.timeoutMs ?? 300_000) / 1000 }) : [];
-  const record = (status: 'rolled-back' | 'refused' | 'failed' | 'timeout', message: string, extra: { error?: ClusterError; revisionAfter?: number; rollout?: string; patchMs?: number; patchedAt?: string } = {}) => {
-    const t = to(extra.revisionAfter);
-    return recordOperation(
-      {
+  const { record, refuse } = attemptRecorder<AttemptDetails & { revisionAfter?: number }>(
+    (details) => {
+      const t = to(details.revisionAfter);
+      return {
         ...base,
         object,
         from,
         ...(t ? { to: t } : {}),
         ...(diff ? { diff } : {}),
         ...(argv.length ? { patch: { type: 'helm', body: ['helm', ...argv] } } : {}),
-        status,
-        message,
-        ...(extra.error ? { error: extra.error } : {}),
-        ...(extra.rollout ? { rollout: extra.rollout } : {}),
-        ...(extra.patchMs !== undefined ? { patchMs: extra.patchMs } : {}),
-        ...(extra.patchedAt ? { patchedAt: extra.patchedAt } : {}),
-      },
-      secrets,
-      options.evidenceDir,
-    );
-  };
-  const refuse = (error: ClusterError, status: 'refused' | 'failed' | 'timeout' = 'refused', extra: Parameters<typeof record>[2] = {}): { ok: false; error: OperationFailure } => ({ ok: false, error: { ...error, outcome: status, ...record(status, error.message, { error, ...extra }) } });
+      };
+    },
+    secrets,
+    options.evidenceDir,
+  );
 
   const refusal = refusalOf(pre, options, 'the rollback');
   if (refusal) return refuse(refusal);

@@ -168,6 +168,44 @@ export function recordOperation(input: OperationEvidenceInput, secrets: readonly
   }
 }
 
+/** What one attempt adds to an operation's evidence: the error, the resourceVersion it left, when and how long the write took, what followed it. */
+export interface AttemptDetails {
+  error?: ClusterError;
+  resourceVersionAfter?: string;
+  patchedAt?: string;
+  patchMs?: number;
+  rollout?: string;
+}
+
+/**
+ * The record-keeping of a write. `record` builds (and, given a directory,
+ * writes) the evidence of one attempt from what the operation fixes —
+ * `fixed`, read at each attempt because what was sent grows as it goes — and
+ * the attempt's status, message and details. `refuse` records a refusal or a
+ * failure and returns it as the operation's error.
+ */
+export function attemptRecorder<D extends AttemptDetails = AttemptDetails>(fixed: (details: D) => Omit<OperationEvidenceInput, 'status' | 'message' | 'error' | 'patchedAt' | 'patchMs' | 'rollout'>, secrets: readonly string[], evidenceDir: string | undefined) {
+  const record = (status: OutcomeStatus, message: string, details: D = {} as D): OperationRecord => {
+    const input = fixed(details);
+    return recordOperation(
+      {
+        ...input,
+        object: { ...input.object, ...(details.resourceVersionAfter ? { resourceVersionAfter: details.resourceVersionAfter } : {}) },
+        status,
+        message,
+        ...(details.error ? { error: details.error } : {}),
+        ...(details.patchedAt ? { patchedAt: details.patchedAt } : {}),
+        ...(details.patchMs !== undefined ? { patchMs: details.patchMs } : {}),
+        ...(details.rollout ? { rollout: details.rollout } : {}),
+      },
+      secrets,
+      evidenceDir,
+    );
+  };
+  const refuse = (error: ClusterError, status: 'refused' | 'failed' | 'timeout' = 'refused', details: D = {} as D): { ok: false; error: OperationFailure } => ({ ok: false, error: { ...error, outcome: status, ...record(status, error.message, { ...details, error }) } });
+  return { record, refuse };
+}
+
 /**
  * The refusals every write goes through, in the order a user fixes them:
  * a blocking preflight problem, an unconfirmed production context, an
