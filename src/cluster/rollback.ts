@@ -67,15 +67,19 @@ export interface RollbackPlan {
   history: WorkloadHistory;
 }
 
-/** The history object kubectl would roll back to, or its error. */
-function findDeploymentTarget(ref: WorkloadRef, deployment: KubeObject, replicaSets: readonly KubeObject[], toRevision: number): Result<KubeObject> {
-  const { all } = deploymentReplicaSets(deployment, replicaSets);
+/**
+ * The ReplicaSet of revision `toRevision` (the first in `replicaSets` order
+ * with it), or for 0 the one of the second-highest revision, as kubectl's
+ * deploymentRollbacker and the plugin's rolloutRevision pick it; undefined
+ * when there is none. `annotation` holds the revision.
+ */
+function replicaSetTarget(replicaSets: readonly KubeObject[], annotation: string, toRevision: number): KubeObject | undefined {
   let latest: KubeObject | undefined;
   let latestRevision = -1;
   let previous: KubeObject | undefined;
   let previousRevision = -1;
-  for (const rs of all) {
-    const v = replicaSetRevision(rs);
+  for (const rs of replicaSets) {
+    const v = replicaSetRevision(rs, annotation);
     if (v === undefined) continue;
     if (toRevision === 0) {
       if (latestRevision < v) {
@@ -87,37 +91,25 @@ function findDeploymentTarget(ref: WorkloadRef, deployment: KubeObject, replicaS
         previousRevision = v;
         previous = rs;
       }
-    } else if (toRevision === v) return ok(rs);
+    } else if (toRevision === v) return rs;
   }
+  return toRevision === 0 ? previous : undefined;
+}
+
+/** The history object kubectl would roll back to, or its error. */
+function findDeploymentTarget(ref: WorkloadRef, deployment: KubeObject, replicaSets: readonly KubeObject[], toRevision: number): Result<KubeObject> {
+  const target = replicaSetTarget(deploymentReplicaSets(deployment, replicaSets).all, REVISION_ANNOTATION, toRevision);
+  if (target) return ok(target);
   if (toRevision > 0) return revisionNotFound(ref, toRevision);
-  if (!previous) return fail('no-history', `no rollout history found for ${refText(ref)}: it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
-  return ok(previous);
+  return fail('no-history', `no rollout history found for ${refText(ref)}: it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
 }
 
 /** The plugin's rolloutRevision: the ReplicaSet of `toRevision`, or (0) the second-highest revision. */
 function findRolloutTarget(ref: WorkloadRef, rollout: KubeObject, replicaSets: readonly KubeObject[], toRevision: number): Result<KubeObject> {
-  let latest: KubeObject | undefined;
-  let latestRevision = -1;
-  let previous: KubeObject | undefined;
-  let previousRevision = -1;
-  for (const rs of ownedBy(rollout, replicaSets)) {
-    const v = replicaSetRevision(rs, ROLLOUT_REVISION_ANNOTATION);
-    if (v === undefined) continue;
-    if (toRevision === 0) {
-      if (latestRevision < v) {
-        previousRevision = latestRevision;
-        previous = latest;
-        latestRevision = v;
-        latest = rs;
-      } else if (previousRevision < v) {
-        previousRevision = v;
-        previous = rs;
-      }
-    } else if (toRevision === v) return ok(rs);
-  }
+  const target = replicaSetTarget(ownedBy(rollout, replicaSets), ROLLOUT_REVISION_ANNOTATION, toRevision);
+  if (target) return ok(target);
   if (toRevision > 0) return fail('revision-not-found', `unable to find specified revision ${toRevision} in history of ${refText(ref)}`, `List its revisions with rollback-guard history ${refText(ref)} -n ${ref.namespace}.`);
-  if (!previous) return fail('no-history', `no revision found for rollout "${ref.name}": it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
-  return ok(previous);
+  return fail('no-history', `no revision found for rollout "${ref.name}": it has no earlier revision to go back to`, 'There is nothing to undo; roll forward with a new change instead.');
 }
 
 function findControllerRevision(ref: WorkloadRef, revisions: readonly KubeObject[], toRevision: number): Result<KubeObject> {
@@ -166,6 +158,9 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
   // A revision listed twice (kubectl keeps the later one) still resolves by number.
   const entryFor = (source: KubeObject, revision: number): RevisionEntry =>
     history.revisions.find((r) => r.source.uid === source.metadata.uid) ?? history.revisions.find((r) => r.revision === revision)!;
+  // kubectl's "skipped rollback": the object already runs that revision's template.
+  const skipped = (source: KubeObject, revision: number): Result<RollbackPlan> =>
+    ok({ ...base, toRevision: revision, to: entryFor(source, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
 
   if (ref.kind === 'Deployment') {
     const target = findDeploymentTarget(ref, object, historyObjects, toRevision);
@@ -177,7 +172,7 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
     }
     const rsTemplate = ((rs.spec as { template?: PodTemplate } | undefined)?.template ?? {}) as PodTemplate;
     if (equalIgnoreHash(rsTemplate, currentTemplate)) {
-      return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
+      return skipped(rs, revision);
     }
     const body = [
       // The guard: JSON patch "replace" of resourceVersion makes the update conditional (409 if it moved on).
@@ -200,7 +195,7 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
     const rsTemplate = ((rs.spec as { template?: PodTemplate } | undefined)?.template ?? {}) as PodTemplate;
     // The plugin's equalIgnoreHash: the Rollout's template derives from the ReplicaSet's, hash labels removed.
     if (deepDerivative(withoutHashLabel(currentTemplate, ROLLOUTS_POD_TEMPLATE_HASH), withoutHashLabel(rsTemplate, ROLLOUTS_POD_TEMPLATE_HASH))) {
-      return ok({ ...base, toRevision: revision, to: entryFor(rs, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
+      return skipped(rs, revision);
     }
     const body = [
       { op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion },
@@ -214,7 +209,7 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
   const cr = target.value;
   const revision = Number(cr.revision ?? 0);
   if (controllerRevisionMatches(object, cr)) {
-    return ok({ ...base, toRevision: revision, to: entryFor(cr, revision), action: 'skip', skipMessage: `skipped rollback (current template already matches revision ${revision})` });
+    return skipped(cr, revision);
   }
   const data = clone(cr.data ?? {}) as Record<string, unknown>;
   // The stored patch, plus metadata.resourceVersion: a strategic merge patch with a resourceVersion is conditional.
