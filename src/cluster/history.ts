@@ -208,6 +208,39 @@ function workloadBase(kind: WorkloadKind, obj: KubeObject): Omit<WorkloadHistory
   };
 }
 
+/** A revision from the object that stores it, its template already without the controller's hash label. */
+function revisionEntry(source: KubeObject, kind: RevisionEntry['source']['kind'], revision: number, template: PodTemplate, live: boolean, extra: Pick<RevisionEntry, 'replicas' | 'stable'> = {}): RevisionEntry {
+  const changeCause = source.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
+  return {
+    revision,
+    source: { kind, name: source.metadata.name, uid: source.metadata.uid ?? '' },
+    ...(source.metadata.creationTimestamp ? { createdAt: source.metadata.creationTimestamp } : {}),
+    ...(changeCause ? { changeCause } : {}),
+    images: imagesOf(template),
+    live,
+    ...extra,
+    template,
+  };
+}
+
+/** The pods a ReplicaSet runs now. */
+function replicasOf(rs: KubeObject): NonNullable<RevisionEntry['replicas']> {
+  const spec = (rs.spec ?? {}) as { replicas?: number };
+  const status = (rs.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
+  return { desired: spec.replicas ?? 0, ready: status.readyReplicas ?? 0, available: status.availableReplicas ?? 0 };
+}
+
+/** Entries keyed by revision (kubectl keeps the later of two with one number), ascending. */
+function ascending(byRevision: Map<number, RevisionEntry>): RevisionEntry[] {
+  return [...byRevision.values()].sort((a, b) => a.revision - b.revision);
+}
+
+/** `liveRevision` of a history: the revision of the live entry, when one is live. */
+function liveRevisionOf(revisions: readonly RevisionEntry[]): Pick<WorkloadHistory, 'liveRevision'> {
+  const live = revisions.find((r) => r.live);
+  return live ? { liveRevision: live.revision } : {};
+}
+
 export function deploymentHistory(deployment: KubeObject, replicaSets: readonly KubeObject[]): WorkloadHistory {
   const { all, newRS } = deploymentReplicaSets(deployment, replicaSets);
   // kubectl keys history by revision; a later duplicate replaces an earlier one.
@@ -215,24 +248,10 @@ export function deploymentHistory(deployment: KubeObject, replicaSets: readonly 
   for (const rs of all) {
     const revision = replicaSetRevision(rs);
     if (revision === undefined) continue;
-    const spec = (rs.spec ?? {}) as { replicas?: number };
-    const status = (rs.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
-    const template = withoutHashLabel(templateOf(rs));
-    const changeCause = rs.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
-    byRevision.set(revision, {
-      revision,
-      source: { kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid ?? '' },
-      ...(rs.metadata.creationTimestamp ? { createdAt: rs.metadata.creationTimestamp } : {}),
-      ...(changeCause ? { changeCause } : {}),
-      images: imagesOf(template),
-      live: rs === newRS,
-      replicas: { desired: spec.replicas ?? 0, ready: status.readyReplicas ?? 0, available: status.availableReplicas ?? 0 },
-      template,
-    });
+    byRevision.set(revision, revisionEntry(rs, 'ReplicaSet', revision, withoutHashLabel(templateOf(rs)), rs === newRS, { replicas: replicasOf(rs) }));
   }
-  const revisions = [...byRevision.values()].sort((a, b) => a.revision - b.revision);
-  const live = revisions.find((r) => r.live);
-  return { ...workloadBase('Deployment', deployment), revisions, ...(live ? { liveRevision: live.revision } : {}) };
+  const revisions = ascending(byRevision);
+  return { ...workloadBase('Deployment', deployment), revisions, ...liveRevisionOf(revisions) };
 }
 
 /** The template stored in a ControllerRevision's patch (`{"spec":{"template":{…,"$patch":"replace"}}}`). */
@@ -264,25 +283,14 @@ export function controllerRevisionHistory(kind: 'StatefulSet' | 'DaemonSet', wor
   let matched = false;
   for (const cr of owned) {
     const revision = Number(cr.revision ?? 0);
-    const template = controllerRevisionTemplate(cr);
     const live = controllerRevisionMatches(workload, cr);
     matched ||= live;
-    const changeCause = cr.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
-    byRevision.set(revision, {
-      revision,
-      source: { kind: 'ControllerRevision', name: cr.metadata.name, uid: cr.metadata.uid ?? '' },
-      ...(cr.metadata.creationTimestamp ? { createdAt: cr.metadata.creationTimestamp } : {}),
-      ...(changeCause ? { changeCause } : {}),
-      images: imagesOf(template),
-      live,
-      template,
-    });
+    byRevision.set(revision, revisionEntry(cr, 'ControllerRevision', revision, controllerRevisionTemplate(cr), live));
   }
-  const revisions = [...byRevision.values()].sort((a, b) => a.revision - b.revision);
+  const revisions = ascending(byRevision);
   // Templates written by an older controller may not match byte for byte; the StatefulSet says which revision it is updating to.
   if (!matched && updateRevision) for (const r of revisions) r.live = r.source.name === updateRevision;
-  const live = revisions.find((r) => r.live);
-  return { ...workloadBase(kind, workload), revisions, ...(live ? { liveRevision: live.revision } : {}) };
+  return { ...workloadBase(kind, workload), revisions, ...liveRevisionOf(revisions) };
 }
 
 /** What a Rollout is doing, from its spec and status. */
@@ -324,25 +332,11 @@ export function rolloutHistory(rollout: KubeObject, replicaSets: readonly KubeOb
   for (const rs of owned) {
     const revision = replicaSetRevision(rs, ROLLOUT_REVISION_ANNOTATION);
     if (revision === undefined) continue;
-    const spec = (rs.spec ?? {}) as { replicas?: number };
-    const st = (rs.status ?? {}) as { readyReplicas?: number; availableReplicas?: number };
-    const template = withoutHashLabel(templateOf(rs), ROLLOUTS_POD_TEMPLATE_HASH);
-    const changeCause = rs.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
-    byRevision.set(revision, {
-      revision,
-      source: { kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid ?? '' },
-      ...(rs.metadata.creationTimestamp ? { createdAt: rs.metadata.creationTimestamp } : {}),
-      ...(changeCause ? { changeCause } : {}),
-      images: imagesOf(template),
-      live: rs === live,
-      replicas: { desired: spec.replicas ?? 0, ready: st.readyReplicas ?? 0, available: st.availableReplicas ?? 0 },
-      ...(status.stableRS && hashOf(rs) === status.stableRS ? { stable: true } : {}),
-      template,
-    });
+    const stable = !!status.stableRS && hashOf(rs) === status.stableRS;
+    byRevision.set(revision, revisionEntry(rs, 'ReplicaSet', revision, withoutHashLabel(templateOf(rs), ROLLOUTS_POD_TEMPLATE_HASH), rs === live, { replicas: replicasOf(rs), ...(stable ? { stable: true } : {}) }));
   }
-  const revisions = [...byRevision.values()].sort((a, b) => a.revision - b.revision);
-  const liveEntry = revisions.find((r) => r.live);
-  return { ...workloadBase('Rollout', rollout), template: liveTemplate, images: imagesOf(liveTemplate), revisions, ...(liveEntry ? { liveRevision: liveEntry.revision } : {}), argo: rolloutInfo(rollout) };
+  const revisions = ascending(byRevision);
+  return { ...workloadBase('Rollout', rollout), template: liveTemplate, images: imagesOf(liveTemplate), revisions, ...liveRevisionOf(revisions), argo: rolloutInfo(rollout) };
 }
 
 /** The histories of every workload in `objects`, grouped by kind; sorted by namespace, kind, name. */
