@@ -12,7 +12,7 @@ import { redact, redactValue } from '../core/redact';
 import { diffTemplates } from './diff';
 import type { ClusterError } from './errors';
 import type { PreflightBase } from './operations';
-import type { Preflight, PreflightCheck } from './preflight';
+import type { Preflight } from './preflight';
 import { refText } from './kinds';
 import { clone, imagesText, type PodTemplate } from './template';
 
@@ -103,67 +103,44 @@ function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
 }
 
+/** The evidence record of a workload rollback: an operation's record with the workload's revisions, pod template diff and patch. */
 export function buildEvidence(input: EvidenceInput, secrets: readonly string[] = []): EvidenceRecord {
   const p = input.preflight;
   const plan = p.plan;
-  const ref = p.request.ref;
-  const stamp = input.startedAt.replace(/[-:]/g, '').replace('.', '');
-  const record: EvidenceRecord = {
-    format: EVIDENCE_FORMAT,
-    id: `${stamp}-${slug(p.context.name)}-${slug(ref.namespace)}-${ref.kind.toLowerCase()}-${slug(ref.name)}`,
-    tool: { name: 'rollback-guard', ...(input.toolVersion ? { version: input.toolVersion } : {}) },
-    who: {
-      kubeconfigUser: p.context.user,
-      ...(p.identity ? { username: p.identity.username, groups: p.identity.groups } : {}),
-      osUser: localUser(),
-      host: hostname(),
-    },
-    when: { preflightAt: p.at, startedAt: input.startedAt, ...(input.patchedAt ? { patchedAt: input.patchedAt } : {}), finishedAt: input.finishedAt },
-    context: {
-      name: p.context.name,
-      cluster: p.context.cluster,
-      server: p.server,
-      production: p.production.production,
-      ...(p.production.pattern ? { productionPattern: p.production.pattern } : {}),
+  return operationEvidence(
+    {
+      base: { ...p, ref: p.request.ref },
+      object: { uid: p.history.uid, resourceVersionBefore: p.history.resourceVersion, ...(input.resourceVersionAfter ? { resourceVersionAfter: input.resourceVersionAfter } : {}) },
+      from: { ...(p.history.liveRevision !== undefined ? { revision: p.history.liveRevision } : {}), images: imagesText(p.history.images) },
+      ...(plan
+        ? {
+            to: {
+              revision: plan.toRevision,
+              images: imagesText(plan.to.images),
+              source: `${plan.to.source.kind}/${plan.to.source.name}`,
+              ...(plan.to.changeCause ? { changeCause: plan.to.changeCause } : {}),
+              ...(input.revisionAfter !== undefined ? { revisionAfter: input.revisionAfter } : {}),
+            },
+          }
+        : {}),
+      ...(p.diff ? { diff: { images: p.diff.images, fields: p.diff.changes.map((c) => `${c.change} ${c.path}`), unified: maskedUnified(p) } } : {}),
+      ...(plan?.patch ? { patch: { type: plan.patch.type, body: plan.patch.body } } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
+      ...(input.toolVersion ? { toolVersion: input.toolVersion } : {}),
+      startedAt: input.startedAt,
+      ...(input.patchedAt ? { patchedAt: input.patchedAt } : {}),
+      finishedAt: input.finishedAt,
       nameTypedBack: input.nameTypedBack,
-    },
-    object: {
-      kind: ref.kind,
-      namespace: ref.namespace,
-      name: ref.name,
-      uid: p.history.uid,
-      resourceVersionBefore: p.history.resourceVersion,
-      ...(input.resourceVersionAfter ? { resourceVersionAfter: input.resourceVersionAfter } : {}),
-    },
-    from: { ...(p.history.liveRevision !== undefined ? { revision: p.history.liveRevision } : {}), images: imagesText(p.history.images) },
-    ...(plan
-      ? {
-          to: {
-            revision: plan.toRevision,
-            images: imagesText(plan.to.images),
-            source: `${plan.to.source.kind}/${plan.to.source.name}`,
-            ...(plan.to.changeCause ? { changeCause: plan.to.changeCause } : {}),
-            ...(input.revisionAfter !== undefined ? { revisionAfter: input.revisionAfter } : {}),
-          },
-        }
-      : {}),
-    ...(input.reason ? { reason: input.reason } : {}),
-    gitops: p.gitops.map((g) => ({ owner: `${g.controller} ${g.namespace ? `${g.namespace}/` : ''}${g.name}`, evidence: g.evidence, acknowledged: input.gitopsAcknowledged })),
-    preflight: p.checks.map((c: PreflightCheck) => ({ id: c.id, status: c.status, title: c.title, evidence: c.evidence })),
-    ...(p.diff
-      ? { diff: { images: p.diff.images, fields: p.diff.changes.map((c) => `${c.change} ${c.path}`), unified: maskedUnified(p) } }
-      : {}),
-    ...(plan?.patch ? { patch: { type: plan.patch.type, body: maskTemplateSecrets(plan.patch.body) } } : {}),
-    outcome: {
+      gitopsAcknowledged: input.gitopsAcknowledged,
       status: input.status,
       message: input.message,
-      ...(input.error ? { error: { kind: input.error.kind, message: input.error.message, hint: input.error.hint } } : {}),
+      ...(input.error ? { error: input.error } : {}),
       ...(input.rollout ? { rollout: input.rollout } : {}),
       ...(input.patchMs !== undefined ? { patchMs: input.patchMs } : {}),
       ...(input.rolloutMs !== undefined ? { rolloutMs: input.rolloutMs } : {}),
     },
-  };
-  return redactValue(record, secrets);
+    secrets,
+  );
 }
 
 /** The diff with secret env values masked (the preflight's diff shows them as they are). */
