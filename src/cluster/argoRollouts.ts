@@ -23,7 +23,7 @@ import type { KubeClient, KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { namedPath, refText, type WorkloadRef } from './kinds';
-import { attemptRecorder, dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, dryRunCheck, evidenceBase, mergePatch, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { Permission } from './rbac';
 import { rolloutState } from './rollout';
@@ -165,11 +165,7 @@ export async function rolloutActionPreflight(client: KubeClient, ref: WorkloadRe
   const who = start.identity?.username ?? client.context.user;
   const [rbac, dryRun] = await Promise.all([
     permissions.length ? rbacCheck(client, permissions, who, `rollout ${verb}`) : Promise.resolve(undefined),
-    plan.statusPatch
-      ? client.request<KubeObject>({ method: 'PATCH', path: `${rolloutPath(ref)}/status`, query: { dryRun: 'All', fieldManager: 'rollback-guard' }, body: plan.statusPatch, contentType: 'application/merge-patch+json' })
-      : plan.specPatch
-        ? client.request<KubeObject>({ method: 'PATCH', path: rolloutPath(ref), query: { dryRun: 'All', fieldManager: 'rollback-guard' }, body: plan.specPatch, contentType: 'application/merge-patch+json' })
-        : Promise.resolve(undefined),
+    plan.statusPatch ? mergePatch(client, `${rolloutPath(ref)}/status`, plan.statusPatch, { dryRun: true }) : plan.specPatch ? mergePatch(client, rolloutPath(ref), plan.specPatch, { dryRun: true }) : Promise.resolve(undefined),
   ]);
   if (rbac) {
     checks.push(rbac.check);
@@ -230,7 +226,7 @@ export async function executeRolloutAction(client: KubeClient, pre: RolloutActio
   }
   const t0 = Date.now();
   const send = async (target: 'status' | 'main', body: Record<string, unknown>): Promise<Result<KubeObject>> => {
-    const r = await client.request<KubeObject>({ method: 'PATCH', path: target === 'status' ? `${rolloutPath(ref)}/status` : rolloutPath(ref), query: { fieldManager: 'rollback-guard' }, body, contentType: 'application/merge-patch+json', ...(options.signal ? { signal: options.signal } : {}) });
+    const r = await mergePatch(client, target === 'status' ? `${rolloutPath(ref)}/status` : rolloutPath(ref), body, options.signal ? { signal: options.signal } : {});
     sent.push({ target, body, status: r.ok ? 200 : (r.error.status ?? 0) });
     return r;
   };

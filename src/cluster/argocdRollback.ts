@@ -14,7 +14,7 @@ import { unifiedDiff, type TemplateDiff } from './diff';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { detectGitOps } from './gitops';
 import { namedPath, refText, type ApplicationRef } from './kinds';
-import { attemptRecorder, dryRunCheck, evidenceBase, gitopsCheck, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, dryRunCheck, evidenceBase, gitopsCheck, mergePatch, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 import { stringify } from 'yaml';
@@ -113,7 +113,7 @@ export async function applicationPreflight(client: KubeClient, request: Applicat
   const [rbac, dryRun] = await Promise.all([
     rbacCheck(client, [{ verb: 'patch', group: 'argoproj.io', resource: 'applications', namespace: ref.namespace, name: ref.name }], who, 'the rollback'),
     plan || pausePatch
-      ? client.request<KubeObject>({ method: 'PATCH', path: appPath(ref), query: { dryRun: 'All', fieldManager: 'rollback-guard' }, body: history.autoSync ? pausePatch : plan!.patch, contentType: 'application/merge-patch+json' })
+      ? mergePatch(client, appPath(ref), history.autoSync ? pausePatch : plan!.patch, { dryRun: true })
       : Promise.resolve(undefined),
   ]);
   checks.push(rbac.check);
@@ -206,7 +206,7 @@ export async function executeApplicationRollback(client: KubeClient, pre: Applic
   if (pre.autoSync && pre.pausePatch) {
     options.onProgress?.({ phase: 'patching', message: `pausing auto-sync of ${refText(ref)}` });
     sent.push({ what: 'pause-auto-sync', body: pre.pausePatch });
-    const r = await client.request<KubeObject>({ method: 'PATCH', path: appPath(ref), query: { fieldManager: 'rollback-guard' }, body: pre.pausePatch, contentType: 'application/merge-patch+json', ...(options.signal ? { signal: options.signal } : {}) });
+    const r = await mergePatch(client, appPath(ref), pre.pausePatch, options.signal ? { signal: options.signal } : {});
     if (!r.ok) {
       const error = r.error.kind === 'conflict' ? { ...r.error, message: `${refText(ref)} changed after the preflight (it was at resourceVersion ${pre.history.resourceVersion}); auto-sync was not paused and nothing was rolled back`, hint: 'Re-run the rollback to check again against its current state.' } : r.error;
       return refuse(error, 'failed', { patchMs: Date.now() - t0 });
@@ -219,7 +219,7 @@ export async function executeApplicationRollback(client: KubeClient, pre: Applic
   }
   options.onProgress?.({ phase: 'patching', message: `setting operation.sync of ${refText(ref)} to history id ${plan.toId}` });
   sent.push({ what: 'rollback', body: plan.patch });
-  const patched = await client.request<KubeObject>({ method: 'PATCH', path: appPath(ref), query: { fieldManager: 'rollback-guard' }, body: plan.patch, contentType: 'application/merge-patch+json', ...(options.signal ? { signal: options.signal } : {}) });
+  const patched = await mergePatch(client, appPath(ref), plan.patch, options.signal ? { signal: options.signal } : {});
   const patchMs = Date.now() - t0;
   if (!patched.ok) {
     const still = paused ? ' Auto-sync stays paused: turn it on again once you have decided.' : '';

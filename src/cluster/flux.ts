@@ -11,7 +11,7 @@ import type { KubeClient, KubeObject } from './client';
 import { ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { fluxPlural, namedPath, type FluxRef } from './kinds';
-import { attemptRecorder, dryRunCheck, evidenceBase, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
+import { attemptRecorder, dryRunCheck, evidenceBase, mergePatch, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
 
@@ -140,7 +140,7 @@ export async function fluxPreflight(client: KubeClient, ref: FluxRef, suspend: b
   const who = start.identity?.username ?? client.context.user;
   const [rbac, dryRun] = await Promise.all([
     rbacCheck(client, [{ verb: 'patch', group: FLUX_GROUP[ref.kind], resource: fluxPlural(ref.kind), namespace: ref.namespace, name: ref.name }], who, `flux ${suspend ? 'suspend' : 'resume'}`),
-    patch ? client.request<KubeObject>({ method: 'PATCH', path: fluxPath(ref), query: { dryRun: 'All', fieldManager: 'rollback-guard' }, body: patch, contentType: 'application/merge-patch+json' }) : Promise.resolve(undefined),
+    patch ? mergePatch(client, fluxPath(ref), patch, { dryRun: true }) : Promise.resolve(undefined),
   ]);
   checks.push(rbac.check);
   if (rbac.error) blocking.push(rbac.error);
@@ -196,7 +196,7 @@ export async function executeFlux(client: KubeClient, pre: FluxPreflight, option
     return ok({ status: 'skipped', message, ...record('skipped', message) });
   }
   const t0 = Date.now();
-  const r = await client.request<KubeObject>({ method: 'PATCH', path: fluxPath(ref), query: { fieldManager: 'rollback-guard' }, body: pre.patch, contentType: 'application/merge-patch+json', ...(options.signal ? { signal: options.signal } : {}) });
+  const r = await mergePatch(client, fluxPath(ref), pre.patch, options.signal ? { signal: options.signal } : {});
   const patchMs = Date.now() - t0;
   if (!r.ok) return refuse(r.error, 'failed', { patchMs });
   const resourceVersionAfter = r.value.metadata.resourceVersion;

@@ -6,7 +6,7 @@
  * goes through (blocking checks, an unconfirmed production context, an
  * unacknowledged GitOps owner), and the evidence record each attempt leaves.
  */
-import type { KubeClient } from './client';
+import type { KubeClient, KubeObject } from './client';
 import type { ClusterError, ClusterErrorKind, Result } from './errors';
 import { operationEvidence, writeEvidence, type EvidenceFiles, type EvidenceRecord, type OperationEvidenceInput, type OutcomeStatus } from './evidence';
 import { describeOwner, gitOpsHint, type GitOpsOwner } from './gitops';
@@ -70,6 +70,11 @@ export function contextCheck(client: KubeClient, namespace: string, production: 
       : `context "${client.context.name}", namespace "${namespace}"`,
     evidence: [`server ${client.server}`, `kubeconfig user ${client.context.user}`, ...(identity ? [`authenticated as ${identity.username}${identity.groups.length ? ` (groups ${identity.groups.join(', ')})` : ''}`] : [])],
   };
+}
+
+/** A JSON merge patch as rollback-guard sends it (its own field manager), or with `dryRun` its server-side dry run (dryRun=All). */
+export function mergePatch(client: KubeClient, path: string, body: unknown, options: { dryRun?: boolean; signal?: AbortSignal } = {}): Promise<Result<KubeObject>> {
+  return client.request<KubeObject>({ method: 'PATCH', path, query: { ...(options.dryRun ? { dryRun: 'All' } : {}), fieldManager: 'rollback-guard' }, body, contentType: 'application/merge-patch+json', ...(options.signal ? { signal: options.signal } : {}) });
 }
 
 /** Who we are and whether this is production: the start of every preflight. */
