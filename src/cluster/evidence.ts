@@ -80,23 +80,12 @@ export function localUser(): string {
   }
 }
 
-export interface EvidenceInput {
+/** The input of `buildEvidence`: the workload preflight, and the attempt as any operation records it. */
+export interface EvidenceInput extends Omit<OperationEvidenceInput, 'base' | 'action' | 'object' | 'from' | 'to' | 'diff' | 'patch' | 'finishedAt'> {
   preflight: Preflight;
-  reason?: string;
-  toolVersion?: string;
-  startedAt: string;
-  patchedAt?: string;
   finishedAt: string;
-  nameTypedBack: boolean;
-  gitopsAcknowledged: boolean;
-  status: OutcomeStatus;
-  message: string;
-  error?: ClusterError;
-  rollout?: string;
   resourceVersionAfter?: string;
   revisionAfter?: number;
-  patchMs?: number;
-  rolloutMs?: number;
 }
 
 function slug(s: string): string {
@@ -105,12 +94,13 @@ function slug(s: string): string {
 
 /** The evidence record of a workload rollback: an operation's record with the workload's revisions, pod template diff and patch. */
 export function buildEvidence(input: EvidenceInput, secrets: readonly string[] = []): EvidenceRecord {
-  const p = input.preflight;
+  const { preflight: p, resourceVersionAfter, revisionAfter, ...attempt } = input;
   const plan = p.plan;
   return operationEvidence(
     {
+      ...attempt,
       base: { ...p, ref: p.request.ref },
-      object: { uid: p.history.uid, resourceVersionBefore: p.history.resourceVersion, ...(input.resourceVersionAfter ? { resourceVersionAfter: input.resourceVersionAfter } : {}) },
+      object: { uid: p.history.uid, resourceVersionBefore: p.history.resourceVersion, ...(resourceVersionAfter ? { resourceVersionAfter } : {}) },
       from: { ...(p.history.liveRevision !== undefined ? { revision: p.history.liveRevision } : {}), images: imagesText(p.history.images) },
       ...(plan
         ? {
@@ -119,25 +109,12 @@ export function buildEvidence(input: EvidenceInput, secrets: readonly string[] =
               images: imagesText(plan.to.images),
               source: `${plan.to.source.kind}/${plan.to.source.name}`,
               ...(plan.to.changeCause ? { changeCause: plan.to.changeCause } : {}),
-              ...(input.revisionAfter !== undefined ? { revisionAfter: input.revisionAfter } : {}),
+              ...(revisionAfter !== undefined ? { revisionAfter } : {}),
             },
           }
         : {}),
       ...(p.diff ? { diff: { images: p.diff.images, fields: p.diff.changes.map((c) => `${c.change} ${c.path}`), unified: maskedUnified(p) } } : {}),
       ...(plan?.patch ? { patch: { type: plan.patch.type, body: plan.patch.body } } : {}),
-      ...(input.reason ? { reason: input.reason } : {}),
-      ...(input.toolVersion ? { toolVersion: input.toolVersion } : {}),
-      startedAt: input.startedAt,
-      ...(input.patchedAt ? { patchedAt: input.patchedAt } : {}),
-      finishedAt: input.finishedAt,
-      nameTypedBack: input.nameTypedBack,
-      gitopsAcknowledged: input.gitopsAcknowledged,
-      status: input.status,
-      message: input.message,
-      ...(input.error ? { error: input.error } : {}),
-      ...(input.rollout ? { rollout: input.rollout } : {}),
-      ...(input.patchMs !== undefined ? { patchMs: input.patchMs } : {}),
-      ...(input.rolloutMs !== undefined ? { rolloutMs: input.rolloutMs } : {}),
     },
     secrets,
   );
