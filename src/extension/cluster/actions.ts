@@ -272,6 +272,22 @@ async function pickAny(deps: ActionDeps, title: string, all: boolean): Promise<P
   return pick?.value;
 }
 
+/**
+ * The workload `arg` names (a tree element, a CodeLens) with its history,
+ * else one picked from context → namespace → workload, Helm release or
+ * Application (`title` heads the picks).
+ */
+async function givenOrPicked(deps: ActionDeps, arg: unknown, title: string): Promise<{ what: 'workload'; target: Target; history: WorkloadHistory } | Exclude<Picked3, { what: 'workload' }> | undefined> {
+  const given = targetOf(arg);
+  if (given) {
+    const h = await historyFor(deps, given);
+    return h && { what: 'workload', target: given, history: h.history };
+  }
+  const picked = await pickAny(deps, title, true);
+  if (!picked || picked.what !== 'workload') return picked;
+  return { what: 'workload', target: { context: picked.session.context.name, ref: picked.ref }, history: picked.history };
+}
+
 /** Context → namespace → workload quick picks; each step is skipped when it has one answer. */
 async function pickWorkload(deps: ActionDeps, title: string): Promise<{ session: ClusterSession; ref: WorkloadRef; history: WorkloadHistory } | undefined> {
   const got = await pickTree(deps, title);
@@ -337,22 +353,11 @@ async function historyFor(deps: ActionDeps, target: Target): Promise<{ session: 
 export async function rollBackWorkload(deps: ActionDeps, arg?: unknown): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
   if (releaseTargetOf(arg) || applicationTargetOf(arg)) return rollBack(deps, arg);
-  const given = targetOf(arg);
-  let target: Target | undefined;
-  let history: WorkloadHistory | undefined;
-  if (given) {
-    const h = await historyFor(deps, given);
-    if (!h) return;
-    target = given;
-    history = h.history;
-  } else {
-    const picked = await pickAny(deps, 'Roll Back', true);
-    if (!picked) return;
-    if (picked.what === 'release') return rollBackReleasePick(deps, { context: picked.session.context.name, ref: picked.release.ref });
-    if (picked.what === 'application') return rollBackApplicationPick(deps, { context: picked.session.context.name, ref: picked.application.ref });
-    target = { context: picked.session.context.name, ref: picked.ref };
-    history = picked.history;
-  }
+  const got = await givenOrPicked(deps, arg, 'Roll Back');
+  if (!got) return;
+  if (got.what === 'release') return rollBackReleasePick(deps, { context: got.session.context.name, ref: got.release.ref });
+  if (got.what === 'application') return rollBackApplicationPick(deps, { context: got.session.context.name, ref: got.application.ref });
+  const { target, history } = got;
   const revision = target.revision ?? (await pickRevision(history, 'Roll Back', true));
   if (revision === undefined) return;
   await rollBack(deps, { ...target, revision });
@@ -624,22 +629,11 @@ function revisionActions(canRollBack: boolean): Picked<'rollback' | 'compare' | 
 /** "Show Revision History…": pick down to a revision, then what to do with it. */
 export async function showHistory(deps: ActionDeps, arg?: unknown): Promise<void> {
   if (!trusted(deps, 'Showing revision history')) return;
-  const given = targetOf(arg);
-  let target: Target;
-  let history: WorkloadHistory;
-  if (given) {
-    const h = await historyFor(deps, given);
-    if (!h) return;
-    target = given;
-    history = h.history;
-  } else {
-    const picked = await pickAny(deps, 'Show Revision History', true);
-    if (!picked) return;
-    if (picked.what === 'release') return showReleaseHistory(deps, { context: picked.session.context.name, ref: picked.release.ref }, picked.release);
-    if (picked.what === 'application') return rollBackApplicationPick(deps, { context: picked.session.context.name, ref: picked.application.ref });
-    target = { context: picked.session.context.name, ref: picked.ref };
-    history = picked.history;
-  }
+  const got = await givenOrPicked(deps, arg, 'Show Revision History');
+  if (!got) return;
+  if (got.what === 'release') return showReleaseHistory(deps, { context: got.session.context.name, ref: got.release.ref }, got.release);
+  if (got.what === 'application') return rollBackApplicationPick(deps, { context: got.session.context.name, ref: got.application.ref });
+  const { target, history } = got;
   const revision = await pickRevision(history, 'Revision History', false);
   if (revision === undefined) return;
   const entry = history.revisions.find((r) => r.revision === revision)!;
