@@ -243,7 +243,14 @@ describe('undo refusals and failures on a real control plane', { timeout: 30 * 6
     const ns = 'evidence';
     await namespace(plane, ns);
     await withHistory(plane, 'statefulset', ns, 'db', 2);
-    const pre = await admin.preflight({ ref: { kind: 'StatefulSet', namespace: ns, name: 'db' }, toRevision: 1 });
+    // The controller records the StatefulSet's update revision shortly after its pods are ready: wait until revision 2 reads as live.
+    const ref = { kind: 'StatefulSet' as const, namespace: ns, name: 'db' };
+    for (let i = 0; i < 60; i++) {
+      const h = await admin.workloadHistory(ref);
+      if (h.ok && h.value.liveRevision === 2) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const pre = await admin.preflight({ ref, toRevision: 1 });
     assert.ok(pre.ok);
     const done = await admin.rollback(pre.value, { reason: 'release 2 corrupts sessions', evidenceDir, toolVersion: '0.1.0', timeoutMs: 120_000 });
     assert.ok(done.ok, done.ok ? '' : done.error.message);
