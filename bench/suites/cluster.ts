@@ -228,7 +228,7 @@ export async function run(args: string[]): Promise<void> {
       s.value.dispose();
     }
     const m1 = await metrics(plane);
-    // Where the in-process time goes: the five LISTs (server, transfer, JSON.parse) vs grouping them into histories.
+    // Where the in-process time goes: the five apps/v1 LISTs (server, transfer, JSON.parse) vs grouping them into histories.
     const listMs: number[] = [];
     const buildMs: number[] = [];
     let bytes = 0;
@@ -287,7 +287,7 @@ export async function run(args: string[]): Promise<void> {
     console.log(`| rollback-guard, in process (readHistoryTree, fresh session) | ${fmt(median(inProcess))} | ${ratio(extrapolated, median(inProcess))} faster | ${ourTotal}: ${Object.entries(ourCalls).map(([k, v]) => `${v} ${k}`).join(', ')} |`);
     console.log(`| rollback-guard history -n ${NS} --format json (process) | ${fmt(median(ourProcess))} | ${ratio(extrapolated, median(ourProcess))} faster | same |`);
     console.log(`| kubectl rollout history × ${n} (${sample} timed, ×${(n / sample).toFixed(0)}) | ${fmt(extrapolated)} | 1× | ≈ ${(kubectlPerDeployment * n).toFixed(0)} (${kubectlPerDeployment.toFixed(1)} per Deployment: ${Object.entries(kubectlCalls).map(([k, v]) => `${(v / counted.length).toFixed(1)} ${k}`).join(', ')}) |`);
-    console.log(`\nIn process, split: the five LISTs ${fmt(median(listMs))} (the ReplicaSet list is ${(bytes / 1e6).toFixed(1)} MB of JSON), grouping into histories ${fmt(median(buildMs))}.`);
+    console.log(`\nIn process, split: the five apps/v1 LISTs ${fmt(median(listMs))} (the ReplicaSet list is ${(bytes / 1e6).toFixed(1)} MB of JSON), grouping into histories ${fmt(median(buildMs))}.`);
     console.log(`kubectl per Deployment: median ${fmt(median(perDeployment))} per process; ${sample}-Deployment loop median ${fmt(sampleLoop)} over ${loopTimes.length} loop(s).`);
     console.log(`apiserver_request_total over the ${runs} in-process reads: ${Object.entries(serverSaw).map(([k, v]) => `${k} ${v}`).join(', ')} (= ${runs} × one LIST per resource; all clients count here, the controllers only watch).`);
 
