@@ -188,11 +188,11 @@ export function mysqlOps(ast: Json, span: Span): Op[] {
         else if (action === 'add' && (resource === 'constraint' || resource === 'index')) {
           const cd = obj(e.create_definitions) ?? e;
           const type = (str(cd.constraint_type) ?? str(cd.keyword) ?? '').toLowerCase();
-          if (type.includes('foreign')) push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, usingIndex: false, name: str(cd.constraint) }, 'ADD FOREIGN KEY');
-          else if (type.includes('check')) push({ kind: 'add-constraint', table, constraint: 'check', notValid: false, usingIndex: false, name: str(cd.constraint) }, 'ADD CHECK');
+          if (type.includes('foreign')) push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: false, usingIndex: false, name: str(cd.constraint), dialect: 'mysql' }, 'ADD FOREIGN KEY');
+          else if (type.includes('check')) push({ kind: 'add-constraint', table, constraint: 'check', notValid: false, usingIndex: false, name: str(cd.constraint), dialect: 'mysql' }, 'ADD CHECK');
           // A MySQL UNIQUE constraint is a unique index, built online by InnoDB.
           else if (type.includes('unique')) push({ kind: 'create-index', table, name: str(cd.index) ?? str(cd.constraint), unique: true, concurrently: true }, 'ADD UNIQUE');
-          else if (type.includes('primary')) push({ kind: 'add-constraint', table, constraint: 'primary-key', notValid: false, usingIndex: false }, 'ADD PRIMARY KEY');
+          else if (type.includes('primary')) push({ kind: 'add-constraint', table, constraint: 'primary-key', notValid: false, usingIndex: false, dialect: 'mysql' }, 'ADD PRIMARY KEY');
           else push({ kind: 'create-index', table, name: str(cd.index), unique: false, concurrently: true }, 'ADD INDEX');
         } else if (action === 'drop' && (resource === 'key' || resource === 'constraint' || resource === 'check')) {
           push({ kind: 'drop-constraint', table, name: str(e.key) ?? str(e.constraint) ?? str(e.name) }, 'DROP CONSTRAINT');

@@ -23,7 +23,8 @@ export type OpBody =
   | { kind: 'drop-not-null'; table: string; column: string }
   | { kind: 'drop-default'; table: string; column: string }
   | { kind: 'drop-constraint'; table: string; name?: string }
-  | { kind: 'add-constraint'; table: string; constraint: ConstraintKind; notValid: boolean; usingIndex: boolean; name?: string }
+  /** `dialect` is set where the locking differs from PostgreSQL's (MySQL's InnoDB). */
+  | { kind: 'add-constraint'; table: string; constraint: ConstraintKind; notValid: boolean; usingIndex: boolean; name?: string; dialect?: 'mysql' }
   | { kind: 'create-index'; table: string; name?: string; unique: boolean; concurrently: boolean }
   | { kind: 'drop-index'; name?: string; table?: string; concurrently: boolean }
   | { kind: 'create-view'; name: string; columns: string[] }

@@ -93,6 +93,19 @@ describe('MySQL: what InnoDB does, not what PostgreSQL would', () => {
     assert.match(unique[0]!.message, /unique index u on o/);
   });
 
+  it('a foreign key, a CHECK and a primary key copy or rebuild the table: RG212 advises what works on InnoDB, never NOT VALID', async () => {
+    const text = 'ALTER TABLE o ADD CONSTRAINT fk FOREIGN KEY (c) REFERENCES c (id);\nALTER TABLE o ADD CONSTRAINT ck CHECK (a > 0);\nALTER TABLE p ADD PRIMARY KEY (id);\n';
+    const lock = only(await analyze('db/1.sql', text, mysql), 'RG212');
+    assert.deepEqual(lock.map((f) => f.range.start.line + 1), [1, 2, 3]);
+    assert.match(lock[0]!.message, /foreign_key_checks on, MySQL adds it with ALGORITHM=COPY/);
+    assert.match(lock[1]!.message, /validates it by copying the table/);
+    assert.match(lock[2]!.message, /DROP PRIMARY KEY can only copy it/);
+    for (const f of lock) assert.doesNotMatch(f.message, /NOT VALID|CONCURRENTLY/);
+    // The same statements as PostgreSQL: NOT VALID is the answer there.
+    const pg = only(await analyze('db/1.sql', text, postgres), 'RG212');
+    assert.match(pg[0]!.message, /Add it NOT VALID, then VALIDATE CONSTRAINT/);
+  });
+
   it('ALTER [COLUMN] … SET/DROP DEFAULT is read next to the clauses the grammar knows; an unknown clause is still a note', async () => {
     const text = 'ALTER TABLE shop.`o` ALTER COLUMN `a` DROP DEFAULT, ADD COLUMN b INT NOT NULL, ALTER c SET DEFAULT \'x, y\';\n';
     const findings = await analyze('db/1.sql', text, mysql);
