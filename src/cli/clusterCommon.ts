@@ -174,6 +174,21 @@ export function writeOptions(io: CliIO, values: WriteValues, confirmContext: str
 type WriteResult = { ok: true; value: { message: string; files?: Pick<EvidenceFiles, 'markdown'>; evidenceError?: string } } | { ok: false; error: OperationFailure };
 
 /**
+ * A write's outcome as `--format json` prints it, the same for every write:
+ * `ok`, `status`, `message` or `error` (with the missing `permission` after a
+ * 403), `evidence` (null when none was written), `evidenceError` when the
+ * record could not be written, then what the command adds (`extra`).
+ */
+export function outcomeJson(result: { ok: true; value: { status: string; message: string; files?: EvidenceFiles; evidenceError?: string } } | { ok: false; error: OperationFailure }, extra: Record<string, unknown>): Record<string, unknown> {
+  if (result.ok) {
+    const { status, message, files, evidenceError } = result.value;
+    return { ok: true, status, message, evidence: files ?? null, ...(evidenceError ? { evidenceError } : {}), ...extra };
+  }
+  const { outcome, kind, message, hint, permission, files, evidenceError } = result.error;
+  return { ok: false, status: outcome, error: { kind, message, hint, ...(permission ? { permission } : {}) }, evidence: files ?? null, ...(evidenceError ? { evidenceError } : {}), ...extra };
+}
+
+/**
  * A write's outcome on the terminal: `json` when given, else its message and
  * evidence file, or the error; then a warning when the evidence could not be
  * written. Returns the exit code.
@@ -237,12 +252,7 @@ export async function runOperation<P extends PreflightBase, V extends { status: 
     }
     const progress = format === 'text' ? (m: string): void => io.err(`${m}\n`) : (): void => {};
     const result = await steps.run(session, p, writeOptions(io, values, confirmContext), progress);
-    const json =
-      format === 'json'
-        ? result.ok
-          ? { ok: true, status: result.value.status, message: result.value.message, ...steps.sentJson(result.value), evidence: result.value.files ?? null, preflight: steps.json(p) }
-          : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint }, evidence: result.error.files ?? null, preflight: steps.json(p) }
-        : undefined;
+    const json = format === 'json' ? outcomeJson(result, { ...(result.ok ? steps.sentJson(result.value) : {}), preflight: steps.json(p) }) : undefined;
     return printOutcome(io, steps.command, secrets, result, json);
   });
 }

@@ -6,7 +6,7 @@
  */
 import { redact } from '../core/redact';
 import { describeOwner, entryRevisionText, refText, type ApplicationRef, type ClusterError, type ClusterSession, type OperationFailure, type PreflightBase, type ReleaseRef } from '../cluster';
-import { checksJson, checksText, confirmWrite, exitCodeFor, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
+import { checksJson, checksText, confirmWrite, exitCodeFor, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
 
 export interface UndoContext {
   io: ClusterCliIO;
@@ -54,12 +54,6 @@ export function undoOptions(ctx: Pick<UndoContext, 'io' | 'values' | 'format' | 
   };
 }
 
-function outcomeJson(result: { ok: true; value: { status: string; message: string; files?: { json: string; markdown: string } } & Record<string, unknown> } | { ok: false; error: OperationFailure }, extra: Record<string, unknown>): unknown {
-  return result.ok
-    ? { ok: true, status: result.value.status, message: result.value.message, evidence: result.value.files ?? null, ...extra }
-    : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint, ...(result.error.permission ? { permission: result.error.permission } : {}) }, evidence: result.error.files ?? null, ...extra };
-}
-
 export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision: number): Promise<number> {
   const { io, session, values, format, secrets } = ctx;
   const out = (text: string): void => io.out(redact(text, secrets));
@@ -95,11 +89,8 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
     confirmContext = answer.confirmContext;
   }
   const result = await session.helmRollback(p, undoOptions(ctx, confirmContext));
-  if (format === 'json') {
-    out(`${JSON.stringify(outcomeJson(result as never, { revisionAfter: result.ok ? (result.value.revisionAfter ?? null) : null, preflight: preflightJson() }), null, 2)}\n`);
-    return result.ok ? 0 : 1;
-  }
-  return printOutcome(io, 'undo', secrets, result);
+  const json = format === 'json' ? outcomeJson(result, { revisionAfter: result.ok ? (result.value.revisionAfter ?? null) : null, preflight: preflightJson() }) : undefined;
+  return printOutcome(io, 'undo', secrets, result, json);
 }
 
 export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id: number | undefined): Promise<number> {
@@ -148,9 +139,6 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
     confirmContext = answer.confirmContext;
   }
   const result = await session.applicationRollback(p, { ...undoOptions(ctx, confirmContext), pauseAutoSync });
-  if (format === 'json') {
-    out(`${JSON.stringify(outcomeJson(result as never, { pausedAutoSync: result.ok ? result.value.pausedAutoSync : null, sent: result.ok ? result.value.sent : null, preflight: preflightJson() }), null, 2)}\n`);
-    return result.ok ? 0 : 1;
-  }
-  return printOutcome(io, 'undo', secrets, result);
+  const json = format === 'json' ? outcomeJson(result, { pausedAutoSync: result.ok ? result.value.pausedAutoSync : null, sent: result.ok ? result.value.sent : null, preflight: preflightJson() }) : undefined;
+  return printOutcome(io, 'undo', secrets, result, json);
 }

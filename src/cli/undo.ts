@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { redact } from '../core/redact';
 import { describeOwner, maskTemplateSecrets, refText, diffTemplates, type Preflight, type PodTemplate } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { checksJson, checksText, confirmWrite, exitCodeFor, historyArg, needConfirmation, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
+import { checksJson, checksText, confirmWrite, exitCodeFor, historyArg, needConfirmation, outcomeJson, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
 import { UNDO_USAGE } from './clusterUsage';
 import { loadConfig } from './config';
 import { preflightHead, undoApplication, undoOptions, undoRelease, wouldRefuse } from './clusterUndo';
@@ -108,12 +108,7 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     }
 
     const result = await session.rollback(preflight, undoOptions(common, confirmContext));
-    const json =
-      format === 'json'
-        ? result.ok
-          ? { ok: true, status: result.value.status, message: result.value.message, revisionAfter: result.value.revisionAfter ?? null, patchMs: result.value.patchMs ?? null, rolloutMs: result.value.rolloutMs ?? null, evidence: result.value.files ?? null, preflight: preflightJson(preflight) }
-          : { ok: false, status: result.error.outcome, error: { kind: result.error.kind, message: result.error.message, hint: result.error.hint, ...(result.error.permission ? { permission: result.error.permission } : {}) }, evidence: result.error.files ?? null, preflight: preflightJson(preflight) }
-        : undefined;
+    const json = format === 'json' ? outcomeJson(result, { ...(result.ok ? { revisionAfter: result.value.revisionAfter ?? null, patchMs: result.value.patchMs ?? null, rolloutMs: result.value.rolloutMs ?? null } : {}), preflight: preflightJson(preflight) }) : undefined;
     return printOutcome(io, 'undo', secrets, result, json);
   });
 }

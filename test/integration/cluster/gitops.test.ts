@@ -257,6 +257,15 @@ describe('Argo Rollouts, Argo CD and Flux through their CRDs', { timeout: 30 * 6
       ro.dispose();
     }
 
+    // The same refusal from the CLI as JSON names the permission, as undo's does.
+    const roCli = runCli(cli, ['rollout', 'abort', 'rollout/web', '-n', ns, '--context', plane.contexts.readonly, '--yes', '--format', 'json', '--evidence-dir', evidenceDir], { cwd: work, env });
+    assert.equal(roCli.code, 1, roCli.stdout + roCli.stderr);
+    const roJson = JSON.parse(roCli.stdout) as { ok: boolean; status: string; error: { kind: string; permission?: Record<string, string> } };
+    assert.equal(roJson.ok, false);
+    assert.equal(roJson.status, 'refused');
+    assert.equal(roJson.error.kind, 'forbidden');
+    assert.deepEqual(roJson.error.permission, { verb: 'patch', group: 'argoproj.io', resource: 'rollouts/status', namespace: ns, name: 'web', user: 'rg-readonly' });
+
     // The CLI.
     const cliAbort = runCli(cli, ['rollout', 'abort', 'rollout/web', '-n', ns, '--yes', '--evidence-dir', evidenceDir], { cwd: work, env });
     assert.equal(cliAbort.code, 0, cliAbort.stdout + cliAbort.stderr);
