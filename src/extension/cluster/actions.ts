@@ -389,7 +389,7 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
   if (schema) preflight.checks.push(schema);
   const c = confirmation(preflight, secrets);
   deps.log.info(`preflight of ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) → revision ${target.revision}:\n${c.detail}`);
-  const confirmed = await confirmOperation(deps, c, preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`, { fixes: false });
+  const confirmed = await confirmOperation(deps, c, preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`);
   if (!confirmed) return;
   await execute(deps, session, preflight, target, confirmed, secrets);
 }
@@ -729,15 +729,15 @@ export function applicationTargetOf(arg: unknown): ApplicationTarget | undefined
 
 /**
  * The modal every write goes through: refused (error modal, with the hint
- * and, unless `fixes` is false, the buttons that fix the cause), nothing to do (a message), or the
+ * and the buttons that fix the cause), nothing to do (a message), or the
  * question with every check, then the context name typed back in a
  * production context. Resolves to the confirmations to pass on, or
  * undefined when the user stopped.
  */
-async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: OperationPreflightView, proceed: string, what: string, options: { fixes?: boolean } = {}): Promise<{ confirmContext?: string; acknowledgeGitOps: boolean } | undefined> {
+async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: OperationPreflightView, proceed: string, what: string): Promise<{ confirmContext?: string; acknowledgeGitOps: boolean } | undefined> {
   if (c.needs === 'refused') {
     const hint = c.refusal?.hint ? `\n\n${c.refusal.hint}` : '';
-    const fixes = c.refusal && options.fixes !== false ? errorActions(c.refusal.kind).filter((a) => a === 'installHelm' || a === 'openSettings' || a === 'selectContext') : [];
+    const fixes = c.refusal ? errorActions(c.refusal.kind).filter((a) => a === 'installHelm' || a === 'openSettings' || a === 'selectContext') : [];
     const choice = await vscode.window.showErrorMessage(c.message, { modal: true, detail: `${c.detail}${hint}` }, ...fixes.map((a) => ACTION_LABEL[a]));
     const action = fixes.find((a) => ACTION_LABEL[a] === choice);
     if (action && c.refusal) await showClusterErrorAction(action, c.refusal.kind);
