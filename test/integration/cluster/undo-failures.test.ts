@@ -171,6 +171,59 @@ describe('undo refusals and failures on a real control plane', { timeout: 30 * 6
     }
   });
 
+  test('evidence: JSON and Markdown with who, when, context, object, revisions, images, reason, preflight, outcome; no secrets', { timeout: 180_000 }, async () => {
+    const ns = 'evidence';
+    await namespace(plane, ns);
+    await withHistory(plane, 'statefulset', ns, 'db', 2);
+    // The controller records the StatefulSet's update revision shortly after its pods are ready: wait until revision 2 reads as live.
+    const ref = { kind: 'StatefulSet' as const, namespace: ns, name: 'db' };
+    let live: number | undefined;
+    for (let i = 0; i < 60 && live !== 2; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 250));
+      const h = await admin.workloadHistory(ref);
+      live = h.ok ? h.value.liveRevision : undefined;
+    }
+    if (live !== 2) {
+      const sts = await getJson<{ metadata: { generation: number }; status: unknown }>(plane, ns, 'statefulset/db');
+      const crs = (await plane.kubectl(['-n', ns, 'get', 'controllerrevisions', '-o', 'custom-columns=NAME:.metadata.name,REVISION:.revision,OWNER:.metadata.ownerReferences[0].uid'])).stdout;
+      assert.fail(`revision 2 never read as live (last: ${live}); generation ${sts.metadata.generation}, status ${JSON.stringify(sts.status)}\n${crs}`);
+    }
+    const pre = await admin.preflight({ ref, toRevision: 1 });
+    assert.ok(pre.ok);
+    if (pre.value.history.liveRevision !== 2) {
+      const sts = await getJson<{ status: unknown }>(plane, ns, 'statefulset/db');
+      assert.fail(`the preflight read revision ${pre.value.history.liveRevision} as live: ${JSON.stringify(pre.value.history.revisions.map((r) => [r.revision, r.live, r.source.name]))}; status now ${JSON.stringify(sts.status)}`);
+    }
+    const done = await admin.rollback(pre.value, { reason: 'release 2 corrupts sessions', evidenceDir, toolVersion: '0.1.0', timeoutMs: 120_000 });
+    assert.ok(done.ok, done.ok ? '' : done.error.message);
+    assert.ok(existsSync(done.value.files!.json) && existsSync(done.value.files!.markdown));
+    const record = JSON.parse(readFileSync(done.value.files!.json, 'utf8')) as Record<string, any>;
+    assert.equal(record.format, 'rollback-guard.evidence/v1');
+    assert.equal(record.who.kubeconfigUser, 'rg-admin');
+    assert.equal(record.who.username, 'rg-admin');
+    assert.ok(record.who.osUser);
+    assert.deepEqual(record.object.kind, 'StatefulSet');
+    assert.equal(record.from.revision, 2);
+    assert.equal(record.to.revision, 1);
+    assert.equal(record.to.revisionAfter, 3);
+    assert.equal(record.from.images, 'main=registry.example/db:2.0, sidecar=registry.example/sidecar:2');
+    assert.equal(record.to.images, 'main=registry.example/db:1.0');
+    assert.equal(record.reason, 'release 2 corrupts sessions');
+    assert.equal(record.outcome.status, 'rolled-back');
+    assert.deepEqual(record.preflight.map((c: { id: string; status: string }) => `${c.id}:${c.status}`), ['context:pass', 'object:pass', 'revision:pass', 'gitops:pass', 'rbac:pass', 'dry-run:pass', 'diff:info']);
+    assert.ok(Date.parse(record.when.patchedAt) >= Date.parse(record.when.startedAt));
+    const md = readFileSync(done.value.files!.markdown, 'utf8');
+    assert.match(md, /^# Rollback of statefulset\/db in evidence \(rg-admin\): rolled-back/);
+    assert.match(md, /\| Reason \| release 2 corrupts sessions \|/);
+    assert.match(md, /```diff\n--- statefulset\/db now \(revision 2\)/);
+    for (const text of [JSON.stringify(record), md]) {
+      assert.doesNotMatch(text, /hunter\d/, 'env secrets are masked');
+      assert.ok(!text.includes(plane.tokens.admin), 'the bearer token never appears');
+    }
+  });
+
+  // The apiserver restarts come last: after one, the controller-manager's informers return with a backoff, and a
+  // StatefulSet updated meanwhile can get a ControllerRevision numbered as if it were its first.
   test('apiserver stopped mid-operation: a clear error, nothing changed; after a restart a retry works', { timeout: 300_000 }, async () => {
     const ns = 'outage';
     await namespace(plane, ns);
@@ -237,46 +290,5 @@ describe('undo refusals and failures on a real control plane', { timeout: 30 * 6
     const unanswered = admin.client.calls.slice(callsAtPatch).filter((c) => c.status === 0);
     assert.ok(unanswered.length > 0, `no failed call during the follow: ${JSON.stringify(admin.client.calls.slice(callsAtPatch))}`);
     await rolloutStatus(plane, ns, 'deployment/web');
-  });
-
-  test('evidence: JSON and Markdown with who, when, context, object, revisions, images, reason, preflight, outcome; no secrets', { timeout: 180_000 }, async () => {
-    const ns = 'evidence';
-    await namespace(plane, ns);
-    await withHistory(plane, 'statefulset', ns, 'db', 2);
-    // The controller records the StatefulSet's update revision shortly after its pods are ready: wait until revision 2 reads as live.
-    const ref = { kind: 'StatefulSet' as const, namespace: ns, name: 'db' };
-    for (let i = 0; i < 60; i++) {
-      const h = await admin.workloadHistory(ref);
-      if (h.ok && h.value.liveRevision === 2) break;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    const pre = await admin.preflight({ ref, toRevision: 1 });
-    assert.ok(pre.ok);
-    const done = await admin.rollback(pre.value, { reason: 'release 2 corrupts sessions', evidenceDir, toolVersion: '0.1.0', timeoutMs: 120_000 });
-    assert.ok(done.ok, done.ok ? '' : done.error.message);
-    assert.ok(existsSync(done.value.files!.json) && existsSync(done.value.files!.markdown));
-    const record = JSON.parse(readFileSync(done.value.files!.json, 'utf8')) as Record<string, any>;
-    assert.equal(record.format, 'rollback-guard.evidence/v1');
-    assert.equal(record.who.kubeconfigUser, 'rg-admin');
-    assert.equal(record.who.username, 'rg-admin');
-    assert.ok(record.who.osUser);
-    assert.deepEqual(record.object.kind, 'StatefulSet');
-    assert.equal(record.from.revision, 2);
-    assert.equal(record.to.revision, 1);
-    assert.equal(record.to.revisionAfter, 3);
-    assert.equal(record.from.images, 'main=registry.example/db:2.0, sidecar=registry.example/sidecar:2');
-    assert.equal(record.to.images, 'main=registry.example/db:1.0');
-    assert.equal(record.reason, 'release 2 corrupts sessions');
-    assert.equal(record.outcome.status, 'rolled-back');
-    assert.deepEqual(record.preflight.map((c: { id: string; status: string }) => `${c.id}:${c.status}`), ['context:pass', 'object:pass', 'revision:pass', 'gitops:pass', 'rbac:pass', 'dry-run:pass', 'diff:info']);
-    assert.ok(Date.parse(record.when.patchedAt) >= Date.parse(record.when.startedAt));
-    const md = readFileSync(done.value.files!.markdown, 'utf8');
-    assert.match(md, /^# Rollback of statefulset\/db in evidence \(rg-admin\): rolled-back/);
-    assert.match(md, /\| Reason \| release 2 corrupts sessions \|/);
-    assert.match(md, /```diff\n--- statefulset\/db now \(revision 2\)/);
-    for (const text of [JSON.stringify(record), md]) {
-      assert.doesNotMatch(text, /hunter\d/, 'env secrets are masked');
-      assert.ok(!text.includes(plane.tokens.admin), 'the bearer token never appears');
-    }
   });
 });
