@@ -14,6 +14,7 @@
  */
 import { Engine } from '../../src/core/engine';
 import { Parser, parseAllDocuments } from 'yaml';
+import { appContainerTail, serviceAndConfig } from '../fixtures';
 import { fmt, median, percentile } from '../stats';
 
 /** One Deployment + Service + ConfigMap block (~60 lines), numbered to keep names unique. */
@@ -43,36 +44,7 @@ spec:
       containers:
         - name: app
           image: registry.example.com/svc-${i}:1.${i}.0${i % 3 === 0 ? '' : '@sha256:' + 'a'.repeat(64)}
-          ports:
-            - containerPort: 8080
-          ${i % 4 === 0 ? '# no readiness probe' : 'readinessProbe: {httpGet: {path: /healthz, port: 8080}}'}
-          envFrom:
-            - configMapRef: {name: svc-${i}-config}
-          resources:
-            requests: {cpu: 100m, memory: 128Mi}
-            limits: {memory: 256Mi}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: svc-${i}
-  namespace: team-${i % 7}
-spec:
-  selector: {app: svc-${i}}
-  ports:
-    - port: 80
-      targetPort: 8080
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: svc-${i}-config
-  namespace: team-${i % 7}
-data:
-  LOG_LEVEL: info
-  FEATURE_FLAGS: "search,checkout"
-  UPSTREAM: http://svc-${i + 1}.team-${(i + 1) % 7}
----
+${appContainerTail(i, i % 4 === 0 ? '# no readiness probe' : 'readinessProbe: {httpGet: {path: /healthz, port: 8080}}')}${serviceAndConfig(i, 7, ['LOG_LEVEL: info', 'FEATURE_FLAGS: "search,checkout"'])}---
 `;
 }
 

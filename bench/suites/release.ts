@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { appContainerTail, serviceAndConfig } from '../fixtures';
 import { fmt, median, percentile } from '../stats';
 
 const ROOT = join(__dirname, '..', '..');
@@ -50,37 +51,7 @@ spec:
       containers:
         - name: app
           image: registry.example.com/svc-${i}:${tag}@${digest(`svc-${i}:${tag}`)}
-          ports:
-            - containerPort: 8080
-          readinessProbe:
-            httpGet: {path: /healthz, port: 8080}
-          envFrom:
-            - configMapRef: {name: svc-${i}-config}
-          resources:
-            requests: {cpu: 100m, memory: 128Mi}
-            limits: {memory: 256Mi}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: svc-${i}
-  namespace: team-${i % 9}
-spec:
-  selector: {app: svc-${i}}
-  ports:
-    - port: 80
-      targetPort: 8080
----
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: svc-${i}-config
-  namespace: team-${i % 9}
-data:
-  LOG_LEVEL: info
-  CHECKOUT_FLOW: ${o.flow ?? 'classic'}
-  UPSTREAM: http://svc-${i + 1}.team-${(i + 1) % 9}
-`;
+${appContainerTail(i, 'readinessProbe:\n            httpGet: {path: /healthz, port: 8080}')}${serviceAndConfig(i, 9, ['LOG_LEVEL: info', `CHECKOUT_FLOW: ${o.flow ?? 'classic'}`])}`;
 }
 
 const manifestPath = (i: number) => `apps/team-${i % 9}/svc-${i}.yaml`;
