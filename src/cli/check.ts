@@ -57,20 +57,22 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   const { findings, scanned } = await scanFindings(io, positionals, config, configFile ? dirname(configFile) : undefined);
   const summary = summarize(findings, scanned.files.length, scanned.skipped);
   for (const s of scanned.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
-  switch (format) {
-    case 'text':
-      io.out(formatText(findings, summary, { color: io.color }));
-      break;
-    case 'json':
-      io.out(toJson(findings, summary));
-      break;
-    case 'sarif':
-      io.out(toSarif(findings, { toolVersion: io.version }));
-      break;
-    case 'github':
-      io.out(toGithub(findings));
-      break;
-  }
+  return printFindings(io, findings, format, failOn, {
+    text: () => formatText(findings, summary, { color: io.color }),
+    json: () => toJson(findings, summary),
+  });
+}
+
+/**
+ * The findings in `format` (text and JSON as the caller writes them, SARIF
+ * and GitHub annotations as they are), then the exit status: 1 when one
+ * reaches `failOn`, else 0.
+ */
+function printFindings(io: CliIO, findings: readonly Finding[], format: (typeof FORMATS)[number], failOn: (typeof FAIL_ON)[number], own: { text: () => string; json: () => string }): number {
+  if (format === 'text') io.out(own.text());
+  else if (format === 'json') io.out(own.json());
+  else if (format === 'sarif') io.out(toSarif(findings, { toolVersion: io.version }));
+  else io.out(toGithub(findings));
   return failOn !== 'never' && findings.some((f) => reaches(f.severity, failOn as Severity)) ? 1 : 0;
 }
 
@@ -118,12 +120,9 @@ async function checkBranch(
   for (const s of summary.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
   for (const note of run.analysis.notes) io.err(`note: ${note}\n`);
   const release = run.analysis.summary;
-  switch (options.format) {
-    case 'text':
-      io.out(formatText(findings, summary, { color: io.color }));
-      io.out(`${releaseLine(run.analysis)}\n`);
-      break;
-    case 'json': {
+  return printFindings(io, findings, options.format, options.failOn, {
+    text: () => `${formatText(findings, summary, { color: io.color })}${releaseLine(run.analysis)}\n`,
+    json: () => {
       const document = JSON.parse(toJson(findings, summary)) as Record<string, unknown>;
       document.release = {
         base: run.analysis.base,
@@ -135,15 +134,7 @@ async function checkBranch(
         axes: release.axes,
         steps: release.steps.map((s) => s.action),
       };
-      io.out(`${JSON.stringify(document, null, 2)}\n`);
-      break;
-    }
-    case 'sarif':
-      io.out(toSarif(findings, { toolVersion: io.version }));
-      break;
-    case 'github':
-      io.out(toGithub(findings));
-      break;
-  }
-  return options.failOn !== 'never' && findings.some((f) => reaches(f.severity, options.failOn as Severity)) ? 1 : 0;
+      return `${JSON.stringify(document, null, 2)}\n`;
+    },
+  });
 }
