@@ -11,7 +11,7 @@ import { ReleaseController } from './release';
 import { ReleaseActionProvider } from './releaseActions';
 import { ReleaseReportPanel } from './releaseReport';
 import { ReleaseStatus } from './releaseStatus';
-import { RisksView } from './risksView';
+import { diagnosticsSource, RisksView } from './risksView';
 
 /** Documents that may hold a manifest or a migration (the engine then decides by path). */
 export const ANALYSED_DOCUMENTS: vscode.DocumentSelector = [
@@ -40,13 +40,13 @@ export class Container implements vscode.Disposable {
     this.folders = this.own(new Folders(this.log));
     this.diagnostics = this.own(new Diagnostics(this.folders, this.log, context.extensionUri));
     const lenses = this.own(new SummaryLensProvider(this.diagnostics));
-    const risks = this.own(new RisksView(this.diagnostics));
     this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new FixProvider(this.diagnostics), { providedCodeActionKinds: FixProvider.kinds }));
     this.own(vscode.languages.registerCodeLensProvider(ANALYSED_DOCUMENTS, lenses));
-    this.own(vscode.window.createTreeView('rollbackGuard.risks', { treeDataProvider: risks, showCollapseAll: true }));
     // Branch mode: the release against its base, its status, report and Git actions.
     const heads = this.own(new HeadWatcher(this.log));
     const release = this.own(new ReleaseController(this.folders, this.diagnostics, this.log, heads));
+    const risks = this.own(new RisksView([diagnosticsSource(this.diagnostics), { findings: () => release.findings(), onDidChange: release.onDidChange }]));
+    this.own(vscode.window.createTreeView('rollbackGuard.risks', { treeDataProvider: risks, showCollapseAll: true }));
     const report = this.own(new ReleaseReportPanel(release, context.extensionUri));
     this.own(new ReleaseStatus(release));
     this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new ReleaseActionProvider(release), { providedCodeActionKinds: ReleaseActionProvider.kinds }));

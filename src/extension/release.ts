@@ -91,6 +91,11 @@ export class ReleaseController implements vscode.Disposable {
     return folder ? this.states.get(folder.uri.toString()) : undefined;
   }
 
+  /** Every release finding published on a file, for the Rollback Risks view. */
+  findings(): { uri: vscode.Uri; finding: Finding }[] {
+    return [...this.entries].flatMap(([uri, entries]) => entries.map((e) => ({ uri: vscode.Uri.parse(uri), finding: e.finding })));
+  }
+
   /** The release finding behind a diagnostic this controller published. */
   lookup(uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined {
     return this.entries.get(uri.toString())?.find((e) => e.diagnostic === diagnostic)?.finding;

@@ -2,6 +2,20 @@ import * as vscode from 'vscode';
 import { classRank, CLASS_MEANING, type Finding, type RollbackClass } from '../core/model';
 import type { Diagnostics } from './diagnostics';
 
+/** Where the view's findings come from: the per-file diagnostics, the release findings of branch mode. */
+export interface FindingSource {
+  findings(): { uri: vscode.Uri; finding: Finding }[];
+  readonly onDidChange: vscode.Event<unknown>;
+}
+
+/** The per-file diagnostics as a source. */
+export function diagnosticsSource(diagnostics: Diagnostics): FindingSource {
+  return {
+    findings: () => diagnostics.all().flatMap((d) => d.entries.map((e) => ({ uri: d.uri, finding: e.finding }))),
+    onDidChange: diagnostics.onDidUpdate,
+  };
+}
+
 /** Tree elements are plain data; `getTreeItem` maps them to TreeItems. */
 export type RiskNode =
   | { kind: 'class'; rollbackClass: RollbackClass | null; count: number }
@@ -10,18 +24,18 @@ export type RiskNode =
 
 const SEVERITY_ICON = { error: 'error', warning: 'warning', info: 'info', hint: 'lightbulb' } as const;
 
-/** The workspace's findings grouped by rollback class (worst first), then file. */
+/** The workspace's findings, the open files' and the release's, grouped by rollback class (worst first), then file. */
 export class RisksView implements vscode.TreeDataProvider<RiskNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<RiskNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
-  constructor(private readonly diagnostics: Diagnostics) {
-    this.subscription = diagnostics.onDidUpdate(() => this.changed.fire(undefined));
+  constructor(private readonly sources: readonly FindingSource[]) {
+    this.subscriptions = sources.map((source) => source.onDidChange(() => this.changed.fire(undefined)));
   }
 
   getChildren(node?: RiskNode): RiskNode[] {
-    const findings = this.diagnostics.all().flatMap((d) => d.entries.map((e) => ({ uri: d.uri, finding: e.finding })));
+    const findings = this.sources.flatMap((source) => source.findings());
     if (!node) {
       const counts = new Map<RollbackClass | null, number>();
       for (const { finding } of findings) counts.set(finding.rollbackClass, (counts.get(finding.rollbackClass) ?? 0) + 1);
@@ -79,7 +93,7 @@ export class RisksView implements vscode.TreeDataProvider<RiskNode>, vscode.Disp
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const subscription of this.subscriptions) subscription.dispose();
     this.changed.dispose();
   }
 }

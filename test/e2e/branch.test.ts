@@ -81,6 +81,26 @@ test('the status bar shows the release class and opens the report', () =>
     await capture(session, 'release-report', 'release-report.png');
   }));
 
+test('the Rollback Risks view lists the release findings with the open files\' findings, worst class first', () =>
+  step(async () => {
+    const { page } = session.workbench;
+    await page.locator('.activitybar .action-item a[aria-label^="Rollback Guard"], .activitybar .action-item[aria-label^="Rollback Guard"]').first().click();
+    const pane = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: 'Rollback Risks' }) });
+    const texts = () => pane.locator('.monaco-list-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).innerText.replace(/\s+/g, ' ')));
+    const deadline = Date.now() + 30_000;
+    let rows: string[] = [];
+    // Expand the migration under the worst class until its release finding (RG301, never a per-file finding) shows.
+    while (Date.now() < deadline && !rows.some((r) => r.startsWith('RG301'))) {
+      rows = await texts().catch(() => []);
+      const migration = pane.locator('.monaco-list-row[aria-expanded="false"]').filter({ hasText: '000003_drop_legacy_total.up.sql' }).first();
+      if (await migration.count()) await migration.click();
+      else await page.waitForTimeout(500);
+    }
+    assert.ok(rows[0]?.startsWith('restore-required'), `the worst class comes first:\n${rows.join('\n')}`);
+    assert.ok(rows.some((r) => r.startsWith('RG301')), `a release finding is listed:\n${rows.join('\n')}`);
+    assert.ok(rows.some((r) => r.startsWith('RG202')), `the open migration's own finding is listed:\n${rows.join('\n')}`);
+  }));
+
 test('"Revert the commit that introduced this line" creates revert/<sha> from HEAD and leaves the feature branch alone', () =>
   step(async () => {
     const { page } = session.workbench;
