@@ -21,8 +21,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Finding, Layer, RollbackClass, Severity } from '../../src/core/model';
-import { docsPath, type RuleMeta, type RuleScope } from '../../src/core/rule';
+import type { Finding } from '../../src/core/model';
+import { docsPath, type RuleMeta } from '../../src/core/rule';
 import { RULES } from '../../src/core/rules';
 import { analyze } from './helpers';
 import { release } from './release/helpers';
@@ -34,18 +34,11 @@ const REGENERATE = 'regenerate with `UPDATE_DOCS=1 node --import tsx --test test
 /** The path every documentation example is analysed as. */
 const EXAMPLE_PATH = 'example.yaml';
 
-interface CatalogueRule {
-  id: string;
-  name: string;
-  /** What the catalogue says, for the index while the rule is not registered yet. */
-  severity: Severity;
-  rollbackClass: RollbackClass | null;
-  layer: Layer | null;
-  scope: RuleScope;
-  summary: string;
+/** What the catalogue says of a rule (the index uses it while the rule is not registered yet). */
+type CatalogueRule = Omit<RuleMeta, 'help'> & {
   /** Judged in branch mode (the branch against its base); examples show both versions. */
   branchMode?: boolean;
-}
+};
 
 /**
  * The catalogue of RULES.md: ids and names are a contract (CLI, SARIF,
