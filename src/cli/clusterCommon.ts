@@ -61,8 +61,10 @@ export function exitCodeFor(error: ClusterError): number {
   return error.kind === 'config' ? 2 : 1;
 }
 
-export function printError(io: CliIO, command: string, error: ClusterError, secrets: readonly string[] = []): void {
+/** Prints the error with its hint on stderr; returns the exit status it calls for. */
+export function printError(io: CliIO, command: string, error: ClusterError, secrets: readonly string[] = []): number {
   io.err(redact(`rollback-guard ${command}: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`, secrets));
+  return exitCodeFor(error);
 }
 
 export function openSession(
@@ -83,8 +85,7 @@ export function openSession(
 export async function withSession(io: CliIO, command: string, values: { context?: string; kubeconfig?: string }, productionContexts: readonly string[] | undefined, body: (session: ClusterSession) => Promise<number>): Promise<number> {
   const opened = openSession(io, values, productionContexts);
   if (!opened.ok) {
-    printError(io, command, opened.error);
-    return exitCodeFor(opened.error);
+    return printError(io, command, opened.error);
   }
   try {
     return await body(opened.session);
@@ -236,8 +237,7 @@ export async function runOperation<P extends PreflightBase, V extends { status: 
     const out = (text: string): void => io.out(redact(text, secrets));
     const pre = await steps.preflight(session, values.namespace ?? session.namespace);
     if (!pre.ok) {
-      printError(io, steps.command, pre.error, secrets);
-      return exitCodeFor(pre.error);
+      return printError(io, steps.command, pre.error, secrets);
     }
     const p = pre.value;
     if (format === 'text') out(checksText(steps.title(p), p.checks));

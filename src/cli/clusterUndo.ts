@@ -5,8 +5,8 @@
  * codes as a workload undo.
  */
 import { redact } from '../core/redact';
-import { describeOwner, entryRevisionText, refText, type ApplicationRef, type ClusterError, type ClusterSession, type OperationFailure, type PreflightBase, type ReleaseRef } from '../cluster';
-import { checksJson, checksText, confirmWrite, exitCodeFor, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
+import { describeOwner, entryRevisionText, refText, type ApplicationRef, type ClusterError, type ClusterSession, type PreflightBase, type ReleaseRef } from '../cluster';
+import { checksJson, checksText, confirmWrite, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
 
 export interface UndoContext {
   io: ClusterCliIO;
@@ -59,8 +59,7 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
   const out = (text: string): void => io.out(redact(text, secrets));
   const pre = await session.helmPreflight({ ref, toRevision }, { ...(values.helm ? { helmPath: values.helm } : {}), env: io.env });
   if (!pre.ok) {
-    printError(io, 'undo', pre.error, secrets);
-    return exitCodeFor(pre.error);
+    return printError(io, 'undo', pre.error, secrets);
   }
   const p = pre.value;
   const preflightJson = () => ({
@@ -98,8 +97,7 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
   const out = (text: string): void => io.out(redact(text, secrets));
   const pre = await session.applicationPreflight({ ref, ...(id !== undefined ? { id } : {}) });
   if (!pre.ok) {
-    printError(io, 'undo', pre.error, secrets);
-    return exitCodeFor(pre.error);
+    return printError(io, 'undo', pre.error, secrets);
   }
   const p = pre.value;
   const preflightJson = () => ({

@@ -13,7 +13,7 @@ import {
   type WorkloadHistory,
 } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { exitCodeFor, historyArg, openSession, positiveInt, printError, table, type ClusterCliIO } from './clusterCommon';
+import { historyArg, openSession, positiveInt, printError, table, type ClusterCliIO } from './clusterCommon';
 import { HISTORY_USAGE } from './clusterUsage';
 
 const FORMATS = ['text', 'json'] as const;
@@ -150,8 +150,7 @@ export async function history(argv: string[], io: ClusterCliIO): Promise<number>
 
   const opened = openSession(io, values);
   if (!opened.ok) {
-    printError(io, 'history', opened.error);
-    return exitCodeFor(opened.error);
+    return printError(io, 'history', opened.error);
   }
   const session = opened.session;
   try {
@@ -160,8 +159,7 @@ export async function history(argv: string[], io: ClusterCliIO): Promise<number>
     if (positionals.length === 0) {
       const tree = await session.history(values['all-namespaces'] ? {} : { namespace });
       if (!tree.ok) {
-        printError(io, 'history', tree.error, await secrets());
-        return exitCodeFor(tree.error);
+        return printError(io, 'history', tree.error, await secrets());
       }
       for (const p of tree.value.problems) printError(io, 'history', p);
       io.out(format === 'json' ? `${JSON.stringify(treeJson(tree.value), null, 2)}\n` : treeText(tree.value));
@@ -173,8 +171,7 @@ export async function history(argv: string[], io: ClusterCliIO): Promise<number>
     if (ref.kind === 'HelmRelease') {
       const h = await session.releaseHistory(ref);
       if (!h.ok) {
-        printError(io, 'history', h.error, await secrets());
-        return exitCodeFor(h.error);
+        return printError(io, 'history', h.error, await secrets());
       }
       const pick = (n: number) => h.value.revisions.find((r) => r.revision === n);
       if (revision !== undefined) {
@@ -208,8 +205,7 @@ export async function history(argv: string[], io: ClusterCliIO): Promise<number>
       if (diffRange) throw new UsageError('--diff compares pod templates and Helm manifests; an Application\'s history holds revisions and sources only (see --revision N)');
       const a = await session.applicationHistory(ref);
       if (!a.ok) {
-        printError(io, 'history', a.error, await secrets());
-        return exitCodeFor(a.error);
+        return printError(io, 'history', a.error, await secrets());
       }
       if (revision !== undefined) {
         const entry = a.value.entries.find((e) => e.id === revision);
@@ -228,8 +224,7 @@ export async function history(argv: string[], io: ClusterCliIO): Promise<number>
 
     const h = await session.workloadHistory(ref);
     if (!h.ok) {
-      printError(io, 'history', h.error, await secrets());
-      return exitCodeFor(h.error);
+      return printError(io, 'history', h.error, await secrets());
     }
     if (revision !== undefined) {
       const entry = h.value.revisions.find((r) => r.revision === revision);

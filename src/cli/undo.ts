@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { redact } from '../core/redact';
 import { describeOwner, maskTemplateSecrets, refText, diffTemplates, type Preflight, type PodTemplate } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { checksJson, checksText, confirmWrite, exitCodeFor, historyArg, needConfirmation, outcomeJson, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
+import { checksJson, checksText, confirmWrite, historyArg, needConfirmation, outcomeJson, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
 import { UNDO_USAGE } from './clusterUsage';
 import { loadConfig } from './config';
 import { preflightHead, undoApplication, undoOptions, undoRelease, wouldRefuse } from './clusterUndo';
@@ -71,8 +71,7 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     const ref = target;
     const pre = await session.preflight({ ref, toRevision });
     if (!pre.ok) {
-      printError(io, 'undo', pre.error, secrets);
-      return exitCodeFor(pre.error);
+      return printError(io, 'undo', pre.error, secrets);
     }
     const preflight = pre.value;
     // Which migrations changed in Git between the two revisions (image tag ↔ commit): a code rollback leaves their schema.
