@@ -45,6 +45,10 @@ describe('rule semantics', () => {
     // (The stored generated column rewrites the table: RG212, not RG203.)
     assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\nALTER TABLE a ADD COLUMN x int GENERATED ALWAYS AS (y) STORED;\n')), ['RG212@2:1']);
     assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\n')), ['RG203@1:1']);
+    // A view with the old column name keeps it readable too; a shim only counts when it follows the rename.
+    assert.deepEqual(located(await analyze('db/x.sql', 'ALTER TABLE a RENAME COLUMN x TO y;\nCREATE VIEW a_compat (x) AS SELECT y FROM a;\n')), []);
+    assert.deepEqual(located(await analyze('db/x.sql', 'CREATE VIEW a AS SELECT * FROM c;\nALTER TABLE a RENAME TO b;\n')), ['RG203@2:1']);
+    assert.deepEqual(located(await analyze('db/x.sql', 'CREATE VIEW v (x) AS SELECT 1;\nALTER TABLE a RENAME COLUMN x TO y;\nALTER TABLE a RENAME COLUMN z TO w;\nCREATE VIEW v2 (z) AS SELECT 1;\n')), ['RG203@2:1']);
   });
 
   it('RG209/RG210 read the down next to the up (the engine reader supplies unsaved buffers)', async () => {

@@ -1,15 +1,33 @@
 import { key, type Op } from '../../sql/ops';
 import { defineMigrationRule, via } from './context';
 
-/** A later view or generated column that keeps the old name readable. */
-function compatibility(ops: readonly Op[], after: number, table: string, oldName: string, column: boolean): boolean {
+/**
+ * Where the up keeps old names readable, by the last offset each shim starts
+ * at: views by name, generated columns by `table.column`, view columns by
+ * name. A rename is compatible when such a shim starts after it; one pass over
+ * the ops, so the rule stays linear in the size of the migration.
+ */
+function compatibilityShims(ops: readonly Op[]) {
+  const views = new Map<string, number>();
+  const generated = new Map<string, number>();
+  const viewColumns = new Map<string, number>();
+  const later = (map: Map<string, number>, name: string, at: number) => map.set(name, Math.max(at, map.get(name) ?? -Infinity));
   for (const op of ops) {
-    if (op.span.start < after) continue;
-    if (!column && op.kind === 'create-view' && key(op.name) === key(oldName)) return true;
-    if (column && op.kind === 'add-column' && op.generated && key(op.table) === key(table) && key(op.column) === key(oldName)) return true;
-    if (column && op.kind === 'create-view' && op.columns.some((c) => key(c) === key(oldName))) return true;
+    if (op.kind === 'create-view') {
+      later(views, key(op.name), op.span.start);
+      for (const c of op.columns) later(viewColumns, key(c), op.span.start);
+    } else if (op.kind === 'add-column' && op.generated) {
+      later(generated, `${key(op.table)}.${key(op.column)}`, op.span.start);
+    }
   }
-  return false;
+  const after = (at: number | undefined, offset: number) => at !== undefined && at >= offset;
+  return {
+    /** A view named like the old table starts at or after `offset`. */
+    table: (offset: number, oldName: string) => after(views.get(key(oldName)), offset),
+    /** A generated column, or a view column, named like the old column starts at or after `offset`. */
+    column: (offset: number, table: string, oldName: string) =>
+      after(generated.get(`${key(table)}.${key(oldName)}`), offset) || after(viewColumns.get(key(oldName)), offset),
+  };
 }
 
 export default defineMigrationRule({
@@ -24,16 +42,17 @@ export default defineMigrationRule({
     help: 'Expand and contract instead: add the new name (column or table) alongside the old, write both, backfill, switch reads, and remove the old name in a later release — or keep a compatibility view or generated column with the old name.',
   },
   check(ctx) {
+    const shims = compatibilityShims(ctx.upOps);
     for (const op of ctx.upOps) {
       if (op.kind === 'rename-table') {
-        if (compatibility(ctx.upOps, op.span.end, op.table, op.table, false)) continue;
+        if (shims.table(op.span.end, op.table)) continue;
         ctx.report({
           span: op.span,
           reason: `renames ${op.table} to ${op.to}`,
           message: `Renames table ${op.table} to ${op.to}${via(op)}: the previous release queries ${op.table}, so a code rollback fails until the schema is rolled back too. Create a view named ${op.table} over ${op.to} in the same migration, or migrate with a new table and a later cleanup.`,
         });
       } else if (op.kind === 'rename-column') {
-        if (ctx.isNewTable(op.table) || compatibility(ctx.upOps, op.span.end, op.table, op.column, true)) continue;
+        if (ctx.isNewTable(op.table) || shims.column(op.span.end, op.table, op.column)) continue;
         ctx.report({
           span: op.span,
           reason: `renames ${op.table}.${op.column}`,
