@@ -111,7 +111,7 @@ async function announce(repo: GitRepo, r: RevertResult): Promise<void> {
 
 /** The commit with its patch, read-only, in a diff editor tab. */
 export async function showCommit(repo: GitRepo, sha: string): Promise<void> {
-  const text = await repo.run(['show', '--no-color', '--stat', '--patch', '--no-ext-diff', sha]);
+  const text = await repo.run(['show', '--no-color', '--stat', '--patch', '--end-of-options', sha]);
   const document = await vscode.workspace.openTextDocument({ content: text, language: 'diff' });
   await vscode.window.showTextDocument(document, { preview: true });
 }

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { buildProjectContext, KUSTOMIZATION_FILE_NAMES, type ProjectContext } from '../core/project';
 import type { ChangedFile, ReleaseInput } from '../core/release/model';
 import { PLAN_FILE_NAMES } from '../core/rules/release/RG303-no-rollback-plan';
 import type { BaseInfo } from './base';
-import { childEnv } from './exec';
+import { runGitSync } from './exec';
 import { parseHunkSections, parseNameStatus, parseNumstatBinary } from './parse';
 import type { GitRepo } from './repo';
 
@@ -17,7 +16,7 @@ const DIFF_OPTIONS = ['--no-color', '--no-ext-diff', '--no-textconv', '-M'];
 
 /** Changed files between `from` and the head side: status, rename source, binary flag and `-U0` hunks (no contents). */
 export async function listChanges(repo: GitRepo, from: string, head: HeadSide): Promise<ChangedFile[]> {
-  const range = head === 'worktree' ? [from] : [from, head.commit];
+  const range = ['--end-of-options', ...(head === 'worktree' ? [from] : [from, head.commit])];
   const [nameStatus, numstat, patch] = await Promise.all([
     repo.run(['diff', '--name-status', '-z', ...DIFF_OPTIONS, ...range, '--']),
     repo.run(['diff', '--numstat', '-z', ...DIFF_OPTIONS, ...range, '--']),
@@ -71,12 +70,8 @@ function wholeFile(text: string): ChangedFile['hunks'] {
 }
 
 /** Reads one file of a revision synchronously (the engine's sibling lookups are synchronous and rare). */
-function readRevisionSync(root: string, rev: string, path: string): string | undefined {
-  try {
-    return execFileSync('git', ['cat-file', 'blob', `${rev}:${path}`], { cwd: root, env: childEnv({}), maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }).toString('utf8');
-  } catch {
-    return undefined;
-  }
+function readRevisionSync(repo: GitRepo, rev: string, path: string): string | undefined {
+  return runGitSync(repo.root, ['cat-file', 'blob', `${rev}:${path}`], { pinned: repo.pins })?.toString('utf8');
 }
 
 async function projectAt(repo: GitRepo, head: HeadSide | { commit: string }): Promise<ProjectContext> {
@@ -149,13 +144,12 @@ export async function releaseInput(repo: GitRepo, base: BaseInfo, options: Relea
     }
   }
 
-  const root = repo.root;
   const headRef = head === 'worktree' ? `${base.head.branch ?? 'HEAD'} (working tree)` : (base.head.branch ?? head.commit.slice(0, 12));
   return {
     base: {
       ref: base.ref,
       sha: base.sha,
-      readFile: (path) => readRevisionSync(root, base.mergeBase, path),
+      readFile: (path) => readRevisionSync(repo, base.mergeBase, path),
       project: await projectAt(repo, { commit: base.mergeBase }),
     },
     head: {
@@ -170,7 +164,7 @@ export async function releaseInput(repo: GitRepo, base: BaseInfo, options: Relea
                 return undefined;
               }
             }
-          : (path) => readRevisionSync(root, head.commit, path),
+          : (path) => readRevisionSync(repo, head.commit, path),
       project: await projectAt(repo, head),
     },
     mergeBase: base.mergeBase,

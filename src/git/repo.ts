@@ -1,7 +1,7 @@
+import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
-import type { SimpleGit } from 'simple-git';
-import { exitCodeOf, gitClient, gitWithInput, messageOf, type ClientOptions } from './exec';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { exitCodeOf, messageOf, repositoryPins, runGit, type GitRunOptions } from './exec';
 import { parseBlamePorcelain, parseStatus, type BlameLine } from './parse';
 
 /** Results are typed; the extension layer turns a problem into a message. */
@@ -20,6 +20,8 @@ export interface HeadState {
   sha?: string;
   /** Undefined on a detached HEAD. */
   branch?: string;
+  /** The branch's full ref (`refs/heads/<branch>`): the form of its name that never parses as an option. */
+  ref?: string;
   detached: boolean;
 }
 
@@ -30,37 +32,65 @@ export interface CommitInfo {
   author: string;
 }
 
-/** One git repository (its top-level working tree). Every command is an argv array. */
+/** True when `inner` is `outer` or inside it (both real paths). */
+function within(outer: string, inner: string): boolean {
+  const rel = relative(outer, inner);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * One git repository (its top-level working tree). Every command is an argv
+ * array built by `gitArgv`: nothing the repository configures runs.
+ */
 export class GitRepo {
   private constructor(
     readonly root: string,
-    readonly git: SimpleGit,
+    /** The repository's own filter, merge and diff drivers, pinned off for every command. */
+    private readonly pinned: readonly (readonly [string, string])[],
   ) {}
 
-  /** The repository containing `dir`, or undefined when it is not inside one (or git is missing). */
-  static async open(dir: string, options: ClientOptions = {}): Promise<GitRepo | undefined> {
+  /**
+   * The repository containing `dir`, or undefined when it is not inside one
+   * (or git is missing). A repository whose working tree is elsewhere
+   * (`core.worktree` pointing outside `dir`'s ancestors) is not opened: its
+   * files are not the folder's.
+   */
+  static async open(dir: string): Promise<GitRepo | undefined> {
     try {
-      const top = (await gitClient(dir).raw(['rev-parse', '--show-toplevel'])).trim();
-      if (!top) return undefined;
-      return new GitRepo(top, gitClient(top, options));
+      const top = (await runGit(dir, ['rev-parse', '--show-toplevel'])).toString('utf8').trim();
+      if (!top || !within(realpathSync(top), realpathSync(dir))) return undefined;
+      let config = '';
+      try {
+        config = (await runGit(top, ['config', '--show-scope', '--null', '--get-regexp', '^(filter|merge|diff|protocol)\\.'])).toString('utf8');
+      } catch (error) {
+        // Exit 1: no such setting at all.
+        if (exitCodeOf(error) !== 1) throw error;
+      }
+      return new GitRepo(top, repositoryPins(config));
     } catch {
       return undefined;
     }
   }
 
-  /** A client with extra environment (a temporary index, fixed dates), same repository. */
-  withEnv(env: Record<string, string>): SimpleGit {
-    return gitClient(this.root, { env });
+  /** Runs a git command in the repository; resolves with stdout as bytes. */
+  async runBuffer(args: readonly string[], options: Omit<GitRunOptions, 'pinned'> = {}): Promise<Buffer> {
+    return runGit(this.root, args, { ...options, pinned: this.pinned });
   }
 
-  async run(args: string[]): Promise<string> {
-    return this.git.raw(args);
+  /** Runs a git command in the repository; resolves with stdout (UTF-8). */
+  async run(args: readonly string[], options: Omit<GitRunOptions, 'pinned'> = {}): Promise<string> {
+    return (await this.runBuffer(args, options)).toString('utf8');
+  }
+
+  /** The same settings for a synchronous read (see runGitSync). */
+  get pins(): readonly (readonly [string, string])[] {
+    return this.pinned;
   }
 
   /** Runs a command that may exit non-zero on purpose; returns its exit code and stdout. */
-  async probe(args: string[]): Promise<{ code: number; out: string; message?: string }> {
+  async probe(args: readonly string[]): Promise<{ code: number; out: string; message?: string }> {
     try {
-      return { code: 0, out: await this.git.raw(args) };
+      return { code: 0, out: await this.run(args) };
     } catch (error) {
       const code = exitCodeOf(error);
       if (code === undefined) throw error;
@@ -77,9 +107,10 @@ export class GitRepo {
 
   async head(): Promise<HeadState> {
     const sha = await this.commitOf('HEAD');
-    const branch = await this.probe(['symbolic-ref', '--quiet', '--short', 'HEAD']);
-    const name = branch.code === 0 ? branch.out.trim() : undefined;
-    return { sha, branch: name || undefined, detached: !name };
+    const symbolic = await this.probe(['symbolic-ref', '--quiet', 'HEAD']);
+    const ref = symbolic.code === 0 ? symbolic.out.trim() : '';
+    const name = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
+    return { sha, branch: name || undefined, ...(name ? { ref } : {}), detached: !name };
   }
 
   async isShallow(): Promise<boolean> {
@@ -87,16 +118,16 @@ export class GitRepo {
   }
 
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
-    return (await this.probe(['merge-base', '--is-ancestor', ancestor, descendant])).code === 0;
+    return (await this.probe(['merge-base', '--is-ancestor', '--end-of-options', ancestor, descendant])).code === 0;
   }
 
   async mergeBase(a: string, b: string): Promise<string | undefined> {
-    const r = await this.probe(['merge-base', a, b]);
+    const r = await this.probe(['merge-base', '--end-of-options', a, b]);
     return r.code === 0 ? r.out.trim() || undefined : undefined;
   }
 
   async commitInfo(rev: string): Promise<CommitInfo | undefined> {
-    const r = await this.probe(['show', '-s', '--no-show-signature', '--format=%H%x00%P%x00%an%x00%s', rev, '--']);
+    const r = await this.probe(['show', '-s', '--no-show-signature', '--format=%H%x00%P%x00%an%x00%s', '--end-of-options', rev, '--']);
     if (r.code !== 0) return undefined;
     const [sha, parents, author, subject] = r.out.replace(/\n$/, '').split('\0');
     if (!sha) return undefined;
@@ -139,7 +170,7 @@ export class GitRepo {
     // cat-file reads one request per line: a path with a newline cannot be asked for.
     const usable = requests.map((r) => !r.path.includes('\n'));
     const input = requests.filter((_, i) => usable[i]).map((r) => `${r.rev}:${r.path}\n`).join('');
-    const out = await gitWithInput(this.root, ['cat-file', '--batch'], input);
+    const out = await this.runBuffer(['cat-file', '--batch'], { input });
     const results: (Buffer | undefined)[] = [];
     let at = 0;
     for (let i = 0; i < requests.length; i++) {
@@ -215,7 +246,7 @@ export class GitRepo {
    * `-m 1`) undoes the whole release the commit came with.
    */
   async introducingMerge(sha: string): Promise<CommitInfo | undefined> {
-    const r = await this.probe(['rev-list', '--first-parent', '--merges', '--reverse', `${sha}..HEAD`]);
+    const r = await this.probe(['rev-list', '--first-parent', '--merges', '--reverse', '--end-of-options', `${sha}..HEAD`]);
     if (r.code !== 0) return undefined;
     for (const merge of r.out.split('\n').filter(Boolean)) {
       const info = await this.commitInfo(merge);

@@ -83,7 +83,7 @@ export async function schemaChangesBetween(
   repo: GitRepo,
   options: { manifestPath: string; workload: WorkloadKey; liveImages: readonly string[]; targetImages: readonly string[]; engine: Engine; from?: string },
 ): Promise<Result<SchemaChanges, SchemaChangesProblem>> {
-  const log = await repo.probe(['log', '--format=%H', '--follow', options.from ?? 'HEAD', '--', options.manifestPath]);
+  const log = await repo.probe(['log', '--format=%H', '--follow', '--end-of-options', options.from ?? 'HEAD', '--', options.manifestPath]);
   const commits = log.code === 0 ? log.out.split('\n').filter(Boolean) : [];
   if (commits.length === 0) return fail({ kind: 'no-manifest-history', message: `${options.manifestPath} has no history in Git` });
   const blobs = await repo.readBlobs(commits.map((rev) => ({ rev, path: options.manifestPath })));

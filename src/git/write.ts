@@ -8,8 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitWithInput, messageOf } from './exec';
-import { fail, ok, type CommitInfo, type GitProblem, type GitRepo, type Result } from './repo';
+import { messageOf } from './exec';
+import { fail, ok, type CommitInfo, type GitProblem, type GitRepo, type HeadState, type Result } from './repo';
+
+type Status = Awaited<ReturnType<GitRepo['status']>>;
 
 export interface RevertOptions {
   /** Stash uncommitted changes first (only with the user's explicit consent); they stay stashed after a successful revert. */
@@ -53,6 +55,59 @@ async function freeBranch(repo: GitRepo, wanted: string): Promise<string> {
 }
 
 /**
+ * Creates the branch at HEAD's commit and moves HEAD onto it. The working
+ * tree and index already hold that commit (the tree is clean or stashed), so
+ * plumbing does what `git switch --create` would, with the branch only ever
+ * written as a full ref: a name like `--orphan=x` cannot parse as an option.
+ */
+async function startBranch(repo: GitRepo, ref: string, sha: string): Promise<{ ok: true } | { ok: false; error: string }> {
+  // The all-zero old value makes update-ref create the branch or fail: never move an existing one.
+  const created = await repo.probe(['update-ref', '-m', 'rollback-guard: revert branch', ref, sha, '0'.repeat(sha.length)]);
+  if (created.code !== 0) return { ok: false, error: created.message ?? 'update-ref failed' };
+  const moved = await repo.probe(['symbolic-ref', '-m', 'rollback-guard: revert branch', 'HEAD', ref]);
+  if (moved.code !== 0) {
+    await repo.probe(['update-ref', '-d', ref, sha]);
+    return { ok: false, error: moved.message ?? 'symbolic-ref failed' };
+  }
+  return { ok: true };
+}
+
+/**
+ * Puts HEAD back where it was (the same branch ref, or the same detached
+ * commit), deletes the revert branch, restores stashed changes, and checks
+ * that HEAD, the branch and every file's status are exactly what they were.
+ * Returns undefined when they are, else what differs — never "nothing was
+ * changed" unless it was verified.
+ */
+async function restore(repo: GitRepo, head: HeadState, before: Status, stash: string | undefined, created?: string): Promise<string | undefined> {
+  const steps: string[] = [];
+  // Each step needs the one before: the revert branch is deleted only once HEAD has left it.
+  const step = async (args: string[]) => {
+    if (steps.length > 0) return;
+    const r = await repo.probe(args);
+    if (r.code !== 0) steps.push(`\`git ${args.join(' ')}\` failed: ${r.message ?? 'unknown error'}`);
+  };
+  if (head.ref) await step(['symbolic-ref', '-m', 'rollback-guard: restore', 'HEAD', head.ref]);
+  else await step(['update-ref', '--no-deref', '-m', 'rollback-guard: restore', 'HEAD', head.sha!]);
+  if (created) await step(['update-ref', '-d', created]);
+  if (stash) await step(['stash', 'pop', '--index', '--quiet']);
+
+  const now = await repo.head();
+  const after = await repo.status();
+  const problems = [...steps];
+  const where = (h: HeadState) => (h.ref ? `${h.ref} at ${short(h.sha ?? '?')}` : `detached at ${short(h.sha ?? '?')}`);
+  if (now.sha !== head.sha || now.ref !== head.ref) problems.push(`HEAD is ${where(now)}, it was ${where(head)}`);
+  if (created && (await repo.probe(['show-ref', '--verify', '--quiet', created])).code === 0) problems.push(`${created} still exists`);
+  for (const key of ['tracked', 'untracked', 'conflicted'] as const) {
+    const a = [...before[key]].sort().join('\0');
+    const b = [...after[key]].sort().join('\0');
+    if (a !== b) problems.push(`the ${key} files differ from before (${list(after[key]) || 'none'} now, ${list(before[key]) || 'none'} before)`);
+  }
+  if (problems.length === 0) return undefined;
+  return `restoring the repository did not give back exactly what was there: ${problems.join('; ')}.${stash ? ` Your changes are in the stash ${short(stash)} if they are not in the working tree.` : ''}`;
+}
+
+/**
  * Creates `revert/<short-sha>` from HEAD and runs `git revert --no-edit`
  * (`-m 1` for a merge commit) on it. Refuses on a dirty tree unless `stash`;
  * on a conflict (or an empty revert) aborts, returns to where HEAD was,
@@ -82,22 +137,23 @@ export async function revertCommit(repo: GitRepo, rev: string, options: RevertOp
     stash = (await repo.run(['rev-parse', '--verify', 'refs/stash'])).trim();
   }
   const from = head.branch ?? head.sha;
-  const restore = async () => {
-    await (head.branch ? repo.run(['switch', '--quiet', head.branch]) : repo.run(['switch', '--quiet', '--detach', head.sha!]));
-    if (stash) await repo.run(['stash', 'pop', '--index', '--quiet']);
-  };
-
   const branch = await freeBranch(repo, options.branch ?? `revert/${short(target.sha)}`);
-  await repo.run(['switch', '--quiet', '--no-track', '--create', branch, head.sha]);
+  const branchRef = `refs/heads/${branch}`;
+  const headSha = head.sha;
+  const start = await startBranch(repo, branchRef, headSha);
+  if (!start.ok) {
+    const restored = await restore(repo, head, status, stash);
+    return fail({ kind: 'failed', message: `Could not create ${branch}: ${start.error}. ${restored ?? 'Nothing was changed.'}` });
+  }
   const mainline = target.parents.length > 1 ? (options.mainline ?? 1) : undefined;
   const result = await repo.probe(['revert', '--no-edit', ...(mainline ? ['-m', String(mainline)] : []), target.sha]);
   if (result.code !== 0) {
     const conflicts = (await repo.status()).conflicted;
     if (await repo.operationInProgress()) await repo.probe(['revert', '--abort']);
     // `revert --abort` restores HEAD's tree; nothing of the revert may stay behind.
-    await repo.probe(['reset', '--quiet', '--hard', head.sha]);
-    await restore();
-    await repo.run(['branch', '--quiet', '-D', branch]);
+    await repo.probe(['reset', '--quiet', '--hard', headSha]);
+    const restored = await restore(repo, head, status, stash, branchRef);
+    if (restored) return fail({ kind: 'failed', files: conflicts, message: `git revert of ${short(target.sha)} failed (${conflicts.length > 0 ? `conflicts in ${list(conflicts)}` : (result.message ?? 'unknown error')}), and ${restored}` });
     if (conflicts.length > 0) {
       return fail({
         kind: 'conflict',
@@ -145,7 +201,7 @@ export async function commitOnNewBranch(
   if (await repo.branchExists(options.branch)) return fail({ kind: 'branch-exists', message: `Branch \`${options.branch}\` already exists: choose another name.` });
   const dir = await mkdtemp(join(tmpdir(), 'rollback-guard-index-'));
   const env = { GIT_INDEX_FILE: join(dir, 'index') };
-  const git = repo.withEnv(env);
+  const git = { raw: (args: string[]) => repo.run(args, { env }) };
   try {
     await git.raw(['read-tree', parent]);
     for (const file of options.files) {
@@ -153,7 +209,7 @@ export async function commitOnNewBranch(
         await git.raw(['update-index', '--force-remove', '--', file.path]);
         continue;
       }
-      const oid = (await gitWithInput(repo.root, ['hash-object', '-w', '--stdin'], file.content)).toString('utf8').trim();
+      const oid = (await repo.run(['hash-object', '-w', '--stdin'], { input: file.content })).trim();
       const existing = (await repo.run(['ls-tree', '-z', parent, '--', file.path])).split('\0')[0];
       const mode = existing && /^100755 /.test(existing) ? '100755' : '100644';
       await git.raw(['update-index', '--add', '--cacheinfo', `${mode},${oid},${file.path}`]);

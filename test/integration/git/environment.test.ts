@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GitRepo } from '../../../src/git';
-import { childEnv } from '../../../src/git/exec';
+import { gitEnv } from '../../../src/git/exec';
 import { tempDir } from './helpers';
 import { spawnSync } from 'node:child_process';
 
@@ -29,7 +29,7 @@ describe('git under an interactive user environment', () => {
   });
 
   it('drops editor, pager and askpass variables from the child environment', () => {
-    const env = childEnv({});
+    const env = gitEnv();
     for (const k of Object.keys(VARIABLES)) assert.equal(env[k], undefined, k);
     assert.equal(env.GIT_TERMINAL_PROMPT, '0');
   });

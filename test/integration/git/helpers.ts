@@ -1,14 +1,14 @@
 /**
- * Real git repositories in temp directories, built through simple-git (the
- * same client the product uses). Every repository has its own identity and
+ * Real git repositories in temp directories, built by running git directly
+ * (tests set repositories up with what the product never does: clones,
+ * commits with hooks allowed). Every repository has its own identity and
  * fixed dates; no test touches the repository it runs in.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import type { SimpleGit } from 'simple-git';
-import { gitClient } from '../../../src/git/exec';
+import { execFile } from 'node:child_process';
 
 const made: string[] = [];
 process.on('exit', () => {
@@ -35,11 +35,21 @@ export function commitEnv(): Record<string, string> {
   };
 }
 
+/** Runs git as a test's own setup step (not through the product's helper); resolves with stdout. */
+export function git(dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<string> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GIT_')));
+  return new Promise((resolve, reject) => {
+    execFile('git', [...args], { cwd: dir, env: { ...inherited, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`git ${args.join(' ')}: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 export type Files = Record<string, string | Buffer | null>;
 
 export interface TestRepo {
   dir: string;
-  git(): SimpleGit;
   run(...args: string[]): Promise<string>;
   write(files: Files): void;
   /** Writes the files (null deletes), stages everything and commits; returns the commit id. */
@@ -50,11 +60,9 @@ export interface TestRepo {
 
 export async function makeRepo(options: { dir?: string; branch?: string; init?: boolean } = {}): Promise<TestRepo> {
   const dir = options.dir ?? tempDir();
-  const client = () => gitClient(dir, { env: commitEnv() });
   const repo: TestRepo = {
     dir,
-    git: client,
-    run: (...args) => client().raw(args),
+    run: (...args) => git(dir, args, commitEnv()),
     write(files) {
       for (const [path, content] of Object.entries(files)) {
         const abs = join(dir, path);
@@ -86,7 +94,7 @@ export async function makeRepo(options: { dir?: string; branch?: string; init?: 
 /** Clones `source` into a new directory (a `file://` URL, so `--depth` works) and configures the clone's identity. */
 export async function cloneRepo(source: TestRepo, args: string[] = []): Promise<TestRepo> {
   const dir = tempDir('rg-clone-');
-  await gitClient(tmpdir(), { env: commitEnv() }).raw(['clone', '--quiet', ...args, `file://${source.dir}`, dir]);
+  await git(tmpdir(), ['clone', '--quiet', ...args, `file://${source.dir}`, dir], commitEnv());
   const repo = await makeRepo({ dir, init: false });
   await repo.run('config', 'user.name', 'Test Author');
   await repo.run('config', 'user.email', 'test@example.com');
