@@ -4,8 +4,11 @@ import { DEFAULT_CONFIG, type RollbackGuardConfig } from './config';
 import { compareFindings, type Finding, type Range } from './model';
 import { EMPTY_PROJECT, type ProjectContext } from './project';
 import { RULES } from './rules';
+import { toFinding } from './rule';
+import { NOT_ANALYSED } from './rules/meta';
 import { ignoreFix, Suppressions } from './suppress';
-import type { LineIndex } from './text';
+import { InputLimit } from './limits';
+import { LineIndex } from './text';
 import { DocumentMemo } from './yaml/manifest';
 
 export interface EngineOptions {
@@ -37,6 +40,15 @@ export interface FileAnalysis {
   analyzer?: string;
   findings: Finding[];
   summaries: FileSummary[];
+  /** Set when analysing the file failed: its findings are then one RG003 note; this is for the log. */
+  failure?: AnalysisFailure;
+}
+
+/** An error that stopped the analysis of one file (see Engine.open). */
+export interface AnalysisFailure {
+  /** `RangeError: Maximum call stack size exceeded`. */
+  reason: string;
+  stack?: string;
 }
 
 /** A file still open for findings computed elsewhere; see `Engine.open`. */
@@ -46,6 +58,8 @@ export interface OpenAnalysis {
   /** The file's own findings, configured and suppressed (no ignore problems yet). */
   findings: Finding[];
   summaries: FileSummary[];
+  /** Set when analysing the file failed (see FileAnalysis.failure). */
+  failure?: AnalysisFailure;
   /** What the analyzer parsed (see AnalyzerOutput.parsed). */
   parsed?: ParsedFile;
   lines?: LineIndex;
@@ -102,10 +116,22 @@ export class Engine {
    * the same configuration and ignore comments, so an ignore that suppresses
    * only a release finding counts as used. `close()` then adds the problems
    * of the file's ignore comments (RG001, RG002).
+   *
+   * An error while analysing the file does not escape: the file gets one
+   * RG003 note with the reason (and `failure`, for a log), and every other
+   * file is analysed as usual.
    */
   async open(source: SourceFile): Promise<OpenAnalysis> {
     const analyzer = this.analyzerFor(source.path);
     if (!analyzer) return this.closedWithout(source.path);
+    try {
+      return await this.openWith(analyzer, source);
+    } catch (error) {
+      return this.failed(source, analyzer, error);
+    }
+  }
+
+  private async openWith(analyzer: Analyzer, source: SourceFile): Promise<OpenAnalysis> {
     if (analyzer.prepare) {
       let ready = this.prepared.get(analyzer);
       if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
@@ -167,11 +193,13 @@ export class Engine {
   }
 
   /** A file no analyzer reads: it has no ignore comments, so admitted findings are only configured. */
-  private closedWithout(file: string): OpenAnalysis {
+  private closedWithout(file: string, own: Finding[] = [], analyzer?: string, failure?: AnalysisFailure): OpenAnalysis {
     const admitted: Finding[] = [];
+    const extra = { ...(analyzer ? { analyzer } : {}), ...(failure ? { failure } : {}) };
     return {
       file,
-      findings: [],
+      ...extra,
+      findings: own,
       summaries: [],
       admit: (findings) => {
         const kept = this.configure(findings);
@@ -179,8 +207,31 @@ export class Engine {
         return kept;
       },
       ignoredFileWide: () => false,
-      close: () => ({ file, findings: [...admitted].sort(compareFindings), summaries: [] }),
+      close: () => ({ file, ...extra, findings: [...own, ...admitted].sort(compareFindings), summaries: [] }),
     };
+  }
+
+  /**
+   * The analysis of a file that threw: one RG003 note. Input a reader
+   * declines (InputLimit: nesting beyond the bounds) is noted where it is;
+   * anything else is a fault, noted at the first line with the reason.
+   */
+  private failed(source: SourceFile, analyzer: Analyzer, error: unknown): OpenAnalysis {
+    if (error instanceof InputLimit) {
+      const lines = new LineIndex(source.text);
+      const finding = toFinding(NOT_ANALYSED, source.path, {
+        range: lines.range(error.offset, Math.max(error.offset, lines.lineEnd(lines.position(error.offset).line))),
+        message: `Not analysed: ${error.message}. Rollback Guard reads no further than that; nothing in this file was checked.`,
+      });
+      return this.closedWithout(source.path, this.configure([finding]), analyzer.id);
+    }
+    const failure = describeFailure(error);
+    const firstLine = source.text.search(/\r?\n|$/);
+    const finding = toFinding(NOT_ANALYSED, source.path, {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: Math.max(0, firstLine) } },
+      message: `Not analysed: reading this file failed (${failure.reason}). Other files are analysed as usual; this is a fault in Rollback Guard, please report it with the file.`,
+    });
+    return this.closedWithout(source.path, this.configure([finding]), analyzer.id, failure);
   }
 
   /** Drops disabled rules and applies severity overrides: for findings of files no analyzer reads (a deleted file, the release plan). */
@@ -198,4 +249,14 @@ export class Engine {
     }
     return out;
   }
+}
+
+/** The reason (error name and first line of its message, shortened) and stack of what a file's analysis threw. */
+export function describeFailure(error: unknown): AnalysisFailure {
+  const name = error instanceof Error ? error.name : typeof error;
+  const raw = error instanceof Error ? error.message : String(error);
+  const line = (raw.split('\n')[0] ?? '').trim();
+  const message = line.length > 80 ? `${line.slice(0, 79)}…` : line;
+  const stack = error instanceof Error ? error.stack : undefined;
+  return { reason: message ? `${name}: ${message}` : name, ...(stack ? { stack } : {}) };
 }
