@@ -1,4 +1,5 @@
 import type { Span } from './ops';
+import { parseParserJson } from './json';
 import { codePointsToUtf16, Utf8Offsets } from './utf8';
 import { readFileSync } from 'node:fs';
 import { wasmFile } from './wasm';
@@ -89,7 +90,8 @@ function withString<T>(text: string, fn: (m: PgModule, ptr: number) => T): T {
   const m = module;
   if (!m) throw new Error('The PostgreSQL parser is not loaded (call loadPostgres() first).');
   // Native encoding: Emscripten's stringToUTF8 is a JavaScript loop, slow before it is optimised.
-  const bytes = encoder.encode(text);
+  // A NUL would end the C string early; a space in its place keeps every offset.
+  const bytes = encoder.encode(text.includes('\0') ? text.replaceAll('\0', ' ') : text);
   const ptr = m._malloc(bytes.length + 1);
   try {
     m.HEAPU8.set(bytes, ptr);
@@ -125,7 +127,7 @@ export function pgParse(text: string): PgParse {
         const cursor = m.getValue(error + 16, 'i32');
         return { ok: false, message: messagePtr ? m.UTF8ToString(messagePtr) : 'syntax error', cursor: cursor > 0 ? cursor - 1 : 0 };
       }
-      const parsed = JSON.parse(cString(m, tree)) as { stmts?: PgRawStmt[] };
+      const parsed = parseParserJson(cString(m, tree)) as { stmts?: PgRawStmt[] };
       return { ok: true, stmts: parsed.stmts ?? [] };
     } finally {
       m._wasm_free_parse_result(result);
@@ -140,7 +142,7 @@ export function pgScan(text: string): PgToken[] | undefined {
     try {
       const json = cString(m, result);
       if (!json.startsWith('{')) return undefined;
-      return (JSON.parse(json) as { tokens?: PgToken[] }).tokens ?? [];
+      return (parseParserJson(json) as { tokens?: PgToken[] }).tokens ?? [];
     } finally {
       m._wasm_free_string(result);
     }
