@@ -23,7 +23,8 @@ export class LineIndex {
   }
 
   position(offset: number): Position {
-    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    // An offset that is not a number (a parser's end-of-input token) reads as the end of the text.
+    const clamped = Number.isNaN(offset) ? this.text.length : Math.max(0, Math.min(offset, this.text.length));
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {
