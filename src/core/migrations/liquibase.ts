@@ -1,6 +1,8 @@
 import type * as XmlTools from '@xml-tools/parser';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
+import { NESTING_LIMITS, tooDeep, xmlBeyond } from '../limits';
 import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
+import { checkYamlNesting } from '../yaml/nesting';
 import type { Dialect } from '../sql/sql';
 import { embeddedSql, type Embedded, type EmbeddedProblem } from './embedded';
 import type { MigrationUnit } from './model';
@@ -8,6 +10,9 @@ import type { MigrationUnit } from './model';
 /** The XML parser builds its grammar when loaded: load it only for XML changelogs. */
 let xmlTools: typeof XmlTools | undefined;
 function parseXml(text: string): ReturnType<typeof XmlTools.parse> {
+  // The parser recurses once per element (and exhausts the stack at some 370 levels).
+  const deep = xmlBeyond(text, NESTING_LIMITS.xml);
+  if (deep !== -1) throw tooDeep('xml', deep);
   xmlTools ??= require('@xml-tools/parser') as typeof XmlTools;
   return xmlTools.parse(text);
 }
@@ -266,6 +271,11 @@ export interface ChangelogRead {
   isChangelog: boolean;
 }
 
+/** Where a parse error's token starts; the end-of-input token has no offset (NaN): the end of the file. */
+function tokenOffset(token: XToken, end: number): number {
+  return Number.isFinite(token.startOffset) ? token.startOffset : end;
+}
+
 export function readLiquibaseXml(text: string, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): ChangelogRead {
   const parsed = parseXml(text) as unknown as { cst: XNode; lexErrors: { offset: number; message: string }[]; parseErrors: { token: XToken; message: string }[] };
   const comments: ChangelogRead['comments'] = [];
@@ -277,7 +287,7 @@ export function readLiquibaseXml(text: string, dialect: Dialect | 'auto', proble
   const error = parsed.lexErrors[0]
     ? { offset: parsed.lexErrors[0].offset, message: `XML: ${parsed.lexErrors[0].message}` }
     : parsed.parseErrors[0]
-      ? { offset: parsed.parseErrors[0].token.startOffset ?? 0, message: `XML: ${parsed.parseErrors[0].message}` }
+      ? { offset: tokenOffset(parsed.parseErrors[0].token, text.length), message: `XML: ${parsed.parseErrors[0].message}` }
       : undefined;
   const rootNode = (parsed.cst.children.element?.[0] as XNode | undefined) ?? undefined;
   if (!rootNode) return { units: [], comments, isChangelog: false, ...(error ? { error } : {}) };
@@ -391,6 +401,7 @@ function yamlChange(item: unknown, source: string): Change | undefined {
 
 export function readLiquibaseYaml(text: string, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): ChangelogRead {
   ySource = text;
+  checkYamlNesting(text);
   const doc = parseDocument(text, { keepSourceTokens: false });
   const comments: ChangelogRead['comments'] = [];
   const error = doc.errors[0] ? { offset: doc.errors[0].pos[0], message: `YAML: ${doc.errors[0].message.split('\n')[0]}` } : undefined;

@@ -1,4 +1,5 @@
 import type { Language, Parser, Node, Tree } from 'web-tree-sitter';
+import { InputLimit, NESTING_LIMITS, tooDeep } from '../limits';
 import { wasmFile } from '../sql/wasm';
 
 /**
@@ -47,16 +48,59 @@ async function parserFor(grammar: Grammar): Promise<Parser> {
   return parser;
 }
 
+const LONG_HEREDOC_WORD = /<<[~-]?["'`]?[A-Za-z_]\w{255}/;
+
 /** Parses `text`, hands the tree to `fn`, and frees the tree (WASM memory) afterwards. */
 export async function withTree<T>(grammar: Grammar, text: string, fn: (root: Node, tree: Tree) => T): Promise<T> {
   const parser = await parserFor(grammar);
-  const tree = parser.parse(text);
+  if (grammar === 'ruby') {
+    // tree-sitter-ruby's scanner keeps a heredoc's word in a one-byte length and fails an assertion past 255.
+    const long = LONG_HEREDOC_WORD.exec(text);
+    if (long) throw new InputLimit(long.index, 'a heredoc word longer than 255 characters, which the Ruby grammar cannot read');
+  }
+  let tree: Tree | null;
+  try {
+    tree = parser.parse(text);
+  } catch (error) {
+    // A grammar's scanner that fails (an assertion in its C code) leaves the
+    // parser mid-parse, and every later parse would resume that state and
+    // fail too: the next parse starts from a new parser.
+    parsers.delete(grammar);
+    try {
+      parser.delete();
+    } catch {
+      // Its memory is lost either way.
+    }
+    throw new Error(`the ${grammar} parser failed (${error instanceof Error ? error.message : String(error)})`);
+  }
   if (!tree) throw new Error(`tree-sitter could not parse the file as ${grammar}`);
   try {
+    const deep = deeperThan(tree.rootNode, NESTING_LIMITS.syntaxTree);
+    if (deep) throw tooDeep('syntaxTree', deep.startIndex);
     return fn(tree.rootNode, tree);
   } finally {
     tree.delete();
   }
+}
+
+/**
+ * A node deeper than `limit` levels, or undefined. The readers walk trees
+ * recursively; this walk keeps its own stack, and descends only into nodes
+ * whose subtree is large enough to reach past the limit (a subtree of n
+ * nodes is at most n deep), so it touches a small part of an ordinary tree.
+ */
+export function deeperThan(root: Node, limit: number): Node | undefined {
+  const stack: { node: Node; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (depth > limit) return node;
+    const children = node.children;
+    for (let i = children.length - 1; i >= 0; i--) {
+      const child = children[i];
+      if (child && depth + child.descendantCount > limit) stack.push({ node: child, depth: depth + 1 });
+    }
+  }
+  return undefined;
 }
 
 /** Every comment node (any grammar names them `comment`). */

@@ -1,5 +1,6 @@
 import type { Op, OpBody, Span } from './ops';
 import { arr, obj, str, type Json } from './json';
+import { NESTING_LIMITS, nestingMessage, sqlParensBeyond } from '../limits';
 
 /**
  * MySQL/MariaDB statements through node-sql-parser's MySQL grammar, one
@@ -25,6 +26,9 @@ function mysqlParser(): MysqlParser {
 export type MysqlParse = { ok: true; ast: Json[] } | { ok: false; message: string; offset: number };
 
 function astify(sql: string): MysqlParse {
+  // The parser recurses once per parenthesis (and exhausts the stack at some 700).
+  const deep = sqlParensBeyond(sql, NESTING_LIMITS.sql);
+  if (deep !== -1) return { ok: false, message: nestingMessage('sql'), offset: deep };
   try {
     const ast = mysqlParser().astify(sql, { database: 'MySQL' });
     return { ok: true, ast: (Array.isArray(ast) ? ast : [ast]) as Json[] };

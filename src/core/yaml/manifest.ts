@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { LineIndex } from '../text';
 import { maskTemplate, overlapsSpans } from './helm';
+import { checkYamlNesting } from './nesting';
 import { YamlNav } from './nodes';
 
 /** One Kubernetes-looking YAML document (a mapping with `apiVersion` and `kind`). */
@@ -48,6 +49,7 @@ export interface ParseOptions {
 
 export function parseManifestFile(text: string, options: ParseOptions = {}): ManifestFile {
   const masked = maskTemplate(text);
+  checkYamlNesting(masked.text);
   const lines = new LineIndex(text);
   const problems: ParseProblem[] = [];
   if (masked.unterminatedAt !== undefined) {
