@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Analyzer } from '../../src/core/analyzer';
+import { ANALYZERS } from '../../src/core/analyzers';
+import { Engine } from '../../src/core/engine';
+import { NESTING_LIMITS } from '../../src/core/limits';
+import { LineIndex } from '../../src/core/text';
+import { yamlNestingBeyond } from '../../src/core/yaml/nesting';
+import { analyze, FIXTURES, located, only } from './helpers';
+
+const fixture = (name: string) => readFileSync(join(FIXTURES, 'robustness', name), 'utf8');
+
+/** Every position of every finding is a whole number inside the text. */
+function assertRealRanges(text: string, findings: readonly { range: { start: { line: number; character: number }; end: { line: number; character: number } } }[]) {
+  const lines = new LineIndex(text);
+  for (const f of findings) {
+    for (const p of [f.range.start, f.range.end]) {
+      assert.ok(Number.isInteger(p.line) && Number.isInteger(p.character), JSON.stringify(f.range));
+      assert.ok(p.line >= 0 && p.line < lines.lineCount, JSON.stringify(f.range));
+      assert.ok(p.character >= 0 && p.character <= lines.lineText(p.line).length + 1, JSON.stringify(f.range));
+    }
+  }
+}
+
+describe('one file never takes down a run', () => {
+  it('an analyzer that throws gives that file one RG003 note with the reason (and the stack for a log); the next file is analysed', async () => {
+    const broken: Analyzer = {
+      id: 'broken',
+      claims: (path) => path.endsWith('.broken.yaml'),
+      analyze: () => {
+        throw new TypeError('r is not a function');
+      },
+    };
+    const engine = new Engine({ analyzers: [broken, ...ANALYZERS] });
+    const failed = await engine.analyze({ path: 'k8s/a.broken.yaml', text: 'apiVersion: v1\nkind: Pod\n' });
+    assert.deepEqual(located(failed.findings), ['RG003@1:1']);
+    assert.equal(failed.findings[0]!.range.end.character, 'apiVersion: v1'.length);
+    assert.match(failed.findings[0]!.message, /^Not analysed: reading this file failed \(TypeError: r is not a function\)\./);
+    assert.equal(failed.failure?.reason, 'TypeError: r is not a function');
+    assert.match(failed.failure?.stack ?? '', /at /);
+    const next = await engine.analyze({ path: 'k8s/b.yaml', text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n' });
+    assert.equal(next.failure, undefined);
+    assert.deepEqual(located(next.findings), []);
+  });
+
+  it('a control character in SQL: a syntax note at it, not an error in the parse tree\'s JSON', async () => {
+    const text = fixture('control-character.sql');
+    assert.equal(text, '\x1f');
+    const result = await new Engine().analyze({ path: 'db/migrations/000001_x.up.sql', text });
+    assert.equal(result.failure, undefined);
+    assert.deepEqual(located(result.findings), ['RG003@1:1']);
+    assert.match(result.findings[0]!.message, /syntax error/);
+  });
+
+  it('control characters and NUL inside SQL strings are read as the characters they are', async () => {
+    const text = "ALTER TABLE t ADD COLUMN c text DEFAULT 'a\x01b\x00c';\n-- rollback-guard-ignore RG211: \x02 shipped together on purpose\nALTER TABLE t DROP COLUMN d;\n";
+    const result = await new Engine().analyze({ path: 'db/migrations/000001_x.up.sql', text });
+    assert.equal(result.failure, undefined);
+    assert.deepEqual(located(result.findings), ['RG202@3:1', 'RG209@3:1']);
+  });
+
+  it('a stray `<` in a changelog: the note has a real column', async () => {
+    const text = fixture('stray-lt.changelog.xml');
+    const findings = await analyze('db/changelog/changelog.xml', text);
+    assert.deepEqual(located(findings), ['RG003@1:2']);
+    assertRealRanges(text, findings);
+  });
+
+  it('a heredoc word the Ruby grammar cannot read: a note on that file, and Ruby migrations after it are read as before', async () => {
+    const engine = new Engine();
+    const good = 'class X < ActiveRecord::Migration[7.1]\n  def change\n    remove_column :users, :email, :string\n  end\nend\n';
+    const path = 'db/migrate/20240101000000_x.rb';
+    const before = located((await engine.analyze({ path, text: good })).findings);
+    for (let i = 0; i < 3; i++) {
+      const bad = await engine.analyze({ path: 'db/migrate/20240101000001_long_heredoc.rb', text: fixture('long-heredoc-word.rb') });
+      assert.equal(bad.failure, undefined);
+      assert.deepEqual(located(bad.findings), ['RG003@3:13']);
+      assert.match(bad.findings[0]!.message, /heredoc word longer than 255 characters/);
+    }
+    assert.deepEqual(located((await engine.analyze({ path, text: good })).findings), before);
+  });
+});
+
+describe('no recursion that input controls', () => {
+  const deepXml = '<a>'.repeat(225) + '</a>'.repeat(225);
+  const deepYaml = `${'- '.repeat(5000)}x\n- y\n`;
+  const deepPython = `def upgrade():\n    op.execute(${'('.repeat(10_000)}"DROP TABLE t"${')'.repeat(10_000)})\n`;
+
+  it('225 nested XML elements in a changelog: "nesting too deep" where it goes past the bound', async () => {
+    const findings = await analyze('db/changelog/changelog.xml', deepXml);
+    assert.deepEqual(located(findings), [`RG003@1:${NESTING_LIMITS.xml * 3 + 1}`]);
+    assert.match(findings[0]!.message, /^Not analysed: nesting deeper than 100 XML elements\./);
+  });
+
+  it('10 KB of nested YAML sequences: "nesting too deep", as a manifest and as a Liquibase changelog', async () => {
+    for (const path of ['k8s/deep.yaml', 'db/changelog/changelog.yaml']) {
+      const result = await new Engine().analyze({ path, text: deepYaml });
+      assert.equal(result.failure, undefined, path);
+      assert.deepEqual(located(result.findings), [`RG003@1:${NESTING_LIMITS.yaml * 2 + 1}`], path);
+      assert.match(result.findings[0]!.message, /nesting deeper than 256 YAML collections/);
+    }
+  });
+
+  it('deeply nested parentheses in an Alembic migration: "nesting too deep", not a stack overflow in the tree walk', async () => {
+    const result = await new Engine().analyze({ path: 'alembic/versions/abc123_nested.py', text: deepPython });
+    assert.equal(result.failure, undefined);
+    assert.deepEqual(located(result.findings, 'RG003').length, 1);
+    assert.match(result.findings[0]!.message, /nesting deeper than 1000 syntax tree levels/);
+  });
+
+  it('nesting just inside the bounds is read', async () => {
+    const xml = `<databaseChangeLog><changeSet id="1" author="a"><dropTable tableName="t"/>${'<x>'.repeat(90)}${'</x>'.repeat(90)}</changeSet></databaseChangeLog>`;
+    assert.deepEqual(located(await analyze('db/changelog/changelog.xml', xml)), ['RG201@1:49', 'RG209@1:49']);
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: ${'['.repeat(250)}${']'.repeat(250)}\n`;
+    assert.equal(yamlNestingBeyond(yaml, NESTING_LIMITS.yaml), -1);
+    const sql = `UPDATE t SET c = ${'('.repeat(150)}1${')'.repeat(150)};\n`;
+    assert.deepEqual(located(await analyze('db/mysql/1.sql', sql)), ['RG207@1:1']);
+  });
+
+  it('the YAML bound counts collections as the parser nests them (block, compact and flow), not indentation alone', () => {
+    const count = (text: string) => {
+      let limit = 0;
+      while (yamlNestingBeyond(text, limit) !== -1) limit++;
+      return limit;
+    };
+    assert.equal(count('- - - x\n- y\n'), 3);
+    assert.equal(count('a:\n- b\n- c: [1, {x: [2]}]\nk: 1\n'), 6);
+    assert.equal(count('? - a\n: b\n'), 2);
+    assert.equal(count('a: {b: {c: {d: 1}}}\n'), 4);
+    assert.equal(count('k: |\n  - - - - [[[[\n  {{{{\n"q[[[": 1\n'), 1);
+    // Deep indentation of a block scalar is text, not nesting.
+    assert.equal(yamlNestingBeyond(`k: |\n${' '.repeat(600)}x\n`, NESTING_LIMITS.yaml), -1);
+  });
+});
