@@ -3,6 +3,7 @@ import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { toGithub } from '../core/report/github';
+import { toGitlab } from '../core/report/gitlab';
 import { toJson } from '../core/report/json';
 import { toSarif } from '../core/report/sarif';
 import { summarize } from '../core/report/summary';
@@ -24,7 +25,8 @@ Options:
   --base REF                        compare the branch with REF (\`auto\`: the configured base,
                                     the upstream, origin/HEAD, main, master)
   --worktree                        with --base: include uncommitted changes
-  --format text|json|sarif|github   output format (default: text)
+  --format text|json|sarif|github|gitlab
+                                    output format (default: text); gitlab: a Code Quality report
   --fail-on error|warning|info|hint|never
                                     exit 1 when a finding is at least this severe (default: error)
   --config FILE                     repository configuration (default: nearest .rollbackguard.yaml)
@@ -32,7 +34,7 @@ Options:
 
 Exit status: 0 nothing reaches --fail-on, 1 something does, 2 usage or configuration error.`;
 
-const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
+const FORMATS = ['text', 'json', 'sarif', 'github', 'gitlab'] as const;
 const FAIL_ON = ['error', 'warning', 'info', 'hint', 'never'] as const;
 
 export async function check(argv: string[], io: CliIO): Promise<number> {
@@ -64,14 +66,15 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
 }
 
 /**
- * The findings in `format` (text and JSON as the caller writes them, SARIF
- * and GitHub annotations as they are), then the exit status: 1 when one
+ * The findings in `format` (text and JSON as the caller writes them, SARIF,
+ * GitHub annotations and GitLab Code Quality as they are), then the exit status: 1 when one
  * reaches `failOn`, else 0.
  */
 function printFindings(io: CliIO, findings: readonly Finding[], format: (typeof FORMATS)[number], failOn: (typeof FAIL_ON)[number], own: { text: () => string; json: () => string }): number {
   if (format === 'text') io.out(own.text());
   else if (format === 'json') io.out(own.json());
   else if (format === 'sarif') io.out(toSarif(findings, { toolVersion: io.version }));
+  else if (format === 'gitlab') io.out(toGitlab(findings));
   else io.out(toGithub(findings));
   return failOn !== 'never' && findings.some((f) => reaches(f.severity, failOn as Severity)) ? 1 : 0;
 }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Ajv from 'ajv-draft-04';
+import AjvDraft7 from 'ajv';
 import { cli, workspace } from './run';
 import { loadSarifSchema } from './sarifSchema';
 
@@ -130,6 +131,46 @@ describe('rollback-guard check', () => {
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^::warning file=deploy\/web\.yaml,line=10,col=18,endLine=10,endColumn=25,title=RG101 mutable-image-reference::Image `busybox`/);
     assert.match(lines[2]!, /^::notice file=deploy\/web\.yaml,line=16,/);
+  });
+
+  describe('gitlab', () => {
+    let validate: ReturnType<AjvDraft7['compile']>;
+    before(() => {
+      validate = new AjvDraft7({ strict: true, strictRequired: false, allErrors: true }).compile(JSON.parse(readFileSync(join(__dirname, 'gitlab-code-quality.schema.json'), 'utf8')) as object);
+    });
+
+    it('writes a Code Quality report GitLab reads: one issue per finding, relative paths, 1-based lines, unique fingerprints', () => {
+      const dir = workspace({ 'deploy/all.yaml': ['RG101', 'RG103', 'RG113', 'RG115'].map((r) => read(`${r}.yaml`)).join('\n---\n'), 'deploy/twice.yaml': `${read('RG102.yaml')}\n---\n${read('RG102.yaml')}` });
+      const result = cli(['check', '--format', 'gitlab'], dir);
+      assert.equal(result.code, 1);
+      assert.notEqual(result.stdout.charCodeAt(0), 0xfeff, 'GitLab refuses a byte order mark');
+      const report = JSON.parse(result.stdout) as { check_name: string; severity: string; fingerprint: string; description: string; location: { path: string; lines: { begin: number } } }[];
+      assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+      const json = JSON.parse(cli(['check', '--format', 'json'], dir).stdout) as { findings: { ruleId: string; file: string; line: number; severity: string; message: string }[] };
+      assert.equal(report.length, json.findings.length);
+      report.forEach((issue, i) => {
+        const f = json.findings[i]!;
+        assert.deepEqual([issue.check_name, issue.location.path, issue.location.lines.begin], [f.ruleId, f.file, f.line]);
+        assert.equal(issue.severity, { error: 'critical', warning: 'major', info: 'minor', hint: 'info' }[f.severity]);
+        assert.ok(issue.description.includes(f.message));
+      });
+      // GitLab shows one entry per fingerprint: the same finding twice in a file still makes two.
+      const fingerprints = report.map((r) => r.fingerprint);
+      assert.equal(new Set(fingerprints).size, fingerprints.length);
+      assert.ok(report.filter((r) => r.check_name === 'RG102').length >= 2);
+      // A line moving does not change a fingerprint.
+      const moved = workspace({ 'deploy/all.yaml': `# a comment\n${['RG101', 'RG103', 'RG113', 'RG115'].map((r) => read(`${r}.yaml`)).join('\n---\n')}`, 'deploy/twice.yaml': `${read('RG102.yaml')}\n---\n${read('RG102.yaml')}` });
+      const again = JSON.parse(cli(['check', '--format', 'gitlab'], moved).stdout) as typeof report;
+      assert.deepEqual(again.map((r) => r.fingerprint), fingerprints);
+      assert.notDeepEqual(again.map((r) => r.location.lines.begin), report.map((r) => r.location.lines.begin));
+    });
+
+    it('an empty report is an empty array', () => {
+      const empty = cli(['check', '--format', 'gitlab'], workspace({ 'a.yaml': read('safe-deployment.yaml') }));
+      assert.equal(empty.code, 0);
+      assert.deepEqual(JSON.parse(empty.stdout), []);
+      assert.ok(validate([]));
+    });
   });
 
   describe('sarif', () => {

@@ -63,6 +63,19 @@ describe('the example repository', () => {
     assert.equal(lines.at(-1), 'Release feature/drop-legacy-total against main: rollback class restore-required; layers code, config, data; recommended action data-first. Steps: data-first → rollback → rollback.');
   });
 
+  it('check --base --format gitlab: the same findings as a Code Quality report', () => {
+    const report = JSON.parse(cli(['check', '--base', 'main', '--format', 'gitlab'], demo.dir).stdout) as { check_name: string; severity: string; location: { path: string; lines: { begin: number } } }[];
+    assert.deepEqual(report.map((i) => `${i.location.path}:${i.location.lines.begin} ${i.severity} ${i.check_name}`), [
+      'apps/catalog/deployment.yaml:18 critical RG106',
+      'apps/catalog/deployment.yaml:32 critical RG301',
+      'apps/catalog/deployment.yaml:32 minor RG302',
+      'apps/catalog/deployment.yaml:32 major RG303',
+      'db/migrations/000003_drop_legacy_total.down.sql:1 major RG210',
+      'db/migrations/000003_drop_legacy_total.up.sql:2 critical RG202',
+      'db/migrations/000003_drop_legacy_total.up.sql:2 critical RG301',
+    ]);
+  });
+
   it('check --base from a subdirectory prints paths relative to it and can be limited to paths', () => {
     const result = cli(['check', '--base', 'main', '--format', 'json', '.'], join(demo.dir, 'db'));
     const json = JSON.parse(result.stdout);
