@@ -1,6 +1,7 @@
 import { dirname } from 'node:path';
 import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
+import { parseKubeVersion } from '../core/k8s/apiRemovals';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { toGithub } from '../core/report/github';
 import { toGitlab } from '../core/report/gitlab';
@@ -30,6 +31,9 @@ Options:
   --fail-on error|warning|info|hint|never
                                     exit 1 when a finding is at least this severe (default: error)
   --config FILE                     repository configuration (default: nearest .rollbackguard.yaml)
+  --kube-version 1.30               the Kubernetes release the manifests must apply to: report
+                                    API versions it no longer serves (RG116; default: the
+                                    configuration's targetKubernetesVersion)
   -h, --help                        show this help
 
 Exit status: 0 nothing reaches --fail-on, 1 something does, 2 usage or configuration error.`;
@@ -44,6 +48,7 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
     config: { type: 'string' },
     base: { type: 'string' },
     worktree: { type: 'boolean' },
+    'kube-version': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -52,7 +57,11 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   }
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
-  const { config, file: configFile } = loadConfig(io.cwd, values.config);
+  const loaded = loadConfig(io.cwd, values.config);
+  const configFile = loaded.file;
+  const kubeVersion = values['kube-version'];
+  if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) throw new UsageError(`--kube-version must be a Kubernetes release like 1.30 or v1.30.2 (got "${kubeVersion}")`);
+  const config = kubeVersion !== undefined ? { ...loaded.config, targetKubernetesVersion: kubeVersion } : loaded.config;
   if (values.base !== undefined) return checkBranch(io, { base: values.base, worktree: values.worktree === true, paths: positionals, config, configDir: configFile ? dirname(configFile) : undefined, format, failOn });
   if (values.worktree) throw new UsageError('--worktree needs --base');
 

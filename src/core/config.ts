@@ -16,6 +16,8 @@ export interface RollbackGuardConfig {
   migrations: { paths: readonly string[]; dialects: readonly { path: string; dialect: 'postgres' | 'mysql' }[] };
   production: { contexts: readonly string[] };
   maxFileSizeKb: number;
+  /** The Kubernetes release the manifests must apply to (`1.30`): APIs it no longer serves are reported (RG116). */
+  targetKubernetesVersion?: string;
 }
 
 export const CONFIG_FILE_NAMES = ['.rollbackguard.yaml', '.rollbackguard.yml'];
@@ -85,6 +87,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     migrations?: { paths?: string[]; dialects?: { path: string; dialect: 'postgres' | 'mysql' }[] };
     production?: { contexts?: string[] };
     maxFileSizeKb?: number;
+    targetKubernetesVersion?: string;
   };
   const rules = new Map<string, { enabled: boolean; severity?: Severity }>();
   for (const [key, setting] of Object.entries(value.rules ?? {})) {
@@ -108,6 +111,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     migrations: { paths: value.migrations?.paths ?? [], dialects: value.migrations?.dialects ?? [] },
     production: { contexts: value.production?.contexts ?? DEFAULT_CONFIG.production.contexts },
     maxFileSizeKb: value.maxFileSizeKb ?? DEFAULT_CONFIG.maxFileSizeKb,
+    ...(value.targetKubernetesVersion !== undefined ? { targetKubernetesVersion: value.targetKubernetesVersion } : {}),
   };
 }
 

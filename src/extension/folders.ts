@@ -100,6 +100,9 @@ export class Folders implements vscode.Disposable {
         if (text !== undefined) kustomizations.push({ path: this.pathOf(uri), text });
       }
     }
+    // The setting overrides the repository's target release.
+    const kubeVersion = vscode.workspace.getConfiguration('rollbackGuard', folder).get<string>('targetKubernetesVersion', '').trim();
+    if (kubeVersion) config = { ...config, targetKubernetesVersion: kubeVersion };
     const engine = new Engine({
       config,
       project: buildProjectContext(kustomizations),

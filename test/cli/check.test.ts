@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import Ajv from 'ajv-draft-04';
@@ -73,6 +73,20 @@ describe('rollback-guard check', () => {
     const strict = cli(['check', '--config', 'strict.yaml', 'a.yaml'], dir);
     assert.equal(strict.code, 1);
     assert.match(strict.stdout, /a\.yaml:10:18 error RG101/);
+  });
+
+  it('--kube-version (or targetKubernetesVersion in .rollbackguard.yaml) reports the API versions that release no longer serves (RG116)', () => {
+    const dir = workspace({ 'a.yaml': read('RG116.yaml') });
+    assert.doesNotMatch(cli(['check'], dir).stdout, /RG116/);
+    const result = cli(['check', '--kube-version', 'v1.30.4'], dir);
+    assert.equal(result.code, 1, result.stderr);
+    assert.deepEqual(result.stdout.split('\n').filter((l) => l.includes('RG116')).map((l) => l.split(' ').slice(0, 3).join(' ')), ['a.yaml:1:13 error RG116', 'a.yaml:10:13 error RG116', 'a.yaml:19:13 error RG116']);
+    writeFileSync(join(dir, '.rollbackguard.yaml'), 'targetKubernetesVersion: "1.32"\n');
+    const json = JSON.parse(cli(['check', '--format', 'json'], dir).stdout) as { findings: { ruleId: string }[] };
+    assert.equal(json.findings.filter((f) => f.ruleId === 'RG116').length, 4);
+    const usage = cli(['check', '--kube-version', 'latest'], dir);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /--kube-version must be a Kubernetes release like 1\.30/);
   });
 
   it('skips binary, oversized and unknown files with a note, and still analyses the rest', () => {

@@ -22,6 +22,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Finding } from '../../src/core/model';
+import { DEFAULT_CONFIG } from '../../src/core/config';
 import { docsPath, type RuleMeta } from '../../src/core/rule';
 import { RULES } from '../../src/core/rules';
 import { analyze } from './helpers';
@@ -33,6 +34,8 @@ const REGENERATE = 'regenerate with `UPDATE_DOCS=1 node --import tsx --test test
 
 /** The path every documentation example is analysed as. */
 const EXAMPLE_PATH = 'example.yaml';
+/** The target Kubernetes release the examples are analysed for (RG116's page says so). */
+const EXAMPLE_OPTIONS = { config: { ...DEFAULT_CONFIG, targetKubernetesVersion: '1.30' } };
 
 /** What the catalogue says of a rule (the index uses it while the rule is not registered yet). */
 type CatalogueRule = Omit<RuleMeta, 'help'> & {
@@ -65,6 +68,7 @@ const CATALOGUE: readonly CatalogueRule[] = [
   { id: 'RG113', name: 'secret-in-manifest', severity: 'warning', rollbackClass: 'forward-only', layer: 'config', scope: 'manifest', summary: 'A Secret with literal values is committed.' },
   { id: 'RG114', name: 'unsafe-canary-abort', severity: 'warning', rollbackClass: 'reversible-within-window', layer: 'code', scope: 'manifest', summary: 'An Argo Rollouts canary cannot abort safely on its own.' },
   { id: 'RG115', name: 'declared-class-too-optimistic', severity: 'error', rollbackClass: null, layer: null, scope: 'manifest', summary: 'A declared rollback class is safer than what the rules detect, or unknown.' },
+  { id: 'RG116', name: 'api-removed-in-target-version', severity: 'error', rollbackClass: 'manual-repair', layer: 'config', scope: 'manifest', summary: 'The manifest uses an API version the target Kubernetes release no longer serves.' },
 
   { id: 'RG201', name: 'drop-table', severity: 'error', rollbackClass: 'restore-required', layer: 'data', scope: 'migration', summary: 'A table, schema or database is dropped.' },
   { id: 'RG202', name: 'drop-column', severity: 'error', rollbackClass: 'restore-required', layer: 'data', scope: 'migration', summary: 'A column is dropped.' },
@@ -281,9 +285,9 @@ describe('rule pages: the Bad example triggers the rule, the Good example does n
       assert.ok(badExample, `${docsPath(rule)}: "## Bad" needs a \`\`\`yaml example`);
       assert.ok(goodExample, `${docsPath(rule)}: "## Good" needs a \`\`\`yaml example`);
 
-      const reported = (await analyze(EXAMPLE_PATH, badExample.body)).filter((f) => f.ruleId === rule.id);
+      const reported = (await analyze(EXAMPLE_PATH, badExample.body, EXAMPLE_OPTIONS)).filter((f) => f.ruleId === rule.id);
       assert.ok(reported.length > 0, `${docsPath(rule)}: the Bad example does not trigger ${rule.id}`);
-      const notReported = (await analyze(EXAMPLE_PATH, goodExample.body)).filter((f) => f.ruleId === rule.id);
+      const notReported = (await analyze(EXAMPLE_PATH, goodExample.body, EXAMPLE_OPTIONS)).filter((f) => f.ruleId === rule.id);
       assert.deepEqual(notReported.map(formatFinding), [], `${docsPath(rule)}: the Good example triggers ${rule.id}`);
 
       const expected = reported.map(formatFinding);

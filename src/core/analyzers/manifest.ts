@@ -26,7 +26,7 @@ export const manifestAnalyzer: Analyzer = {
     let sink: (report: Report) => void = () => undefined;
     for (const doc of file.manifests) {
       const docFindings: Finding[] = [];
-      const ctx = createContext(source.path, file, doc, env.project, (report) => sink(report));
+      const ctx = createContext(source.path, file, doc, env.project, (report) => sink(report), env.config.targetKubernetesVersion);
       for (const rule of MANIFEST_RULES) {
         sink = (report) => docFindings.push(toFinding(rule.meta, source.path, report));
         rule.check(ctx);

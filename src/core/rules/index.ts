@@ -12,6 +12,7 @@ import RG111 from './manifest/RG111-data-deleted-with-resource';
 import RG113 from './manifest/RG113-secret-in-manifest';
 import RG114 from './manifest/RG114-unsafe-canary-abort';
 import RG115 from './manifest/RG115-declared-class-too-optimistic';
+import RG116 from './manifest/RG116-api-removed-in-target-version';
 import { META_RULES } from './meta';
 import type { MigrationRule } from './migration/context';
 import RG201 from './migration/RG201-drop-table';
@@ -30,7 +31,7 @@ import RG213 from './migration/RG213-constraint-tightened';
 import { RELEASE_RULES } from './release';
 
 /** Rules that judge one Kubernetes document, in id order. */
-export const MANIFEST_RULES: readonly ManifestRule[] = [RG101, RG102, RG103, RG104, RG105, RG107, RG109, RG110, RG111, RG113, RG114, RG115];
+export const MANIFEST_RULES: readonly ManifestRule[] = [RG101, RG102, RG103, RG104, RG105, RG107, RG109, RG110, RG111, RG113, RG114, RG115, RG116];
 
 /** Rules that judge one migration (its up and down together), in id order. */
 export const MIGRATION_RULES: readonly MigrationRule[] = [RG201, RG202, RG203, RG204, RG205, RG206, RG207, RG208, RG209, RG210, RG211, RG212, RG213];

@@ -15,6 +15,8 @@ export interface ManifestContext {
   doc: ManifestDoc;
   nav: YamlNav;
   project: ProjectContext;
+  /** The Kubernetes release the manifests must apply to (config `targetKubernetesVersion`, `--kube-version`), when set. */
+  kubernetesVersion?: string;
   /** Editor range of a node's value (or of a pair: key to value). */
   rangeOf(node: unknown): Range;
   /** True when the node's source contains a Helm template action. */
@@ -42,6 +44,7 @@ export function createContext(
   doc: ManifestDoc,
   project: ProjectContext,
   sink: (report: Report) => void,
+  kubernetesVersion?: string,
 ): ManifestContext {
   const rangeOf = (node: unknown): Range => {
     const s = span(node) ?? [doc.root.range?.[0] ?? 0, doc.root.range?.[0] ?? 0];
@@ -53,6 +56,7 @@ export function createContext(
     doc,
     nav: doc.nav,
     project,
+    ...(kubernetesVersion ? { kubernetesVersion } : {}),
     rangeOf,
     templated(node) {
       const s = span(node);
