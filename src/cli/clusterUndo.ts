@@ -5,8 +5,8 @@
  * codes as a workload undo.
  */
 import { redact } from '../core/redact';
-import { describeOwner, entryRevisionText, refText, type ApplicationRef, type ClusterError, type ClusterSession, type PreflightBase, type ReleaseRef } from '../cluster';
-import { checksJson, checksText, confirmWrite, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
+import { applicationReview, describeOwner, entryRevisionText, helmReview, refText, reviewText, type ApplicationRef, type ClusterError, type ClusterSession, type PreflightBase, type ReleaseRef } from '../cluster';
+import { checksJson, confirmWrite, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
 
 export interface UndoContext {
   io: ClusterCliIO;
@@ -62,8 +62,11 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
     return printError(io, 'undo', pre.error, secrets);
   }
   const p = pre.value;
+  const review = helmReview(p, ctx.timeoutSeconds);
   const preflightJson = () => ({
     ...preflightHead(p),
+    headline: review.headline,
+    summary: review.summary,
     object: { ...ref },
     fromRevision: p.plan?.fromRevision ?? p.history?.currentRevision ?? null,
     toRevision: p.plan?.toRevision ?? null,
@@ -74,7 +77,7 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
     diff: p.diff ? { images: p.diff.images, fields: p.diff.changes.map((c) => `${c.change} ${c.path}`) } : null,
   });
   if (format === 'text') {
-    out(checksText(`Preflight for ${refText(ref)} (Helm release) in namespace ${ref.namespace} (context ${p.context.name}, ${p.server}):`, p.checks));
+    out(reviewText(review));
     if (p.diff && !p.diff.equal) out(`\nManifest and values diff (secret-looking values redacted):\n${p.diff.unified.trimEnd()}\n`);
     if (p.argv) out(`\nWill run: helm ${p.argv.join(' ')}${values['no-wait'] ? '' : ` --wait --timeout ${ctx.timeoutSeconds}s`}\n`);
   }
@@ -100,8 +103,11 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
     return printError(io, 'undo', pre.error, secrets);
   }
   const p = pre.value;
+  const review = applicationReview(p);
   const preflightJson = () => ({
     ...preflightHead(p),
+    headline: review.headline,
+    summary: review.summary,
     object: { ...ref, uid: p.history.uid, resourceVersion: p.history.resourceVersion },
     fromId: p.plan?.fromId ?? p.history.liveId ?? null,
     toId: p.plan?.toId ?? null,
@@ -111,7 +117,7 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
     checks: checksJson(p.checks),
   });
   if (format === 'text') {
-    out(checksText(`Preflight for ${refText(ref)} (Argo CD) in namespace ${ref.namespace} (context ${p.context.name}, ${p.server}):`, p.checks));
+    out(reviewText(review));
     if (p.diff?.unified) out(`\n${p.diff.unified.trimEnd()}\n`);
     if (p.plan) out(`\nWill set operation (${p.autoSync ? 'after pausing auto-sync with ' + JSON.stringify(p.pausePatch?.spec) : 'one merge patch guarded by the resourceVersion'}):\n${JSON.stringify(p.plan.operation, null, 2)}\n`);
   }

@@ -1,30 +1,36 @@
 import { resolve } from 'node:path';
 import { redact } from '../core/redact';
-import { describeOwner, maskTemplateSecrets, refText, diffTemplates, type Preflight, type PodTemplate } from '../cluster';
+import { describeOwner, maskTemplateSecrets, refText, diffTemplates, reviewText, workloadReview, type Preflight, type PodTemplate } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { checksJson, checksText, confirmWrite, historyArg, needConfirmation, outcomeJson, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
+import { checksJson, confirmWrite, historyArg, needConfirmation, outcomeJson, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
 import { UNDO_USAGE } from './clusterUsage';
 import { loadConfig } from './config';
 import { preflightHead, undoApplication, undoOptions, undoRelease, wouldRefuse } from './clusterUndo';
 
 const FORMATS = ['text', 'json'] as const;
 
-function preflightText(pre: Preflight): string {
+/** The pod-template diff with secret-looking env values masked (shown on screen too). */
+function maskedDiff(pre: Preflight): string | undefined {
+  if (!pre.plan || !pre.diff || pre.diff.equal) return undefined;
   const ref = pre.request.ref;
-  // The ids of a workload undo's checks fit in 8 columns.
-  const checks = checksText(`Preflight for ${refText(ref)} in namespace ${ref.namespace} (context ${pre.context.name}, ${pre.server}):`, pre.checks, 8);
-  if (!pre.plan || !pre.diff || pre.diff.equal) return checks;
-  // Secret-looking env values are masked on screen too.
-  const shown = diffTemplates(maskTemplateSecrets(pre.plan.from.template) as PodTemplate, maskTemplateSecrets(pre.plan.to.template) as PodTemplate, {
+  return diffTemplates(maskTemplateSecrets(pre.plan.from.template) as PodTemplate, maskTemplateSecrets(pre.plan.to.template) as PodTemplate, {
     from: `${refText(ref)} now (revision ${pre.plan.fromRevision ?? '?'})`,
     to: `${refText(ref)} revision ${pre.plan.toRevision}`,
-  });
-  return `${checks}\nPod template diff:\n${shown.unified.trimEnd()}\n`;
+  }).unified;
+}
+
+function preflightText(pre: Preflight): string {
+  const diff = maskedDiff(pre);
+  const review = reviewText(workloadReview(pre, diff));
+  return diff ? `${review}\nPod template diff:\n${diff.trimEnd()}\n` : review;
 }
 
 function preflightJson(pre: Preflight): unknown {
+  const review = workloadReview(pre);
   return {
     ...preflightHead(pre),
+    headline: review.headline,
+    summary: review.summary,
     object: { ...pre.request.ref, uid: pre.history.uid, resourceVersion: pre.history.resourceVersion },
     fromRevision: pre.plan?.fromRevision ?? pre.history.liveRevision ?? null,
     toRevision: pre.plan?.toRevision ?? pre.request.toRevision ?? null,

@@ -42,6 +42,10 @@ export type ClusterErrorKind =
   /** An Argo CD Application syncs automatically: Argo CD refuses a rollback until auto-sync is off. */
   | 'auto-sync'
   | 'cancelled'
+  /** An image (or chart version) of the target revision is gone from its registry. */
+  | 'artifact-missing'
+  /** The target revision uses an API version the server no longer serves. */
+  | 'api-not-served'
   /** 5xx, 429 or an unexpected answer. */
   | 'server';
 

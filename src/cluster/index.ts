@@ -93,3 +93,4 @@ export { type ApplicationPreflight, type ApplicationRollbackOptions, type Applic
 export { planRolloutAction, rolloutActionOf, rolloutSituation, ROLLOUT_ACTIONS, type RolloutAction, type RolloutActionPlan, type RolloutActionPreflight, type RolloutActionOutcome } from './argoRollouts';
 export { fluxObject, suspendPatch, fluxText, SUSPEND_REASON_ANNOTATION, type FluxObject, type FluxPreflight, type FluxOptions, type FluxOutcome } from './flux';
 export { type PreflightBase, type OperationOptions, type OperationFailure, type OperationRecord } from './operations';
+export { workloadReview, helmReview, applicationReview, reviewText, reviewChecks, summaryText, fixesFor, shortImage, type RollbackReview, type ReviewCheck, type ReviewFix, type ReviewSubjectKind } from './review';

@@ -31,9 +31,12 @@ export interface RollbackRequest {
  * Workload undos use context … diff; the other operations add `tool` (the
  * helm binary), `auto-sync` (an Argo CD Application's automated sync),
  * `operation` (an Argo CD operation already running) and `state` (what a
- * Rollout or Flux object is doing now).
+ * Rollout or Flux object is doing now). Every rollback adds `schema` (the
+ * migrations between the revisions), `not-undone` (what the rollback leaves
+ * as it is), `artifacts` (the target's images and chart in their registry)
+ * and `apis` (API versions the server no longer serves).
  */
-export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state' | 'schema';
+export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state' | 'schema' | 'not-undone' | 'artifacts' | 'apis';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped';
 
 export interface PreflightCheck {

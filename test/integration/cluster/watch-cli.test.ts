@@ -221,7 +221,7 @@ contexts:
 
     const ok = run(['undo', 'deployment/web', '-n', ns, '--to-revision', '1', '--yes', '--confirm-context', 'rg-admin', '--reason', 'release 3 is broken', '--evidence-dir', 'evidence'], '', repo);
     assert.equal(ok.code, 0, ok.stderr);
-    assert.match(ok.stdout, /Preflight for deployment\/web in namespace cli \(context rg-admin/);
+    assert.match(ok.stdout, /^Roll back deployment\/web in namespace cli \(context rg-admin\) from revision 3 to revision 1: web:3.0 → web:1.0\.\n\d+ checks passed/m);
     assert.match(ok.stdout, /\n-\s+image: registry\.example\/web:3\.0\n/);
     assert.match(ok.stdout, /rolled back deployment\/web to revision 1 \(now revision 4\): deployment "web" successfully rolled out\n/);
     assert.match(ok.stderr, /patch accepted \(resourceVersion \d+\)/);
