@@ -218,8 +218,10 @@ export async function executeApplicationRollback(client: KubeClient, pre: Applic
     plan = replanned.value;
   }
   options.onProgress?.({ phase: 'patching', message: `setting operation.sync of ${refText(ref)} to history id ${plan.toId}` });
-  sent.push({ what: 'rollback', body: plan.patch });
-  const patched = await mergePatch(client, appPath(ref), plan.patch, options.signal ? { signal: options.signal } : {});
+  // The reason rides with the operation, as `argocd app sync --info Reason=…` sends it: Argo CD shows it with the sync.
+  const body = options.reason?.trim() ? { ...plan.patch, operation: { ...plan.patch.operation, info: [{ name: 'Reason', value: options.reason.trim() }] } } : plan.patch;
+  sent.push({ what: 'rollback', body });
+  const patched = await mergePatch(client, appPath(ref), body, options.signal ? { signal: options.signal } : {});
   const patchMs = Date.now() - t0;
   if (!patched.ok) {
     const still = paused ? ' Auto-sync stays paused: turn it on again once you have decided.' : '';

@@ -13,6 +13,7 @@ import { readWorkloadHistory } from './history';
 import { objectPath, refText } from './kinds';
 import type { Preflight } from './preflight';
 import { contextConfirmed } from './production';
+import { withChangeCause } from './rollback';
 import { followRollout, type RolloutState } from './rollout';
 
 export interface RollbackProgress {
@@ -57,8 +58,10 @@ export interface RollbackOutcome {
 /** A refused or failed rollback: the error, plus the evidence record of the attempt. */
 export type RollbackFailure = ClusterError & { outcome: 'refused' | 'failed' | 'timeout'; evidence: EvidenceRecord; files?: EvidenceFiles; evidenceError?: string };
 
-export async function executeRollback(client: KubeClient, pre: Preflight, options: ExecuteOptions = {}): Promise<Result<RollbackOutcome, RollbackFailure>> {
+export async function executeRollback(client: KubeClient, planned: Preflight, options: ExecuteOptions = {}): Promise<Result<RollbackOutcome, RollbackFailure>> {
   const startedAt = new Date().toISOString();
+  // The reason goes into kubernetes.io/change-cause too; the record keeps the patch as sent.
+  const pre: Preflight = options.reason && planned.plan?.patch ? { ...planned, plan: { ...planned.plan, patch: withChangeCause(planned.plan, options.reason)! } } : planned;
   const ref = pre.request.ref;
   const nameTypedBack = contextConfirmed(pre.context.name, options.confirmContext);
   const secrets = await client.secrets();

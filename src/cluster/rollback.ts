@@ -65,6 +65,38 @@ export interface RollbackPlan {
   skipMessage?: string;
   patch?: RollbackPatch;
   history: WorkloadHistory;
+  /** Whether the object has metadata.annotations (a JSON patch adds into it, or creates it); undefined counts as yes. */
+  hasAnnotations?: boolean;
+}
+
+export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
+
+/** The change-cause a rollback with a reason records: `rolled back to revision 1: INC-4211 checkout times out`. */
+export function changeCauseText(toRevision: number, reason: string): string {
+  return `rolled back to revision ${toRevision}: ${reason.trim().replace(/\s+/g, ' ')}`;
+}
+
+/**
+ * The plan's patch with the reason in the object's kubernetes.io/change-cause
+ * annotation, where \`kubectl annotate\` or \`--record\` puts it: the Deployment
+ * controller copies it onto the restored ReplicaSet, so \`kubectl rollout
+ * history\` shows it as that revision's CHANGE-CAUSE.
+ */
+export function withChangeCause(plan: RollbackPlan, reason: string): RollbackPatch | undefined {
+  const patch = plan.patch;
+  if (!patch || !reason.trim()) return patch;
+  const cause = changeCauseText(plan.toRevision, reason);
+  if (patch.type === 'strategic') {
+    const body = clone(patch.body) as { metadata?: { annotations?: Record<string, string> } };
+    body.metadata = { ...(body.metadata ?? {}), annotations: { ...(body.metadata?.annotations ?? {}), [CHANGE_CAUSE]: cause } };
+    return { ...patch, body };
+  }
+  const ops = clone(patch.body) as { op: string; path: string; value?: unknown }[];
+  const annotations = ops.find((o) => o.path === '/metadata/annotations');
+  if (annotations) annotations.value = { ...(annotations.value as Record<string, string>), [CHANGE_CAUSE]: cause };
+  else if (plan.hasAnnotations !== false) ops.push({ op: 'add', path: `/metadata/annotations/${CHANGE_CAUSE.replace(/~/g, '~0').replace(/\//g, '~1')}`, value: cause });
+  else ops.push({ op: 'add', path: '/metadata/annotations', value: { [CHANGE_CAUSE]: cause } });
+  return { ...patch, body: ops };
 }
 
 /**
@@ -154,6 +186,7 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
     ...(history.liveRevision !== undefined ? { fromRevision: history.liveRevision } : {}),
     from: { template: currentTemplate, images: history.images },
     history,
+    hasAnnotations: object.metadata.annotations !== undefined,
   };
   // A revision listed twice (kubectl keeps the later one) still resolves by number.
   const entryFor = (source: KubeObject, revision: number): RevisionEntry =>
