@@ -4,13 +4,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { childEnv } from './childEnv.mjs';
 
 const root = join(import.meta.dirname, '..');
 const { version, name } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const out = join(root, `${name}-${version}.vsix`);
 
 function run(argv) {
-  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env: childEnv() });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 

@@ -8,11 +8,12 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { childEnv } from './childEnv.mjs';
 import esbuild from 'esbuild';
 import { runTests } from '@vscode/test-electron';
 
 const root = join(import.meta.dirname, '..');
-const build = spawnSync(process.execPath, ['esbuild.js', '--dev'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(process.execPath, ['esbuild.js', '--dev'], { cwd: root, stdio: 'inherit', env: childEnv() });
 if (build.status !== 0) process.exit(build.status ?? 1);
 await esbuild.build({
   entryPoints: [join(root, 'test', 'vscode', 'suite.ts')],

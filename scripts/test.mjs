@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// `npm test`: type-check, build, then every suite in order. Suites that need
-// a real control plane or a real editor build/install it first (cached
-// outside the repository). A suite is skipped only by an explicit variable,
-// and the summary says so.
+// `npm test`: install dependencies when missing, type-check, build, then every
+// suite in order. Suites that need a real control plane or a real editor
+// build/install it first (cached outside the repository). A suite is skipped
+// only by an explicit variable, and the summary says so; a failure names its
+// step (`FAILED e2e (prepare)`) and the suites it kept from running. Every
+// step runs without the variables `npm run` adds (scripts/childEnv.mjs).
 //
 //   npm test                       all suites
 //   npm test -- unit cli           only these suites
@@ -11,6 +13,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { childEnv } from './childEnv.mjs';
+import { ensureDependencies } from './dependencies.mjs';
 
 const root = join(import.meta.dirname, '..');
 const tsx = ['--import', 'tsx'];
@@ -42,7 +46,7 @@ const suites = [
 function run(argv, label) {
   const started = Date.now();
   console.log(`\n▶ ${label}: ${argv.map((a) => relative(root, a) || a).join(' ')}`);
-  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env: process.env });
+  const result = spawnSync(argv[0], argv.slice(1), { cwd: root, stdio: 'inherit', env: childEnv() });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (result.status !== 0) {
     console.error(`✖ ${label} failed (exit ${result.status ?? result.signal}) after ${seconds}s`);
@@ -67,12 +71,26 @@ function testFiles(dir) {
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((w) => !suites.some((s) => s.name === w));
+if (unknown.length > 0) {
+  console.error(`unknown suite(s): ${unknown.join(', ')} (suites: ${suites.map((s) => s.name).join(', ')})`);
+  process.exit(2);
+}
+const started = Date.now();
 const summary = [];
-let ok = run(['npm', 'run', '--silent', 'typecheck'], 'typecheck') && run(['npm', 'run', '--silent', 'build'], 'build');
+/** The step that failed, e.g. "typecheck" or "e2e (prepare)". */
+let failed;
+
+if (!ensureDependencies(root)) failed = 'npm ci';
+if (!failed && !run(['npm', 'run', '--silent', 'typecheck'], 'typecheck')) failed = 'typecheck';
+if (!failed && !run(['npm', 'run', '--silent', 'build'], 'build')) failed = 'build';
 
 for (const suite of suites) {
-  if (!ok) break;
   if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
+  if (failed) {
+    summary.push(`not run ${suite.name}`);
+    continue;
+  }
   if (suite.skipVar && process.env[suite.skipVar]) {
     summary.push(`SKIPPED ${suite.name} (${suite.skipVar} is set)`);
     continue;
@@ -82,12 +100,28 @@ for (const suite of suites) {
     summary.push(`(no tests) ${suite.name}`);
     continue;
   }
-  for (const step of suite.prepare ?? []) ok = ok && run(step, `${suite.name}: prepare`);
-  if (!ok) break;
+  const t0 = Date.now();
+  for (const step of suite.prepare ?? []) {
+    if (!run(step, `${suite.name}: prepare`)) {
+      failed = `${suite.name} (prepare)`;
+      break;
+    }
+  }
+  if (failed) {
+    summary.push(`FAILED ${failed}`);
+    continue;
+  }
   const argv = [process.execPath, ...tsx, '--test', '--test-reporter=spec', `--test-concurrency=${suite.concurrency ?? 2}`, ...files];
-  ok = run(argv, `${suite.name} tests (${files.length} files)`);
-  summary.push(`${ok ? 'passed ' : 'FAILED '} ${suite.name}`);
+  const ok = run(argv, `${suite.name} tests (${files.length} files)`);
+  const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+  if (ok) summary.push(`passed ${suite.name} (${seconds}s)`);
+  else {
+    failed = `${suite.name} (tests)`;
+    summary.push(`FAILED ${failed}`);
+  }
 }
 
-console.log(`\n${summary.join('\n')}`);
-if (!ok) process.exit(1);
+const total = ((Date.now() - started) / 1000).toFixed(0);
+if (failed && !summary.some((l) => l.startsWith('FAILED'))) summary.unshift(`FAILED ${failed}`);
+console.log(`\n${summary.join('\n')}\n${failed ? `npm test failed at ${failed}` : 'npm test passed'} after ${total}s`);
+if (failed) process.exit(1);

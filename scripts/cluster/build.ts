@@ -23,6 +23,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { childEnv } from '../childEnv.mjs';
 
 /** Bump when the build steps or flags change in a way that needs new binaries. */
 const RECIPE = 1;
@@ -100,13 +101,12 @@ export function cacheRoot(): string {
 
 /** `go` with the environment every build and module query here uses. */
 export function goEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
+  return childEnv({
     GOWORK: 'off',
     GOTOOLCHAIN: 'local',
     CGO_ENABLED: '0',
     GOFLAGS: '-mod=readonly',
-  };
+  });
 }
 
 function readModuleRequire(goModPath: string, modulePath: string): string {

@@ -19,6 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureBuilt, cacheRoot, type Binaries, type BuildResult, type PinnedVersions } from './build';
 import { crdFiles, CRD_SOURCES } from './crds';
+import { childEnv } from '../childEnv.mjs';
 
 export type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok';
 
@@ -241,8 +242,9 @@ function startProcess(
 function minimalEnv(): Record<string, string> {
   const keep = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'];
   const out: Record<string, string> = {};
+  const base = childEnv();
   for (const k of keep) {
-    const v = process.env[k];
+    const v = base[k];
     if (v !== undefined) out[k] = v;
   }
   return out;
@@ -558,10 +560,11 @@ status:
 
 function planeEnv(state: PlaneState): NodeJS.ProcessEnv {
   const helmDir = path.join(state.stateDir, 'helm');
+  const base = childEnv();
   return {
-    ...process.env,
+    ...base,
     KUBECONFIG: state.kubeconfigPath,
-    PATH: `${state.binDir}${path.delimiter}${process.env.PATH ?? ''}`,
+    PATH: `${state.binDir}${path.delimiter}${base.PATH ?? ''}`,
     HELM_CACHE_HOME: path.join(helmDir, 'cache'),
     HELM_CONFIG_HOME: path.join(helmDir, 'config'),
     HELM_DATA_HOME: path.join(helmDir, 'data'),

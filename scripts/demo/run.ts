@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { childEnv } from '../childEnv.mjs';
 import { createDemoRepo } from '../demo-repo.mjs';
 import { ensureBuilt } from '../cluster/build';
 import { attachPlane, readState, startPlane, stopPlane, isOurProcess, COMPONENTS } from '../cluster/plane';
@@ -42,6 +43,7 @@ function run(argv: string[], options: { capture?: boolean; allowFailure?: boolea
     cwd: options.cwd ?? ROOT,
     stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
     encoding: 'utf8',
+    env: childEnv(),
   });
   if (result.status !== 0 && !options.allowFailure) throw new Error(`\`${argv.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
   return result.stdout ?? '';

@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { childEnv } from '../childEnv.mjs';
 
 /** Exact pins. Changing any of them (or RECIPE) installs into a new directory. */
 export const PINNED = {
@@ -191,9 +192,13 @@ async function install(editorDir: string, root: string, log: (m: string) => void
         2,
       ) + '\n',
     );
+    // Nothing of an outer `npm run` may reach this npm: it would read the outer
+    // npm's settings as its own (npm_config_user_agent names the outer Node,
+    // and code-server's postinstall refuses any Node but 24 by that string).
+    const base = childEnv();
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+      ...base,
+      PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${base.PATH ?? ''}`,
       npm_config_nodedir: nodeDir,
       npm_config_ignore_scripts: 'false',
       npm_config_strict_allow_scripts: 'false',
@@ -259,7 +264,7 @@ function checkNativeModules(nodeBin: string, csRoot: string, logFile: string): v
     ['kerberos', vscodeDir],
   ];
   const script = `for (const [m, from] of ${JSON.stringify(mods)}) require(require.resolve(m, { paths: [from] }));`;
-  const res = spawnSync(nodeBin, ['-e', script], { encoding: 'utf8' });
+  const res = spawnSync(nodeBin, ['-e', script], { encoding: 'utf8', env: childEnv() });
   fs.appendFileSync(logFile, `\n$ node -e <require native modules>\n${res.stdout}${res.stderr}\n`);
   if (res.status !== 0) throw new Error(`native modules do not load under Node ${PINNED.node}:\n${res.stderr}`);
 }
@@ -270,7 +275,7 @@ interface AptNeed {
 }
 
 export function dpkgVersion(pkg: string): string | undefined {
-  const res = spawnSync('dpkg-query', ['-W', '-f=${Status}\t${Version}', pkg], { encoding: 'utf8' });
+  const res = spawnSync('dpkg-query', ['-W', '-f=${Status}\t${Version}', pkg], { encoding: 'utf8', env: childEnv() });
   if (res.status !== 0) return undefined;
   const [status, version] = res.stdout.split('\t');
   return status?.trim().endsWith('installed') && !status.includes('not-installed') ? version?.trim() : undefined;
@@ -285,7 +290,7 @@ async function ensureAptPackages(needs: AptNeed[], log: (m: string) => void): Pr
   if (process.getuid?.() !== 0) {
     throw new Error(`missing system packages: ${list}. Run as root, or: sudo apt-get install -y ${names.join(' ')}`);
   }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = childEnv({ DEBIAN_FRONTEND: 'noninteractive' });
   const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
   log(`apt-get update (missing: ${names.join(', ')})`);
   await run('apt-get', [...lockWait, 'update'], { env, cwd: '/' });
@@ -312,7 +317,7 @@ interface RunOptions {
 /** Run argv, resolve with stdout; reject with the output's tail on failure. */
 function run(cmd: string, args: string[], options: RunOptions): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: options.cwd, env: options.env ?? childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let tail = '';
     const logFd = options.logFile ? fs.openSync(options.logFile, 'a') : undefined;

@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureEditor, type EditorInstall } from '../../../scripts/editor/install';
+import { childEnv } from '../../../scripts/childEnv.mjs';
 
 export interface StartCodeServerOptions {
   /** Folder to open. */
@@ -100,7 +101,7 @@ export async function startCodeServer(options: StartCodeServerOptions): Promise<
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   // No extension gallery: code-server would otherwise query open-vsx.org
   // (unreachable here) for recommendations and updates. Override via options.env.
-  const env: NodeJS.ProcessEnv = { ...process.env, EXTENSIONS_GALLERY: '{}', ...options.env };
+  const env: NodeJS.ProcessEnv = childEnv({ EXTENSIONS_GALLERY: '{}', ...options.env });
   delete env.VSCODE_IPC_HOOK_CLI; // never talk to an editor we happen to run inside
   delete env.PASSWORD;
   delete env.HASHED_PASSWORD;
