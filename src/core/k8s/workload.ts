@@ -48,14 +48,25 @@ function readPodTemplate(doc: ManifestDoc): PodTemplate | undefined {
   const containers: ContainerRef[] = [];
   for (const [field, role] of ROLES) {
     nav.items(nav.get(spec, field)).forEach((node, i) => {
-      if (isMap(node)) containers.push({ node, role, name: nav.str(nav.get(node, 'name')), path: `${base}.${field}[${i}]` });
+      if (isMap(node)) {
+        const nameNode = nav.get(node, 'name');
+        containers.push({ node, role, name: doc.display ? doc.display(nameNode) : nav.str(nameNode), path: `${base}.${field}[${i}]` });
+      }
     });
   }
   return { workload, template, metadata: nav.get(template, 'metadata'), spec, containers };
 }
 
 export function describeObject(doc: ManifestDoc): string {
-  return doc.name ? `${doc.kind} ${doc.name}` : doc.kind;
+  if (doc.name) return `${doc.kind} ${doc.name}`;
+  // `generateName: schema-` names each object created from it `schema-x7k2q`.
+  const generated = doc.nav.str(doc.nav.at(doc.root, ['metadata', 'generateName']));
+  return generated ? `${doc.kind} ${generated}…` : doc.kind;
+}
+
+/** True for an object a controller created (a Pod of a ReplicaSet, say): its owner is what is applied and rolled back, not it. */
+export function isControllerOutput(doc: ManifestDoc): boolean {
+  return doc.nav.items(doc.nav.at(doc.root, ['metadata', 'ownerReferences'])).length > 0;
 }
 
 export function describeContainer(container: ContainerRef): string {

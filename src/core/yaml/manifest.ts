@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { LineIndex } from '../text';
-import { maskTemplate, overlapsSpans } from './helm';
+import { groupOfKind } from '../k8s/groups';
+import { maskTemplate, originalOffset, overlapsSpans, type Injection, type Shift } from './helm';
 import { checkYamlNesting } from './nesting';
 import { YamlNav } from './nodes';
 
@@ -17,6 +18,8 @@ export interface ManifestDoc {
   kind: string;
   name?: string;
   namespace?: string;
+  /** A scalar's value for messages: as written in the template when an action prints it (never the mask). */
+  display?: (node: unknown) => string | undefined;
 }
 
 export interface ParseProblem {
@@ -30,6 +33,12 @@ export interface ManifestFile {
   /** True when the file holds Go-template actions (a Helm template). */
   templated: boolean;
   templateSpans: [number, number][];
+  /** The text the parser read: template actions masked (the same offsets and lines). */
+  masked: string;
+  /** Template actions that print YAML lines into the mapping around them. */
+  injections: Injection[];
+  /** Masked lines whose text moved left (offsets of nodes there map back with `sourceSpan`). */
+  shifts: Shift[];
   /** All parsed documents, Kubernetes or not, in order. */
   documents: Document.Parsed[];
   /** The Kubernetes documents among them that parsed cleanly. */
@@ -52,7 +61,8 @@ export function parseManifestFile(text: string, options: ParseOptions = {}): Man
   checkYamlNesting(masked.text);
   const lines = new LineIndex(text);
   const problems: ParseProblem[] = [];
-  if (masked.unterminatedAt !== undefined) {
+  // A `{{` left open matters only where it hides a Kubernetes object (a CI workflow's `${{` is no template).
+  if (masked.unterminatedAt !== undefined && looksLikeKubernetes(text, [0, 0, text.length])) {
     problems.push({ offset: masked.unterminatedAt, message: 'template action `{{` is never closed' });
   }
   const list = masked.spans.length === 0 && options.memo && options.path !== undefined ? parseWithMemo(text, options.path, options.memo) : parseWhole(masked.text);
@@ -67,8 +77,10 @@ export function parseManifestFile(text: string, options: ParseOptions = {}): Man
       return;
     }
     const nav = new YamlNav(document);
-    const apiVersion = nav.str(nav.get(root, 'apiVersion'));
-    const kind = nav.str(nav.get(root, 'kind'));
+    const apiVersionNode = nav.get(root, 'apiVersion');
+    const kindNode = nav.get(root, 'kind');
+    let apiVersion = nav.str(apiVersionNode);
+    const kind = nav.str(kindNode);
     if (!apiVersion || !kind) {
       if (document.errors.length > 0 && looksLikeKubernetes(masked.text, document.range)) {
         problems.push({ offset: document.errors[0]!.pos[0], message: describeError(document.errors[0]!.message) });
@@ -79,18 +91,33 @@ export function parseManifestFile(text: string, options: ParseOptions = {}): Man
       problems.push({ offset: document.errors[0]!.pos[0], message: describeError(document.errors[0]!.message) });
       return;
     }
+    const display = (node: unknown) => displayValue(text, masked.spans, nav, node, masked.shifts);
+    const templated = (node: unknown) => {
+      const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+      return range !== undefined && masked.spans.length > 0 && overlapsSpans(masked.spans, originalOffset(masked.shifts, range[0]), originalOffset(masked.shifts, range[1] - 1) + 1);
+    };
+    if (templated(kindNode)) {
+      problems.push({ offset: (kindNode as { range: [number, number, number] }).range[0], message: `the kind is printed by a template action (\`${display(kindNode)}\`), so the object is unknown until Helm renders it` });
+      return;
+    }
+    let group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+    if (templated(apiVersionNode)) {
+      // The version follows the cluster; the group follows from the kind.
+      apiVersion = display(apiVersionNode) ?? apiVersion;
+      group = groupOfKind(kind) ?? '';
+    }
     const metadata = nav.get(root, 'metadata');
-    const display = (node: unknown) => displayValue(text, masked.spans, nav, node);
     manifests.push({
       index,
       document,
       root,
       nav,
       apiVersion,
-      group: apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '',
+      group,
       kind,
       name: display(nav.get(metadata, 'name')),
       namespace: display(nav.get(metadata, 'namespace')),
+      display,
     });
   });
   if (masked.unterminatedAt !== undefined) problems.splice(1);
@@ -99,6 +126,9 @@ export function parseManifestFile(text: string, options: ParseOptions = {}): Man
     lines,
     templated: masked.spans.length > 0,
     templateSpans: masked.spans,
+    masked: masked.text,
+    injections: masked.injections,
+    shifts: masked.shifts,
     documents: list,
     manifests,
     problems,
@@ -111,15 +141,27 @@ export function isTemplatedRange(file: ManifestFile, start: number, end: number)
 }
 
 /**
+ * `[start, end)` of a parsed range in the file's own text: the same offsets,
+ * except on a line whose masked text moved left (see `Shift`).
+ */
+export function sourceSpan(file: Pick<ManifestFile, 'shifts'>, start: number, end: number): [number, number] {
+  if (file.shifts.length === 0) return [start, end];
+  const s = originalOffset(file.shifts, start);
+  return [s, end > start ? originalOffset(file.shifts, end - 1) + 1 : s];
+}
+
+/**
  * A scalar's value for messages: the parsed value, or for a templated scalar
  * its original source (`{{ include "app.fullname" . }}-config`) instead of
  * the mask.
  */
-export function displayValue(text: string, spans: readonly [number, number][], nav: YamlNav, node: unknown): string | undefined {
+export function displayValue(text: string, spans: readonly [number, number][], nav: YamlNav, node: unknown, shifts: readonly Shift[] = []): string | undefined {
   const value = nav.str(node);
   const range = (nav.resolve(node) as { range?: [number, number, number] } | undefined)?.range;
-  if (value === undefined || !range || !overlapsSpans(spans, range[0], range[1])) return value;
-  return text.slice(range[0], range[1]).replace(/^(["'])([\s\S]*)\1$/, '$2');
+  if (value === undefined || !range) return value;
+  const [start, end] = sourceSpan({ shifts: shifts as Shift[] }, range[0], range[1]);
+  if (!overlapsSpans(spans, start, end)) return value;
+  return text.slice(start, end).replace(/^(["'])([\s\S]*)\1$/, '$2');
 }
 
 function looksLikeKubernetes(text: string, range: [number, number, number]): boolean {
@@ -133,8 +175,36 @@ function describeError(message: string): string {
 }
 
 function parseWhole(text: string): Document.Parsed[] {
-  const documents = parseAllDocuments(text, PARSE_OPTIONS);
+  let documents = parseAllDocuments(text, PARSE_OPTIONS);
+  // A quoted scalar whose later lines are less indented than YAML 1.2 allows,
+  // which go-yaml (kubectl, Helm) reads: joined onto one line, it parses the same
+  // (up to the spaces a fold would drop). A few such scalars at most.
+  for (let attempt = 0; attempt < 8 && Array.isArray(documents); attempt++) {
+    const open = documents.flatMap((d) => d.errors).find((e) => /^Missing closing ["']quote/.test(e.message));
+    // The error is reported where the line ends; the scalar opens before, on that line.
+    const at = open ? text.lastIndexOf(open.message[16]!, open.pos[0]) : -1;
+    const joined = at >= 0 && text.lastIndexOf('\n', open!.pos[0] - 1) < at ? joinQuotedLines(text, at) : undefined;
+    if (joined === undefined) break;
+    text = joined;
+    documents = parseAllDocuments(text, PARSE_OPTIONS);
+  }
   return Array.isArray(documents) ? documents : [];
+}
+
+/** `text` with the line breaks of the quoted scalar opening at `at` made spaces, or undefined when it never closes. */
+function joinQuotedLines(text: string, at: number): string | undefined {
+  const quote = text[at];
+  if (quote !== '"' && quote !== "'") return undefined;
+  let i = at + 1;
+  for (; i < text.length; i++) {
+    if (quote === '"' && text[i] === '\\') i++;
+    else if (text[i] === quote) {
+      if (quote === "'" && text[i + 1] === "'") i++;
+      else break;
+    }
+  }
+  if (i >= text.length) return undefined;
+  return text.slice(0, at) + text.slice(at, i).replace(/[\r\n]/g, ' ') + text.slice(i);
 }
 
 /**
