@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { parseKubeVersion } from '../core/k8s/apiRemovals';
+import { objectDefinitions } from '../core/project';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { toGithub } from '../core/report/github';
 import { toGitlab } from '../core/report/gitlab';
@@ -102,7 +103,8 @@ async function scanFindings(io: CliIO, paths: readonly string[], config: Rollbac
       onFile: (count) => pool.found(count),
     });
     const findings: Finding[] = [];
-    for (const fileFindings of await pool.analyze(scanned.files, { config, kustomizations: scanned.kustomizations, cwd: io.cwd })) findings.push(...fileFindings);
+    const setup = { config, kustomizations: scanned.kustomizations, definitions: objectDefinitions(scanned.files), cwd: io.cwd };
+    for (const fileFindings of await pool.analyze(scanned.files, setup)) findings.push(...fileFindings);
     findings.sort(compareFindings);
     return { findings, scanned };
   } finally {

@@ -5,7 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import type { Finding } from '../core/model';
-import { buildProjectContext } from '../core/project';
+import { buildProjectContext, type Definition } from '../core/project';
 import { docsUrl } from '../core/rule';
 import { RULES } from '../core/rules';
 import { loadPostgres, postgresModule, usePostgresModule } from '../core/sql/postgres';
@@ -35,6 +35,8 @@ export const WORKER_ARG = '--analysis-worker';
 export interface AnalysisSetup {
   config: RollbackGuardConfig;
   kustomizations: { path: string; text: string }[];
+  /** Objects the scanned files define (see ProjectContext.definesNearby). */
+  definitions?: Definition[];
   cwd: string;
 }
 
@@ -65,7 +67,7 @@ export function createEngine(setup: AnalysisSetup): Engine {
     config: setup.config,
     // Reports print no quick fixes.
     ignoreFixes: false,
-    project: buildProjectContext(setup.kustomizations),
+    project: buildProjectContext(setup.kustomizations, setup.definitions),
     readFile: (path) => {
       try {
         return readFileSync(resolve(setup.cwd, path), 'utf8');

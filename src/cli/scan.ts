@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'no
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import type { SkippedFile } from '../core/report/summary';
-import { KUSTOMIZATION_FILE_NAMES } from '../core/project';
+import { PROJECT_FILE_NAMES } from '../core/project';
 
 export interface ScannedFile {
   /** Absolute path. */
@@ -28,7 +28,7 @@ export interface ScanOptions {
 export interface ScanResult {
   files: ScannedFile[];
   skipped: SkippedFile[];
-  /** Every kustomization file met while scanning, plus those above the scanned paths. */
+  /** Every kustomization and Skaffold file met while scanning, plus those above the scanned paths. */
   kustomizations: { path: string; text: string }[];
 }
 
@@ -117,7 +117,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       if (isDir) {
         if (!options.ignored(childIgnore)) walk(abs, childDisplay, childIgnore, scoped.map((r) => ({ ig: r.ig, rel: `${r.rel}${name}/` })));
       } else if (isFile) {
-        if (KUSTOMIZATION_FILE_NAMES.includes(name)) noteKustomization(abs);
+        if (PROJECT_FILE_NAMES.includes(name)) noteKustomization(abs);
         read(abs, childDisplay, false, childIgnore);
       }
     }
@@ -133,7 +133,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       continue;
     }
     for (let dir = dirname(abs); ; dir = dirname(dir)) {
-      for (const name of KUSTOMIZATION_FILE_NAMES) if (existsSync(join(dir, name))) noteKustomization(join(dir, name));
+      for (const name of PROJECT_FILE_NAMES) if (existsSync(join(dir, name))) noteKustomization(join(dir, name));
       if (dir === options.cwd || dir === dirname(dir) || !abs.startsWith(options.cwd)) break;
     }
     if (stat.isDirectory()) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { CONFIG_FILE_NAMES, ConfigError, DEFAULT_CONFIG, parseConfig, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
-import { buildProjectContext } from '../core/project';
+import { buildProjectContext, objectDefinitions } from '../core/project';
 import type { Log } from './log';
 
 /** One workspace folder's analysis state: its configuration, project context and engine. */
@@ -27,7 +27,7 @@ export class Folders implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly log: Log) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{.rollbackguard.yaml,.rollbackguard.yml,kustomization.yaml,kustomization.yml}');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{.rollbackguard.yaml,.rollbackguard.yml,kustomization.yaml,kustomization.yml,skaffold.yaml,skaffold.yml}');
     const reset = (uri: vscode.Uri) => {
       this.log.info(`${vscode.workspace.asRelativePath(uri)} changed; reloading configuration`);
       this.states.clear();
@@ -93,11 +93,17 @@ export class Folders implements vscode.Disposable {
       }
     }
     const kustomizations: { path: string; text: string }[] = [];
+    const yamlFiles: { path: string; text: string }[] = [];
     if (folder) {
-      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/kustomization.{yaml,yml}'), '**/node_modules/**', 2000);
+      const files = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/{kustomization,skaffold}.{yaml,yml}'), '**/node_modules/**', 2000);
       for (const uri of files) {
         const text = await readText(uri);
         if (text !== undefined) kustomizations.push({ path: this.pathOf(uri), text });
+      }
+      // The Secrets the workspace defines (a reference to one it does not define is a credential managed elsewhere).
+      for (const uri of await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*.{yaml,yml}'), '{**/node_modules/**,**/.git/**}', 5000)) {
+        const text = await readText(uri);
+        if (text !== undefined && /\bSecret\b/.test(text)) yamlFiles.push({ path: this.pathOf(uri), text });
       }
     }
     // The setting overrides the repository's target release.
@@ -105,7 +111,7 @@ export class Folders implements vscode.Disposable {
     if (kubeVersion) config = { ...config, targetKubernetesVersion: kubeVersion };
     const engine = new Engine({
       config,
-      project: buildProjectContext(kustomizations),
+      project: buildProjectContext(kustomizations, objectDefinitions(yamlFiles)),
       readFile: (path) => this.readSibling(folder, path),
     });
     this.log.info(`${folder ? `folder ${folder.name}` : 'files outside a folder'}: ${configUri ? vscode.workspace.asRelativePath(configUri) : 'default configuration'}, ${kustomizations.length} kustomization file(s)`);

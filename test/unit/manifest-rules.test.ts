@@ -101,7 +101,7 @@ describe('quick fixes', () => {
 
   it('RG104: inserts a readinessProbe skeleton at the container keys’ indentation, using its port', async () => {
     const { fixed, after } = await applyFix('a.yaml', fixture(`${dir}/RG104.yaml`), 'RG104', /readinessProbe/);
-    assert.match(fixed, /\n {10}readinessProbe:\n {12}tcpSocket:\n {14}port: 9100\n {12}periodSeconds: 5\n {12}failureThreshold: 3\n {8}- name: probed\n/);
+    assert.match(fixed, /\n {10}readinessProbe:\n {12}tcpSocket:\n {14}port: 9100\n {12}periodSeconds: 5\n {12}failureThreshold: 3\n {8}- name: sidecar\n/);
     assertNone(only(after, 'RG104'));
   });
 
@@ -214,7 +214,7 @@ describe('precision: what the rules must not report', () => {
     assert.deepEqual(located(await analyze('a.yaml', text)), ['RG101@11:18']);
   });
 
-  it('RG103: environment-looking suffixes are not hashes; disableNameSuffixHash generators are fixed names; a config checksum does not version Secrets', async () => {
+  it('RG103: environment-looking suffixes are not hashes; disableNameSuffixHash generators are fixed names; any checksum annotation versions Secrets too', async () => {
     const refs = (names: string[]) =>
       job('Deployment', ['image: a@sha256:00', 'readinessProbe: {tcpSocket: {port: 80}}', 'envFrom:', ...names.map((n) => `  - configMapRef: {name: ${n}}`)]);
     assert.equal(only(await analyze('a.yaml', refs(['api-config-prod01', 'db-creds-useast1'])), 'RG103').length, 2);
@@ -226,7 +226,9 @@ describe('precision: what the rules must not report', () => {
       '  template:\n',
       '  template:\n    metadata:\n      annotations: {checksum/config: abc}\n',
     );
-    assert.deepEqual(only(await analyze('a.yaml', secretRef), 'RG103').map((f) => /`(.*?)`/.exec(f.message)?.[1]), ['creds']);
+    const defined = `${secretRef}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds}\n`;
+    assertNone(only(await analyze('a.yaml', defined), 'RG103'));
+    assert.deepEqual(only(await analyze('a.yaml', defined.replace('checksum/config: abc', 'deployed-by: ci')), 'RG103').map((f) => /`(.*?)`/.exec(f.message)?.[1]), ['creds', 'settings']);
   });
 
   it('RG003: an unclosed action is reported once, without the errors that follow from it', async () => {

@@ -36,3 +36,8 @@ export function canonicalRepository(name: string): string {
 function isRegistryHost(segment: string): boolean {
   return /[.:]/.test(segment) || segment === 'localhost';
 }
+
+/** An image reference for a message: a digest shortened to its first 8 hex digits (`app@sha256:3d5d4763…`). */
+export function shortImage(image: string): string {
+  return image.replace(/@sha256:([0-9a-f]{8})[0-9a-f]{56}/g, '@sha256:$1…');
+}

@@ -23,6 +23,7 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   { kind: 'DaemonSet', groups: ['apps', 'extensions'], template: ['spec', 'template'], rolledOut: true },
   { kind: 'Rollout', groups: ['argoproj.io'], template: ['spec', 'template'], rolledOut: true },
   { kind: 'ReplicaSet', groups: ['apps', 'extensions'], template: ['spec', 'template'], rolledOut: false },
+  { kind: 'ReplicationController', groups: [''], template: ['spec', 'template'], rolledOut: false },
   { kind: 'Job', groups: ['batch'], template: ['spec', 'template'], rolledOut: false },
   { kind: 'CronJob', groups: ['batch'], template: ['spec', 'jobTemplate', 'spec', 'template'], rolledOut: false },
   { kind: 'Pod', groups: [''], template: [], rolledOut: false },

@@ -26,14 +26,38 @@ export const MIGRATION_TOOLS: readonly MigrationTool[] = [
   },
   { tool: 'Alembic', command: [['alembic'], ['upgrade']], readOnly: ['--sql'] },
   { tool: 'Prisma', command: [['prisma'], ['migrate'], ['deploy', 'dev']] },
-  { tool: 'Rails / Sequelize', command: [['db:migrate']] },
+  { tool: 'Prisma', command: [['prisma'], ['db'], ['push']] },
+  { tool: 'Rails / Sequelize', command: [['db:migrate', 'db:prepare']] },
   { tool: 'Django', command: [['manage.py', 'django-admin'], ['migrate']], readOnly: ['--check', '--plan'] },
   { tool: 'Knex', command: [['knex'], ['migrate:latest', 'migrate:up']] },
   { tool: 'TypeORM', command: [['typeorm', 'typeorm-ts-node-commonjs', 'typeorm-ts-node-esm'], ['migration:run']] },
+  { tool: 'MikroORM', command: [['mikro-orm'], ['migration:up']] },
   { tool: 'sqitch', command: [['sqitch'], ['deploy']], images: ['sqitch/sqitch'] },
   { tool: 'goose', command: [['goose'], ['up', 'up-by-one', 'up-to']] },
   { tool: 'dbmate', command: [['dbmate'], ['up', 'migrate']], images: ['amacneil/dbmate'] },
   { tool: 'Atlas', command: [['atlas'], ['migrate', 'schema'], ['apply']], images: ['arigaio/atlas'] },
+  // Alembic behind an application's own CLI.
+  { tool: 'Airflow', command: [['airflow'], ['db'], ['migrate', 'upgrade', 'init']] },
+  { tool: 'Airflow', command: [['airflow'], ['upgradedb', 'initdb']] },
+  { tool: 'Flask-Migrate', command: [['flask'], ['db'], ['upgrade']] },
+  { tool: 'Superset', command: [['superset'], ['db'], ['upgrade']] },
+  { tool: 'MLflow', command: [['mlflow'], ['db'], ['upgrade']] },
+  { tool: 'Concourse', command: [['concourse'], ['migrate']], readOnly: ['--current-db-version', '--supported-db-version'] },
+  { tool: 'Kong', command: [['kong'], ['migrations'], ['up', 'bootstrap', 'finish']] },
+  { tool: 'Ecto', command: [['mix'], ['ecto.migrate']] },
+  { tool: 'Laravel', command: [['artisan'], ['migrate']], readOnly: ['--pretend'] },
+  { tool: 'Doctrine', command: [['doctrine:migrations:migrate']], readOnly: ['--dry-run'] },
+  { tool: 'Entity Framework', command: [['dotnet'], ['ef'], ['database'], ['update']] },
+  { tool: 'Diesel', command: [['diesel'], ['migration'], ['run']] },
+  { tool: 'sqlx', command: [['sqlx'], ['migrate'], ['run']] },
+  { tool: 'Hasura', command: [['hasura'], ['migrate'], ['apply']] },
+  { tool: 'tern', command: [['tern'], ['migrate']] },
+  { tool: 'node-pg-migrate', command: [['node-pg-migrate'], ['up']] },
+  { tool: 'migrate-mongo', command: [['migrate-mongo'], ['up']] },
+  { tool: 'Skeema', command: [['skeema'], ['push']], readOnly: ['--dry-run'] },
+  { tool: 'Ory', command: [['hydra', 'kratos', 'keto'], ['migrate'], ['sql']] },
+  { tool: 'Temporal', command: [['temporal-sql-tool', 'temporal-cassandra-tool'], ['update-schema', 'update']] },
+  { tool: 'Gitea', command: [['gitea'], ['migrate']] },
 ];
 
 export interface CommandWord {
@@ -42,11 +66,16 @@ export interface CommandWord {
   source: number;
 }
 
-/** Splits command/args entries (which may hold `sh -c` scripts) into words. */
-export function commandWords(entries: readonly string[]): CommandWord[] {
+/**
+ * Splits command/args entries (which may hold `sh -c` scripts) into words.
+ * `$(NAME)` (what Kubernetes expands in command and args) and a script's
+ * `$NAME` / `${NAME}` take the container's literal `env` value.
+ */
+export function commandWords(entries: readonly string[], env: ReadonlyMap<string, string> = new Map()): CommandWord[] {
   const out: CommandWord[] = [];
   entries.forEach((entry, source) => {
-    for (const raw of entry.split(/[\s;&|()]+/)) {
+    const expanded = env.size === 0 ? entry : entry.replace(/\$(?:\(([A-Za-z_][\w.-]*)\)|\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (m, a, b, c) => env.get(a ?? b ?? c) ?? m);
+    for (const raw of expanded.split(/[\s;&|()]+/)) {
       const word = raw.replace(/^['"]+|['"]+$/g, '');
       if (!word) continue;
       out.push({ word: word.slice(word.lastIndexOf('/') + 1), source });
@@ -72,8 +101,8 @@ function findSequence(words: readonly CommandWord[], groups: readonly (readonly 
  * The migration a container runs, and the command/args entry that shows it
  * (`source` is -1 when only the image names the tool).
  */
-export function matchMigration(image: string | undefined, entries: readonly string[]): { tool: string; source: number } | undefined {
-  const words = commandWords(entries);
+export function matchMigration(image: string | undefined, entries: readonly string[], env?: ReadonlyMap<string, string>): { tool: string; source: number } | undefined {
+  const words = commandWords(entries, env);
   const repository = image ? repositoryPath(image) : undefined;
   for (const tool of MIGRATION_TOOLS) {
     if (tool.readOnly?.some((flag) => words.some((w) => w.word === flag || w.word.startsWith(`${flag}=`)))) continue;

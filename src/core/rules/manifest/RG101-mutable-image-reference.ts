@@ -1,5 +1,6 @@
-import { podTemplate, describeContainer } from '../../k8s/workload';
-import { parseImageReference } from '../../k8s/image';
+import { shortImage, parseImageReference } from '../../k8s/image';
+import { helmHookPhases } from '../../k8s/hooks';
+import { describeContainer, podTemplate } from '../../k8s/workload';
 import { defineManifestRule } from './context';
 
 export default defineManifestRule({
@@ -16,25 +17,36 @@ export default defineManifestRule({
   check(ctx) {
     const pod = podTemplate(ctx.doc);
     if (!pod) return;
+    // A `helm test` Pod runs on demand only, never in an install, upgrade or rollback.
+    const testHook = helmHookPhases(ctx.doc).some((p) => p.startsWith('test'));
     for (const container of pod.containers) {
       const node = ctx.nav.get(container.node, 'image');
-      const image = ctx.nav.str(node);
+      let image = ctx.nav.str(node);
       // A templated image is decided at install time; the chart's values are judged there.
       if (!image || ctx.templated(node)) continue;
+      // ko builds `ko://<import path>` and deploys it by digest.
+      if (image.startsWith('ko://')) continue;
+      const replaced = ctx.project.imageReplacement?.(ctx.path, image);
+      if (replaced?.pinned) continue;
+      const by = replaced?.image ? ` (as ${replaced.by} sets it)` : '';
+      if (replaced?.image) image = replaced.image;
       const ref = parseImageReference(image);
       if (ref.digest?.startsWith('sha256:')) continue;
       const who = describeContainer(container);
-      if (ref.tag === undefined || ref.tag === 'latest') {
-        const why = ref.tag === undefined ? 'has no tag, which means `:latest`' : 'uses `:latest`';
+      const shown = shortImage(image);
+      if ((ref.tag === undefined || ref.tag === 'latest') && !testHook) {
+        const why = ref.tag === undefined ? 'has no tag' : 'uses `:latest`';
         ctx.report({
           node,
-          message: `Image \`${image}\` of ${who} ${why}: what it names changes with every push, so rolling back to this revision may start an image that never ran here, or one that is gone.`,
+          message: `Image \`${shown}\` of ${who} ${why}${by}, so a rollback may start another image. What \`:latest\` names changes with every push, and the image that ran here may be gone. Pin a version tag and its digest.`,
         });
       } else {
         ctx.report({
           node,
           severity: 'hint',
-          message: `Image \`${image}\` of ${who} is pinned by tag only: a tag can be re-pushed or deleted, so a rollback to this revision is not guaranteed to run the same image. Add its digest (\`@sha256:…\`).`,
+          message: testHook
+            ? `Image \`${shown}\` of ${who} in a \`helm test\` Pod is not pinned, so the test may run another image next time. Tests never run in an install, upgrade or rollback; add a tag and digest for repeatable tests.`
+            : `Image \`${shown}\` of ${who} is pinned by tag only${by}, so a rollback may start another image. A tag can be re-pushed or deleted; add its digest (\`@sha256:…\`).`,
         });
       }
     }

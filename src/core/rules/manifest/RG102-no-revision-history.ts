@@ -19,11 +19,11 @@ export default defineManifestRule({
     if (!kind) return;
     const node = ctx.nav.at(ctx.doc.root, ['spec', 'revisionHistoryLimit']);
     if (ctx.nav.str(node) !== '0') return;
-    const undo = kind.kind === 'Application' ? 'Argo CD keeps no history entry to roll back to' : '`rollout undo` has no previous revision to go back to';
+    const undo = kind.kind === 'Application' ? 'Argo CD has no entry to roll back to' : '`rollout undo` has nothing to go back to';
     const edit = replaceValue(ctx.file.lines, node, '10');
     ctx.report({
       node,
-      message: `${describeObject(ctx.doc)} keeps no revision history (\`revisionHistoryLimit: 0\`): ${undo}, so a rollback means re-deploying an old version from scratch.`,
+      message: `${describeObject(ctx.doc)} keeps no revision history, so ${undo}. With \`revisionHistoryLimit: 0\`, a rollback means re-deploying an old version from scratch.`,
       fixes: edit ? [{ title: 'Set revisionHistoryLimit: 10', edits: [edit], preferred: true }] : [],
     });
   },

@@ -1,7 +1,7 @@
 import { describeObject, podTemplate } from '../../k8s/workload';
 import { appendUnder } from '../../yaml/edits';
 import { span, type YamlNav } from '../../yaml/nodes';
-import { defineManifestRule } from './context';
+import { defineManifestRule, type ManifestContext } from './context';
 
 type ConfigKind = 'ConfigMap' | 'Secret';
 
@@ -48,6 +48,12 @@ function collect(nav: YamlNav, display: (node: unknown) => string | undefined, i
   }
 }
 
+/** Whether the same file (or rendered chart) or a file next to it defines the object. */
+function definedHere(ctx: ManifestContext, kind: string, name: string): boolean {
+  const same = ctx.unit.some((d) => d.kind === kind && d.group === '' && d.name === name);
+  return same || (ctx.project.definesNearby?.(ctx.path, kind, name) ?? false);
+}
+
 export default defineManifestRule({
   meta: {
     id: 'RG103',
@@ -63,12 +69,14 @@ export default defineManifestRule({
     const pod = podTemplate(ctx.doc);
     if (!pod || !pod.workload.rolledOut) return;
     const { nav } = ctx;
-    // `checksum/secret…` versions the Secrets, any other `checksum/…` the ConfigMaps.
-    const checksums = nav.entries(nav.get(pod.metadata, 'annotations')).filter((a) => a.key.startsWith('checksum/'));
-    const covered: Record<ConfigKind, boolean> = {
-      ConfigMap: checksums.some((a) => !a.key.includes('secret')),
-      Secret: checksums.some((a) => a.key.includes('secret')),
-    };
+    // Charts name the key after what it protects (`checksum/config` may hash a Secret template): any counts for both.
+    const annotationsPair = nav.pair(pod.metadata, 'annotations');
+    const hashed =
+      nav.entries(annotationsPair?.value).some((a) => a.key.startsWith('checksum/')) ||
+      // Annotations printed by a helper (`{{- include "app.checksums" . | nindent 8 }}`) may be checksums.
+      (annotationsPair !== undefined && ((nav.str(annotationsPair.value) !== undefined && ctx.templated(annotationsPair.value)) || ctx.injected(annotationsPair).some((i) => i.helper))) ||
+      ctx.injected(nav.pair(pod.template, 'metadata')).some((i) => i.helper);
+    if (hashed) return;
 
     const refs: Reference[] = [];
     const volumes = nav.items(nav.get(pod.spec, 'volumes'));
@@ -85,7 +93,10 @@ export default defineManifestRule({
     const seen = new Set<string>();
     for (const ref of refs) {
       const key = `${ref.kind}/${ref.name}`;
-      if (seen.has(key) || covered[ref.kind] || generated.has(ref.name) || looksVersioned(ref.name)) continue;
+      if (seen.has(key) || generated.has(ref.name) || looksVersioned(ref.name)) continue;
+      // A Secret made elsewhere (a credential, a certificate, an external secret) rotates on its own schedule:
+      // rolling it back with the pods is what RG113 warns about. Only one the project renders is release config.
+      if (ref.kind === 'Secret' && !definedHere(ctx, 'Secret', ref.name)) continue;
       seen.add(key);
       const annotation = ref.kind === 'ConfigMap' ? 'checksum/config' : 'checksum/secret';
       const fixes = [];
@@ -102,7 +113,7 @@ export default defineManifestRule({
       }
       ctx.report({
         node: ref.node,
-        message: `${describeObject(ctx.doc)} reads ${ref.kind} \`${ref.name}\` by a fixed name with no content hash: a change to it never enters the ReplicaSet history, so \`rollout undo\` brings the old pods back with the new ${ref.kind === 'ConfigMap' ? 'config' : 'secret'}.`,
+        message: `${describeObject(ctx.doc)} reads ${ref.kind} \`${ref.name}\` by a fixed name, so \`rollout undo\` keeps its new content. A change to it never enters the ReplicaSet history: the old pods come back with the new ${ref.kind === 'ConfigMap' ? 'config' : 'secret'}.`,
         fixes,
       });
     }

@@ -1,4 +1,4 @@
-import { describeContainer, describeObject, podTemplate } from '../../k8s/workload';
+import { describeObject, podTemplate } from '../../k8s/workload';
 import { appendEntries } from '../../yaml/edits';
 import { defineManifestRule } from './context';
 
@@ -10,26 +10,34 @@ export default defineManifestRule({
     rollbackClass: 'reversible-within-window',
     layer: 'code',
     scope: 'manifest',
-    summary: 'A rolled-out container has no readinessProbe, so neither the rollout nor its rollback waits for health.',
-    help: 'Add a `readinessProbe` that fails while the container cannot serve: the rollout (and a rollback) then stops at the first unhealthy pod instead of replacing all of them.',
+    summary: 'No container of a rolled-out workload has a readinessProbe, so neither the rollout nor its rollback waits for health.',
+    help: 'Add a `readinessProbe` to the container that serves, failing while it cannot: the rollout (and a rollback) then stops at the first unhealthy pod instead of replacing all of them. One probed container gates the pod; sidecars need none.',
   },
   check(ctx) {
     const pod = podTemplate(ctx.doc);
     if (!pod || !pod.workload.rolledOut) return;
+    // A kustomization patch holds part of an object: the probe may be in its base.
+    if (ctx.project.kustomizePatchOf?.(ctx.path)) return;
     const { nav } = ctx;
-    for (const container of pod.containers) {
-      if (container.role !== 'container' || nav.get(container.node, 'readinessProbe') !== undefined) continue;
-      const port = nav.str(nav.at(container.node, ['ports', 0, 'containerPort']));
-      const probe = port
-        ? ['readinessProbe:', '  tcpSocket:', `    port: ${port}`, '  periodSeconds: 5', '  failureThreshold: 3']
-        : ['readinessProbe:', '  httpGet:', '    path: /healthz', '    port: 8080', '  periodSeconds: 5', '  failureThreshold: 3'];
-      const edit = appendEntries(ctx.file.lines, container.node, probe);
-      const namePair = nav.pair(container.node, 'name');
-      ctx.report({
-        node: namePair ?? container.node,
-        message: `${describeContainer(container)} of ${describeObject(ctx.doc)} has no readinessProbe: a broken version becomes "available" as soon as it starts, so the rollout replaces every pod — and a rollback to a broken revision does the same.`,
-        fixes: edit ? [{ title: 'Add a readinessProbe skeleton', edits: [edit], preferred: true }] : [],
-      });
-    }
+    const containers = pod.containers.filter((c) => c.role === 'container');
+    const first = containers[0];
+    if (!first) return;
+    // A pod is ready when all its containers are: one probed container gates the rollout.
+    if (containers.some((c) => nav.get(c.node, 'readinessProbe') !== undefined)) return;
+    // A probe printed by the template (`{{- include "app.probes" . | nindent 10 }}`) is not absent.
+    if (containers.some((c) => ctx.injected(c.node).length > 0)) return;
+    const port = nav.str(nav.at(first.node, ['ports', 0, 'containerPort']));
+    const probe = port
+      ? ['readinessProbe:', '  tcpSocket:', `    port: ${port}`, '  periodSeconds: 5', '  failureThreshold: 3']
+      : ['readinessProbe:', '  httpGet:', '    path: /healthz', '    port: 8080', '  periodSeconds: 5', '  failureThreshold: 3'];
+    const edit = appendEntries(ctx.file.lines, first.node, probe);
+    const namePair = nav.pair(first.node, 'name');
+    const names = containers.map((c) => (c.name ? `\`${c.name}\`` : 'unnamed'));
+    const which = containers.length === 1 ? `Its container ${names[0]} counts` : `None of its containers (${names.join(', ')}) has one: each counts`;
+    ctx.report({
+      node: namePair ?? first.node,
+      message: `${describeObject(ctx.doc)} has no readinessProbe, so no rollout or rollback waits for health. ${which} as available as soon as it starts: a broken version replaces every pod, by a rollback to a broken revision too.`,
+      fixes: edit ? [{ title: 'Add a readinessProbe skeleton', edits: [edit], preferred: true }] : [],
+    });
   },
 });

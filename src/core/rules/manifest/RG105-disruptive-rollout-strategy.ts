@@ -1,6 +1,6 @@
 import { findKind, type KindRef } from '../../k8s/kinds';
-import { describeObject } from '../../k8s/workload';
-import { defineManifestRule } from './context';
+import { describeObject, podTemplate } from '../../k8s/workload';
+import { defineManifestRule, type ManifestContext } from './context';
 
 interface StrategyFields extends KindRef {
   /** Field whose value `Recreate` replaces every pod at once. */
@@ -33,6 +33,20 @@ const STRATEGIES: readonly StrategyFields[] = [
   },
 ];
 
+/**
+ * One replica writing to a volume claim: `RollingUpdate` would start the new
+ * pod while the old one holds a ReadWriteOnce volume (it cannot attach, or
+ * two writers share the data), so `Recreate` is the safe choice and the
+ * outage exists either way.
+ */
+function singleWriter(ctx: ManifestContext): boolean {
+  const { nav } = ctx;
+  const replicas = nav.str(nav.at(ctx.doc.root, ['spec', 'replicas']));
+  if (replicas !== undefined && replicas !== '1' && replicas !== '0') return false;
+  const pod = podTemplate(ctx.doc);
+  return pod !== undefined && nav.items(nav.get(pod.spec, 'volumes')).some((v) => nav.get(v, 'persistentVolumeClaim') !== undefined);
+}
+
 export default defineManifestRule({
   meta: {
     id: 'RG105',
@@ -51,10 +65,10 @@ export default defineManifestRule({
     const what = describeObject(ctx.doc);
     if (fields.type) {
       const node = nav.at(ctx.doc.root, fields.type);
-      if (nav.str(node) === 'Recreate') {
+      if (nav.str(node) === 'Recreate' && !singleWriter(ctx)) {
         ctx.report({
           node,
-          message: `${what} uses the \`Recreate\` strategy: all old pods stop before new ones start, so every rollout and every rollback is an outage.`,
+          message: `${what} uses the \`Recreate\` strategy, so every rollout and rollback is an outage. All old pods stop before new ones start.`,
         });
       }
     }
@@ -64,7 +78,7 @@ export default defineManifestRule({
     const percent = /^(\d+)%$/.exec(value);
     if (percent) {
       if (Number(percent[1]) >= 100) {
-        ctx.report({ node, message: `${what} allows ${value} of its pods to be unavailable during an update: every rollout and every rollback can take all of them down at once.` });
+        ctx.report({ node, message: `${what} allows ${value} of its pods to be unavailable, so every rollout and rollback can be an outage. An update may take all of them down at once.` });
       }
       return;
     }
@@ -77,7 +91,7 @@ export default defineManifestRule({
     if (Number.isInteger(replicas) && replicas > 0 && Number(value) >= replicas) {
       ctx.report({
         node,
-        message: `${what} allows ${value} unavailable pod${value === '1' ? '' : 's'} with ${replicas} replica${replicas === 1 ? '' : 's'}: every rollout and every rollback can take all of them down at once.`,
+        message: `${what} allows ${value} unavailable pod${value === '1' ? '' : 's'} of ${replicas} replica${replicas === 1 ? '' : 's'}, so every rollout and rollback can be an outage. An update may take all of them down at once.`,
       });
     }
   },

@@ -29,14 +29,15 @@ export default defineManifestRule({
       if (isMap(automated) && nav.str(nav.get(automated, 'enabled')) === 'false') return;
       ctx.report({
         node: pair.key,
-        message: `${what} ${gitops.kind === 'ApplicationSet' ? 'generates Applications that sync' : 'syncs'} automatically: ${gitops.controller} re-applies Git after a rollback made in the cluster (and \`selfHeal\` does so within seconds). Roll back by reverting in Git, or pause auto-sync first.`,
+        message: `${what} ${gitops.kind === 'ApplicationSet' ? 'generates Applications that sync' : 'syncs'} automatically, so ${gitops.controller} reverts a rollback made in the cluster. It re-applies Git (with \`selfHeal\`, within seconds): roll back by reverting in Git, or pause auto-sync first.`,
       });
       return;
     }
-    if (gitops.loop.suspendAt && nav.str(nav.at(ctx.doc.root, gitops.loop.suspendAt)) !== 'true') {
+    // A kustomization patch holds part of the object: its base says whether it is suspended.
+    if (gitops.loop.suspendAt && nav.str(nav.at(ctx.doc.root, gitops.loop.suspendAt)) !== 'true' && !ctx.project.kustomizePatchOf?.(ctx.path)) {
       ctx.report({
         node: nav.pair(nav.get(ctx.doc.root, 'metadata'), 'name') ?? nav.pair(ctx.doc.root, 'kind')!,
-        message: `${what} is not suspended: ${gitops.controller} reconciles it from Git on every interval, so a rollback made in the cluster is reverted. Roll back through Git, or set \`spec.suspend: true\` first.`,
+        message: `${what} is not suspended, so ${gitops.controller} reverts a rollback made in the cluster. It reconciles from Git on every interval: roll back through Git, or set \`spec.suspend: true\` first.`,
       });
     }
   },

@@ -14,7 +14,7 @@ const DELETING_FIELDS: readonly DeletingField[] = [
     kind: 'PersistentVolume',
     groups: [''],
     path: ['spec', 'persistentVolumeReclaimPolicy'],
-    consequence: 'releasing its claim deletes the volume and its data',
+    consequence: 'releasing its claim deletes its data',
   },
   {
     kind: 'StorageClass',
@@ -27,7 +27,7 @@ const DELETING_FIELDS: readonly DeletingField[] = [
     kind: 'StatefulSet',
     groups: ['apps'],
     path: ['spec', 'persistentVolumeClaimRetentionPolicy', 'whenDeleted'],
-    consequence: 'deleting the StatefulSet (as a delete-and-recreate rollback does) deletes its volume claims and their data',
+    consequence: 'deleting it deletes its claims and their data',
   },
   {
     kind: 'StatefulSet',
@@ -56,11 +56,12 @@ export default defineManifestRule({
       const pair = nav.pair(parent, field.path.at(-1)!);
       const value = pair ? nav.str(pair.value) : undefined;
       if (value === 'Delete') {
-        ctx.report({ node: pair!.value, message: `${describeObject(ctx.doc)} has \`${field.path.at(-1)}: Delete\`: ${field.consequence}. A rollback that recreates it cannot bring that data back.` });
-      } else if (!pair && field.defaultsToDelete) {
+        ctx.report({ node: pair!.value, message: `${describeObject(ctx.doc)} has \`${field.path.at(-1)}: Delete\`, so ${field.consequence}. A rollback that recreates it cannot bring that data back.` });
+      } else if (!pair && field.defaultsToDelete && !ctx.project.kustomizePatchOf?.(ctx.path) && ctx.injected(parent).length === 0) {
+        // (The field may be printed by the template, `{{- toYaml .Values.storageClass | nindent 0 }}`.)
         ctx.report({
           node: nav.pair(nav.get(ctx.doc.root, 'metadata'), 'name') ?? nav.pair(ctx.doc.root, 'kind')!,
-          message: `${describeObject(ctx.doc)} sets no \`${field.path.at(-1)}\`, which defaults to \`Delete\`: ${field.consequence}. A rollback that recreates a claim cannot bring that data back.`,
+          message: `${describeObject(ctx.doc)} sets no \`${field.path.at(-1)}\` (default \`Delete\`), so ${field.consequence}. A rollback that recreates a claim cannot bring that data back.`,
         });
       }
     }

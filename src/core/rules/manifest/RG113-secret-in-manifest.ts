@@ -2,6 +2,11 @@ import { isMap } from 'yaml';
 import { describeObject } from '../../k8s/workload';
 import { defineManifestRule } from './context';
 
+/** At most three items, then how many more. */
+function shortList(items: readonly string[]): string {
+  return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
+}
+
 export default defineManifestRule({
   meta: {
     id: 'RG113',
@@ -28,7 +33,7 @@ export default defineManifestRule({
       if (literal.length === 0) continue;
       ctx.report({
         node: pair!.key,
-        message: `${describeObject(ctx.doc)} commits ${literal.length} literal value${literal.length === 1 ? '' : 's'} in \`${field}\` (${literal.map((e) => `\`${e.key}\``).join(', ')}): every revision keeps the credential in Git, and rolling back re-applies whatever value that revision held — possibly one already rotated or leaked.`,
+        message: `${describeObject(ctx.doc)} commits ${literal.length} literal value${literal.length === 1 ? '' : 's'} in \`${field}\` (${shortList(literal.map((e) => `\`${ctx.display(e.pair.key) ?? e.key}\``))}), so a rollback re-applies old credentials. Every revision keeps them in Git; rolling back re-applies whatever value that revision held, possibly one already rotated or leaked.`,
       });
     }
   },

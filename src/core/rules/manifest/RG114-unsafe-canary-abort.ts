@@ -22,15 +22,17 @@ export default defineManifestRule({
     if (!canaryPair) return;
     const canary = nav.resolve(canaryPair.value);
     const what = describeObject(ctx.doc);
+    // A kustomization patch holds part of the Rollout, and a template may print the fields: absence proves nothing there.
+    const partial = ctx.project.kustomizePatchOf?.(ctx.path) !== undefined;
 
     const steps = nav.items(nav.get(canary, 'steps'));
     const analysed =
       nav.get(canary, 'analysis') !== undefined ||
       steps.some((s) => nav.get(s, 'analysis') !== undefined || nav.items(nav.at(s, ['experiment', 'analyses'])).length > 0);
-    if (!analysed) {
+    if (!analysed && !partial && ctx.injected(canary).length === 0) {
       ctx.report({
         node: canaryPair.key,
-        message: `${what} runs a canary without analysis: nothing measures the canary, so a bad version is promoted unless someone aborts by hand.`,
+        message: `${what} runs a canary without analysis, so a bad version is promoted unless someone aborts by hand.`,
       });
     }
 
@@ -38,16 +40,16 @@ export default defineManifestRule({
     if (nav.str(dynamic) === 'true') {
       ctx.report({
         node: dynamic,
-        message: `${what} sets \`dynamicStableScale: true\`: the stable ReplicaSet shrinks as the canary grows, so an abort must scale it back up before it can take traffic — the abort becomes a capacity event.`,
+        message: `${what} sets \`dynamicStableScale: true\`, so an abort must first scale the stable ReplicaSet back up. It shrinks as the canary grows: the abort becomes a capacity event.`,
       });
     }
 
     const abort = nav.get(spec, 'progressDeadlineAbort');
-    if (nav.str(abort) !== 'true') {
+    if (nav.str(abort) !== 'true' && !(abort === undefined && (partial || ctx.injected(spec).length > 0))) {
       const edit = abort === undefined && isMap(spec) ? appendEntries(ctx.file.lines, spec, ['progressDeadlineAbort: true']) : undefined;
       ctx.report({
         node: abort ?? canaryPair.key,
-        message: `${what} does not set \`progressDeadlineAbort: true\`: a canary that stops progressing stays paused at its current weight instead of rolling back to stable.`,
+        message: `${what} does not set \`progressDeadlineAbort: true\`, so a stuck canary never rolls back by itself. It stays paused at its current weight instead of going back to stable.`,
         fixes: edit ? [{ title: 'Set progressDeadlineAbort: true', edits: [edit], preferred: true }] : [],
       });
     }

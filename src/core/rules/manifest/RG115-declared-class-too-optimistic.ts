@@ -29,7 +29,7 @@ export default defineManifestRule({
       ctx.report({
         node,
         rollbackClass: worstClass(findings.map((f) => f.rollbackClass)) ?? null,
-        message: `${what} declares unknown rollback class \`${declared}\`; use one of ${ROLLBACK_CLASSES.join(', ')}.`,
+        message: `${what} declares unknown rollback class \`${declared}\`. Use one of ${ROLLBACK_CLASSES.join(', ')}.`,
       });
       return;
     }
@@ -39,7 +39,7 @@ export default defineManifestRule({
     ctx.report({
       node,
       rollbackClass: detected,
-      message: `${what} declares \`${declared}\` but the rules detect \`${detected}\` (${CLASS_MEANING[detected]}; from ${causes}). Declare \`${detected}\`, or remove what makes it worse.`,
+      message: `${what} declares \`${declared}\` but the rules detect \`${detected}\` (from ${causes}). \`${detected}\`: ${CLASS_MEANING[detected]}. Declare it, or remove what makes it worse.`,
     });
   },
 });

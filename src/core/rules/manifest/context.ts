@@ -4,7 +4,9 @@ import type { Report, RuleMeta } from '../../rule';
 import type { ProjectContext } from '../../project';
 import type { YamlNav } from '../../yaml/nodes';
 import { span } from '../../yaml/nodes';
-import { displayValue, isTemplatedRange, type ManifestDoc, type ManifestFile } from '../../yaml/manifest';
+import type { Injection } from '../../yaml/helm';
+import { injectionsInto } from '../../yaml/injections';
+import { displayValue, isTemplatedRange, sourceSpan, type ManifestDoc, type ManifestFile } from '../../yaml/manifest';
 
 export type ManifestReport = Omit<Report, 'range'> & ({ node: unknown } | { range: Range });
 
@@ -23,6 +25,13 @@ export interface ManifestContext {
   templated(node: unknown): boolean;
   /** A scalar's value as the author wrote it (template actions shown, not masked), for messages. */
   display(node: unknown): string | undefined;
+  /**
+   * Template actions that print entries into this mapping (or into this
+   * pair's empty value): a field a rule misses may be printed there.
+   */
+  injected(node: unknown): Injection[];
+  /** Every Kubernetes document analysed with this one: its file's, or its chart's when the chart was rendered. */
+  unit: readonly ManifestDoc[];
   report(report: ManifestReport): void;
 }
 
@@ -32,6 +41,19 @@ export interface ManifestRule {
   check(ctx: ManifestContext): void;
   /** Runs after every rule has checked the document, with its findings that survived suppression. */
   review?(ctx: ManifestContext, findings: readonly Finding[]): void;
+}
+
+export interface ContextOptions {
+  /** The Kubernetes version the manifests target (see ManifestContext.kubernetesVersion). */
+  kubernetesVersion?: string;
+  /** The documents analysed together (default: the file's). */
+  unit?: readonly ManifestDoc[];
+  /**
+   * Where a node is in the file the findings belong to, when the document
+   * is not that file's text (Helm's output of a template): quick fixes are
+   * then left out.
+   */
+  rangeOf?: (node: unknown) => Range;
 }
 
 export function defineManifestRule(rule: ManifestRule): ManifestRule {
@@ -44,31 +66,41 @@ export function createContext(
   doc: ManifestDoc,
   project: ProjectContext,
   sink: (report: Report) => void,
-  kubernetesVersion?: string,
+  options: ContextOptions = {},
 ): ManifestContext {
-  const rangeOf = (node: unknown): Range => {
-    const s = span(node) ?? [doc.root.range?.[0] ?? 0, doc.root.range?.[0] ?? 0];
-    return file.lines.range(s[0], s[1]);
-  };
+  const unit = options.unit ?? file.manifests;
+  const rangeOf =
+    options.rangeOf ??
+    ((node: unknown): Range => {
+      const s = span(node) ?? [doc.root.range?.[0] ?? 0, doc.root.range?.[0] ?? 0];
+      const [start, end] = sourceSpan(file, s[0], s[1]);
+      return file.lines.range(start, end);
+    });
   return {
     path,
     file,
     doc,
     nav: doc.nav,
     project,
-    ...(kubernetesVersion ? { kubernetesVersion } : {}),
+    ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
     rangeOf,
     templated(node) {
       const s = span(node);
-      return s ? isTemplatedRange(file, s[0], s[1]) : false;
+      return s ? isTemplatedRange(file, ...sourceSpan(file, s[0], s[1])) : false;
     },
     display(node) {
-      return displayValue(file.text, file.templateSpans, doc.nav, node);
+      return displayValue(file.text, file.templateSpans, doc.nav, node, file.shifts);
     },
+    injected(node) {
+      return injectionsInto(file, node);
+    },
+    unit,
     report(report) {
       const range = 'range' in report ? report.range : rangeOf(report.node);
       const { ...rest } = report as ManifestReport & { node?: unknown };
       delete (rest as { node?: unknown }).node;
+      // Edits computed on another text than the file's own (Helm's output) cannot be applied to it.
+      if (options.rangeOf) rest.fixes = [];
       sink({ ...rest, range });
     },
   };
