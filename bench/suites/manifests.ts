@@ -117,7 +117,27 @@ async function measure(label: string, text: string, iterations: number): Promise
   line('  yaml: CST + compose (parseAllDocuments)', lines, composed, '');
 }
 
+/**
+ * Masking a Helm template is linear in its length: 800 actions on one line
+ * (4 KB) take as long as 800 short lines. Cold analysis of each, a new
+ * engine per run.
+ */
+async function actionsOnOneLine(iterations: number): Promise<void> {
+  const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n';
+  const oneLine = `${head}${'{{x}}'.repeat(800)}\n`;
+  const manyLines = `${head}${'  k: {{x}}\n'.repeat(800)}`;
+  for (const [label, text] of [
+    ['Helm template, 800 actions on one line', oneLine],
+    ['Helm template, 800 lines of one action', manyLines],
+  ] as const) {
+    const samples: Sample[] = [];
+    for (let i = 0; i < iterations; i++) samples.push(await sample(() => new Engine().analyze({ path: 'chart/templates/cm.yaml', text: fresh(text, i) })));
+    line(label, text.split('\n').length, samples, '');
+  }
+}
+
 export async function run(): Promise<void> {
   await measure('300-line manifest (target ≤ 2 ms)', manifest(300), 400);
   await measure('10,000-line multi-document (≤ 50 ms)', manifest(10_000), 60);
+  await actionsOnOneLine(100);
 }
