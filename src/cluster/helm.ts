@@ -15,6 +15,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
 import { redact, redactValue } from '../core/redact';
+import { boundAliases } from '../core/yaml/aliases';
 import type { KubeObject } from './client';
 import { fail, ok, type Result } from './errors';
 import { SECRET_NAME } from './evidence';
@@ -159,12 +160,12 @@ export function redactValues<T>(values: T): T {
  */
 export function redactManifest(manifest: string): string {
   if (!manifest.trim()) return manifest;
-  const docs = parseAllDocuments(manifest);
+  const docs = boundAliases(parseAllDocuments(manifest) as Document.Parsed[]);
   if (!Array.isArray(docs)) return redact(manifest);
   const out: string[] = [];
   for (const doc of docs as Document.Parsed[]) {
     if (doc.errors.length > 0) return redact(manifest.replace(/^(\s*(?:password|token|secret)\w*\s*:\s*).+$/gim, `$1${MASK}`));
-    const js = doc.toJS() as { kind?: string } | null;
+    const js = doc.toJS({ maxAliasCount: -1 }) as { kind?: string } | null;
     const isSecret = js?.kind === 'Secret';
     visit(doc, {
       Pair(_key, pair, path) {
@@ -214,9 +215,9 @@ function podSpecOf(kind: string, obj: Record<string, unknown>): Record<string, u
 export function manifestObjects(manifest: string): ManifestObject[] {
   const out: ManifestObject[] = [];
   if (!manifest.trim()) return out;
-  for (const doc of parseAllDocuments(manifest) as Document.Parsed[]) {
+  for (const doc of boundAliases(parseAllDocuments(manifest) as Document.Parsed[])) {
     if (doc.errors.length > 0) continue;
-    const obj = doc.toJS() as Record<string, unknown> | null;
+    const obj = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown> | null;
     if (!obj || typeof obj !== 'object' || typeof obj.kind !== 'string') continue;
     const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
     const spec = podSpecOf(obj.kind, obj);

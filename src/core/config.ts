@@ -1,6 +1,7 @@
 import type Ajv from 'ajv';
 import picomatch from 'picomatch';
 import { isMap, isSeq, parseDocument, type Node } from 'yaml';
+import { boundAliases } from './yaml/aliases';
 import schema from '../../schemas/rollbackguard.schema.json';
 import type { Severity } from './model';
 import { ruleById } from './rules';
@@ -58,13 +59,13 @@ function validator(): ReturnType<Ajv['compile']> {
 /** Parses and validates a config file; throws ConfigError with the position of the first problem. */
 export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): RollbackGuardConfig {
   const lines = new LineIndex(text);
-  const doc = parseDocument(text, { prettyErrors: false });
+  const [doc] = boundAliases([parseDocument(text, { prettyErrors: false })]) as [ReturnType<typeof parseDocument>];
   const fail = (offset: number, detail: string): never => {
     const p = lines.position(offset);
     throw new ConfigError(file, p.line + 1, p.character + 1, detail);
   };
   if (doc.errors.length > 0) fail(doc.errors[0]!.pos[0], `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = doc.toJS({ maxAliasCount: -1 }) ?? {};
   const validate = validator();
   if (!validate(raw)) {
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf');

@@ -1,4 +1,5 @@
 import { isMap, parseAllDocuments } from 'yaml';
+import { boundAliases } from './yaml/aliases';
 import { parseManifestFile } from './yaml/manifest';
 import { YamlNav } from './yaml/nodes';
 
@@ -66,7 +67,7 @@ export function buildProjectContext(files: { path: string; text: string }[], def
     if (!KUSTOMIZATION_FILE_NAMES.includes(base)) continue;
     const dir = dirname(path);
     const parsed = parseAllDocuments(text, { uniqueKeys: false });
-    for (const document of Array.isArray(parsed) ? parsed : []) {
+    for (const document of Array.isArray(parsed) ? boundAliases(parsed) : []) {
       const root = document.contents;
       if (!isMap(root)) continue;
       const nav = new YamlNav(document);

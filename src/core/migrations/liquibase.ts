@@ -1,6 +1,7 @@
 import type * as XmlTools from '@xml-tools/parser';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
 import { NESTING_LIMITS, tooDeep, xmlBeyond } from '../limits';
+import { boundAliases } from '../yaml/aliases';
 import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
 import { checkYamlNesting } from '../yaml/nesting';
 import type { Dialect } from '../sql/sql';
@@ -402,7 +403,7 @@ function yamlChange(item: unknown, source: string): Change | undefined {
 export function readLiquibaseYaml(text: string, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): ChangelogRead {
   ySource = text;
   checkYamlNesting(text);
-  const doc = parseDocument(text, { keepSourceTokens: false });
+  const [doc] = boundAliases([parseDocument(text, { keepSourceTokens: false })]) as [ReturnType<typeof parseDocument>];
   const comments: ChangelogRead['comments'] = [];
   const error = doc.errors[0] ? { offset: doc.errors[0].pos[0], message: `YAML: ${doc.errors[0].message.split('\n')[0]}` } : undefined;
   const log = yGet(doc.contents, 'databaseChangeLog');

@@ -5,6 +5,7 @@
  * the release back takes.
  */
 import { parseDocument } from 'yaml';
+import { boundAliases } from '../yaml/aliases';
 import { DEFAULT_CONFIG, type RollbackGuardConfig } from '../config';
 import { Engine, type OpenAnalysis } from '../engine';
 import { compareFindings, worstClass, type Finding, type Range } from '../model';
@@ -218,6 +219,11 @@ function manifestOf(side: Side | undefined): ManifestFile | undefined {
   return side?.open.parsed?.kind === 'manifest' ? side.open.parsed.file : undefined;
 }
 
+/** Where a base path is on the head side (the new path of a renamed file). */
+function pathOnHead(work: readonly FileWork[], basePath: string): string {
+  return work.find((w) => (w.change.oldPath ?? w.change.path) === basePath)?.change.path ?? basePath;
+}
+
 function buildFacts(input: ReleaseInput, work: readonly FileWork[]): ReleaseFacts {
   const baseFiles: { path: string; file: ManifestFile }[] = [];
   const headFiles: { path: string; file: ManifestFile }[] = [];
@@ -243,7 +249,9 @@ function buildFacts(input: ReleaseInput, work: readonly FileWork[]): ReleaseFact
     const imageOnly = canonical(b, b.doc.root, imageNodes(b.doc)) === canonical(h, h.doc.root, imageNodes(h.doc));
     changed.push({ base: b, head: h, imageOnly });
   }
-  const removed = [...base].filter(([key]) => !head.has(key)).map(([, loc]) => loc);
+  // A file whose head version could not all be read may still hold the object: it is not known to be removed.
+  const unread = new Set(headFiles.filter((f) => f.file.problems.length > 0).map((f) => f.path));
+  const removed = [...base].filter(([key, loc]) => !head.has(key) && !unread.has(pathOnHead(work, loc.path))).map(([, loc]) => loc);
 
   const images = imageChanges(
     [...both.map((p) => ({ base: p.base, head: p.head })), ...added.map((h) => ({ head: h }))],
@@ -287,7 +295,7 @@ function buildFacts(input: ReleaseInput, work: readonly FileWork[]): ReleaseFact
   const planText = planChange?.head ?? input.plan?.text;
   const planPath = planChange?.path ?? input.plan?.path;
   if (planText !== undefined && planPath !== undefined) {
-    plan = { path: planPath, text: planText, changed: Boolean(planChange), document: parseDocument(planText, { prettyErrors: false, uniqueKeys: false }), lines: new LineIndex(planText) };
+    plan = { path: planPath, text: planText, changed: Boolean(planChange), document: boundAliases([parseDocument(planText, { prettyErrors: false, uniqueKeys: false })])[0]!, lines: new LineIndex(planText) };
   }
   return { baseRef: input.base.ref, base, head, changed, both, added, removed, images, migrations, configFiles, files, plan };
 }

@@ -1,6 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
 import { LineIndex } from '../text';
 import { groupOfKind } from '../k8s/groups';
+import { boundAliases } from './aliases';
 import { maskTemplate, originalOffset, overlapsSpans, type Injection, type Shift } from './helm';
 import { checkYamlNesting } from './nesting';
 import { YamlNav } from './nodes';
@@ -188,7 +189,7 @@ function parseWhole(text: string): Document.Parsed[] {
     text = joined;
     documents = parseAllDocuments(text, PARSE_OPTIONS);
   }
-  return Array.isArray(documents) ? documents : [];
+  return Array.isArray(documents) ? boundAliases(documents) : [];
 }
 
 /** `text` with the line breaks of the quoted scalar opening at `at` made spaces, or undefined when it never closes. */

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { analyzeRelease } from '../../../src/core/release';
@@ -304,5 +305,20 @@ describe('names are never options', () => {
     const message = result.ok ? '' : result.error.message;
     assert.doesNotMatch(message, /Nothing was changed/);
     assert.match(message, /did not give back exactly what was there.*HEAD is refs\/heads\/revert\/[0-9a-f]{7}.*it was refs\/heads\/--orphan=pwn/);
+  });
+});
+
+describe('hostile content on a branch', () => {
+  it('a ConfigMap turned into a YAML alias bomb is one RG003 note, at once, and not a removal', async () => {
+    const repo = await makeRepo();
+    await repo.commit('base', { 'k8s/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\ndata:\n  a0: lol\n' });
+    await repo.run('switch', '--quiet', '--create', 'feature');
+    await repo.commit('bomb', { 'k8s/cm.yaml': readFileSync(join(__dirname, '..', '..', 'fixtures', 'hostile', 'alias-bomb-configmap.yaml')) });
+    const opened = (await GitRepo.open(repo.dir))!;
+    const base = await resolveBase(opened);
+    assert.ok(base.ok);
+    const analysis = await analyzeRelease(await releaseInput(opened, base.value));
+    assert.deepEqual(analysis.findings.map((f) => `${f.ruleId} ${f.file}`), ['RG003 k8s/cm.yaml']);
+    assert.match(analysis.findings[0]!.message, /aliases expand/);
   });
 });
