@@ -4,7 +4,8 @@ import { UsageError } from './args';
 import { check, CHECK_USAGE } from './check';
 import { REPORT_USAGE } from './reportUsage';
 import { FLUX_USAGE, HISTORY_USAGE, ROLLOUT_USAGE, UNDO_USAGE } from './clusterUsage';
-import type { CliIO } from './io';
+import { redactingIO, type CliIO } from './io';
+import { redact } from '../core/redact';
 import { tuneForOneCommand } from './runtime';
 import { serveAnalysis, WORKER_ARG } from './parallel';
 
@@ -37,7 +38,8 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<num
   flux: { run: async (argv, io) => (await import('./flux')).flux(argv, io), usage: FLUX_USAGE },
 };
 
-export async function main(argv: string[], io: CliIO): Promise<number> {
+export async function main(argv: string[], unredacted: CliIO): Promise<number> {
+  const io = redactingIO(unredacted);
   const [command, ...rest] = argv;
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.out(`${USAGE}\n`);
@@ -87,7 +89,7 @@ export function runCli(): void {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`rollback-guard: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.stderr.write(redact(`rollback-guard: internal error: ${(error as Error).stack ?? String(error)}\n`));
       process.exitCode = 2;
     },
   );

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { redact } from '../core/redact';
 import { renderMarkdown, toReleaseJson } from '../core/release';
 import { oneOf, parse } from './args';
 import { analyzeBranch } from './branch';
@@ -29,7 +30,8 @@ export async function report(argv: string[], io: CliIO): Promise<number> {
   const run = await analyzeBranch(io, { base: values.base, config, configDir: file ? dirname(file) : undefined, worktree: values.worktree === true, paths: positionals });
   const text = format === 'json' ? toReleaseJson(run.analysis) : renderMarkdown(run.analysis);
   for (const note of run.analysis.notes) io.err(`note: ${note}\n`);
-  if (values.output) writeFileSync(resolve(io.cwd, values.output), text);
+  // A file is an output too: the same redaction as standard output.
+  if (values.output) writeFileSync(resolve(io.cwd, values.output), redact(text));
   else io.out(text);
   return 0;
 }

@@ -8,13 +8,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { redact, redactValue } from '../core/redact';
+import { redact, redactObject, redactValue } from '../core/redact';
 import { diffTemplates } from './diff';
 import type { ClusterError } from './errors';
 import type { PreflightBase } from './operations';
 import type { Preflight } from './preflight';
 import { refText } from './kinds';
-import { clone, imagesText, type PodTemplate } from './template';
+import { imagesText, type PodTemplate } from './template';
 
 export const EVIDENCE_FORMAT = 'rollback-guard.evidence/v1';
 
@@ -40,36 +40,14 @@ export interface EvidenceRecord {
   outcome: { status: OutcomeStatus; message: string; error?: { kind: string; message: string; hint: string }; rollout?: string; patchMs?: number; rolloutMs?: number };
 }
 
-export const SECRET_NAME = /(pass(word|wd)?|secret|token|api[-_]?key|private[-_]?key|credential|auth)/i;
-
 /**
- * A copy of a template (or patch) whose env values under secret-looking names
- * are masked, also inside JSON held in strings (the last-applied-configuration
- * annotation repeats the whole manifest).
+ * A copy of a template (or patch) safe to write down: every env value that is
+ * not a reference masked, secret-looking flags and keys, and the same inside
+ * JSON held in strings (the last-applied-configuration annotation repeats the
+ * whole manifest). See redactObject.
  */
 export function maskTemplateSecrets<T>(value: T): T {
-  const visit = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(visit);
-    if (typeof v === 'string') {
-      const t = v.trim();
-      if ((t.startsWith('{') && t.endsWith('}')) || (t.startsWith('[') && t.endsWith(']'))) {
-        try {
-          const inner = visit(JSON.parse(t));
-          return JSON.stringify(inner);
-        } catch {
-          return v;
-        }
-      }
-      return v;
-    }
-    if (!v || typeof v !== 'object') return v;
-    const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(o)) out[k] = visit(x);
-    if (typeof o.name === 'string' && typeof o.value === 'string' && SECRET_NAME.test(o.name)) out.value = '«redacted»';
-    return out;
-  };
-  return visit(clone(value)) as T;
+  return redactObject(value);
 }
 
 export function localUser(): string {
@@ -248,12 +226,12 @@ export function writeEvidence(dir: string, record: EvidenceRecord): EvidenceFile
     const markdown = join(dir, `${base}.md`);
     try {
       // `wx`: fail if it exists, so two records in the same millisecond both survive.
-      writeFileSync(json, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(json, redact(`${JSON.stringify(record, null, 2)}\n`), { mode: 0o600, flag: 'wx' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw error;
     }
-    writeFileSync(markdown, evidenceMarkdown(record), { mode: 0o600 });
+    writeFileSync(markdown, redact(evidenceMarkdown(record)), { mode: 0o600 });
     return { json, markdown };
   }
 }

@@ -14,11 +14,10 @@
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document } from 'yaml';
-import { redact, redactValue } from '../core/redact';
+import { isSecretName, MASK, redact, redactHelmValues, rememberSecret } from '../core/redact';
 import { boundAliases } from '../core/yaml/aliases';
 import type { KubeObject } from './client';
 import { fail, ok, type Result } from './errors';
-import { SECRET_NAME } from './evidence';
 import { detectGitOps, type GitOpsOwner } from './gitops';
 import type { ReleaseRef } from './kinds';
 import type { ContainerImage } from './template';
@@ -26,7 +25,6 @@ import type { ContainerImage } from './template';
 /** The label selector Helm lists its release Secrets with. */
 export const HELM_OWNER_SELECTOR = 'owner=helm';
 export const HELM_SECRET_TYPE = 'helm.sh/release.v1';
-const MASK = '«redacted»';
 
 /** The part of Helm's release JSON (pkg/release.Release) this reads. */
 export interface HelmReleaseRecord {
@@ -138,51 +136,61 @@ export function decodeReleaseSecret(secret: KubeObject, cache?: Map<string, { rv
 
 // ---------------------------------------------------------------- redaction
 
-/** Values with secret-looking keys (password, token, secret, apiKey, auth, …) masked, and every scalar under such a key; then credentials anywhere. */
+/** Release values safe to show: see redactHelmValues. */
 export function redactValues<T>(values: T): T {
-  const maskAll = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(maskAll);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskAll(x)]));
-    return v === null || v === undefined || v === '' ? v : MASK;
-  };
-  const visitValue = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(visitValue);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_NAME.test(k) ? maskAll(x) : visitValue(x)]));
-    return v;
-  };
-  return redactValue(visitValue(values) as T);
+  return redactHelmValues(values);
+}
+
+/** Marks a scalar node masked, remembering what it held (so the value is masked in any other output). */
+function maskScalar(node: unknown): void {
+  if (!isScalar(node) || node.value === null || node.value === '' || node.value === MASK) return;
+  rememberSecret(String(node.value));
+  node.value = MASK;
 }
 
 /**
- * A rendered manifest with Secret `data`/`stringData` values and
- * secret-looking env values masked, and credentials anywhere redacted.
- * Comments (`# Source: …`) and document order stay, for diffs.
+ * A rendered manifest safe to show: Secret `data`/`stringData` (a Secret in a
+ * List too), every env value that is not a reference (`valueFrom`), the value
+ * after a secret-looking flag in `args`/`command`, and values under
+ * secret-looking keys (a ConfigMap's `password: |` block too) masked, then
+ * credentials anywhere redacted. Comments (`# Source: …`) and document order
+ * stay, for diffs.
  */
 export function redactManifest(manifest: string): string {
   if (!manifest.trim()) return manifest;
   const docs = boundAliases(parseAllDocuments(manifest) as Document.Parsed[]);
-  if (!Array.isArray(docs)) return redact(manifest);
   const out: string[] = [];
-  for (const doc of docs as Document.Parsed[]) {
-    if (doc.errors.length > 0) return redact(manifest.replace(/^(\s*(?:password|token|secret)\w*\s*:\s*).+$/gim, `$1${MASK}`));
-    const js = doc.toJS({ maxAliasCount: -1 }) as { kind?: string } | null;
-    const isSecret = js?.kind === 'Secret';
+  for (const doc of docs) {
+    // What cannot be parsed is masked line by line: every `value:` and every secret-looking key.
+    if (doc.errors.length > 0) return redact(manifest.replace(/^(\s*-?\s*value\s*:\s*).+$/gm, `$1${MASK}`));
     visit(doc, {
       Pair(_key, pair, path) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';
-        // Secret data/stringData at the top level: every value.
-        if (isSecret && path.length === 2 && (key === 'data' || key === 'stringData') && isMap(pair.value)) {
-          for (const item of pair.value.items) if (isPair(item) && isScalar(item.value)) item.value.value = MASK;
+        const parent = path[path.length - 1];
+        if ((key === 'data' || key === 'stringData') && isMap(pair.value) && isMap(parent) && parent.get('kind') === 'Secret') {
+          for (const item of pair.value.items) if (isPair(item)) maskScalar(item.value);
           return visit.SKIP;
         }
-        // env entries: {name: DB_PASSWORD, value: …}
-        if (key === 'value' && isScalar(pair.value)) {
-          const parent = path[path.length - 1];
-          if (isMap(parent)) {
-            const name = parent.get('name');
-            if (typeof name === 'string' && SECRET_NAME.test(name)) pair.value.value = MASK;
-          }
+        if (key === 'env' && isSeq(pair.value)) {
+          for (const item of pair.value.items) if (isMap(item)) maskScalar(item.get('value', true));
+          return undefined;
         }
+        if ((key === 'args' || key === 'command') && isSeq(pair.value)) {
+          const items = pair.value.items;
+          items.forEach((item, i) => {
+            if (!isScalar(item) || typeof item.value !== 'string') return;
+            const eq = item.value.indexOf('=');
+            if (item.value.startsWith('-') && eq > 0 && isSecretName(item.value.slice(0, eq))) {
+              rememberSecret(item.value.slice(eq + 1));
+              item.value = `${item.value.slice(0, eq + 1)}${MASK}`;
+              return;
+            }
+            const previous = items[i - 1];
+            if (isScalar(previous) && typeof previous.value === 'string' && /^--?[\w-]+$/.test(previous.value) && isSecretName(previous.value) && !item.value.startsWith('-')) maskScalar(item);
+          });
+          return undefined;
+        }
+        if (isSecretName(key) && isScalar(pair.value)) maskScalar(pair.value);
         return undefined;
       },
     });

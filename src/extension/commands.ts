@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import type { Finding } from '../core/model';
 import { RULES } from '../core/rules';
 import type { ClusterFeature } from './cluster';
@@ -46,7 +47,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         async (progress, token) => {
           const count = await deps.diagnostics.analyzeWorkspace(progress, token);
           deps.log.info(`workspace analysis: ${count} file(s)`);
-          void vscode.window.showInformationMessage(`Rollback Guard analysed ${count} file${count === 1 ? '' : 's'}.`);
+          void notify.showInformationMessage(`Rollback Guard analysed ${count} file${count === 1 ? '' : 's'}.`);
         },
       ),
     'rollbackGuard.showRuleDocs': async (ruleId?: string) => {
@@ -70,13 +71,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     'rollbackGuard.openConfig': async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];
       if (!folder) {
-        void vscode.window.showWarningMessage('Open a folder first: the configuration lives at its root.');
+        void notify.showWarningMessage('Open a folder first: the configuration lives at its root.');
         return;
       }
       const state = await deps.folders.forUri(folder.uri);
       let uri = state.configUri;
       if (!uri) {
-        const create = await vscode.window.showInformationMessage(`${folder.name} has no .rollbackguard.yaml. Create one?`, 'Create');
+        const create = await notify.showInformationMessage(`${folder.name} has no .rollbackguard.yaml. Create one?`, 'Create');
         if (create !== 'Create') return;
         uri = vscode.Uri.joinPath(folder.uri, '.rollbackguard.yaml');
         await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(CONFIG_TEMPLATE));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Finding, Range, Severity, TextEdit } from '../core/model';
+import { redact } from '../core/redact';
 
 /** Core (0-based, UTF-16) coordinates map one-to-one onto VS Code's. */
 export function toRange(range: Range): vscode.Range {
@@ -16,7 +17,7 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 export const DIAGNOSTIC_SOURCE = 'Rollback Guard';
 
 export function toDiagnostic(finding: Finding, docsTarget: vscode.Uri): vscode.Diagnostic {
-  const diagnostic = new vscode.Diagnostic(toRange(finding.range), finding.message, SEVERITY[finding.severity]);
+  const diagnostic = new vscode.Diagnostic(toRange(finding.range), redact(finding.message), SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: finding.ruleId, target: docsTarget };
   return diagnostic;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from './notify';
 import { renderPlan } from '../core/release';
 import { GitRepo, revertCommit, type CommitInfo, type RevertResult } from '../git';
 import type { Log } from './log';
@@ -21,36 +22,36 @@ const short = (sha: string) => sha.slice(0, 7);
  */
 export async function revertLineCommit(release: ReleaseController, log: Log, uri?: vscode.Uri, line?: number, endLine?: number): Promise<void> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Reverting a commit writes to Git, which Rollback Guard only does in a trusted workspace. Trust the workspace first (Workspaces: Manage Workspace Trust).');
+    void notify.showWarningMessage('Reverting a commit writes to Git, which Rollback Guard only does in a trusted workspace. Trust the workspace first (Workspaces: Manage Workspace Trust).');
     return;
   }
   const editor = vscode.window.activeTextEditor;
   const target = uri ?? editor?.document.uri;
   if (!target || target.scheme !== 'file') {
-    void vscode.window.showWarningMessage('Open a file of a git repository, and put the cursor on the line whose commit to revert.');
+    void notify.showWarningMessage('Open a file of a git repository, and put the cursor on the line whose commit to revert.');
     return;
   }
   const lineIndex = line ?? (editor && editor.document.uri.toString() === target.toString() ? editor.selection.active.line : 0);
   const lastIndex = Math.max(lineIndex, endLine ?? lineIndex);
   const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
   if (document?.isDirty) {
-    void vscode.window.showWarningMessage(`Save ${vscode.workspace.asRelativePath(target)} first: blame reads the file on disk, so an unsaved line has no commit.`);
+    void notify.showWarningMessage(`Save ${vscode.workspace.asRelativePath(target)} first: blame reads the file on disk, so an unsaved line has no commit.`);
     return;
   }
   const repo = await GitRepo.open(dirname(target.fsPath));
   if (!repo) {
-    void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(target)} is not in a git repository.`);
+    void notify.showWarningMessage(`${vscode.workspace.asRelativePath(target)} is not in a git repository.`);
     return;
   }
   const path = relative(repo.root, target.fsPath).split(sep).join('/');
   const blame = await repo.introducedBy(path, lineIndex + 1, lastIndex + 1);
   if (!blame.ok) {
-    void vscode.window.showWarningMessage(blame.error.message);
+    void notify.showWarningMessage(blame.error.message);
     return;
   }
   const commit = await repo.commitInfo(blame.value.sha);
   if (!commit) {
-    void vscode.window.showErrorMessage(`Commit ${short(blame.value.sha)} could not be read.`);
+    void notify.showErrorMessage(`Commit ${short(blame.value.sha)} could not be read.`);
     return;
   }
   // A line usually arrives through a pull request: offer the merge (the whole release) too.
@@ -70,7 +71,7 @@ export async function revertLineCommit(release: ReleaseController, log: Log, uri
   const head = await repo.head();
   const branch = `revert/${short(chosen.sha)}`;
   const isMerge = chosen.parents.length > 1;
-  const confirm = await vscode.window.showWarningMessage(
+  const confirm = await notify.showWarningMessage(
     `Revert ${short(chosen.sha)} "${chosen.subject}" on a new branch ${branch}?`,
     {
       modal: true,
@@ -85,7 +86,7 @@ export async function revertLineCommit(release: ReleaseController, log: Log, uri
   let result = await run(false);
   if (!result.ok && result.error.kind === 'dirty') {
     const files = result.error.files ?? [];
-    const stash = await vscode.window.showWarningMessage(
+    const stash = await notify.showWarningMessage(
       'The working tree has uncommitted changes.',
       { modal: true, detail: `${files.slice(0, 8).join('\n')}${files.length > 8 ? `\n… and ${files.length - 8} more` : ''}\n\nStash them (git stash push) and continue? They stay in the stash after the revert; get them back with \`git switch ${head.branch ?? head.sha}\` and \`git stash pop\`. Or cancel, and commit them yourself.` },
       'Stash and Revert',
@@ -95,7 +96,7 @@ export async function revertLineCommit(release: ReleaseController, log: Log, uri
   }
   if (!result.ok) {
     log.warn(`revert of ${chosen.sha} refused or failed: ${result.error.message}`);
-    void vscode.window.showErrorMessage(result.error.message);
+    void notify.showErrorMessage(result.error.message);
     return;
   }
   log.info(`reverted ${chosen.sha} on ${result.value.branch} as ${result.value.commit}`);
@@ -105,7 +106,7 @@ export async function revertLineCommit(release: ReleaseController, log: Log, uri
 
 async function announce(repo: GitRepo, r: RevertResult): Promise<void> {
   const stash = r.stash ? ` Your uncommitted changes are in the stash (${short(r.stash)}).` : '';
-  const choice = await vscode.window.showInformationMessage(`Created ${r.branch} with ${short(r.commit)} "${r.subject}". Nothing was pushed.${stash}`, 'Show Commit');
+  const choice = await notify.showInformationMessage(`Created ${r.branch} with ${short(r.commit)} "${r.subject}". Nothing was pushed.${stash}`, 'Show Commit');
   if (choice === 'Show Commit') await showCommit(repo, r.commit);
 }
 
@@ -121,13 +122,13 @@ export async function createRollbackPlan(release: ReleaseController, root?: stri
   const state = release.forFolder(typeof root === 'string' ? root : undefined);
   if (!state || state.kind !== 'active') {
     const why = !state ? 'no folder in a git repository is open' : state.kind === 'on-base' ? `this is ${state.base.ref}, the base itself` : state.reason;
-    void vscode.window.showInformationMessage(`Rollback Guard has no release analysis to prefill a plan from: ${why}. The \`rg-rollback-plan\` snippet writes an empty one.`);
+    void notify.showInformationMessage(`Rollback Guard has no release analysis to prefill a plan from: ${why}. The \`rg-rollback-plan\` snippet writes an empty one.`);
     return;
   }
   const existing = ['rollback-plan.yaml', 'rollback-plan.yml'].map((n) => join(state.repo.root, n)).find((p) => existsSync(p));
   const uri = vscode.Uri.file(existing ?? join(state.repo.root, 'rollback-plan.yaml'));
   if (existing) {
-    const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(uri)} exists. Replace it with a plan prefilled from this analysis?`, { modal: true }, 'Replace', 'Open It');
+    const choice = await notify.showWarningMessage(`${vscode.workspace.asRelativePath(uri)} exists. Replace it with a plan prefilled from this analysis?`, { modal: true }, 'Replace', 'Open It');
     if (choice === 'Open It') await vscode.window.showTextDocument(uri);
     if (choice !== 'Replace') return;
   }
@@ -141,11 +142,11 @@ export async function createRollbackPlan(release: ReleaseController, root?: stri
     edit.insert(uri, new vscode.Position(0, 0), text);
   }
   if (!(await vscode.workspace.applyEdit(edit))) {
-    void vscode.window.showErrorMessage(`Could not write ${vscode.workspace.asRelativePath(uri)}.`);
+    void notify.showErrorMessage(`Could not write ${vscode.workspace.asRelativePath(uri)}.`);
     return;
   }
   await vscode.window.showTextDocument(uri);
-  void vscode.window.showInformationMessage('Review every line of the plan, save it and commit it with the branch.');
+  void notify.showInformationMessage('Review every line of the plan, save it and commit it with the branch.');
 }
 
 /** Opens a file of a repository at a position (report links). */

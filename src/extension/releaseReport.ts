@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import * as notify from './notify';
+import { redact } from '../core/redact';
 import type { ReleaseController } from './release';
 import { renderReportHtml } from './webview/reportHtml';
 
@@ -21,7 +23,7 @@ export class ReleaseReportPanel implements vscode.Disposable {
     const state = this.release.current();
     if (!state || state.kind !== 'active') {
       const why = !state ? 'open a folder in a git repository' : state.kind === 'on-base' ? `this is ${state.base.ref}, the base itself: switch to a branch to see its release` : state.reason;
-      void vscode.window.showInformationMessage(`Rollback Guard has no release to report: ${why}.`);
+      void notify.showInformationMessage(`Rollback Guard has no release to report: ${why}.`);
       return;
     }
     if (!this.panel) {
@@ -44,11 +46,11 @@ export class ReleaseReportPanel implements vscode.Disposable {
     if (!this.panel || !state || state.kind !== 'active') return;
     const webview = this.panel.webview;
     this.panel.title = `Rollback: ${state.analysis.summary.rollbackClass ?? 'no changes'} · ${state.analysis.head.ref}`;
-    webview.html = renderReportHtml(state.analysis, {
+    webview.html = redact(renderReportHtml(state.analysis, {
       cspSource: webview.cspSource,
       stylesheet: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'report.css')).toString(),
       root: state.repo.root,
-    });
+    }));
   }
 
   dispose(): void {

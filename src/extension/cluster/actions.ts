@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
+import * as notify from '../notify';
 import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, Preflight, ReleaseHistory, ReleaseRef, Result, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
 import { GitRepo, commitOnNewBranch, schemaCheck, type SchemaCheck } from '../../git';
 import { showCommit } from '../gitActions';
@@ -80,7 +81,7 @@ export async function showClusterError(deps: ActionDeps, error: Pick<ClusterErro
   const text = `${options.prefix ?? ''}${errorText(error, options.secrets)}`;
   deps.log.warn(text);
   const actions = errorActions(error.kind).filter((a) => (a === 'retry' || a === 'rollBackAgain' ? !!options.again : true));
-  const choice = await vscode.window.showErrorMessage(text, { modal: options.modal === true }, ...actions.map((a) => ACTION_LABEL[a]));
+  const choice = await notify.showErrorMessage(text, { modal: options.modal === true }, ...actions.map((a) => ACTION_LABEL[a]));
   const action = actions.find((a) => ACTION_LABEL[a] === choice);
   if (action === 'retry' || action === 'rollBackAgain') await options.again?.();
   else if (action === 'selectContext') await vscode.commands.executeCommand('rollbackGuard.cluster.selectContext');
@@ -92,7 +93,7 @@ export async function showClusterError(deps: ActionDeps, error: Pick<ClusterErro
 /** Refuses (with the reason) in an untrusted workspace; the menus hide these commands there too. */
 function trusted(deps: ActionDeps, what: string): boolean {
   const guard = deps.service.guard(what);
-  if (!guard.ok) void vscode.window.showWarningMessage(guard.why);
+  if (!guard.ok) void notify.showWarningMessage(guard.why);
   return guard.ok;
 }
 
@@ -164,7 +165,7 @@ function rollbackWithProgress<R>(deps: ActionDeps, title: string, label: string,
 function evidenceOf(result: { ok: true; value: { files?: { markdown: string }; evidenceError?: string } } | { ok: false; error: Pick<OperationFailure, 'files' | 'evidenceError'> }): { files?: { markdown: string }; open: () => Promise<void> } {
   const files = result.ok ? result.value.files : result.error.files;
   const evidenceError = result.ok ? result.value.evidenceError : result.error.evidenceError;
-  if (evidenceError) void vscode.window.showWarningMessage(evidenceError);
+  if (evidenceError) void notify.showWarningMessage(evidenceError);
   const open = async () => {
     if (files) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(files.markdown)).then(undefined, () => vscode.window.showTextDocument(vscode.Uri.file(files.markdown)));
   };
@@ -251,7 +252,7 @@ async function pickAny(deps: ActionDeps, title: string, all: boolean): Promise<P
   const releases = all ? (tree.releases ?? []) : [];
   const applications = all ? (tree.applications ?? []) : [];
   if (tree.workloads.length + releases.length + applications.length === 0) {
-    void vscode.window.showInformationMessage(`No Deployments, StatefulSets, DaemonSets or Rollouts${all ? ', Helm releases or Argo CD Applications' : ''} in namespace "${namespace}" (context ${session.context.name}).`);
+    void notify.showInformationMessage(`No Deployments, StatefulSets, DaemonSets or Rollouts${all ? ', Helm releases or Argo CD Applications' : ''} in namespace "${namespace}" (context ${session.context.name}).`);
     return undefined;
   }
   const items: Picked<Picked3>[] = [
@@ -294,7 +295,7 @@ async function pickWorkload(deps: ActionDeps, title: string): Promise<{ session:
   if (!got) return undefined;
   const { session, namespace, tree } = got;
   if (tree.workloads.length === 0) {
-    void vscode.window.showInformationMessage(`No Deployments, StatefulSets, DaemonSets or Rollouts in namespace "${namespace}" (context ${session.context.name}).`);
+    void notify.showInformationMessage(`No Deployments, StatefulSets, DaemonSets or Rollouts in namespace "${namespace}" (context ${session.context.name}).`);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
@@ -323,7 +324,7 @@ async function pickRevision(history: WorkloadHistory, title: string, excludeLive
 /** A quick pick of `items`, or `none` said when there is nothing to pick. */
 async function pickOne<T>(items: Picked<T>[], none: string, options: vscode.QuickPickOptions): Promise<T | undefined> {
   if (items.length === 0) {
-    void vscode.window.showInformationMessage(none);
+    void notify.showInformationMessage(none);
     return undefined;
   }
   return (await vscode.window.showQuickPick(items, options))?.value;
@@ -423,7 +424,7 @@ async function execute(deps: ActionDeps, session: ClusterSession, preflight: Pre
   if (!result.ok) {
     const { error } = result;
     deps.log.warn(`rollback of ${refText(ref)} ${error.outcome}: ${error.message}`);
-    const choice = await vscode.window.showErrorMessage(errorText(error, secrets), ...(files ? ['Open Evidence'] : []), ...(error.kind === 'conflict' ? ['Check Again'] : []));
+    const choice = await notify.showErrorMessage(errorText(error, secrets), ...(files ? ['Open Evidence'] : []), ...(error.kind === 'conflict' ? ['Check Again'] : []));
     if (choice === 'Open Evidence') await openEvidence();
     if (choice === 'Check Again') await rollBack(deps, target);
     return;
@@ -433,7 +434,7 @@ async function execute(deps: ActionDeps, session: ClusterSession, preflight: Pre
   const manifests = await findManifests(deps, session, ref, target.uri);
   const align = 'Make the Manifest Match the Cluster…';
   const text = `${outcome.message[0]!.toUpperCase()}${outcome.message.slice(1)}.${files ? ` Evidence: ${vscode.workspace.asRelativePath(files.markdown)}.` : ''}`;
-  const choice = await vscode.window.showInformationMessage(text, ...(files ? ['Open Evidence'] : []), ...(manifests.length > 0 && outcome.status === 'rolled-back' ? [align] : []));
+  const choice = await notify.showInformationMessage(text, ...(files ? ['Open Evidence'] : []), ...(manifests.length > 0 && outcome.status === 'rolled-back' ? [align] : []));
   if (choice === 'Open Evidence') await openEvidence();
   if (choice === align) await alignManifest(deps, { ...target, ...(files ? { evidence: files.markdown } : {}) });
 }
@@ -496,7 +497,7 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   const history = fresh.ok ? fresh.value : found.history;
   const manifests = await findManifests(deps, session, ref, target.uri);
   if (manifests.length === 0) {
-    void vscode.window.showInformationMessage(`No YAML file in the workspace describes ${refText(ref)} in namespace "${ref.namespace}" (same kind, name and namespace).`);
+    void notify.showInformationMessage(`No YAML file in the workspace describes ${refText(ref)} in namespace "${ref.namespace}" (same kind, name and namespace).`);
     return;
   }
   let manifest = manifests[0]!;
@@ -511,35 +512,35 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   const relPath = vscode.workspace.asRelativePath(manifest.uri);
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === manifest.uri.toString());
   if (open?.isDirty) {
-    void vscode.window.showWarningMessage(`${relPath} has unsaved changes. Save or revert them first: the commit is made from the file as committed.`);
+    void notify.showWarningMessage(`${relPath} has unsaved changes. Save or revert them first: the commit is made from the file as committed.`);
     return;
   }
   const repo = await GitRepo.open(dirname(manifest.uri.fsPath));
   if (!repo) {
-    void vscode.window.showWarningMessage(`${relPath} is not in a git repository, so there is no branch to commit on.`);
+    void notify.showWarningMessage(`${relPath} is not in a git repository, so there is no branch to commit on.`);
     return;
   }
   const path = relative(repo.root, manifest.uri.fsPath).split(sep).join('/');
   const status = await repo.status();
   if (status.tracked.includes(path) || status.conflicted.includes(path) || status.untracked.includes(path)) {
-    void vscode.window.showWarningMessage(`${relPath} has uncommitted changes (or is not committed yet). Commit or stash them first: the new branch starts from HEAD and would not carry them.`);
+    void notify.showWarningMessage(`${relPath} has uncommitted changes (or is not committed yet). Commit or stash them first: the new branch starts from HEAD and would not carry them.`);
     return;
   }
   const text = await readFile(manifest.uri.fsPath, 'utf8');
   const edited = setImages(text, manifest, history.images);
   if (!edited.ok) {
-    void vscode.window.showWarningMessage(`Cannot make ${relPath} match the cluster: ${edited.reason}.`);
+    void notify.showWarningMessage(`Cannot make ${relPath} match the cluster: ${edited.reason}.`);
     return;
   }
   if (edited.edits.length === 0) {
-    void vscode.window.showInformationMessage(`${relPath} already names the images ${refText(ref)} runs: nothing to commit.`);
+    void notify.showInformationMessage(`${relPath} already names the images ${refText(ref)} runs: nothing to commit.`);
     return;
   }
   const head = await repo.head();
   let branch = alignBranchName(ref, history.liveRevision);
   for (let n = 2; await repo.branchExists(branch); n++) branch = `${alignBranchName(ref, history.liveRevision)}-${n}`;
   const confirm = 'Commit on New Branch';
-  const choice = await vscode.window.showWarningMessage(
+  const choice = await notify.showWarningMessage(
     `Commit the image${edited.edits.length === 1 ? '' : 's'} ${refText(ref)} runs now to ${relPath} on a new branch ${branch}?`,
     {
       modal: true,
@@ -556,11 +557,11 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   const committed = await commitOnNewBranch(repo, { branch, message, files: [{ path, content: edited.text }] });
   if (!committed.ok) {
     deps.log.warn(`commit of ${path} on ${branch} failed: ${committed.error.message}`);
-    void vscode.window.showErrorMessage(committed.error.message);
+    void notify.showErrorMessage(committed.error.message);
     return;
   }
   deps.log.info(`committed ${path} on ${branch} as ${committed.value.commit}`);
-  const show = await vscode.window.showInformationMessage(`Created ${branch} with ${committed.value.commit.slice(0, 7)}: ${relPath} now names what runs. Nothing was pushed; push the branch and open a pull request.`, 'Show Commit');
+  const show = await notify.showInformationMessage(`Created ${branch} with ${committed.value.commit.slice(0, 7)}: ${relPath} now names what runs. Nothing was pushed; push the branch and open a pull request.`, 'Show Commit');
   if (show === 'Show Commit') await showCommit(repo, committed.value.commit);
 }
 
@@ -601,7 +602,7 @@ export async function copyImage(deps: ActionDeps, arg: unknown): Promise<void> {
     images = entry?.images ?? found?.history.images;
   }
   if (!images || images.length === 0) {
-    void vscode.window.showInformationMessage('No image to copy: pick a revision in the Rollback Guard view.');
+    void notify.showInformationMessage('No image to copy: pick a revision in the Rollback Guard view.');
     return;
   }
   let image = images[0]!.image;
@@ -614,7 +615,7 @@ export async function copyImage(deps: ActionDeps, arg: unknown): Promise<void> {
     image = pick.label;
   }
   await vscode.env.clipboard.writeText(image);
-  void vscode.window.showInformationMessage(`Copied ${image}`);
+  void notify.showInformationMessage(`Copied ${image}`);
 }
 
 /** What can be done with a revision picked from a history: roll back to it (unless it is where a rollback starts), compare it with live, copy its image. */
@@ -671,12 +672,12 @@ export async function selectContext(deps: ActionDeps): Promise<void> {
   if (!trusted(deps, 'Selecting a kube context')) return;
   const config = await deps.service.readKubeconfig();
   if (!config.ok) {
-    const choice = await vscode.window.showErrorMessage(errorText(config.error), 'Open Settings');
+    const choice = await notify.showErrorMessage(errorText(config.error), 'Open Settings');
     if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'rollbackGuard.cluster.kubeconfig');
     return;
   }
   if (config.value.contexts.length === 0) {
-    void vscode.window.showWarningMessage(`${config.value.files.join(', ')} defines no context. Add one (kubectl config set-context) or point rollbackGuard.cluster.kubeconfig at another file.`);
+    void notify.showWarningMessage(`${config.value.files.join(', ')} defines no context. Add one (kubectl config set-context) or point rollbackGuard.cluster.kubeconfig at another file.`);
     return;
   }
   const shown = deps.service.selectedContext(config.value);
@@ -738,17 +739,17 @@ async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: Operatio
   if (c.needs === 'refused') {
     const hint = c.refusal?.hint ? `\n\n${c.refusal.hint}` : '';
     const fixes = c.refusal ? errorActions(c.refusal.kind).filter((a) => a === 'installHelm' || a === 'openSettings' || a === 'selectContext') : [];
-    const choice = await vscode.window.showErrorMessage(c.message, { modal: true, detail: `${c.detail}${hint}` }, ...fixes.map((a) => ACTION_LABEL[a]));
+    const choice = await notify.showErrorMessage(c.message, { modal: true, detail: `${c.detail}${hint}` }, ...fixes.map((a) => ACTION_LABEL[a]));
     const action = fixes.find((a) => ACTION_LABEL[a] === choice);
     if (action && c.refusal) await showClusterErrorAction(action, c.refusal.kind);
     return undefined;
   }
   if (c.needs === 'skip') {
-    void vscode.window.showInformationMessage(c.message);
+    void notify.showInformationMessage(c.message);
     return undefined;
   }
   const label = c.gitops ? `${proceed} in the Cluster Anyway` : c.needs === 'typed-context' ? `${proceed}…` : proceed;
-  const choice = await vscode.window.showWarningMessage(c.message, { modal: true, detail: c.detail }, label);
+  const choice = await notify.showWarningMessage(c.message, { modal: true, detail: c.detail }, label);
   if (choice !== label) return undefined;
   let confirmContext: string | undefined;
   if (c.needs === 'typed-context') {
@@ -776,7 +777,7 @@ async function reportOutcome(deps: ActionDeps, result: { ok: true; value: { mess
   if (!result.ok) {
     deps.log.warn(`${result.error.outcome}: ${result.error.message}`);
     const extra = errorActions(result.error.kind).filter((a) => a === 'installHelm' || a === 'rollBackAgain');
-    const choice = await vscode.window.showErrorMessage(errorText(result.error, secrets), ...(files ? ['Open Evidence'] : []), ...extra.map((a) => ACTION_LABEL[a]));
+    const choice = await notify.showErrorMessage(errorText(result.error, secrets), ...(files ? ['Open Evidence'] : []), ...extra.map((a) => ACTION_LABEL[a]));
     if (choice === 'Open Evidence') await openEvidence();
     else if (choice === ACTION_LABEL.rollBackAgain) await again();
     else if (choice === ACTION_LABEL.installHelm) await vscode.env.openExternal(vscode.Uri.parse(HELM_INSTALL_URL));
@@ -784,7 +785,7 @@ async function reportOutcome(deps: ActionDeps, result: { ok: true; value: { mess
   }
   const m = result.value.message;
   deps.log.info(`${m}${files ? ` (evidence: ${files.markdown})` : ''}`);
-  const choice = await vscode.window.showInformationMessage(`${m[0]!.toUpperCase()}${m.slice(1)}.${files ? ` Evidence: ${vscode.workspace.asRelativePath(files.markdown)}.` : ''}`, ...(files ? ['Open Evidence'] : []));
+  const choice = await notify.showInformationMessage(`${m[0]!.toUpperCase()}${m.slice(1)}.${files ? ` Evidence: ${vscode.workspace.asRelativePath(files.markdown)}.` : ''}`, ...(files ? ['Open Evidence'] : []));
   if (choice === 'Open Evidence') await openEvidence();
 }
 
@@ -906,7 +907,7 @@ export async function rolloutAction(deps: ActionDeps, arg: unknown, action: Roll
   if (!trusted(deps, `${verb.title} of a rollout`)) return;
   const target = targetOf(arg);
   if (!target || target.ref.kind !== 'Rollout') {
-    void vscode.window.showInformationMessage(`${verb.title}: pick an Argo Rollout in the Cluster History view.`);
+    void notify.showInformationMessage(`${verb.title}: pick an Argo Rollout in the Cluster History view.`);
     return;
   }
   const ref = { ...target.ref, kind: 'Rollout' as const };
@@ -938,7 +939,7 @@ export async function fluxAction(deps: ActionDeps, arg: unknown, suspend: boolea
   if (!trusted(deps, `${verb === 'Suspend' ? 'Suspending' : 'Resuming'} Flux`)) return;
   const node = arg as ClusterNode | undefined;
   if (!node || typeof node !== 'object' || node.kind !== 'flux') {
-    void vscode.window.showInformationMessage(`${verb}: pick a Flux Kustomization or HelmRelease in the Cluster History view.`);
+    void notify.showInformationMessage(`${verb}: pick a Flux Kustomization or HelmRelease in the Cluster History view.`);
     return;
   }
   const ref: FluxRef = node.flux.ref;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as notify from '../notify';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
 import { alignManifest, compareWithLive, copyImage, fluxAction, rollBack, rollBackWorkload, rolloutAction, selectContext, showHistory, type ActionDeps } from './actions';
@@ -42,7 +43,7 @@ export class ClusterFeature implements vscode.Disposable {
       'rollbackGuard.cluster.selectContext': run(selectContext),
       'rollbackGuard.cluster.refresh': () => {
         const guard = this.service.guard('Refreshing the cluster history');
-        if (!guard.ok) void vscode.window.showWarningMessage(guard.why);
+        if (!guard.ok) void notify.showWarningMessage(guard.why);
         else this.service.refresh();
       },
       'rollbackGuard.cluster.rollBackWorkload': run((deps, arg?: unknown) => rollBackWorkload(deps, arg)),

@@ -128,13 +128,13 @@ describe('Helm release Secrets', () => {
     assert.deepEqual(redactValues({ note: 'Authorization: Bearer abcdef' }), { note: 'Authorization: Bearer «redacted»' });
   });
 
-  it('manifests: Secret data and stringData, secret env values masked; comments and other values kept', () => {
+  it('manifests: Secret data and stringData, every env value masked; comments and other values kept', () => {
     const out = redactManifest(MANIFEST);
     assert.doesNotMatch(out, /hunter2|c2VjcmV0|abc123/);
     assert.match(out, /DB_PASSWORD: «redacted»/);
     assert.match(out, /token: «redacted»/);
     assert.match(out, /- name: API_TOKEN\n\s+value: «redacted»/);
-    assert.match(out, /- name: LOG_LEVEL\n\s+value: debug/);
+    assert.match(out, /- name: LOG_LEVEL\n\s+value: «redacted»/);
     assert.match(out, /# Source: shop\/templates\/deployment\.yaml/);
     assert.deepEqual(manifestObjects(out).map((o) => `${o.kind}/${o.name}`), ['Secret/shop-db', 'Deployment/shop']);
   });

@@ -42,10 +42,11 @@ describe('redact', () => {
     assert.doesNotMatch(log, /RegExp/);
   });
 
-  it('secret-looking env values are masked in templates and patches', () => {
-    const t = { spec: { containers: [{ name: 'db', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'debug' }, { name: 'API_KEY', value: 'k' }] }] } };
+  it('every env value that is not a reference is masked in templates and patches', () => {
+    const t = { spec: { containers: [{ name: 'db', env: [{ name: 'DB_PASSWORD', value: 'hunter2' }, { name: 'LOG_LEVEL', value: 'debug' }, { name: 'API_KEY', value: 'k' }, { name: 'FROM_SECRET', valueFrom: { secretKeyRef: { name: 'db', key: 'pw' } } }] }] } };
     const masked = maskTemplateSecrets(t);
-    assert.deepEqual(masked.spec.containers[0]!.env.map((e) => e.value), ['«redacted»', 'debug', '«redacted»']);
+    assert.deepEqual(masked.spec.containers[0]!.env.map((e) => e.value), ['«redacted»', '«redacted»', '«redacted»', undefined]);
+    assert.deepEqual(masked.spec.containers[0]!.env[3], t.spec.containers[0]!.env[3], 'a reference is shown as it is');
     assert.equal(t.spec.containers[0]!.env[0]!.value, 'hunter2', 'the original is untouched');
     const patch = [{ op: 'replace', path: '/metadata/annotations', value: { 'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({ spec: { template: t } }) } }];
     assert.doesNotMatch(JSON.stringify(maskTemplateSecrets(patch)), /hunter2|"k"/);
