@@ -51,7 +51,7 @@ export {
 } from './history';
 export { diffTemplates, type FieldChange, type TemplateDiff } from './diff';
 export { detectGitOps, describeOwner, type GitOpsOwner, type GitOpsController } from './gitops';
-export { matchProductionContext, contextConfirmed, globToRegExp, type ProductionMatch } from './production';
+export { matchProductionContext, contextConfirmed, type ProductionMatch } from './production';
 export { planRollback, ANNOTATIONS_TO_SKIP, type RollbackPlan, type RollbackPatch } from './rollback';
 export { preflight, type Preflight, type PreflightCheck, type CheckId, type CheckStatus, type RollbackRequest } from './preflight';
 export { executeRollback, type ExecuteOptions, type RollbackOutcome, type RollbackFailure, type RollbackProgress } from './execute';

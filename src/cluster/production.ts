@@ -5,9 +5,11 @@
  * Context names are flat strings that often hold `/` and `:`
  * (`arn:aws:eks:eu-west-1:1234:cluster/prod-eu`, `gke_proj_zone_prod`), so
  * `*` matches any run of characters including `/`, `?` one character, and
- * `[abc]`/`[!a-z]` a class. Matching ignores case: a guard should err on the
- * side of asking.
+ * `[abc]`/`[!a-z]` a class (core/glob.ts: no regular expression, so no
+ * pattern can make matching slow). Matching ignores case: a guard should err
+ * on the side of asking.
  */
+import { compileGlob } from '../core/glob';
 
 export interface ProductionMatch {
   production: boolean;
@@ -15,28 +17,17 @@ export interface ProductionMatch {
   pattern?: string;
 }
 
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = glob.indexOf(']', i + 2);
-      if (close < 0) re += '\\[';
-      else {
-        let body = glob.slice(i + 1, close);
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        re += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = close;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 'i');
-}
-
 export function matchProductionContext(context: string, patterns: readonly string[]): ProductionMatch {
-  for (const pattern of patterns) if (globToRegExp(pattern).test(context)) return { production: true, pattern };
+  for (const pattern of patterns) {
+    let matches: (name: string) => boolean;
+    try {
+      matches = compileGlob(pattern, { paths: false, ignoreCase: true });
+    } catch {
+      // A pattern the matcher refuses (configuration validation reports it) guards everything: err on the side of asking.
+      return { production: true, pattern };
+    }
+    if (matches(context)) return { production: true, pattern };
+  }
   return { production: false };
 }
 

@@ -1,7 +1,7 @@
 import type Ajv from 'ajv';
-import picomatch from 'picomatch';
 import { isMap, isSeq, parseDocument, type Node } from 'yaml';
 import { boundAliases } from './yaml/aliases';
+import { compileGlob, compileGlobs, GlobError } from './glob';
 import schema from '../../schemas/rollbackguard.schema.json';
 import type { Severity } from './model';
 import { ruleById } from './rules';
@@ -90,6 +90,21 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     maxFileSizeKb?: number;
     targetKubernetesVersion?: string;
   };
+  // Globs are compiled now, so a pattern the matcher refuses is an error at its line.
+  const globs: [string[], string | undefined, boolean][] = [
+    ...(value.ignore ?? []).map((g, i): [string[], string, boolean] => [['ignore', String(i)], g, true]),
+    ...(value.migrations?.paths ?? []).map((g, i): [string[], string, boolean] => [['migrations', 'paths', String(i)], g, true]),
+    ...(value.migrations?.dialects ?? []).map((d, i): [string[], string, boolean] => [['migrations', 'dialects', String(i), 'path'], d.path, true]),
+    ...(value.production?.contexts ?? []).map((g, i): [string[], string, boolean] => [['production', 'contexts', String(i)], g, false]),
+  ];
+  for (const [path, glob, paths] of globs) {
+    try {
+      compileGlob(glob!, { paths, ignoreCase: !paths });
+    } catch (error) {
+      if (!(error instanceof GlobError)) throw error;
+      fail(nodeAt(doc.contents, path)?.range?.[0] ?? 0, `\`${path.join('.')}\`: ${error.message} in \`${glob}\``);
+    }
+  }
   const rules = new Map<string, { enabled: boolean; severity?: Severity }>();
   for (const [key, setting] of Object.entries(value.rules ?? {})) {
     const meta = ruleById(key);
@@ -110,7 +125,8 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     rules,
     ignore: value.ignore ?? [],
     migrations: { paths: value.migrations?.paths ?? [], dialects: value.migrations?.dialects ?? [] },
-    production: { contexts: value.production?.contexts ?? DEFAULT_CONFIG.production.contexts },
+    // A repository can only add production patterns: the defaults (and the user's own, merged by the caller) always apply.
+    production: { contexts: [...new Set([...DEFAULT_CONFIG.production.contexts, ...(value.production?.contexts ?? [])])] },
     maxFileSizeKb: value.maxFileSizeKb ?? DEFAULT_CONFIG.maxFileSizeKb,
     ...(value.targetKubernetesVersion !== undefined ? { targetKubernetesVersion: value.targetKubernetesVersion } : {}),
   };
@@ -122,7 +138,7 @@ const ignoreMatchers = new WeakMap<RollbackGuardConfig, (path: string) => boolea
 export function isIgnoredPath(config: RollbackGuardConfig, path: string): boolean {
   if (config.ignore.length === 0) return false;
   let matcher = ignoreMatchers.get(config);
-  if (!matcher) ignoreMatchers.set(config, (matcher = picomatch([...config.ignore], { dot: true })));
+  if (!matcher) ignoreMatchers.set(config, (matcher = compileGlobs(config.ignore, { paths: true })));
   return matcher(path);
 }
 

@@ -32,7 +32,7 @@ describe('.rollbackguard.yaml', () => {
     ]);
     assert.deepEqual(config.ignore, ['vendor/**']);
     assert.deepEqual(config.migrations.dialects, [{ path: 'db/mysql/**', dialect: 'mysql' }]);
-    assert.deepEqual(config.production.contexts, ['gke_*_prod']);
+    assert.deepEqual(config.production.contexts, [...DEFAULT_CONFIG.production.contexts, 'gke_*_prod'], 'added to the defaults');
     assert.equal(config.maxFileSizeKb, 2048);
   });
 

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { compileGlob } from '../glob';
 import type { RollbackGuardConfig } from '../config';
 import type { Dialect } from '../sql/sql';
 
@@ -97,8 +97,8 @@ function compiled(config: RollbackGuardConfig) {
   let m = matchers.get(config.migrations);
   if (!m) {
     const glob = (pattern: string) => {
-      const direct = picomatch(pattern, { dot: true });
-      const anywhere = picomatch(`**/${pattern}`, { dot: true });
+      const direct = compileGlob(pattern, { paths: true });
+      const anywhere = compileGlob(`**/${pattern}`, { paths: true });
       return (p: string) => direct(p) || anywhere(p);
     };
     const paths = config.migrations.paths.map(glob);
