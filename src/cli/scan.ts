@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
+import { fileKind, isWithin, readRegularFile, realPath } from '../core/files';
 import type { SkippedFile } from '../core/report/summary';
 import { PROJECT_FILE_NAMES } from '../core/project';
 
@@ -34,7 +35,8 @@ export interface ScanResult {
 
 /** Directories never worth descending into, even without a .gitignore. */
 const ALWAYS_SKIPPED = new Set(['.git', 'node_modules', '.hg', '.svn']);
-const BINARY_PROBE_BYTES = 8000;
+/** .gitignore and kustomization files are small; a bigger one is not read. */
+const SMALL_FILE_BYTES = 1024 * 1024;
 
 export function toDisplayPath(cwd: string, abs: string): string {
   return relative(cwd, abs).split(sep).join('/') || '.';
@@ -45,10 +47,24 @@ export function toDisplayPath(cwd: string, abs: string): string {
  * `.gitignore` on the way (and the config's `ignore` globs); files named
  * explicitly are always read. Unreadable, binary and oversized files are
  * skipped with a reason.
+ *
+ * The scan stays inside what it was given: a symlink is followed only when
+ * it leads to a place inside one of the scanned directories (else it is
+ * skipped with a note), a directory reached twice (a symlink loop) is walked
+ * once, and only regular files are read — a FIFO, a device or a socket is
+ * skipped with a note, even when named explicitly.
  */
 export function scan(paths: readonly string[], options: ScanOptions): ScanResult {
   const result: ScanResult = { files: [], skipped: [], kustomizations: [] };
   const seen = new Set<string>();
+  /** Real paths of the directories walked, and of the files read (a file reached through two names is read once). */
+  const walked = new Map<string, string>();
+  const readReal = new Map<string, string>();
+  /** Real paths of the scanned directories (and of the working directory, for explicit files): what a symlink may lead into. */
+  const roots: string[] = [];
+  const cwdReal = realPath(options.cwd) ?? options.cwd;
+  const inside = (real: string) => roots.some((root) => isWithin(root, real));
+  const skip = (file: string, reason: string) => result.skipped.push({ file, reason });
   const ignoreRoot = options.ignoreRoot ?? options.cwd;
   const toIgnorePath = (abs: string) => relative(ignoreRoot, abs).split(sep).join('/');
   const kustomizationSeen = new Set<string>();
@@ -56,11 +72,9 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
   const noteKustomization = (abs: string) => {
     if (kustomizationSeen.has(abs)) return;
     kustomizationSeen.add(abs);
-    try {
-      result.kustomizations.push({ path: toDisplayPath(options.cwd, abs), text: readFileSync(abs, 'utf8') });
-    } catch {
-      // An unreadable kustomization only means fewer names count as generated.
-    }
+    // An unreadable kustomization only means fewer names count as generated.
+    const read = readRegularFile(abs, SMALL_FILE_BYTES, { followSymlink: false });
+    if (read.ok) result.kustomizations.push({ path: toDisplayPath(options.cwd, abs), text: read.text });
   };
 
   /** `path`: the display path; `ignorePath`: relative to the ignore root (walked files only). */
@@ -75,9 +89,16 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
     }
     seen.add(abs);
     if (!explicit && options.ignored(ignorePath ?? toIgnorePath(abs))) return;
-    const outcome = readText(abs, options.maxBytes);
-    if (typeof outcome === 'string') options.onFile?.(result.files.push({ abs, path, text: outcome }));
-    else result.skipped.push({ file: path, reason: outcome.reason });
+    const real = realPath(abs) ?? abs;
+    const earlier = readReal.get(real);
+    if (earlier !== undefined) return skip(path, `the same file as ${earlier} (through a symlink); analysed once`);
+    readReal.set(real, path);
+    const outcome = readText(real, options.maxBytes);
+    if (typeof outcome === 'string') {
+      const count = result.files.push({ abs, path, text: outcome });
+      options.onFile?.(count);
+    }
+    else skip(path, outcome.reason);
   };
 
   /**
@@ -86,6 +107,10 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
    * down as strings rather than recomputed for every entry.
    */
   const walk = (dir: string, display: string, ignorePath: string, rules: { ig: Ignore; rel: string }[]) => {
+    const real = realPath(dir) ?? dir;
+    const before = walked.get(real);
+    if (before !== undefined) return skip(display || '.', `the same directory as ${before || '.'} (a symlink, or a symlink loop); walked once`);
+    walked.set(real, display);
     const gitignore = join(dir, '.gitignore');
     const scoped = existsSync(gitignore) ? [...rules, { ig: ignore().add(safeRead(gitignore)), rel: '' }] : rules;
     let entries: Dirent[];
@@ -99,21 +124,41 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       const name = entry.name;
       if (ALWAYS_SKIPPED.has(name)) continue;
       const abs = join(dir, name);
+      const childDisplay = display ? `${display}/${name}` : name;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      let other: string | undefined;
       if (!isDir && !isFile) {
-        // A symlink (or an entry the file system did not type): what it points to decides.
+        // A symlink (or an entry the file system did not type): what it points to decides, if it stays inside.
+        let stat;
         try {
-          const stat = statSync(abs);
-          isDir = stat.isDirectory();
-          isFile = stat.isFile();
-        } catch {
-          continue; // dangling symlink
+          stat = entry.isSymbolicLink() || entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice() || entry.isSocket() ? lstatSync(abs) : statSync(abs);
+          if (stat.isSymbolicLink()) {
+            const target = realPath(abs);
+            if (target === undefined) {
+              if (options.handles(childDisplay)) skip(childDisplay, 'a broken symlink; not read');
+              continue;
+            }
+            if (!inside(target)) {
+              if (options.handles(childDisplay) || statSync(abs).isDirectory()) skip(childDisplay, 'a symlink that leads outside the scanned folder; not followed');
+              continue;
+            }
+            stat = statSync(abs);
+          }
+        } catch (error) {
+          skip(childDisplay, `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+          continue;
         }
+        isDir = stat.isDirectory();
+        isFile = stat.isFile();
+        if (!isDir && !isFile) other = fileKind(stat);
       }
       if (scoped.some(({ ig, rel }) => ig.ignores(`${rel}${name}${isDir ? '/' : ''}`))) continue;
-      const childDisplay = display ? `${display}/${name}` : name;
       const childIgnore = ignorePath ? `${ignorePath}/${name}` : name;
+      if (other !== undefined) {
+        if (options.handles(childDisplay) && !options.ignored(childIgnore)) skip(childDisplay, `${other}, not a regular file; not read`);
+        continue;
+      }
       if (isDir) {
         if (!options.ignored(childIgnore)) walk(abs, childDisplay, childIgnore, scoped.map((r) => ({ ig: r.ig, rel: `${r.rel}${name}/` })));
       } else if (isFile) {
@@ -125,11 +170,32 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
 
   for (const given of paths) {
     const abs = resolve(options.cwd, given);
+    const real = realPath(abs);
+    if (real !== undefined) {
+      try {
+        if (statSync(real).isDirectory()) roots.push(real);
+      } catch {
+        // Reported below.
+      }
+    }
+  }
+  for (const given of paths) {
+    const abs = resolve(options.cwd, given);
     let stat;
     try {
       stat = statSync(abs);
     } catch {
-      result.skipped.push({ file: given, reason: 'no such file or directory' });
+      skip(given, lstatOk(abs) ? 'a broken symlink; not read' : 'no such file or directory');
+      continue;
+    }
+    // A path named on the command line that is a symlink may lead anywhere inside the working directory, not out of it.
+    const real = realPath(abs) ?? abs;
+    if (real !== abs && lstatOk(abs) && !isWithin(cwdReal, real) && !inside(real) && isSymlink(abs)) {
+      skip(toDisplayPath(options.cwd, abs), 'a symlink that leads outside the working directory; not followed');
+      continue;
+    }
+    if (!stat.isDirectory() && !stat.isFile()) {
+      skip(toDisplayPath(options.cwd, abs), `${fileKind(stat)}, not a regular file; not read`);
       continue;
     }
     for (let dir = dirname(abs); ; dir = dirname(dir)) {
@@ -162,28 +228,29 @@ function ancestorsIgnore(dir: string, cwd: string): { base: string; ig: Ignore }
 }
 
 function safeRead(file: string): string {
+  const read = readRegularFile(file, SMALL_FILE_BYTES, { followSymlink: false });
+  return read.ok ? read.text : '';
+}
+
+function lstatOk(path: string): boolean {
   try {
-    return readFileSync(file, 'utf8');
+    lstatSync(path);
+    return true;
   } catch {
-    return '';
+    return false;
   }
 }
 
-/** The file's text, or why it is skipped. */
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** The file's text, or why it is skipped: only a regular file, never more than `maxBytes` (see core/files.ts). */
 export function readText(abs: string, maxBytes: number): string | { reason: string } {
-  let size: number;
-  try {
-    size = statSync(abs).size;
-  } catch (error) {
-    return { reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
-  }
-  if (size > maxBytes) return { reason: `larger than ${Math.round(maxBytes / 1024)} KB (${Math.round(size / 1024)} KB); raise maxFileSizeKb in .rollbackguard.yaml to analyse it` };
-  let buffer: Buffer;
-  try {
-    buffer = readFileSync(abs);
-  } catch (error) {
-    return { reason: `unreadable: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
-  }
-  if (buffer.subarray(0, BINARY_PROBE_BYTES).includes(0)) return { reason: 'binary file' };
-  return buffer.toString('utf8');
+  const read = readRegularFile(abs, maxBytes);
+  return read.ok ? read.text : { reason: read.reason };
 }

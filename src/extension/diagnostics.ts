@@ -218,7 +218,7 @@ export class Diagnostics implements vscode.Disposable {
       if (token.isCancellationRequested) break;
       progress.report({ message: path, increment: 100 / Math.max(1, candidates.length) });
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      const text = open?.getText() ?? (await readText(uri));
+      const text = open?.getText() ?? (await readText(uri, (reason) => this.log.info(`${path}: skipped, ${reason}`)));
       if (text === undefined || text.length > state.config.maxFileSizeKb * 1024 || text.slice(0, 8000).includes('\0')) continue;
       try {
         const analysis = await state.engine.analyze({ path, text });

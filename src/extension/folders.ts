@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
+import { isWithin, readRegularFile, realPath } from '../core/files';
 import { CONFIG_FILE_NAMES, ConfigError, DEFAULT_CONFIG, parseConfig, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { buildProjectContext, objectDefinitions } from '../core/project';
@@ -124,11 +124,11 @@ export class Folders implements vscode.Disposable {
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (open) return open.getText();
     if (uri.scheme !== 'file') return undefined;
-    try {
-      return readFileSync(uri.fsPath, 'utf8');
-    } catch {
-      return undefined;
-    }
+    const real = realPath(uri.fsPath);
+    const root = folder ? realPath(folder.uri.fsPath) : undefined;
+    if (real === undefined || (root !== undefined && !isWithin(root, real))) return undefined;
+    const read = readRegularFile(real, MAX_READ_BYTES);
+    return read.ok ? read.text : undefined;
   }
 
   dispose(): void {
@@ -136,7 +136,28 @@ export class Folders implements vscode.Disposable {
   }
 }
 
-export async function readText(uri: vscode.Uri): Promise<string | undefined> {
+/** The largest file the extension reads from disk (the repository configuration caps maxFileSizeKb at 50 MB). */
+const MAX_READ_BYTES = 50 * 1024 * 1024;
+
+/**
+ * A file's text from disk. A file on the local disk is read only when it is a
+ * regular file (no FIFO, device or socket: a read would never end) inside its
+ * workspace folder once symlinks are resolved; `onSkip` hears why one is not.
+ */
+export async function readText(uri: vscode.Uri, onSkip?: (reason: string) => void): Promise<string | undefined> {
+  if (uri.scheme === 'file') {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const real = realPath(uri.fsPath);
+    if (real === undefined) return undefined;
+    const root = folder ? realPath(folder.uri.fsPath) : undefined;
+    if (root !== undefined && !isWithin(root, real)) {
+      onSkip?.('a symlink that leads outside the workspace folder; not followed');
+      return undefined;
+    }
+    const read = readRegularFile(real, MAX_READ_BYTES, { binary: 'read' });
+    if (!read.ok && read.kind !== 'unreadable') onSkip?.(read.reason);
+    return read.ok ? read.text : undefined;
+  }
   try {
     return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
   } catch {

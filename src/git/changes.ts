@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { buildProjectContext, KUSTOMIZATION_FILE_NAMES, type ProjectContext } from '../core/project';
 import type { ChangedFile, ReleaseInput } from '../core/release/model';
 import { PLAN_FILE_NAMES } from '../core/rules/release/RG303-no-rollback-plan';
@@ -124,7 +123,14 @@ export async function releaseInput(repo: GitRepo, base: BaseInfo, options: Relea
   if (head === 'worktree') {
     for (const file of files) {
       if (file.status === 'deleted') continue;
-      await read({ file, side: 'head' }, await repo.readWorktree(file.path));
+      const onDisk = repo.readWorktreeFile(file.path, maxBytes);
+      if (!onDisk.ok) {
+        // A symlink, a FIFO or a device in the working tree is not read (a missing file simply has no head).
+        if (onDisk.kind === 'too-large') file.unreadable = `larger than ${Math.round(maxBytes / 1024)} KB; not read`;
+        else if (onDisk.kind !== 'unreadable') file.unreadable = onDisk.reason;
+        continue;
+      }
+      await read({ file, side: 'head' }, Buffer.from(onDisk.text, 'utf8'));
       if (file.status === 'added' && file.hunks.length === 0 && file.head !== undefined) file.hunks = wholeFile(file.head);
     }
   }
@@ -158,11 +164,8 @@ export async function releaseInput(repo: GitRepo, base: BaseInfo, options: Relea
       readFile:
         head === 'worktree'
           ? (path) => {
-              try {
-                return readFileSync(repo.abs(path), 'utf8');
-              } catch {
-                return undefined;
-              }
+              const read = repo.readWorktreeFile(path, maxBytes);
+              return read.ok ? read.text : undefined;
             }
           : (path) => readRevisionSync(repo, head.commit, path),
       project: await projectAt(repo, head),

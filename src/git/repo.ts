@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { isWithin, readRegularFile, realPath, type FileRead } from '../core/files';
 import { exitCodeOf, messageOf, repositoryPins, runGit, type GitRunOptions } from './exec';
 import { parseBlamePorcelain, parseStatus, type BlameLine } from './parse';
 
@@ -193,14 +194,28 @@ export class GitRepo {
     return results;
   }
 
-  /** A file of the working tree (relative to the root), or undefined. */
-  async readWorktree(path: string): Promise<Buffer | undefined> {
-    try {
-      return await readFile(this.abs(path));
-    } catch {
-      return undefined;
-    }
+  /** A file of the working tree (relative to the root), or undefined (see readWorktreeFile). */
+  async readWorktree(path: string, maxBytes = 64 * 1024 * 1024): Promise<Buffer | undefined> {
+    const read = this.readWorktreeFile(path, maxBytes);
+    return read.ok ? Buffer.from(read.text, 'utf8') : undefined;
   }
+
+  /**
+   * A file of the working tree, read only when it is a regular file inside
+   * the repository: a symlink (git stores its target, not a file to read), a
+   * path through a symlinked directory out of the working tree, a FIFO or a
+   * device is refused with the reason.
+   */
+  readWorktreeFile(path: string, maxBytes: number): FileRead {
+    const abs = this.abs(path);
+    const parent = realPath(dirname(abs));
+    this.realRoot ??= realPath(this.root) ?? this.root;
+    if (parent === undefined) return { ok: false, kind: 'unreadable', reason: 'unreadable: no such directory' };
+    if (!isWithin(this.realRoot, parent)) return { ok: false, kind: 'symlink', reason: 'reached through a symlink that leads outside the repository; not read' };
+    return readRegularFile(join(parent, basename(abs)), maxBytes, { followSymlink: false, binary: 'read' });
+  }
+
+  private realRoot?: string;
 
   abs(path: string): string {
     return isAbsolute(path) ? path : resolve(this.root, path);
