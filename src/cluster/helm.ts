@@ -203,6 +203,8 @@ export function redactManifest(manifest: string): string {
 
 /** One object of a rendered manifest. */
 export interface ManifestObject {
+  /** The object as parsed. */
+  value: Record<string, unknown>;
   apiVersion: string;
   kind: string;
   name: string;
@@ -232,6 +234,7 @@ export function manifestObjects(manifest: string): ManifestObject[] {
     const containers = (list: unknown, init: boolean): ContainerImage[] =>
       Array.isArray(list) ? list.filter((c) => c && typeof c === 'object').map((c) => ({ container: String((c as { name?: unknown }).name ?? ''), image: String((c as { image?: unknown }).image ?? ''), ...(init ? { init: true } : {}) })) : [];
     out.push({
+      value: obj,
       apiVersion: String(obj.apiVersion ?? ''),
       kind: obj.kind,
       name: meta.name ?? '',

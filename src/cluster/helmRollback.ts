@@ -131,23 +131,13 @@ export async function readReleaseHistory(client: KubeClient, ref: ReleaseRef): P
 export function releaseDiff(from: { label: string; manifest: string; values: Record<string, unknown>; images: ReleaseHistory['images'] }, to: { label: string; manifest: string; values: Record<string, unknown>; images: ReleaseHistory['images'] }): TemplateDiff {
   const changes: FieldChange[] = [];
   const objects = (manifest: string) => new Map(manifestObjects(manifest).map((o) => [`${o.kind.toLowerCase()}/${o.name}`, o]));
-  const docs = (manifest: string) => {
-    const out = new Map<string, string>();
-    for (const chunk of manifest.split(/^---\s*$/m)) {
-      const kind = /^kind:\s*(\S+)/m.exec(chunk)?.[1];
-      const name = /^metadata:\s*\n(?:[ \t]+.*\n)*?[ \t]+name:\s*(\S+)/m.exec(chunk)?.[1];
-      if (kind && name) out.set(`${kind.toLowerCase()}/${name.replace(/^["']|["']$/g, '')}`, chunk.replace(/^#.*$/gm, '').trim());
-    }
-    return out;
-  };
   const oa = objects(from.manifest);
   const ob = objects(to.manifest);
-  const da = docs(from.manifest);
-  const db = docs(to.manifest);
   for (const key of new Set([...oa.keys(), ...ob.keys()])) {
     if (!oa.has(key)) changes.push({ path: `objects.${key}`, change: 'added' });
     else if (!ob.has(key)) changes.push({ path: `objects.${key}`, change: 'removed' });
-    else if (da.get(key) !== db.get(key)) changes.push({ path: `objects.${key}`, change: 'changed' });
+    // Parsed objects are compared: comments and layout are not a change (and no expression runs over the text).
+    else if (!semanticEqual(oa.get(key)!.value, ob.get(key)!.value)) changes.push({ path: `objects.${key}`, change: 'changed' });
   }
   const values = diffTemplates(from.values, to.values);
   for (const c of values.changes) changes.push({ ...c, path: `values${c.path ? `.${c.path}` : ''}` });
