@@ -12,7 +12,7 @@ import type { Log } from './log';
 
 /** What the extension knows about one workspace folder's release (its branch against the base). */
 export type FolderRelease =
-  | { kind: 'none'; folder: vscode.WorkspaceFolder; reason: string }
+  | { kind: 'none'; folder: vscode.WorkspaceFolder; reason: string; /** Branch mode waits for workspace trust. */ untrusted?: true }
   | { kind: 'on-base'; folder: vscode.WorkspaceFolder; repo: GitRepo; base: BaseInfo }
   | {
       kind: 'active';
@@ -27,6 +27,9 @@ export type FolderRelease =
     };
 
 const REFRESH_DELAY_MS = 400;
+
+/** Why branch mode waits in an untrusted workspace (open files are analysed all the same). */
+export const UNTRUSTED_REASON = 'branch mode needs a trusted workspace: it runs git, and a repository can configure git to start programs. Open files are analysed as usual';
 
 /**
  * Branch mode in the editor: on a branch other than its base, analyses the
@@ -67,6 +70,7 @@ export class ReleaseController implements vscode.Disposable {
         for (const f of e.removed) this.forget(f);
         this.scheduleAll();
       }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.scheduleAll()),
     );
     this.scheduleAll();
   }
@@ -136,6 +140,8 @@ export class ReleaseController implements vscode.Disposable {
 
   private async compute(folder: vscode.WorkspaceFolder): Promise<FolderRelease> {
     if (folder.uri.scheme !== 'file') return { kind: 'none', folder, reason: 'not a folder on disk' };
+    // Git reads the repository's own configuration, which can name programs to run: never in an untrusted workspace.
+    if (!vscode.workspace.isTrusted) return { kind: 'none', folder, reason: UNTRUSTED_REASON, untrusted: true };
     if (!vscode.workspace.getConfiguration('rollbackGuard', folder).get<boolean>('enable', true)) return { kind: 'none', folder, reason: 'Rollback Guard is disabled' };
     const repo = await GitRepo.open(folder.uri.fsPath);
     if (!repo) return { kind: 'none', folder, reason: 'not a git repository (or git is not installed)' };

@@ -23,6 +23,12 @@ export class ReleaseReportPanel implements vscode.Disposable {
     const state = this.release.current();
     if (!state || state.kind !== 'active') {
       const why = !state ? 'open a folder in a git repository' : state.kind === 'on-base' ? `this is ${state.base.ref}, the base itself: switch to a branch to see its release` : state.reason;
+      if (state?.kind === 'none' && state.untrusted) {
+        void notify.showInformationMessage(`Rollback Guard has no release to report: ${why}.`, 'Manage Workspace Trust').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+        });
+        return;
+      }
       void notify.showInformationMessage(`Rollback Guard has no release to report: ${why}.`);
       return;
     }

@@ -16,6 +16,16 @@ export class ReleaseStatus implements vscode.Disposable {
 
   private update(): void {
     const state = this.release.current();
+    if (state?.kind === 'none' && state.untrusted) {
+      // Branch mode says it needs trust, and the click offers to grant it.
+      this.item.text = '$(workspace-untrusted) branch mode needs trust';
+      this.item.tooltip = `Rollback Guard: ${state.reason}. Click to manage workspace trust.`;
+      this.item.command = 'workbench.trust.manage';
+      this.item.backgroundColor = undefined;
+      this.item.show();
+      return;
+    }
+    this.item.command = 'rollbackGuard.showReleaseReport';
     if (!state || state.kind === 'none') {
       this.item.hide();
       return;

@@ -403,7 +403,8 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
 async function schemaCheckFor(preflight: Preflight, target: Target): Promise<SchemaCheck | undefined> {
   const plan = preflight.plan;
   const folder = (target.uri && vscode.workspace.getWorkspaceFolder(target.uri)) ?? vscode.workspace.workspaceFolders?.[0];
-  if (!plan || !folder || folder.uri.scheme !== 'file') return undefined;
+  // Git runs only in a trusted workspace (a repository can configure it to start programs).
+  if (!plan || !folder || folder.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return undefined;
   const { Engine } = await import('../../core/engine');
   return schemaCheck({
     dir: folder.uri.fsPath,
@@ -513,6 +514,10 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === manifest.uri.toString());
   if (open?.isDirty) {
     void notify.showWarningMessage(`${relPath} has unsaved changes. Save or revert them first: the commit is made from the file as committed.`);
+    return;
+  }
+  if (!vscode.workspace.isTrusted) {
+    void notify.showWarningMessage('Committing to Git needs a trusted workspace: a repository can configure git to start programs.');
     return;
   }
   const repo = await GitRepo.open(dirname(manifest.uri.fsPath));
