@@ -156,7 +156,7 @@ export function buildProjectContext(files: { path: string; text: string }[], def
 function skaffoldArtifacts(text: string): string[] {
   const out: string[] = [];
   const parsed = parseAllDocuments(text, { uniqueKeys: false });
-  for (const document of Array.isArray(parsed) ? parsed : []) {
+  for (const document of Array.isArray(parsed) ? boundAliases(parsed) : []) {
     const root = document.contents;
     if (!isMap(root)) continue;
     const nav = new YamlNav(document);

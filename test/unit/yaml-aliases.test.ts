@@ -5,7 +5,7 @@
  * (anchors reused a few times, merge keys) read as before.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments, parseDocument } from 'yaml';
@@ -69,5 +69,22 @@ describe('YAML alias bounds', () => {
     assert.deepEqual(manifestObjects(CONFIGMAP_BOMB), []);
     assert.doesNotThrow(() => redactManifest(CONFIGMAP_BOMB));
     assert.equal(parseAllDocuments(CONFIGMAP_BOMB).length, 1);
+  });
+});
+
+describe('every YAML parse is bounded', () => {
+  it('each parseAllDocuments/parseDocument in src has its documents pass through boundAliases', () => {
+    const root = join(__dirname, '..', '..', 'src');
+    const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const unbounded: string[] = [];
+    for (const file of files(root)) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      lines.forEach((line, i) => {
+        if (!/\b(parseAllDocuments|parseDocument)\(/.test(line) || /^\s*(\*|\/\/)/.test(line)) return;
+        // The call's result reaches boundAliases on the same line or within the next lines of the same function.
+        if (!lines.slice(i, i + 15).some((l) => l.includes('boundAliases('))) unbounded.push(`${file.slice(root.length + 1)}:${i + 1}`);
+      });
+    }
+    assert.deepEqual(unbounded, []);
   });
 });
