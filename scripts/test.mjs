@@ -28,7 +28,8 @@ const suites = [
     name: 'cluster',
     dirs: ['test/cluster', 'test/integration/cluster'],
     skipVar: 'ROLLBACK_GUARD_SKIP_CLUSTER',
-    prepare: [[process.execPath, ...tsx, 'scripts/cluster/cli.ts', 'build']],
+    // The Flux controllers are built only for this suite (their own module and cache key).
+    prepare: [[process.execPath, ...tsx, 'scripts/cluster/cli.ts', 'build'], [process.execPath, ...tsx, 'scripts/cluster/fluxBuild.ts']],
     concurrency: 1,
   },
   {
