@@ -127,3 +127,47 @@ ${OUTPUT}
 
 Exit status: 0 done (or already in that state, or a dry run that would pass),
 1 refused or failed, 2 usage or configuration error.`;
+
+export const HOLD_USAGE = `Usage: rollback-guard hold start|status|resume KIND/NAME [options]
+
+A rollback GitOps will not undo, for a Deployment, StatefulSet, DaemonSet or
+Rollout that Flux or Argo CD manages:
+
+  start     pause the narrowest loop that would re-apply it (the Flux
+            Kustomization or HelmRelease that owns it, an ImageUpdateAutomation
+            writing into the same source and path, the Argo CD Application's
+            automated sync), roll it back as \`undo\` does, and hold it: the
+            rollout must complete, then it must stay healthy for --window
+            (pods ready, restarts not rising, no new Warning events)
+  status    where the flow stands: "held by Rollback Guard since 12:03 ·
+            healthy 4/5 min · Git matches live: no", the loops, the health now;
+            records the verdict once the window passed or a check failed
+  resume    put back exactly what was paused and end the hold — once Git,
+            at the revision the loops read, names what runs (Flux: the
+            manifest at the GitRepository's revision in --repo; Argo CD: its
+            own comparison) and the window passed; otherwise only with
+            --reapply (or "reapply" typed at the prompt), naming what Git
+            would re-apply
+
+The state lives on the objects (annotations rollback-guard.io/hold on the
+workload, rollback-guard.io/paused on each paused loop), so a flow stopped at
+any step can be looked at and finished later, from here or the editor.
+
+Options:
+      --to-revision N       revision to go back to (start; default: the previous one)
+      --window DURATION     verification window: seconds, or 5m (start; default: 5m)
+      --wait                start, status: follow the window until it passes or fails
+      --repo DIR            the Git repository the Flux source is a clone of (default: .)
+      --reapply             resume although Git does not match or the window has not passed
+${NAMESPACE}
+${CLUSTER}
+      --dry-run             start: run the preflight and stop
+${REASON}
+${CONFIRM}
+${EVIDENCE}
+      --timeout SECONDS     how long to follow the rollout (default: 300)
+${CONFIG}
+${OUTPUT}
+
+Exit status: 0 done (held, shown, resumed), 1 refused or failed (or --wait
+saw the validation fail), 2 usage or configuration error.`;

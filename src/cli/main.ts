@@ -3,7 +3,7 @@ import { ConfigError } from '../core/config';
 import { UsageError } from './args';
 import { check, CHECK_USAGE } from './check';
 import { REPORT_USAGE } from './reportUsage';
-import { FLUX_USAGE, HISTORY_USAGE, ROLLOUT_USAGE, UNDO_USAGE } from './clusterUsage';
+import { FLUX_USAGE, HISTORY_USAGE, HOLD_USAGE, ROLLOUT_USAGE, UNDO_USAGE } from './clusterUsage';
 import { redactingIO, type CliIO } from './io';
 import { redact } from '../core/redact';
 import { tuneForOneCommand } from './runtime';
@@ -19,6 +19,7 @@ Commands:
   undo KIND/NAME  roll one back to an earlier revision, after a preflight, with an evidence record
   rollout abort|promote|retry rollout/NAME  act on an Argo Rollout as kubectl argo rollouts does
   flux suspend|resume kustomization/NAME|helmrelease/NAME  suspend or resume a Flux object's reconciliation
+  hold start|status|resume KIND/NAME  a rollback GitOps will not undo: pause the loop, roll back, verify, resume
 
 Run \`rollback-guard <command> --help\` for a command's options.
 
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, { run: (argv: string[], io: CliIO) => Promise<num
   undo: { run: async (argv, io) => (await import('./undo')).undo(argv, io), usage: UNDO_USAGE },
   rollout: { run: async (argv, io) => (await import('./rollout')).rollout(argv, io), usage: ROLLOUT_USAGE },
   flux: { run: async (argv, io) => (await import('./flux')).flux(argv, io), usage: FLUX_USAGE },
+  hold: { run: async (argv, io) => (await import('./hold')).hold(argv, io), usage: HOLD_USAGE },
 };
 
 export async function main(argv: string[], unredacted: CliIO): Promise<number> {

@@ -46,6 +46,10 @@ export type ClusterErrorKind =
   | 'artifact-missing'
   /** The target revision uses an API version the server no longer serves. */
   | 'api-not-served'
+  /** A Rollback Guard flow holds the object or the loop (paused for another rollback). */
+  | 'held'
+  /** The step needs an explicit confirmation of what it will do (resuming while Git does not match). */
+  | 'needs-confirmation'
   /** 5xx, 429 or an unexpected answer. */
   | 'server';
 

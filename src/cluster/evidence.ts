@@ -38,6 +38,22 @@ export interface EvidenceRecord {
   diff?: { images: { container: string; from?: string; to?: string }[]; fields: string[]; unified: string };
   patch?: { type: string; body: unknown };
   outcome: { status: OutcomeStatus; message: string; error?: { kind: string; message: string; hint: string }; rollout?: string; patchMs?: number; rolloutMs?: number };
+  /** A rollback held under GitOps (action "hold"): every step of the flow, what was paused and put back, the commit, the validation and the durations. */
+  flow?: FlowEvidence;
+}
+
+export interface FlowEvidence {
+  id: string;
+  steps: { step: string; at: string; detail: string }[];
+  paused: string[];
+  resumed: string[];
+  skipped?: string[];
+  commit?: { sha: string; branch?: string; file?: string };
+  validation: { window: number; passedAt?: string; failedAt?: string; failures?: string[] };
+  /** decide: opened → confirmed; execute: confirmed → rollout complete; verify: rollout complete → validation passed. */
+  durations?: { decideMs?: number; executeMs: number; verifyMs?: number };
+  /** The record of the rollback step itself. */
+  rollbackEvidence?: string;
 }
 
 /**
@@ -206,6 +222,15 @@ export function evidenceMarkdown(r: EvidenceRecord): string {
   if (r.gitops.length) lines.push('## GitOps', '', ...r.gitops.map((g) => `- ${g.owner} (${g.evidence})${g.acknowledged ? ' — acknowledged by the operator' : ''}`), '');
   if (r.outcome.error) lines.push('## Error', '', `${r.outcome.error.kind}: ${r.outcome.error.message}`, '', `Hint: ${r.outcome.error.hint}`, '');
   if (r.outcome.rollout) lines.push('## Rollout', '', r.outcome.rollout, '');
+  if (r.flow) {
+    const d = r.flow.durations;
+    const sec = (ms?: number) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(1)} s`);
+    lines.push('## Flow', '', `Flow ${r.flow.id}: paused ${r.flow.paused.join(', ') || 'nothing'}; resumed ${r.flow.resumed.join(', ') || 'nothing'}${r.flow.skipped?.length ? `; already resumed by hand: ${r.flow.skipped.join(', ')}` : ''}.`, '');
+    lines.push('| step | at | |', '| --- | --- | --- |', ...r.flow.steps.map((s) => `| ${s.step} | ${s.at} | ${s.detail.replace(/\|/g, '\\|')} |`), '');
+    lines.push(`Validation: window ${r.flow.validation.window} s, ${r.flow.validation.passedAt ? `passed ${r.flow.validation.passedAt}` : r.flow.validation.failedAt ? `failed ${r.flow.validation.failedAt}: ${(r.flow.validation.failures ?? []).join('; ')}` : 'not passed'}.`, '');
+    if (r.flow.commit) lines.push(`Commit: ${r.flow.commit.sha}${r.flow.commit.branch ? ` on ${r.flow.commit.branch}` : ''}${r.flow.commit.file ? ` (${r.flow.commit.file})` : ''}.`, '');
+    if (d) lines.push('| decide | execute | verify |', '| ---: | ---: | ---: |', `| ${sec(d.decideMs)} | ${sec(d.executeMs)} | ${sec(d.verifyMs)} |`, '');
+  }
   if (r.diff?.unified) lines.push(`## ${r.object.kind === 'HelmRelease' ? 'Manifest and values diff' : r.object.kind === 'Application' ? 'Sources' : 'Pod template diff'}`, '', '```diff', r.diff.unified.trimEnd(), '```', '');
   if (r.patch && r.action) lines.push('## Sent', '', '```json', JSON.stringify(r.patch.body, null, 2), '```', '');
   lines.push(`<sub>${r.format} · ${r.id}</sub>`, '');

@@ -11,6 +11,7 @@ import type { KubeClient, KubeObject } from './client';
 import { ok, type ClusterError, type Result } from './errors';
 import { describeOwner, detectGitOps } from './gitops';
 import { fluxPlural, namedPath, type FluxRef } from './kinds';
+import { pausedOf, type PausedRecord } from './hold';
 import { attemptRecorder, dryRunCheck, evidenceBase, mergePatch, preflightBase, preflightStart, rbacCheck, refusalOf, type OperationFailure, type OperationOptions, type OperationRecord, type PreflightBase } from './operations';
 import type { PreflightCheck } from './preflight';
 import type { RollbackProgress } from './execute';
@@ -33,6 +34,8 @@ export interface FluxObject {
   releaseName?: string;
   storageNamespace?: string;
   interval?: string;
+  /** Paused by a Rollback Guard flow (the `rollback-guard.io/paused` record). */
+  pausedBy?: PausedRecord;
 }
 
 interface FluxSpec {
@@ -84,6 +87,7 @@ export function fluxObject(kind: FluxRef['kind'], obj: KubeObject): FluxObject {
     ...(releaseName ? { releaseName } : {}),
     ...(storageNamespace ? { storageNamespace } : {}),
     ...(spec.interval ? { interval: spec.interval } : {}),
+    ...(pausedOf(obj) ? { pausedBy: pausedOf(obj)! } : {}),
   };
 }
 

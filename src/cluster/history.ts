@@ -12,6 +12,7 @@
  * The builders are pure (objects in, history out); the readers make one LIST
  * per kind for a whole namespace or cluster, never one call per workload.
  */
+import { holdOf, type HoldRecord } from './hold';
 import type { KubeClient, KubeList, KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { applicationHistory, type ApplicationHistory } from './argocd';
@@ -63,6 +64,8 @@ export interface WorkloadHistory {
   rollout: RolloutState;
   /** Rollouts only: where the rollout is (phase, step, abort, pause), for actions on it. */
   argo?: RolloutInfo;
+  /** Rolled back and held by Rollback Guard while GitOps loops are paused (the `rollback-guard.io/hold` record). */
+  hold?: HoldRecord;
 }
 
 /** What a Rollout is doing: enough to decide between abort, promote and retry. */
@@ -205,6 +208,7 @@ function workloadBase(kind: WorkloadKind, obj: KubeObject): Omit<WorkloadHistory
     images: imagesOf(template),
     gitops: detectGitOps(obj.metadata),
     rollout: rolloutState(kind, obj),
+    ...(holdOf(obj) ? { hold: holdOf(obj)! } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { readWorkloadObjects, historyOf, type WorkloadHistory } from './history'
 import { KIND_INFO, objectPath, refText, type WorkloadRef } from './kinds';
 import type { ContextInfo } from './kubeconfig';
 import { contextCheck, dryRunCheck, gitopsCheck } from './operations';
+import { loopsEvidence, readLoops } from './loops';
 import { matchProductionContext, type ProductionMatch } from './production';
 import { canI, permissionText, whoAmI, type AccessDecision, type Identity, type Permission } from './rbac';
 import { planRollback, type RollbackPatch, type RollbackPlan } from './rollback';
@@ -34,9 +35,11 @@ export interface RollbackRequest {
  * Rollout or Flux object is doing now). Every rollback adds `schema` (the
  * migrations between the revisions), `not-undone` (what the rollback leaves
  * as it is), `artifacts` (the target's images and chart in their registry)
- * and `apis` (API versions the server no longer serves).
+ * and `apis` (API versions the server no longer serves); a rollback held
+ * under GitOps adds `loops` (what would re-apply it, paused first) and
+ * `hold` (the verification window).
  */
-export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state' | 'schema' | 'not-undone' | 'artifacts' | 'apis';
+export type CheckId = 'context' | 'object' | 'revision' | 'paused' | 'gitops' | 'rbac' | 'dry-run' | 'diff' | 'tool' | 'auto-sync' | 'operation' | 'state' | 'schema' | 'not-undone' | 'artifacts' | 'apis' | 'loops' | 'hold';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'info' | 'skipped';
 
 export interface PreflightCheck {
@@ -88,6 +91,20 @@ export async function dryRunPatch(client: KubeClient, ref: WorkloadRef, patch: R
     body: patch.body,
     contentType: patch.contentType,
   });
+}
+
+/**
+ * The gitops check with what each owning loop is doing now: an active one
+ * re-applies Git at its next reconcile (the check fails, as before); when
+ * every one is paused nothing re-applies until it is resumed (a warning; the
+ * rollback still needs the GitOps ownership acknowledged).
+ */
+function withLoops(check: PreflightCheck, loops: Awaited<ReturnType<typeof readLoops>>): PreflightCheck {
+  if (loops.length === 0 || check.status === 'pass') return check;
+  const { active, lines } = loopsEvidence(loops);
+  const readable = loops.every((l) => !l.error);
+  if (active.length === 0 && readable) return { ...check, status: 'warn', title: `${check.title.replace(/: a sync would re-apply the current version$/, '')}: paused now, so nothing re-applies Git until it is resumed`, evidence: [...check.evidence, ...lines] };
+  return { ...check, title: active.length ? `${check.title.replace(/: a sync would re-apply the current version$/, '')}: ${active.map((l) => l.ref.kind === 'Application' ? `${l.ref.name} syncs automatically` : `${l.ref.name} is active${l.detail ? ` (${l.detail.split(', ')[0]})` : ''}`).join(', ')} and would re-apply the current version` : check.title, evidence: [...check.evidence, ...lines] };
 }
 
 export async function preflight(client: KubeClient, request: RollbackRequest, options: PreflightOptions): Promise<Result<Preflight>> {
@@ -153,7 +170,7 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
           title: `part of Helm release ${release.namespace ?? ref.namespace}/${release.name} (annotation meta.helm.sh/release-name): its next helm upgrade or rollback re-applies the chart's version`,
           evidence: [`Rolling back the release keeps Helm and the cluster in step: rollback-guard undo helmrelease/${release.name} -n ${release.namespace ?? ref.namespace}.`],
         }
-      : gitopsCheck(ref, gitops, undefined, 'rollback'),
+      : withLoops(gitopsCheck(ref, gitops, undefined, 'rollback'), gitops.some((g) => g.certainty === 'certain') ? await readLoops(client, object) : []),
   );
 
   if (!access.ok) {

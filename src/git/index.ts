@@ -4,3 +4,4 @@ export { listChanges, releaseInput, type HeadSide, type ReleaseInputOptions } fr
 export { schemaChangesBetween, schemaCheck, findWorkloadManifests, sameImage, workloadImages, type SchemaCheck, type SchemaCheckInput, type SchemaChanges, type MigrationChange, type WorkloadKey, type SchemaChangesProblem } from './schemaChanges';
 export { revertCommit, commitOnNewBranch, type RevertOptions, type RevertResult, type RevertProblem, type FileContent, type CommitResult, type CommitProblem } from './write';
 export type { BlameLine } from './parse';
+export { liveMatch, revisionCommit, type LiveMatch } from './liveMatch';
