@@ -7,9 +7,9 @@
  */
 import { resolve } from 'node:path';
 import { redact } from '../core/redact';
-import { holdGitMatch, holdPreflight, holdStatus, holdSummary, loopText, refText, resumeHold, startHold, verdictOf, type ClusterSession, type GitMatch, type HoldStatus, type WorkloadRef } from '../cluster';
+import { holdGitMatch, holdPreflight, holdReview, reviewText, holdStatus, holdSummary, loopText, refText, resumeHold, startHold, verdictOf, type ClusterSession, type GitMatch, type HoldStatus, type WorkloadRef } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
-import { checksJson, checksText, confirmWrite, needConfirmation, positiveInt, printDryRun, printError, terminalPrompter, withSession, workloadArg, writeOptions, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
+import { checksJson, confirmWrite, needConfirmation, positiveInt, printDryRun, printError, terminalPrompter, withSession, workloadArg, writeOptions, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
 import { HOLD_USAGE } from './clusterUsage';
 import { loadConfig } from './config';
 
@@ -144,7 +144,7 @@ export async function hold(argv: string[], io: ClusterCliIO): Promise<number> {
       if (!pre.ok) return printError(io, 'hold', pre.error, secrets);
       const p = pre.value;
       const json = () => ({ object: ref, context: p.rollback.context.name, fromRevision: p.rollback.plan?.fromRevision ?? null, toRevision: p.rollback.plan?.toRevision ?? null, loops: p.loops.map((l) => ({ ...l.ref, paused: l.paused, detail: l.detail })), window: p.window, checks: checksJson(p.checks) });
-      if (format === 'text') out(checksText(`Preflight for the held rollback of ${refText(ref)} in namespace ${ref.namespace} (context ${p.rollback.context.name}, ${p.rollback.server}):`, p.checks));
+      if (format === 'text') out(reviewText(holdReview(p)));
       const refusal = p.blocking[0];
       if (values['dry-run']) return printDryRun(out, format, refusal, json, 'the held rollback');
       if (refusal) return printError(io, 'hold', refusal, secrets);

@@ -93,7 +93,7 @@ export { type ApplicationPreflight, type ApplicationRollbackOptions, type Applic
 export { planRolloutAction, rolloutActionOf, rolloutSituation, ROLLOUT_ACTIONS, type RolloutAction, type RolloutActionPlan, type RolloutActionPreflight, type RolloutActionOutcome } from './argoRollouts';
 export { fluxObject, suspendPatch, fluxText, SUSPEND_REASON_ANNOTATION, type FluxObject, type FluxPreflight, type FluxOptions, type FluxOutcome } from './flux';
 export { type PreflightBase, type OperationOptions, type OperationFailure, type OperationRecord } from './operations';
-export { workloadReview, helmReview, applicationReview, reviewText, reviewChecks, summaryText, fixesFor, shortImage, type RollbackReview, type ReviewCheck, type ReviewFix, type ReviewSubjectKind } from './review';
+export { workloadReview, helmReview, applicationReview, holdReview, reviewText, reviewChecks, summaryText, fixesFor, shortImage, type RollbackReview, type ReviewCheck, type ReviewFix, type ReviewSubjectKind } from './review';
 export { DEFAULT_HOLD_WINDOW_SECONDS, HOLD_ANNOTATION, PAUSED_ANNOTATION, holdOf, pausedOf, holdSummary, healthFailures, verdictOf, loopText, objectText, flowDurations, type HoldRecord, type PausedRecord, type LoopRef, type LoopKind, type GitMatch, type HealthObservation, type Verdict } from './hold';
 export { readLoops, activeLoops, pathsOverlap, loopPath, loopsEvidence, type Loop } from './loops';
 export { holdPreflight, startHold, holdStatus, resumeHold, recordHoldCommit, observeHealth, holdGitSource, holdGitMatch, type GitCompare, type HoldPreflight, type HoldOptions, type HoldOutcome, type HoldFailure, type HoldStatus, type ResumeOptions, type ResumeOutcome } from './holdFlow';

@@ -20,6 +20,8 @@ import type { HelmPreflight } from './helmRollback';
 import { refText } from './kinds';
 import type { PreflightBase } from './operations';
 import type { CheckStatus, Preflight, PreflightCheck } from './preflight';
+import type { HoldPreflight } from './holdFlow';
+import { loopText } from './hold';
 
 /** Something that removes the cause of a refusal; the editor shows it as a button, the CLI as a hint. */
 export interface ReviewFix {
@@ -69,6 +71,8 @@ export interface RollbackReview {
   actions: string[];
   /** Where the reason goes besides the evidence record. */
   reasonGoesTo: string[];
+  /** A rollback held under GitOps: the loops paused first and the verification window. */
+  hold?: { pausing: string[]; window: number };
 }
 
 const ORDER: Record<CheckStatus, number> = { fail: 1, warn: 2, skipped: 3, info: 4, pass: 5 };
@@ -246,6 +250,32 @@ export function applicationReview(pre: ApplicationPreflight): RollbackReview {
     reasonGoesTo: ['the evidence record', "the operation's info (Reason), which Argo CD shows with the sync"],
     ...(pre.autoSync ? { pauseAutoSync: true } : {}),
   });
+}
+
+/**
+ * The review of a rollback held under GitOps (holdFlow.ts): the workload's
+ * review with the flow's checks — the loops that would re-apply it instead of
+ * the GitOps refusal — and a headline that says what is paused first and how
+ * long it is held.
+ */
+export function holdReview(pre: HoldPreflight, unified?: string): RollbackReview {
+  const base = workloadReview({ ...pre.rollback, checks: pre.checks, blocking: pre.blocking, gitops: [] }, unified);
+  const pausing = pre.loops.filter((l) => !l.error && !l.paused).map((l) => loopText(l.ref));
+  const window = pre.window % 60 === 0 ? `${pre.window / 60} min` : `${pre.window} s`;
+  const images = imageChange(base.images);
+  const ref = pre.rollback.request.ref;
+  const where = `in namespace ${ref.namespace} (context ${pre.rollback.context.name})`;
+  const headline =
+    base.state === 'ready'
+      ? `${pausing.length ? `Pause ${pausing.join(', ')}, roll` : 'Roll'} ${refText(ref)} ${where} back from ${base.from ?? 'now'} to ${base.to ?? 'the target revision'}${images ? ` (${images})` : ''}, and hold it for ${window} of healthy running.`
+      : base.headline;
+  return {
+    ...base,
+    headline,
+    proceed: { ...base.proceed, label: pausing.length ? 'Pause, Roll Back and Hold' : 'Roll Back and Hold' },
+    actions: [...pre.loops.filter((l) => !l.error && !l.paused).map((l) => `merge patch pausing ${loopText(l.ref)} (${l.ref.kind === 'Application' ? 'spec.syncPolicy.automated removed' : 'spec.suspend: true'}), recording what to put back, guarded by its resourceVersion`), ...base.actions, `the hold record on ${refText(ref)}: verified after ${window}; resume puts back exactly what was paused`],
+    hold: { pausing, window: pre.window },
+  };
 }
 
 /** The review as the terminal shows it: the sentence, the count, then every check (failures first) with its evidence and, for a failure, its hint. */

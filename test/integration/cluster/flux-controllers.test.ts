@@ -26,7 +26,8 @@ import { git } from '../../../scripts/cluster/gitServer';
 import { holdOf, holdPreflight, holdStatus, pausedOf, resumeHold, startHold, type ClusterSession, type WorkloadRef } from '../../../src/cluster';
 import { GitRepo, commitOnNewBranch, liveMatch } from '../../../src/git';
 import { setImages, manifestWorkloads } from '../../../src/extension/cluster/model';
-import { getJson, namespace, session } from './helpers';
+import { spawn } from 'node:child_process';
+import { builtCli, getJson, namespace, session } from './helpers';
 
 const NS = 'shop';
 const FLUX_NS = 'flux-system';
@@ -58,6 +59,18 @@ spec:
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The built CLI, run without blocking this process (the Git server the controllers fetch from lives here). */
+function cli(args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [builtCli(), ...args], { cwd, env: { ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -306,5 +319,39 @@ spec:
     assert.deepEqual(flow.steps.map((x) => x.step), ['opened', 'confirmed', 'paused', 'rolled back', 'verified', 'Git', 'resumed'].filter((x) => flow.steps.some((y) => y.step === x)));
     assert.ok(['opened', 'confirmed', 'paused', 'rolled back', 'verified', 'resumed'].every((x) => flow.steps.some((y) => y.step === x)), flow.steps.map((x) => x.step).join(', '));
     assert.ok(resumed.value.files && readFileSync(resumed.value.files.markdown, 'utf8').includes('## Flow'));
+  });
+
+  test('the CLI runs the same flow: hold start, status --wait, a resume refused while Git differs, then --reapply and Flux re-applies Git', async () => {
+    const env = { ...process.env, KUBECONFIG: plane.kubeconfigPath };
+    const history = await s.workloadHistory(ref);
+    assert.ok(history.ok);
+    const other = history.value.revisions.find((r) => r.images.some((i) => i.image === 'registry.example/web:1.1.0'))!.revision;
+    const start = await cli(['hold', 'start', 'deployment/web', '-n', NS, '--to-revision', String(other), '--window', '3', '--yes', '--evidence-dir', evidenceDir, '--repo', clone], env, clone);
+    assert.equal(start.code, 0, start.stderr + start.stdout);
+    assert.match(start.stdout, /^Pause Flux Kustomization flux-system\/apps, roll deployment\/web in namespace shop \(context rg-admin\) back from revision \d+ to revision \d+ \(web:1\.0\.0 → web:1\.1\.0\), and hold it for 3 s of healthy running\./m);
+    assert.match(start.stdout, /loops +1 loop\(s\) would re-apply deployment\/web: Flux Kustomization flux-system\/apps paused first/);
+    assert.equal(await image(), 'registry.example/web:1.1.0');
+    assert.equal((await kustomization()).spec.suspend, true);
+
+    const status = await cli(['hold', 'status', 'deployment/web', '-n', NS, '--wait', '--repo', clone], env, clone);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /deployment\/web in shop: held by Rollback Guard since \d\d:\d\d · verified \(healthy 3 s\) · Git matches live: no/);
+    assert.match(status.stdout, /Git: main@sha1:[0-9a-f]{12}… gives deployment\/web registry\.example\/web:1\.0\.0 \(apps\/web\/deployment\.yaml\); it runs registry\.example\/web:1\.1\.0/);
+
+    const refused = await cli(['hold', 'resume', 'deployment/web', '-n', NS, '--yes', '--repo', clone], env, clone);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Git does not match what runs .*resuming lets Flux Kustomization flux-system\/apps re-apply what Git says/);
+    assert.match(refused.stderr, /pass --reapply to resume anyway/);
+    assert.equal((await kustomization()).spec.suspend, true);
+
+    const resumed = await cli(['hold', 'resume', 'deployment/web', '-n', NS, '--yes', '--reapply', '--repo', clone, '--evidence-dir', evidenceDir, '--format', 'json'], env, clone);
+    assert.equal(resumed.code, 0, resumed.stderr + resumed.stdout);
+    const out = JSON.parse(resumed.stdout) as { status: string; restored: unknown[]; durations: { executeMs: number; verifyMs: number } };
+    assert.equal(out.status, 'resumed');
+    assert.deepEqual(out.restored, [{ kind: 'Kustomization', namespace: FLUX_NS, name: 'apps' }]);
+    assert.ok(out.durations.verifyMs >= 3000);
+    // Resumed without Git matching: Flux re-applies what Git says, as the confirmation said it would.
+    await flux.reconcile('Kustomization', FLUX_NS, 'apps');
+    await waitFor('kustomize-controller to re-apply Git (web:1.0.0)', async () => ((await image()) === 'registry.example/web:1.0.0' ? true : undefined));
   });
 });
