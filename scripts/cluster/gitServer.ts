@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { childEnv } from '../childEnv.mjs';
 
 export interface GitServer {
   /** http://127.0.0.1:<port> */
@@ -34,7 +35,7 @@ export function git(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEn
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: opts.cwd,
-      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', ...opts.env },
+      env: childEnv({ GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1', ...opts.env }),
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let out = '';
@@ -142,7 +143,7 @@ export async function startGitServer(root: string, opts: { log?: (line: string) 
     repoUrl: (name) => `${base}/${name}.git`,
     createRepo(name) {
       const dir = path.join(root, `${name}.git`);
-      const r = spawnSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', dir], { encoding: 'utf8' });
+      const r = spawnSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', dir], { encoding: 'utf8', env: childEnv({ GIT_CONFIG_NOSYSTEM: '1' }) });
       if (r.status !== 0) throw new Error(`git init --bare ${dir} failed: ${r.stderr}`);
       return `${base}/${name}.git`;
     },
