@@ -69,54 +69,6 @@ export function bracketsBeyond(text: string, limit: number, from = 0, to = text.
 }
 
 /**
- * Where the elements of an XML text first nest deeper than `limit`, or -1.
- * Comments, CDATA, processing instructions, declarations and quoted
- * attribute values are skipped; a `<` that starts no tag is text.
- */
-export function xmlBeyond(text: string, limit: number): number {
-  let depth = 0;
-  const n = text.length;
-  let i = text.indexOf('<');
-  while (i !== -1 && i < n) {
-    const next = text.charCodeAt(i + 1);
-    if (text.startsWith('<!--', i)) i = skipPast(text, '-->', i + 4);
-    else if (text.startsWith('<![CDATA[', i)) i = skipPast(text, ']]>', i + 9);
-    else if (next === 63 /* ? */) i = skipPast(text, '?>', i + 2);
-    else if (next === 33 /* ! */) i = skipPast(text, '>', i + 2);
-    else if (next === 47 /* / */) {
-      if (depth > 0) depth--;
-      i = skipPast(text, '>', i + 2);
-    } else if (isNameStart(next)) {
-      const start = i;
-      // To the end of the tag, over quoted attribute values.
-      let j = i + 1;
-      let quote = 0;
-      for (; j < n; j++) {
-        const c = text.charCodeAt(j);
-        if (quote) {
-          if (c === quote) quote = 0;
-        } else if (c === 34 || c === 39) quote = c;
-        else if (c === 62 /* > */ || c === 60 /* < */) break;
-      }
-      const selfClosing = j < n && text.charCodeAt(j) === 62 && text.charCodeAt(j - 1) === 47;
-      if (!selfClosing && ++depth > limit) return start;
-      i = j < n && text.charCodeAt(j) === 62 ? j + 1 : j;
-    } else i++;
-    i = i >= n ? -1 : text.indexOf('<', i);
-  }
-  return -1;
-}
-
-function skipPast(text: string, end: string, from: number): number {
-  const at = text.indexOf(end, from);
-  return at === -1 ? text.length : at + end.length;
-}
-
-function isNameStart(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c > 127;
-}
-
-/**
  * Where parentheses in SQL first nest deeper than `limit`, or -1; quoted
  * strings and identifiers and comments are skipped.
  */

@@ -1,22 +1,11 @@
-import type * as XmlTools from '@xml-tools/parser';
 import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode, type Pair } from 'yaml';
-import { NESTING_LIMITS, tooDeep, xmlBeyond } from '../limits';
 import { boundAliases } from '../yaml/aliases';
 import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
 import { checkYamlNesting } from '../yaml/nesting';
 import type { Dialect } from '../sql/sql';
 import { embeddedSql, type Embedded, type EmbeddedProblem } from './embedded';
 import type { MigrationUnit } from './model';
-
-/** The XML parser builds its grammar when loaded: load it only for XML changelogs. */
-let xmlTools: typeof XmlTools | undefined;
-function parseXml(text: string): ReturnType<typeof XmlTools.parse> {
-  // The parser recurses once per element (and exhausts the stack at some 370 levels).
-  const deep = xmlBeyond(text, NESTING_LIMITS.xml);
-  if (deep !== -1) throw tooDeep('xml', deep);
-  xmlTools ??= require('@xml-tools/parser') as typeof XmlTools;
-  return xmlTools.parse(text);
-}
+import { parseXml } from './xml';
 
 /**
  * Liquibase changelogs in XML and YAML: one unit per changeSet. Change types
