@@ -5,7 +5,9 @@ import { compileGlob, compileGlobs, GlobError } from './glob';
 import schema from '../../schemas/rollbackguard.schema.json';
 import type { Severity } from './model';
 import { ruleById } from './rules';
+import { InputLimit } from './limits';
 import { LineIndex } from './text';
+import { checkYamlNesting } from './yaml/nesting';
 
 /** `.rollbackguard.yaml`, resolved: every field has its default. */
 export interface RollbackGuardConfig {
@@ -59,11 +61,17 @@ function validator(): ReturnType<Ajv['compile']> {
 /** Parses and validates a config file; throws ConfigError with the position of the first problem. */
 export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): RollbackGuardConfig {
   const lines = new LineIndex(text);
-  const [doc] = boundAliases([parseDocument(text, { prettyErrors: false })]) as [ReturnType<typeof parseDocument>];
   const fail = (offset: number, detail: string): never => {
     const p = lines.position(offset);
     throw new ConfigError(file, p.line + 1, p.character + 1, detail);
   };
+  try {
+    checkYamlNesting(text);
+  } catch (error) {
+    if (error instanceof InputLimit) fail(error.offset, error.message);
+    throw error;
+  }
+  const [doc] = boundAliases([parseDocument(text, { prettyErrors: false })]) as [ReturnType<typeof parseDocument>];
   if (doc.errors.length > 0) fail(doc.errors[0]!.pos[0], `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   const raw: unknown = doc.toJS({ maxAliasCount: -1 }) ?? {};
   const validate = validator();

@@ -1,6 +1,7 @@
 import { isMap, parseAllDocuments } from 'yaml';
 import { boundAliases } from './yaml/aliases';
 import { parseManifestFile } from './yaml/manifest';
+import { withinYamlNesting } from './yaml/nesting';
 import { YamlNav } from './yaml/nodes';
 
 /**
@@ -66,7 +67,8 @@ export function buildProjectContext(files: { path: string; text: string }[], def
     }
     if (!KUSTOMIZATION_FILE_NAMES.includes(base)) continue;
     const dir = dirname(path);
-    const parsed = parseAllDocuments(text, { uniqueKeys: false });
+    // A kustomization nested past the readers' bound names no generators Rollback Guard can know.
+    const parsed = withinYamlNesting(text) ? parseAllDocuments(text, { uniqueKeys: false }) : [];
     for (const document of Array.isArray(parsed) ? boundAliases(parsed) : []) {
       const root = document.contents;
       if (!isMap(root)) continue;
@@ -155,7 +157,7 @@ export function buildProjectContext(files: { path: string; text: string }[], def
 /** Image names a Skaffold configuration builds (`build.artifacts[].image`, in every profile too). */
 function skaffoldArtifacts(text: string): string[] {
   const out: string[] = [];
-  const parsed = parseAllDocuments(text, { uniqueKeys: false });
+  const parsed = withinYamlNesting(text) ? parseAllDocuments(text, { uniqueKeys: false }) : [];
   for (const document of Array.isArray(parsed) ? boundAliases(parsed) : []) {
     const root = document.contents;
     if (!isMap(root)) continue;
@@ -197,6 +199,8 @@ export function objectDefinitions(files: readonly { path: string; text: string }
   const out: Definition[] = [];
   for (const { path, text } of files) {
     if (!/\.ya?ml$/i.test(path) || !INDEXED_KINDS.test(text)) continue;
+    // A file nested past the readers' bound defines nothing Rollback Guard can know (its analysis says so).
+    if (!withinYamlNesting(text)) continue;
     for (const doc of parseManifestFile(text).manifests) {
       if (doc.kind === 'Secret' && doc.group === '' && doc.name) out.push({ path, kind: doc.kind, name: doc.name });
     }

@@ -18,6 +18,7 @@ import { Suppressions, toComment } from '../suppress';
 import { LineIndex } from '../text';
 import { DocumentMemo, type ManifestFile } from '../yaml/manifest';
 import { yamlComments } from '../yaml/manifest';
+import { withinYamlNesting } from '../yaml/nesting';
 import { canonical, configFileChanged, imageChanges, imageNodes, indexResources, isAdditiveMigration, isConfigFile, migrationAnchor, type Located } from './facts';
 import { changedLineRanges, touchesLines } from './lines';
 import type { ChangedFile, ReleaseAnalysis, ReleaseFile, ReleaseInput } from './model';
@@ -295,7 +296,9 @@ function buildFacts(input: ReleaseInput, work: readonly FileWork[]): ReleaseFact
   const planText = planChange?.head ?? input.plan?.text;
   const planPath = planChange?.path ?? input.plan?.path;
   if (planText !== undefined && planPath !== undefined) {
-    plan = { path: planPath, text: planText, changed: Boolean(planChange), document: boundAliases([parseDocument(planText, { prettyErrors: false, uniqueKeys: false })])[0]!, lines: new LineIndex(planText) };
+    // A plan nested past the readers' bound reads as an empty one.
+    const readable = withinYamlNesting(planText) ? planText : '';
+    plan = { path: planPath, text: planText, changed: Boolean(planChange), document: boundAliases([parseDocument(readable, { prettyErrors: false, uniqueKeys: false })])[0]!, lines: new LineIndex(planText) };
   }
   return { baseRef: input.base.ref, base, head, changed, both, added, removed, images, migrations, configFiles, files, plan };
 }

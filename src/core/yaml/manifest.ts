@@ -1,9 +1,10 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Lexer, type Document, type Node, type YAMLMap } from 'yaml';
+import { InputLimit } from '../limits';
 import { LineIndex } from '../text';
 import { groupOfKind } from '../k8s/groups';
 import { boundAliases } from './aliases';
 import { maskTemplate, originalOffset, overlapsSpans, type Injection, type Shift } from './helm';
-import { checkYamlNesting } from './nesting';
+import { parseAllDocumentsBounded } from './nesting';
 import { YamlNav } from './nodes';
 
 /** One Kubernetes-looking YAML document (a mapping with `apiVersion` and `kind`). */
@@ -59,7 +60,6 @@ export interface ParseOptions {
 
 export function parseManifestFile(text: string, options: ParseOptions = {}): ManifestFile {
   const masked = maskTemplate(text);
-  checkYamlNesting(masked.text);
   const lines = new LineIndex(text);
   const problems: ParseProblem[] = [];
   // A `{{` left open matters only where it hides a Kubernetes object (a CI workflow's `${{` is no template).
@@ -176,7 +176,7 @@ function describeError(message: string): string {
 }
 
 function parseWhole(text: string): Document.Parsed[] {
-  let documents = parseAllDocuments(text, PARSE_OPTIONS);
+  let documents = parseAllDocumentsBounded(text, PARSE_OPTIONS);
   // A quoted scalar whose later lines are less indented than YAML 1.2 allows,
   // which go-yaml (kubectl, Helm) reads: joined onto one line, it parses the same
   // (up to the spaces a fold would drop). A few such scalars at most.
@@ -187,7 +187,7 @@ function parseWhole(text: string): Document.Parsed[] {
     const joined = at >= 0 && text.lastIndexOf('\n', open!.pos[0] - 1) < at ? joinQuotedLines(text, at) : undefined;
     if (joined === undefined) break;
     text = joined;
-    documents = parseAllDocuments(text, PARSE_OPTIONS);
+    documents = parseAllDocumentsBounded(text, PARSE_OPTIONS);
   }
   return Array.isArray(documents) ? boundAliases(documents) : [];
 }
@@ -256,10 +256,10 @@ function parseWithMemo(text: string, path: string, memo: DocumentMemo): Document
     const source = text.slice(start, starts[i + 1] ?? text.length);
     let documents = memo.take(before, source, start);
     if (!documents) {
-      documents = parseWhole(source);
+      documents = parseAt(source, start);
       // A broken part may not end at its `---` in the parser's eyes: from here, parse as a whole.
       if (documents.some((d) => d.errors.length > 0)) {
-        documents = parseWhole(text.slice(start));
+        documents = parseAt(text.slice(start), start);
         if (start > 0) for (const document of documents) shiftDocument(document, start);
         for (const document of documents) out.push(document);
         break;
@@ -271,6 +271,15 @@ function parseWithMemo(text: string, path: string, memo: DocumentMemo): Document
   }
   memo.remember(path, text, out, after);
   return out;
+}
+
+/** parseWhole of a part of the file that begins at `start` (a reader's limit is reported in the file's offsets). */
+function parseAt(source: string, start: number): Document.Parsed[] {
+  try {
+    return parseWhole(source);
+  } catch (error) {
+    throw error instanceof InputLimit ? new InputLimit(error.offset + start, error.message) : error;
+  }
 }
 
 /**
