@@ -209,13 +209,15 @@ function joinQuotedLines(text: string, at: number): string | undefined {
 }
 
 /**
- * A `---` at the start of a line begins a document wherever it stands: YAML
+ * A `---` at the start of a line (after a line feed: the `yaml` package
+ * does not break lines at a lone carriage return, nor at U+2028) begins a
+ * document wherever it stands: YAML
  * forbids it inside any content. So a stream splits at these lines into
  * parts that parse on their own, to the same documents and offsets. (The
  * `yaml` package reads an unclosed quote on across the line; such a part has
  * errors, and from there the stream is parsed as a whole.)
  */
-const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/gm;
+const DOCUMENT_START = /(?:^|(?<=\n))---(?=[ \t\r\n]|$)/g;
 /** What keeps a stream from splitting that way: directives, document-end markers, a byte-order mark. */
 const NOT_SPLITTABLE = /^(?:%|\.\.\.(?:[ \t\r\n]|$))|^\uFEFF/m;
 
