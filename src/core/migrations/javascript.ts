@@ -90,6 +90,14 @@ function walk(node: Node, ctx: Ctx, table?: { name: string; param: string }): vo
   if (node.type === 'call_expression') {
     const { root, steps } = flatten(node);
     if (handleChain(node, root, steps, ctx, table)) return;
+    if (steps.length > 0) {
+      // No shorter part of the chain is understood either (what handleChain
+      // recognises only grows with the chain): what is left to read is its
+      // root and arguments, each once — not every call of a long chain again.
+      walk(root, ctx, table);
+      for (const step of steps) for (const arg of step.args) walk(arg, ctx, table);
+      return;
+    }
   }
   for (const child of kids(node)) walk(child, ctx, table);
 }
