@@ -131,12 +131,17 @@ export class Engine {
     }
   }
 
+  /** Runs the one-time setup of the analyzer that reads `path` (loading a parser), so the analysis that follows measures the file alone. */
+  async prepare(path: string): Promise<void> {
+    const analyzer = this.analyzerFor(path);
+    if (!analyzer?.prepare) return;
+    let ready = this.prepared.get(analyzer);
+    if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
+    await ready;
+  }
+
   private async openWith(analyzer: Analyzer, source: SourceFile): Promise<OpenAnalysis> {
-    if (analyzer.prepare) {
-      let ready = this.prepared.get(analyzer);
-      if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
-      await ready;
-    }
+    await this.prepare(source.path);
     const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile, documents: this.documents };
     const output = await analyzer.analyze(source, env);
 
@@ -239,13 +244,15 @@ export class Engine {
     return this.configure(findings);
   }
 
-  /** Drops disabled rules and applies severity overrides from the configuration. */
+  /** Drops disabled rules and applies severity overrides from the configuration; control characters from the source are shown escaped. */
   private configure(findings: readonly Finding[]): Finding[] {
     const out: Finding[] = [];
     for (const finding of findings) {
       const setting = this.config.rules.get(finding.ruleId);
       if (setting?.enabled === false) continue;
-      out.push(setting?.severity ? { ...finding, severity: setting.severity } : finding);
+      let f = setting?.severity ? { ...finding, severity: setting.severity } : finding;
+      if (CONTROL.test(f.message)) f = { ...f, message: printable(f.message) };
+      out.push(f);
     }
     return out;
   }
@@ -259,4 +266,12 @@ export function describeFailure(error: unknown): AnalysisFailure {
   const message = line.length > 80 ? `${line.slice(0, 79)}…` : line;
   const stack = error instanceof Error ? error.stack : undefined;
   return { reason: message ? `${name}: ${message}` : name, ...(stack ? { stack } : {}) };
+}
+
+/** Characters a terminal or a hover would act on or hide (line breaks and tabs aside). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/;
+
+/** A message with every control character written as its escape (`\x1f`). */
+export function printable(message: string): string {
+  return message.replace(new RegExp(CONTROL.source, 'g'), (c) => (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
