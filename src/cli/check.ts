@@ -13,7 +13,7 @@ import { formatText } from '../core/report/text';
 import { oneOf, parse, UsageError } from './args';
 import type { BranchOptions } from './branch';
 import { loadConfig } from './config';
-import { AnalysisPool } from './parallel';
+import { AnalysisPool, DEFAULT_TIME_BUDGET_SECONDS } from './parallel';
 import { scan } from './scan';
 import type { CliIO } from './io';
 
@@ -35,6 +35,7 @@ Options:
   --kube-version 1.30               the Kubernetes release the manifests must apply to: report
                                     API versions it no longer serves (RG116; default: the
                                     configuration's targetKubernetesVersion)
+  --time-budget SECONDS             stop analysing a file after this long and note it (default: 30; 0: no limit)
   -h, --help                        show this help
 
 Exit status: 0 nothing reaches --fail-on, 1 something does, 2 usage or configuration error.`;
@@ -50,6 +51,7 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
     base: { type: 'string' },
     worktree: { type: 'boolean' },
     'kube-version': { type: 'string' },
+    'time-budget': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -58,15 +60,16 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   }
   const format = oneOf('format', values.format, FORMATS, 'text');
   const failOn = oneOf('fail-on', values['fail-on'], FAIL_ON, 'error');
+  const budgetMs = timeBudget(values['time-budget']);
   const loaded = loadConfig(io.cwd, values.config);
   const configFile = loaded.file;
   const kubeVersion = values['kube-version'];
   if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) throw new UsageError(`--kube-version must be a Kubernetes release like 1.30 or v1.30.2 (got "${kubeVersion}")`);
   const config = kubeVersion !== undefined ? { ...loaded.config, targetKubernetesVersion: kubeVersion } : loaded.config;
-  if (values.base !== undefined) return checkBranch(io, { base: values.base, worktree: values.worktree === true, paths: positionals, config, configDir: configFile ? dirname(configFile) : undefined, format, failOn });
+  if (values.base !== undefined) return checkBranch(io, { base: values.base, worktree: values.worktree === true, paths: positionals, config, configDir: configFile ? dirname(configFile) : undefined, format, failOn, budgetMs });
   if (values.worktree) throw new UsageError('--worktree needs --base');
 
-  const { findings, scanned } = await scanFindings(io, positionals, config, configFile ? dirname(configFile) : undefined);
+  const { findings, scanned } = await scanFindings(io, positionals, config, configFile ? dirname(configFile) : undefined, budgetMs);
   const summary = summarize(findings, scanned.files.length, scanned.skipped);
   for (const s of scanned.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
   return printFindings(io, findings, format, failOn, {
@@ -89,10 +92,20 @@ function printFindings(io: CliIO, findings: readonly Finding[], format: (typeof 
   return failOn !== 'never' && findings.some((f) => reaches(f.severity, failOn as Severity)) ? 1 : 0;
 }
 
+/** `--time-budget` in milliseconds (0: none). */
+function timeBudget(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TIME_BUDGET_SECONDS * 1000;
+  const seconds = Number(value);
+  if (value.trim() === '' || !Number.isFinite(seconds) || seconds < 0) throw new UsageError(`--time-budget takes a number of seconds (0: no limit), not "${value}"`);
+  return Math.round(seconds * 1000);
+}
+
 /** Every file under `paths` (default `.`), as `check` without `--base` reads them. */
-async function scanFindings(io: CliIO, paths: readonly string[], config: RollbackGuardConfig, configDir: string | undefined) {
+async function scanFindings(io: CliIO, paths: readonly string[], config: RollbackGuardConfig, configDir: string | undefined, budgetMs: number) {
   const probe = new Engine({ config });
-  const pool = new AnalysisPool(io.workerScript);
+  const pool = new AnalysisPool({ workerScript: io.workerScript, budgetMs });
+  // With a budget the files are analysed on a worker: it boots while this thread scans.
+  pool.start();
   try {
     const scanned = scan(paths.length > 0 ? paths : ['.'], {
       cwd: io.cwd,
@@ -119,7 +132,7 @@ async function scanFindings(io: CliIO, paths: readonly string[], config: Rollbac
  */
 async function checkBranch(
   io: CliIO,
-  options: BranchOptions & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number] },
+  options: BranchOptions & { format: (typeof FORMATS)[number]; failOn: (typeof FAIL_ON)[number]; budgetMs: number },
 ): Promise<number> {
   // The Git layer loads only for --base.
   const { analyzeBranch, forDisplay, releaseLine } = await import('./branch');
@@ -127,7 +140,7 @@ async function checkBranch(
   let findings = forDisplay(run, io.cwd, run.analysis.findings);
   let summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };
   if (options.config.analyse === 'all') {
-    const all = await scanFindings(io, options.paths, options.config, options.configDir);
+    const all = await scanFindings(io, options.paths, options.config, options.configDir, options.budgetMs);
     findings = [...all.findings, ...forDisplay(run, io.cwd, run.analysis.releaseFindings)].sort(compareFindings);
     summary = { ...summarize(findings, all.scanned.files.length, all.scanned.skipped), worstClass: run.analysis.summary.rollbackClass };
   }

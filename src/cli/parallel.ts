@@ -3,11 +3,12 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { RollbackGuardConfig } from '../core/config';
-import { Engine } from '../core/engine';
+import { describeFailure, Engine } from '../core/engine';
 import type { Finding } from '../core/model';
 import { buildProjectContext, type Definition } from '../core/project';
-import { docsUrl } from '../core/rule';
+import { docsUrl, toFinding } from '../core/rule';
 import { RULES } from '../core/rules';
+import { NOT_ANALYSED } from '../core/rules/meta';
 import { loadPostgres, postgresModule, usePostgresModule } from '../core/sql/postgres';
 
 /**
@@ -28,6 +29,8 @@ import { loadPostgres, postgresModule, usePostgresModule } from '../core/sql/pos
 
 export const PARALLEL_MIN_FILES = 2000;
 const MAX_WORKERS = 7;
+/** Default of `check --time-budget`: how long one file's analysis may take. */
+export const DEFAULT_TIME_BUDGET_SECONDS = 30;
 /** Argument that marks an analysis worker for dist/cli.js (see bin.ts). */
 export const WORKER_ARG = '--analysis-worker';
 
@@ -45,7 +48,11 @@ export interface SourceText {
   text: string;
 }
 
-type Request = { setup: AnalysisSetup; postgres?: WebAssembly.Module } | { id: number; files: SourceText[] } | null;
+/**
+ * `progress`: where a worker says which file of its chunk it is on and since
+ * when (see Progress), so this thread can stop one that takes too long.
+ */
+type Request = { setup: AnalysisSetup; postgres?: WebAssembly.Module; progress?: SharedArrayBuffer; epoch?: number } | { id: number; files: SourceText[] } | null;
 type Reply = { ready: true } | { id: number; findings: Compact[][] } | { id: number; error: string };
 
 /** A finding as a worker sends it: without the rule's help and docs URL (the same long strings on thousands of findings), which this thread adds back. */
@@ -78,10 +85,68 @@ export function createEngine(setup: AnalysisSetup): Engine {
   });
 }
 
-async function analyzeChunk(engine: Engine, files: readonly SourceText[]): Promise<Finding[][]> {
+/**
+ * A worker's progress, shared with this thread: [0] the position in its
+ * chunk of the file it is analysing (-1 between chunks), [1] when it began
+ * that file (ms after the pool's epoch). Written before each file, read by
+ * this thread's watch.
+ */
+class Progress {
+  readonly cells: Int32Array;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly epoch: number,
+  ) {
+    this.cells = new Int32Array(buffer);
+  }
+
+  static create(epoch: number): Progress {
+    const progress = new Progress(new SharedArrayBuffer(8), epoch);
+    Atomics.store(progress.cells, 0, -1);
+    return progress;
+  }
+
+  begin(position: number): void {
+    // The time first: whoever sees the new position sees its start.
+    Atomics.store(this.cells, 1, Date.now() - this.epoch);
+    Atomics.store(this.cells, 0, position);
+  }
+
+  idle(): void {
+    Atomics.store(this.cells, 0, -1);
+  }
+
+  /** The position and how long it has been analysed, or undefined between chunks. */
+  current(): { position: number; ms: number } | undefined {
+    const position = Atomics.load(this.cells, 0);
+    return position < 0 ? undefined : { position, ms: Date.now() - this.epoch - Atomics.load(this.cells, 1) };
+  }
+}
+
+async function analyzeChunk(engine: Engine, files: readonly SourceText[], progress?: Progress): Promise<Finding[][]> {
   const out: Finding[][] = [];
-  for (const file of files) out.push((await engine.analyze({ path: file.path, text: file.text })).findings);
+  for (let i = 0; i < files.length; i++) {
+    if (progress) {
+      // The parser's one-time loading is not the file's time.
+      await engine.prepare(files[i]!.path);
+      progress.begin(i);
+    }
+    out.push((await engine.analyze({ path: files[i]!.path, text: files[i]!.text })).findings);
+  }
+  progress?.idle();
   return out;
+}
+
+/** One RG003 note on a file that was not analysed to the end, at its first line. */
+export function notAnalysed(engine: Engine, file: SourceText, why: string): Finding[] {
+  const firstLine = file.text.search(/\r?\n|$/);
+  return engine.configured([
+    toFinding(NOT_ANALYSED, file.path, {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: Math.max(0, firstLine) } },
+      message: `Not analysed: ${why}`,
+    }),
+  ]);
 }
 
 /**
@@ -98,28 +163,65 @@ interface Chunk {
   end: number;
 }
 
-/** The analysis threads of one `check`. */
+export interface PoolOptions {
+  /** The script that starts this CLI (dist/cli.js); without it (the CLI running from source), one thread and no time budget. */
+  workerScript?: string;
+  /** How long one file's analysis may take, in ms; 0 for no limit. */
+  budgetMs?: number;
+}
+
+function newWorker(script: string): Worker {
+  // Loaded here: a check without workers never needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  return new Worker(script, { argv: [WORKER_ARG] });
+}
+
+/**
+ * The analysis threads of one `check`.
+ *
+ * With a time budget, every file is analysed on a worker thread and this
+ * thread only watches: a synchronous analysis can be stopped only from
+ * outside its thread. A worker still on one file when the budget runs out
+ * is terminated; the file gets an RG003 note, the rest of its chunk goes to
+ * a new worker. A worker that dies (out of memory) is treated the same way.
+ * The first worker starts before the scan (`start`), so it boots while this
+ * thread reads the files.
+ */
 export class AnalysisPool {
   private readonly workers: Worker[] = [];
   private readonly served = new Set<Worker>();
+  private readonly workerScript: string | undefined;
+  private readonly budgetMs: number;
 
-  /** `workerScript`: the script that starts this CLI (dist/cli.js); without it (the CLI running from source), one thread. */
-  constructor(private readonly workerScript?: string) {}
+  constructor(options: PoolOptions | string = {}) {
+    const { workerScript, budgetMs = 0 } = typeof options === 'string' ? { workerScript: options } : options;
+    this.workerScript = workerScript;
+    this.budgetMs = workerScript ? budgetMs : 0;
+  }
+
+  /** True when files are analysed under the time budget (on workers). */
+  get supervised(): boolean {
+    return this.budgetMs > 0;
+  }
+
+  /** Starts the first worker ahead of the files (only with a time budget: otherwise small runs stay on this thread). */
+  start(): void {
+    if (this.supervised && this.workers.length === 0) this.workers.push(newWorker(this.workerScript!));
+  }
 
   /** Called by the scan with the number of files found so far: starts the workers once there are enough. */
   found(count: number): void {
-    if (count !== PARALLEL_MIN_FILES || !this.workerScript || this.workers.length > 0) return;
-    const count_ = Math.min(MAX_WORKERS, threadLimit() - 1);
-    if (count_ < 1) return;
-    // Loaded here: a check of a few files never needs it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    for (let i = 0; i < count_; i++) this.workers.push(new Worker(this.workerScript, { argv: [WORKER_ARG] }));
+    if (count !== PARALLEL_MIN_FILES || !this.workerScript) return;
+    // Without a budget this thread analyses too; with one, it only watches.
+    const wanted = Math.min(MAX_WORKERS, threadLimit() - (this.supervised ? 0 : 1));
+    while (this.workers.length < wanted) this.workers.push(newWorker(this.workerScript));
   }
 
   /** The findings of every file (one array per file, in the given order). */
   async analyze(files: readonly SourceText[], setup: AnalysisSetup): Promise<Finding[][]> {
     const engine = createEngine(setup);
+    if (this.supervised) return this.analyzeSupervised(files, setup, engine);
     if (this.workers.length === 0) return analyzeChunk(engine, files);
     const threads = this.workers.length + 1;
     let next = 0;
@@ -208,6 +310,122 @@ export class AnalysisPool {
     return results.flatMap((r) => r!);
   }
 
+  /** Every file on the workers, each within the budget (see the class comment). */
+  private async analyzeSupervised(files: readonly SourceText[], setup: AnalysisSetup, engine: Engine): Promise<Finding[][]> {
+    const results: (Finding[] | undefined)[] = new Array<Finding[] | undefined>(files.length);
+    if (files.length === 0) return [];
+    const script = this.workerScript!;
+    const budgetMs = this.budgetMs;
+    const seconds = budgetMs / 1000;
+    const epoch = Date.now();
+    const postgres = files.some((f) => engine.analyzerFor(f.path)?.prepare === loadPostgres) ? await postgresModule() : undefined;
+    const threads = Math.max(1, files.length >= PARALLEL_MIN_FILES ? Math.min(MAX_WORKERS, threadLimit()) : 1);
+    // Chunks handed back by a stopped worker go first; then guided self-scheduling, as without a budget.
+    const retry: Chunk[] = [];
+    let next = 0;
+    const take = (most = 128): Chunk | undefined => {
+      const again = retry.shift();
+      if (again) return again;
+      if (next >= files.length) return undefined;
+      const size = Math.max(8, Math.min(most, Math.ceil((files.length - next) / (threads * 3))));
+      const chunk = { start: next, end: Math.min(files.length, next + size) };
+      next = chunk.end;
+      return chunk;
+    };
+    interface Slot {
+      worker: Worker;
+      progress: Progress;
+      chunk?: Chunk;
+      ready: boolean;
+    }
+    const live = new Set<Slot>();
+    /** Workers that died before they were ready: after two, this thread analyses what is left (without a budget). */
+    let unstarted = 0;
+    let chunkIds = 0;
+    const sent = new Map<number, Chunk>();
+
+    return new Promise<Finding[][]>((resolveAll) => {
+      const settle = () => {
+        if (live.size > 0) return;
+        if (unstarted < 2 && (retry.length > 0 || next < files.length)) return;
+        clearInterval(watch);
+        void (async () => {
+          for (let i = 0; i < files.length; i++) results[i] ??= (await engine.analyze({ path: files[i]!.path, text: files[i]!.text })).findings;
+          resolveAll(results as Finding[][]);
+        })();
+      };
+      const give = (slot: Slot, most?: number) => {
+        const chunk = take(most);
+        if (!chunk) {
+          slot.chunk = undefined;
+          live.delete(slot);
+          // Done with it; it exits on its own (writing its code cache).
+          slot.worker.postMessage(null satisfies Request);
+          settle();
+          return;
+        }
+        slot.chunk = chunk;
+        const id = chunkIds++;
+        sent.set(id, chunk);
+        slot.worker.postMessage({ id, files: files.slice(chunk.start, chunk.end).map((f) => ({ path: f.path, text: f.text })) } satisfies Request);
+      };
+      /** The worker is stopped (or died) on its chunk: the file it was on gets a note, the others go back in the queue. */
+      const lose = (slot: Slot, why: string) => {
+        if (!live.has(slot)) return;
+        live.delete(slot);
+        slot.worker.removeAllListeners();
+        void slot.worker.terminate();
+        const chunk = slot.chunk;
+        const current = slot.progress.current();
+        if (chunk && slot.ready && current) {
+          const at = chunk.start + current.position;
+          results[at] = notAnalysed(engine, files[at]!, why);
+          if (at > chunk.start) retry.push({ start: chunk.start, end: at });
+          if (at + 1 < chunk.end) retry.push({ start: at + 1, end: chunk.end });
+        } else if (chunk) retry.push(chunk);
+        if (!slot.ready) unstarted++;
+        if (unstarted < 2 && (retry.length > 0 || next < files.length)) spawn(this.workers.shift());
+        settle();
+      };
+      const spawn = (started?: Worker) => {
+        const worker = started ?? newWorker(script);
+        this.served.add(worker);
+        const slot: Slot = { worker, progress: Progress.create(epoch), ready: false };
+        live.add(slot);
+        worker.on('message', (reply: Reply) => {
+          if ('ready' in reply) {
+            slot.ready = true;
+            return;
+          }
+          const chunk = sent.get(reply.id)!;
+          sent.delete(reply.id);
+          if ('error' in reply) {
+            for (let i = chunk.start; i < chunk.end; i++) results[i] = notAnalysed(engine, files[i]!, `its analysis failed (${reply.error.split('\n')[0]}).`);
+          } else reply.findings.forEach((file, i) => (results[chunk.start + i] = file.map(expand)));
+          give(slot);
+        });
+        const died = (error?: unknown) =>
+          lose(slot, `its analysis ended the thread it ran on (${error ? describeFailure(error).reason : 'the thread exited'}). Other files are analysed as usual.`);
+        worker.on('error', died);
+        worker.on('exit', () => died());
+        worker.postMessage({ setup, postgres, progress: slot.progress.cells.buffer as SharedArrayBuffer, epoch } satisfies Request);
+        give(slot, 16);
+      };
+      const watch = setInterval(
+        () => {
+          for (const slot of live) {
+            const current = slot.progress.current();
+            if (slot.chunk && current && current.ms > budgetMs) {
+              lose(slot, `analysing this file took longer than ${seconds} s, so it was stopped. Other files are analysed as usual; \`--time-budget\` gives a file longer.`);
+            }
+          }
+        },
+        Math.max(10, Math.min(250, budgetMs / 4)),
+      );
+      for (let i = 0; i < threads; i++) spawn(this.workers.shift());
+    });
+  }
+
   /** Stops workers that were started but got no work (analyze() was not reached). */
   close(): void {
     for (const worker of this.workers.splice(0)) if (!this.served.has(worker)) void worker.terminate();
@@ -221,6 +439,7 @@ export function serveAnalysis(): void {
   const port = parentPort;
   if (!port) throw new Error('rollback-guard: --analysis-worker runs only as a worker thread of check');
   let engine: Engine | undefined;
+  let progress: Progress | undefined;
   port.on('message', (request: Request) => {
     if (request === null) {
       port.close();
@@ -228,11 +447,12 @@ export function serveAnalysis(): void {
     }
     if ('setup' in request) {
       if (request.postgres) usePostgresModule(request.postgres);
+      if (request.progress) progress = new Progress(request.progress, request.epoch ?? 0);
       engine = createEngine(request.setup);
       port.postMessage({ ready: true } satisfies Reply);
       return;
     }
-    analyzeChunk(engine!, request.files).then(
+    analyzeChunk(engine!, request.files, progress).then(
       (findings) => port.postMessage({ id: request.id, findings: findings.map((file) => file.map(compact)) } satisfies Reply),
       (error: unknown) => port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies Reply),
     );
