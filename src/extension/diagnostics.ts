@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { FileSummary } from '../core/analyzer';
 import { isIgnoredPath } from '../core/config';
+import type { FileAnalysis } from '../core/engine';
 import type { Finding } from '../core/model';
 import { RULES } from '../core/rules';
 import { docsPath } from '../core/rule';
@@ -129,6 +130,7 @@ export class Diagnostics implements vscode.Disposable {
     try {
       const started = Date.now();
       const analysis = await state.engine.analyze({ path, text });
+      this.logFailure(path, analysis);
       // A newer version may have been analysed while this one ran.
       const current = this.results.get(document.uri.toString());
       if (current?.version !== undefined && current.version > version) return;
@@ -196,11 +198,22 @@ export class Diagnostics implements vscode.Disposable {
   }
 
   private async reanalyzeFromDisk(uri: vscode.Uri): Promise<void> {
-    const state = await this.folders.forUri(uri);
-    const text = await readText(uri);
-    if (text === undefined) return this.clear(uri);
-    const analysis = await state.engine.analyze({ path: this.folders.pathOf(uri), text });
-    this.publish(uri, undefined, analysis.findings, analysis.summaries);
+    const path = this.folders.pathOf(uri);
+    try {
+      const state = await this.folders.forUri(uri);
+      const text = await readText(uri);
+      if (text === undefined) return this.clear(uri);
+      const analysis = await state.engine.analyze({ path, text });
+      this.logFailure(path, analysis);
+      this.publish(uri, undefined, analysis.findings, analysis.summaries);
+    } catch (error) {
+      this.log.error(`${path}: analysis failed`, error);
+    }
+  }
+
+  /** A file whose analysis failed shows one RG003 note; the log gets the reason and the stack, for a report. */
+  private logFailure(path: string, analysis: FileAnalysis): void {
+    if (analysis.failure) this.log.error(`${path}: analysis failed (${analysis.failure.reason}); the file shows one RG003 note, other files are analysed as usual\n${analysis.failure.stack ?? ''}`);
   }
 
   /** Analyses every file of the workspace an analyzer reads; returns the number of files analysed. */
@@ -222,6 +235,7 @@ export class Diagnostics implements vscode.Disposable {
       if (text === undefined || text.length > state.config.maxFileSizeKb * 1024 || text.slice(0, 8000).includes('\0')) continue;
       try {
         const analysis = await state.engine.analyze({ path, text });
+        this.logFailure(path, analysis);
         this.fromWorkspaceScan.add(uri.toString());
         this.publish(uri, open?.version, analysis.findings, analysis.summaries);
         done++;
