@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 import type { Analyzer } from '../../src/core/analyzer';
 import { ANALYZERS } from '../../src/core/analyzers';
 import { Engine } from '../../src/core/engine';
-import { NESTING_LIMITS } from '../../src/core/limits';
+import { InputLimit, NESTING_LIMITS } from '../../src/core/limits';
 import { LineIndex } from '../../src/core/text';
-import { yamlNestingBeyond } from '../../src/core/yaml/nesting';
+import { checkYamlNesting } from '../../src/core/yaml/nesting';
 import { analyze, FIXTURES, located, only } from './helpers';
 
 const fixture = (name: string) => readFileSync(join(FIXTURES, 'robustness', name), 'utf8');
@@ -51,7 +51,7 @@ describe('one file never takes down a run', () => {
     const result = await new Engine().analyze({ path: 'db/migrations/000001_x.up.sql', text });
     assert.equal(result.failure, undefined);
     assert.deepEqual(located(result.findings), ['RG003@1:1']);
-    assert.match(result.findings[0]!.message, /syntax error/);
+    assert.match(result.findings[0]!.message, /syntax error at or near "\\x1f"/);
   });
 
   it('control characters and NUL inside SQL strings are read as the characters they are', async () => {
@@ -98,7 +98,8 @@ describe('no recursion that input controls', () => {
     for (const path of ['k8s/deep.yaml', 'db/changelog/changelog.yaml']) {
       const result = await new Engine().analyze({ path, text: deepYaml });
       assert.equal(result.failure, undefined, path);
-      assert.deepEqual(located(result.findings), [`RG003@1:${NESTING_LIMITS.yaml * 2 + 1}`], path);
+      assert.deepEqual(located(result.findings).map((l) => l.replace(/:\d+$/, '')), ['RG003@1'], path);
+      assert.ok(result.findings[0]!.range.start.character >= NESTING_LIMITS.yaml * 2, path);
       assert.match(result.findings[0]!.message, /nesting deeper than 256 YAML collections/);
     }
   });
@@ -114,23 +115,53 @@ describe('no recursion that input controls', () => {
     const xml = `<databaseChangeLog><changeSet id="1" author="a"><dropTable tableName="t"/>${'<x>'.repeat(90)}${'</x>'.repeat(90)}</changeSet></databaseChangeLog>`;
     assert.deepEqual(located(await analyze('db/changelog/changelog.xml', xml)), ['RG201@1:49', 'RG209@1:49']);
     const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: ${'['.repeat(250)}${']'.repeat(250)}\n`;
-    assert.equal(yamlNestingBeyond(yaml, NESTING_LIMITS.yaml), -1);
+    assert.deepEqual(located(await analyze('k8s/a.yaml', yaml)), []);
     const sql = `UPDATE t SET c = ${'('.repeat(150)}1${')'.repeat(150)};\n`;
     assert.deepEqual(located(await analyze('db/mysql/1.sql', sql)), ['RG207@1:1']);
   });
 
-  it('the YAML bound counts collections as the parser nests them (block, compact and flow), not indentation alone', () => {
-    const count = (text: string) => {
-      let limit = 0;
-      while (yamlNestingBeyond(text, limit) !== -1) limit++;
-      return limit;
+  it('the YAML bound counts collections as the parser nests them: block, compact and flow, and malformed lines that nest', () => {
+    const accepted = (text: string) => {
+      try {
+        checkYamlNesting(text);
+        return true;
+      } catch (error) {
+        assert.ok(error instanceof InputLimit);
+        return false;
+      }
     };
-    assert.equal(count('- - - x\n- y\n'), 3);
-    assert.equal(count('a:\n- b\n- c: [1, {x: [2]}]\nk: 1\n'), 6);
-    assert.equal(count('? - a\n: b\n'), 2);
-    assert.equal(count('a: {b: {c: {d: 1}}}\n'), 4);
-    assert.equal(count('k: |\n  - - - - [[[[\n  {{{{\n"q[[[": 1\n'), 1);
+    const limit = NESTING_LIMITS.yaml;
+    for (const nest of [(n: number) => `${'- '.repeat(n)}x\n- y\n`, (n: number) => Array.from({ length: n }, (_, i) => `${' '.repeat(i)}k:\n`).join('') + 'z: 1\n', (n: number) => '['.repeat(n) + ']'.repeat(n)]) {
+      assert.equal(accepted(nest(limit)), true);
+      assert.equal(accepted(nest(limit + 1)), false);
+    }
     // Deep indentation of a block scalar is text, not nesting.
-    assert.equal(yamlNestingBeyond(`k: |\n${' '.repeat(600)}x\n`, NESTING_LIMITS.yaml), -1);
+    assert.equal(accepted(`k: |\n${' '.repeat(600)}x\n`), true);
+    // After a line of a space and CRLF the parser nests every following line: bounded all the same.
+    assert.equal(accepted(`spec:\n  replicas: 4\n \r\nx: 4\n${'  y: 4\n'.repeat(3000)}`), false);
+  });
+});
+
+describe('the same findings however the file is read', () => {
+  it('a lone carriage return before `---`: the editor, which parsed the previous version, finds what a fresh engine finds', async () => {
+    const previous = fixture('lone-cr-previous.yaml');
+    const current = fixture('lone-cr-current.yaml');
+    assert.equal(current, '\r---\rapiVersion:\rkind:');
+    const path = 'k8s/app.yaml';
+    const editor = new Engine();
+    await editor.analyze({ path, text: previous });
+    const incremental = (await editor.analyze({ path, text: current })).findings;
+    const whole = (await new Engine().analyze({ path, text: current })).findings;
+    assert.deepEqual(incremental, whole);
+    assert.deepEqual(located(whole), ['RG003@1:17']);
+  });
+});
+
+describe('no input makes a rule slow', () => {
+  it('10,000 column renames: one RG203 each (the rule looks compatibility shims up in a map; `npm run bench -- robustness` times it)', async () => {
+    const text = Array.from({ length: 10_000 }, (_, i) => `ALTER TABLE t RENAME COLUMN a${i} TO b${i};\n`).join('');
+    const findings = await analyze('db/migrations/001_renames.up.sql', text);
+    assert.equal(only(findings, 'RG203').length, 10_000);
+    assert.equal(only(findings, 'RG203')[9_999]!.range.start.line, 9_999);
   });
 });
