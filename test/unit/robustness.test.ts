@@ -158,6 +158,14 @@ describe('the same findings however the file is read', () => {
 });
 
 describe('no input makes a rule slow', () => {
+  it('800 Helm actions on one line are masked and the template read (`npm run bench -- robustness` times it: milliseconds)', async () => {
+    const text = fixture('helm-actions-one-line.yaml');
+    assert.ok((text.match(/\{\{/g) ?? []).length >= 800);
+    const result = await new Engine().analyze({ path: 'chart/templates/cm.yaml', text });
+    assert.equal(result.failure, undefined);
+    assert.deepEqual(located(result.findings), []);
+  });
+
   it('10,000 column renames: one RG203 each (the rule looks compatibility shims up in a map; `npm run bench -- robustness` times it)', async () => {
     const text = Array.from({ length: 10_000 }, (_, i) => `ALTER TABLE t RENAME COLUMN a${i} TO b${i};\n`).join('');
     const findings = await analyze('db/migrations/001_renames.up.sql', text);
