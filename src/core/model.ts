@@ -91,6 +91,13 @@ export interface Fix {
   preferred?: boolean;
 }
 
+/** Another place a finding concerns (RG301's migration, seen from the image line), with what it shows there. */
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  message: string;
+}
+
 export interface Finding {
   ruleId: string;
   severity: Severity;
@@ -98,6 +105,8 @@ export interface Finding {
   /** Path as given to the engine (the CLI makes it relative for output). */
   file: string;
   range: Range;
+  /** Other places the finding concerns, for the editor's related information; paths as `file`. */
+  related?: RelatedLocation[];
   /** `null` for findings that carry no class of their own (RG302, RG303, meta). */
   rollbackClass: RollbackClass | null;
   layer: Layer | null;

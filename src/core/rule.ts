@@ -1,4 +1,4 @@
-import type { Fix, Finding, Layer, Range, RollbackClass, Severity } from './model';
+import type { Fix, Finding, Layer, Range, RelatedLocation, RollbackClass, Severity } from './model';
 
 /** Where a rule looks: one manifest document, one migration, a whole release, or the tool itself. */
 export type RuleScope = 'manifest' | 'migration' | 'release' | 'meta';
@@ -28,6 +28,7 @@ export interface Report {
   layer?: Layer | null;
   help?: string;
   fixes?: Fix[];
+  related?: RelatedLocation[];
 }
 
 export const REPOSITORY_URL = 'https://github.com/rollback-guard/rollback-guard';
@@ -57,5 +58,6 @@ export function toFinding(meta: RuleMeta, file: string, report: Report): Finding
     help: report.help ?? meta.help,
     docsUrl: url,
     fixes: report.fixes ?? [],
+    ...(report.related?.length ? { related: report.related } : {}),
   };
 }

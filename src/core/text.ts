@@ -71,3 +71,47 @@ export class LineIndex {
 export function indentationOf(line: string): string {
   return /^[ \t]*/.exec(line)?.[0] ?? '';
 }
+
+const DIGEST = /\b(sha256:[0-9a-f]{8})[0-9a-f]{56}\b/g;
+
+/** `sha256:3d5d4763…` for every full sha256 digest: what a person reads in a hover, a tree or a report. */
+export function shortenDigests(text: string): string {
+  return text.replace(DIGEST, '$1…');
+}
+
+/**
+ * A message's first sentence and the rest: the first `.`, `!` or `?` followed
+ * by a space (or the end) outside `code spans`, Helm actions, double quotes
+ * and parentheses, and
+ * not ending a one-letter word or an abbreviation such as "e.g.".
+ */
+export function splitFirstSentence(message: string): { first: string; rest: string } {
+  let code = false;
+  let quoted = false;
+  let depth = 0;
+  for (let i = 0; i < message.length; i++) {
+    const c = message[i]!;
+    if (c === '`') code = !code;
+    if (code) continue;
+    // A Helm action (`{{ include "x.name" . }}`) and a quotation are one word.
+    if (c === '{' && message[i + 1] === '{') {
+      const end = message.indexOf('}}', i + 2);
+      if (end !== -1) {
+        i = end + 1;
+        continue;
+      }
+    }
+    if (c === '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c === '(' || c === '[') depth++;
+    else if ((c === ')' || c === ']') && depth > 0) depth--;
+    else if ((c === '.' || c === '!' || c === '?') && depth === 0) {
+      const next = message[i + 1];
+      if (next !== undefined && next !== ' ' && next !== '\n') continue;
+      const word = /(\S+)$/.exec(message.slice(0, i))?.[1] ?? '';
+      if (c === '.' && (/^(e\.g|i\.e|etc|vs|cf|incl)$/i.test(word) || /^\w$/.test(word))) continue;
+      return { first: message.slice(0, i + 1).trim(), rest: message.slice(i + 1).trim() };
+    }
+  }
+  return { first: message.trim(), rest: '' };
+}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Finding, Range, Severity, TextEdit } from '../core/model';
 import { redact } from '../core/redact';
+import { shortenDigests, splitFirstSentence } from '../core/text';
 
 /** Core (0-based, UTF-16) coordinates map one-to-one onto VS Code's. */
 export function toRange(range: Range): vscode.Range {
@@ -16,11 +17,28 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
 
 export const DIAGNOSTIC_SOURCE = 'Rollback Guard';
 
-export function toDiagnostic(finding: Finding, docsTarget: vscode.Uri): vscode.Diagnostic {
-  const diagnostic = new vscode.Diagnostic(toRange(finding.range), redact(finding.message), SEVERITY[finding.severity]);
+/**
+ * A finding as a diagnostic, as a hover shows it: the message's first
+ * sentence (the risk, here) with digests shortened; the other places it
+ * concerns as related information (`uriOf` maps their paths, undefined when
+ * a file is gone); the rule id links to its page. The rest of the message
+ * is in the Rollback Risks view, the report and the rule page.
+ */
+export function toDiagnostic(finding: Finding, docsTarget: vscode.Uri, uriOf?: (file: string) => vscode.Uri | undefined): vscode.Diagnostic {
+  const diagnostic = new vscode.Diagnostic(toRange(finding.range), hoverMessage(finding.message), SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;
   diagnostic.code = { value: finding.ruleId, target: docsTarget };
+  const related = (finding.related ?? []).flatMap((r) => {
+    const uri = uriOf?.(r.file);
+    return uri ? [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), redact(shortenDigests(r.message)))] : [];
+  });
+  if (related.length > 0) diagnostic.relatedInformation = related;
   return diagnostic;
+}
+
+/** The first sentence of a message, digests shortened and secrets masked: what a hover and the Problems panel show. */
+export function hoverMessage(message: string): string {
+  return redact(shortenDigests(splitFirstSentence(message).first));
 }
 
 export function toWorkspaceEdit(uri: vscode.Uri, edits: readonly TextEdit[]): vscode.WorkspaceEdit {

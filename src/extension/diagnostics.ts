@@ -158,7 +158,9 @@ export class Diagnostics implements vscode.Disposable {
   private publish(uri: vscode.Uri, version: number | undefined, findings: Finding[], summaries: FileSummary[]): void {
     this.unscoped.set(uri.toString(), findings);
     const shown = this.scope ? this.scope(uri, findings) : findings;
-    const entries = shown.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.docsUri(finding.ruleId)) }));
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const uriOf = (path: string) => (folder ? vscode.Uri.joinPath(folder.uri, path) : undefined);
+    const entries = shown.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.docsUri(finding.ruleId), uriOf) }));
     this.results.set(uri.toString(), { uri, version, entries, summaries });
     this.collection.set(uri, entries.map((e) => e.diagnostic));
     this.updated.fire(uri);

@@ -176,7 +176,9 @@ export class ReleaseController implements vscode.Disposable {
         // A removed object's file may be gone: the report shows it, the Problems panel cannot.
         if (!existsSync(abs)) continue;
         const uri = vscode.Uri.file(abs);
-        const entries = findings.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.diagnostics.docsUri(finding.ruleId)) }));
+        const root = state.repo.root;
+        const uriOf = (path: string) => (existsSync(join(root, path)) ? vscode.Uri.file(join(root, path)) : undefined);
+        const entries = findings.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.diagnostics.docsUri(finding.ruleId), uriOf) }));
         this.entries.set(uri.toString(), entries);
         this.collection.set(uri, entries.map((e) => e.diagnostic));
       }

@@ -149,6 +149,10 @@ describe('the redaction layer is the one way out', () => {
     assert.deepEqual(direct, []);
     const diagnostics = sources('src/extension').filter((f) => !f.endsWith('convert.ts') && /new vscode\.Diagnostic\(/.test(readFileSync(join(root, f), 'utf8')));
     for (const f of diagnostics) assert.doesNotMatch(readFileSync(join(root, f), 'utf8'), /new vscode\.Diagnostic\([^)]*finding/, f);
-    assert.match(readFileSync(join(root, 'src/extension/convert.ts'), 'utf8'), /new vscode\.Diagnostic\(toRange\(finding\.range\), redact\(finding\.message\)/);
+    const convert = readFileSync(join(root, 'src/extension/convert.ts'), 'utf8');
+    // The diagnostic's message is the finding's first sentence, through redact; its related information too.
+    assert.match(convert, /new vscode\.Diagnostic\(toRange\(finding\.range\), hoverMessage\(finding\.message\)/);
+    assert.match(convert, /return redact\(shortenDigests\(splitFirstSentence\(message\)\.first\)\);/);
+    assert.match(convert, /redact\(shortenDigests\(r\.message\)\)/);
   });
 });

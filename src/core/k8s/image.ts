@@ -41,3 +41,10 @@ function isRegistryHost(segment: string): boolean {
 export function shortImage(image: string): string {
   return image.replace(/@sha256:([0-9a-f]{8})[0-9a-f]{56}/g, '@sha256:$1…');
 }
+
+/** The part of an image reference people recognise: `ghcr.io/bookstore/catalog:1.4.2@sha256:…` → `catalog:1.4.2`. */
+export function imageName(image: string): string {
+  const ref = parseImageReference(image);
+  const last = ref.name.slice(ref.name.lastIndexOf('/') + 1);
+  return ref.tag ? `${last}:${ref.tag}` : ref.digest ? `${last}@${ref.digest.slice(0, 'sha256:'.length + 8)}…` : last;
+}

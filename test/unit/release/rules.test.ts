@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../../../src/core/config';
+import { splitFirstSentence } from '../../../src/core/text';
 import { at, release, type Tree } from './helpers';
 
 const DIGEST = '@sha256:' + 'a'.repeat(64);
@@ -208,6 +209,16 @@ describe('RG301 code-rollback-meets-new-schema', () => {
     assert.equal(a.summary.action, 'data-first');
     assert.deepEqual(a.summary.steps.map((s) => s.action), ['data-first', 'rollback', 'rollback']);
   });
+  it('reads in a hover: a first sentence of at most 120 characters without a digest, each side related to the other', async () => {
+    const a = await release({ 'deploy/web.yaml': deployment() }, { 'deploy/web.yaml': deployment({ image: `ghcr.io/acme/web:1.1.0${DIGEST2}` }), ...migration });
+    const [onMigration, onImage] = a.findings.filter((f) => f.ruleId === 'RG301');
+    assert.equal(splitFirstSentence(onImage!.message).first, 'Rolling back web:1.1.0 alone runs the previous code on the schema of 000042_rename_total.up.sql.');
+    assert.equal(splitFirstSentence(onMigration!.message).first, 'A rollback of web:1.1.0 alone leaves this schema change (renames orders.total) under the previous code.');
+    assert.deepEqual(onImage!.related?.map((r) => [r.file, r.range.start.line, r.message]), [['db/migrations/000042_rename_total.up.sql', 0, 'the migration: renames orders.total (forward-only), not purely additive']]);
+    assert.deepEqual(onMigration!.related?.map((r) => [r.file, r.range.start.line, r.message]), [['deploy/web.yaml', 17, 'the image change: Deployment web → web:1.1.0']]);
+    // The whole message keeps the full reference for the CLI and the report.
+    assert.match(onImage!.message, /ghcr\.io\/acme\/web:1\.1\.0@sha256:b{64}/);
+  });
   it('an additive migration with an image change is fine; so is a non-additive one without', async () => {
     const additive = { 'db/migrations/000042_add.up.sql': 'ALTER TABLE orders ADD COLUMN total_cents bigint;\n', 'db/migrations/000042_add.down.sql': 'ALTER TABLE orders DROP COLUMN total_cents;\n' };
     const a = await release({ 'deploy/web.yaml': deployment() }, { 'deploy/web.yaml': deployment({ image: `ghcr.io/acme/web:1.1.0${DIGEST2}` }), ...additive });
@@ -233,8 +244,14 @@ describe('RG302 several-axes-at-once', () => {
     assert.deepEqual(at(f), ['RG302@web.yaml:18:18']);
     assert.equal(f[0]!.severity, 'info');
     assert.equal(f[0]!.rollbackClass, null);
-    assert.match(f[0]!.message, /changes 3 axes at once — workload images .*; configuration \(ConfigMap web-config\); schema/);
+    assert.match(f[0]!.message, /^This release changes 3 axes at once: workload images, configuration and schema\. .* — workload images .*; configuration \(ConfigMap web-config\); schema/);
     assert.deepEqual(a.summary.axes, ['image', 'config', 'schema']);
+    // Each axis where it shows, as related information.
+    assert.deepEqual(f[0]!.related?.map((r) => `${r.file}:${r.range.start.line + 1} ${r.message}`), [
+      'web.yaml:18 workload images: Deployment web → ghcr.io/acme/web:1.1.0' + DIGEST2,
+      'cm.yaml:2 configuration: ConfigMap web-config',
+      'db/migrations/000043_sessions.up.sql:1 schema: db/migrations/000043_sessions.up.sql',
+    ]);
   });
   it('an image bump alone is one axis', async () => {
     const a = await release({ 'web.yaml': deployment() }, { 'web.yaml': deployment({ image: `ghcr.io/acme/web:1.1.0${DIGEST2}` }) });
@@ -264,6 +281,10 @@ spec:
     const a = await release({}, { 'job.yaml': job });
     assert.deepEqual(at(a.findings, 'RG303'), ['RG303@job.yaml:10:18']);
     assert.equal(a.summary.rollbackClass, 'forward-only');
+    const f = a.findings.find((x) => x.ruleId === 'RG303')!;
+    assert.equal(splitFirstSentence(f.message).first, 'This `forward-only` release carries no rollback plan.');
+    // The finding that sets the class, as related information.
+    assert.deepEqual(f.related?.map((r) => `${r.file}:${r.range.start.line + 1} ${r.message.slice(0, 33)}`), ['job.yaml:10 RG110 sets the class forward-only']);
   });
 
   it('the plan in the branch satisfies it; a plan left from an earlier release does not', async () => {

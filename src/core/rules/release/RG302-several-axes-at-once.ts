@@ -54,11 +54,13 @@ export default defineReleaseRule({
       const shown = evidence.slice(0, 2).map((e) => e.what).join(', ');
       return `${AXIS_NAMES[axis]} (${shown}${evidence.length > 2 ? `, +${evidence.length - 2} more` : ''})`;
     });
+    const names = [...axes.keys()].map((a) => AXIS_NAMES[a]);
     ctx.report({
       file: anchor.file,
       range: anchor.range,
       wide: true,
-      message: `This release changes ${axes.size} axes at once — ${list.join('; ')}: each has its own undo tool (rollout undo, git revert + sync, a restore, a staged CRD change) and timing, so rolling one back means rolling back all with the slowest tool, and a failure is hard to attribute. Ship one axis per release where you can.`,
+      message: `This release changes ${axes.size} axes at once: ${names.slice(0, -1).join(', ')} and ${names.at(-1)!}. Each has its own undo tool (rollout undo, git revert + sync, a restore, a staged CRD change) and timing, so rolling one back means rolling back all with the slowest tool, and a failure is hard to attribute — ${list.join('; ')}. Ship one axis per release where you can.`,
+      related: [...axes].flatMap(([axis, evidence]) => evidence.slice(0, 2).map((e) => ({ file: e.file, range: e.range, message: `${AXIS_NAMES[axis]}: ${e.what}` }))),
     });
   },
 });

@@ -1,5 +1,6 @@
 import { CLASS_MEANING, classRank } from '../../model';
 import { annotations } from '../../release/facts';
+import { splitFirstSentence } from '../../text';
 import { defineReleaseRule, where, type ReleaseFacts } from './context';
 
 export const PLAN_FILE_NAMES = ['rollback-plan.yaml', 'rollback-plan.yml'];
@@ -33,11 +34,16 @@ export default defineReleaseRule({
     if (!cause) return;
     const causes = [...new Set(verdict.causes.map((f) => `${f.ruleId} at ${where(f.file, f.range)}`))].slice(0, 3).join(', ');
     const stale = ctx.plan ? ` ${ctx.plan.path} exists but this branch does not change it, so it describes an earlier release.` : '';
+    const seen = new Set<string>();
     ctx.report({
       file: cause.file,
       range: cause.range,
       wide: true,
-      message: `This release is \`${cls}\` (${CLASS_MEANING[cls]}; from ${causes}) and carries no rollback plan.${stale} Whoever rolls it back during an incident has to work out the order and the data steps then; write them down now in rollback-plan.yaml at the repository root (class, window, method, irreversible effects, verification).`,
+      message: `This \`${cls}\` release carries no rollback plan.${stale} The class (${CLASS_MEANING[cls]}) comes from ${causes}: whoever rolls the release back during an incident has to work out the order and the data steps then. Write them down now in rollback-plan.yaml at the repository root (class, window, method, irreversible effects, verification).`,
+      related: verdict.causes
+        .filter((f) => !seen.has(`${f.ruleId}@${where(f.file, f.range)}`) && !!seen.add(`${f.ruleId}@${where(f.file, f.range)}`))
+        .slice(0, 3)
+        .map((f) => ({ file: f.file, range: f.range, message: `${f.ruleId} sets the class ${f.rollbackClass ?? cls}: ${splitFirstSentence(f.message).first}` })),
     });
   },
 });
