@@ -82,6 +82,12 @@ export interface Range {
 export interface TextEdit {
   range: Range;
   newText: string;
+  /**
+   * Text in `newText` (at `offset`, `length` long) for the user to replace,
+   * such as an ignore comment's reason: the editor selects it as a snippet
+   * placeholder after applying the edit.
+   */
+  placeholder?: { offset: number; length: number };
 }
 
 export interface Fix {

@@ -137,7 +137,9 @@ export class Suppressions {
         report(UNUSED_IGNORE, d, `\`${form}\` names no rule id, so it suppresses nothing; write \`${form} RG101: <reason>\`.`);
         continue;
       }
-      if (d.reason === '' || d.reason === REASON_PLACEHOLDER) {
+      if (d.reason === REASON_PLACEHOLDER) {
+        report(IGNORE_WITHOUT_REASON, d, `Replace \`${REASON_PLACEHOLDER}\` in \`${form} ${d.ids.join(', ')}\` with why this rollback risk is accepted here.`);
+      } else if (d.reason === '') {
         report(IGNORE_WITHOUT_REASON, d, `\`${form} ${d.ids.join(', ')}\` gives no reason: say why this rollback risk is accepted, after a colon.`);
       }
       for (const id of d.ids) {
@@ -159,9 +161,11 @@ export function ignoreFix(lines: LineIndex, finding: Finding, syntax: CommentSyn
   const line = finding.range.start.line;
   const indent = /^[ \t]*/.exec(lines.lineText(line))?.[0] ?? '';
   const at = lines.lineStart(line);
-  const text = `${indent}${syntax.prefix}rollback-guard-ignore ${finding.ruleId}: ${REASON_PLACEHOLDER}${syntax.suffix ?? ''}${lines.eol}`;
+  const before = `${indent}${syntax.prefix}rollback-guard-ignore ${finding.ruleId}: `;
+  const text = `${before}${REASON_PLACEHOLDER}${syntax.suffix ?? ''}${lines.eol}`;
   return {
     title: `Ignore ${finding.ruleId} here (with a reason)`,
-    edits: [{ range: { start: lines.position(at), end: lines.position(at) }, newText: text }],
+    // The editor leaves the cursor on the reason, selected, to be typed over.
+    edits: [{ range: { start: lines.position(at), end: lines.position(at) }, newText: text, placeholder: { offset: before.length, length: REASON_PLACEHOLDER.length } }],
   };
 }

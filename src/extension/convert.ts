@@ -41,8 +41,27 @@ export function hoverMessage(message: string): string {
   return redact(shortenDigests(splitFirstSentence(message).first));
 }
 
+/**
+ * A fix's edits as one workspace edit. An edit with a placeholder (the
+ * reason of an ignore comment) becomes a snippet edit, so the editor leaves
+ * the placeholder selected, ready to be typed over.
+ */
 export function toWorkspaceEdit(uri: vscode.Uri, edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const edit = new vscode.WorkspaceEdit();
-  for (const e of edits) edit.replace(uri, toRange(e.range), e.newText);
+  if (!edits.some((e) => e.placeholder)) {
+    for (const e of edits) edit.replace(uri, toRange(e.range), e.newText);
+    return edit;
+  }
+  edit.set(
+    uri,
+    edits.map((e) => (e.placeholder ? new vscode.SnippetTextEdit(toRange(e.range), new vscode.SnippetString(snippetText(e.newText, e.placeholder))) : new vscode.TextEdit(toRange(e.range), e.newText))),
+  );
   return edit;
+}
+
+/** `newText` as snippet syntax: everything literal, the placeholder as `${1:…}`. */
+export function snippetText(text: string, placeholder: { offset: number; length: number }): string {
+  const literal = (s: string) => s.replace(/[\\$}]/g, '\\$&');
+  const { offset, length } = placeholder;
+  return `${literal(text.slice(0, offset))}\${1:${literal(text.slice(offset, offset + length))}}${literal(text.slice(offset + length))}`;
 }

@@ -17,6 +17,20 @@ describe('rollback-guard-ignore comments', () => {
     assert.equal(findings[0]!.severity, 'warning');
   });
 
+  it('the "Ignore … here" fix marks its reason for the editor to select, and RG001 names that placeholder until it is replaced', async () => {
+    const findings = await analyze('p.yaml', POD('image: nginx:latest'));
+    const fix = findings.find((f) => f.ruleId === 'RG101')!.fixes.find((x) => /^Ignore RG101 here/.test(x.title))!;
+    const [edit] = fix.edits;
+    assert.equal(edit!.newText, '      # rollback-guard-ignore RG101: <why this is safe>\n');
+    assert.equal(edit!.newText.substr(edit!.placeholder!.offset, edit!.placeholder!.length), '<why this is safe>');
+    // Applied as it is: RG001 says what to do with what the user sees.
+    const applied = await analyze('p.yaml', POD('image: nginx:latest', edit!.newText));
+    assert.deepEqual(located(applied), ['RG001@8:7']);
+    assert.equal(applied[0]!.message, 'Replace `<why this is safe>` in `rollback-guard-ignore RG101` with why this rollback risk is accepted here.');
+    const bare = await analyze('p.yaml', POD('image: nginx:latest', '      # rollback-guard-ignore RG101\n'));
+    assert.match(bare[0]!.message, /gives no reason: say why this rollback risk is accepted, after a colon\./);
+  });
+
   it('an ignore that suppresses nothing is reported as RG002', async () => {
     const findings = await analyze('p.yaml', POD('image: nginx@sha256:00', '      # rollback-guard-ignore RG101: pinned anyway\n'));
     assert.deepEqual(located(findings), ['RG002@8:7']);
