@@ -27,10 +27,6 @@ export class FixProvider implements vscode.CodeActionProvider {
           actions.push(action);
         }
       }
-      const docs = new vscode.CodeAction(`Show documentation for ${found.finding.ruleId}`, vscode.CodeActionKind.QuickFix);
-      docs.command = { command: 'rollbackGuard.showRuleDocs', title: docs.title, arguments: [found.finding.ruleId] };
-      docs.diagnostics = [diagnostic];
-      actions.push(docs);
     }
     return actions;
   }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import * as notify from './notify';
 import type { Finding } from '../core/model';
-import { RULES } from '../core/rules';
 import type { ClusterFeature } from './cluster';
 import type { Diagnostics } from './diagnostics';
 import type { Folders } from './folders';
@@ -10,6 +9,7 @@ import { createRollbackPlan, openLocation, revertLineCommit } from './gitActions
 import type { Log } from './log';
 import type { ReleaseController } from './release';
 import type { ReleaseReportPanel } from './releaseReport';
+import type { RuleDocsPanel } from './ruleDocs';
 
 export interface CommandDeps {
   diagnostics: Diagnostics;
@@ -18,6 +18,7 @@ export interface CommandDeps {
   release: ReleaseController;
   report: ReleaseReportPanel;
   cluster: ClusterFeature;
+  ruleDocs: RuleDocsPanel;
 }
 
 const CONFIG_TEMPLATE = `# Rollback Guard repository configuration.
@@ -50,23 +51,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           void notify.showInformationMessage(`Rollback Guard analysed ${count} file${count === 1 ? '' : 's'}.`);
         },
       ),
-    'rollbackGuard.showRuleDocs': async (ruleId?: string) => {
-      let id = typeof ruleId === 'string' ? ruleId : undefined;
-      if (!id) {
-        const picked = await vscode.window.showQuickPick(
-          [...RULES.values()].map((r) => ({ label: r.id, description: r.name, detail: r.summary })),
-          { title: 'Rollback Guard rules', matchOnDescription: true, matchOnDetail: true },
-        );
-        id = picked?.label;
-      }
-      if (!id) return;
-      const uri = deps.diagnostics.docsUri(id);
-      try {
-        await vscode.commands.executeCommand('markdown.showPreview', uri);
-      } catch {
-        await vscode.window.showTextDocument(uri, { preview: true });
-      }
-    },
+    'rollbackGuard.showRuleDocs': (ids?: string | string[]) => deps.ruleDocs.show(typeof ids === 'string' || Array.isArray(ids) ? ids : undefined),
     'rollbackGuard.showLog': () => deps.log.show(),
     'rollbackGuard.openConfig': async () => {
       const folder = vscode.workspace.workspaceFolders?.[0];

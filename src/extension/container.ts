@@ -12,6 +12,7 @@ import { ReleaseActionProvider } from './releaseActions';
 import { ReleaseReportPanel } from './releaseReport';
 import { ReleaseStatus } from './releaseStatus';
 import { diagnosticsSource, RisksView } from './risksView';
+import { RuleDocsActionProvider, RuleDocsPanel } from './ruleDocs';
 
 /** Documents that may hold a manifest or a migration (the engine then decides by path). */
 export const ANALYSED_DOCUMENTS: vscode.DocumentSelector = [
@@ -50,9 +51,12 @@ export class Container implements vscode.Disposable {
     const report = this.own(new ReleaseReportPanel(release, context.extensionUri));
     this.own(new ReleaseStatus(release));
     this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new ReleaseActionProvider(release), { providedCodeActionKinds: ReleaseActionProvider.kinds }));
+    // Rule documentation: one panel, one quick-fix entry.
+    const ruleDocs = this.own(new RuleDocsPanel(context.extensionUri));
+    this.own(vscode.languages.registerCodeActionsProvider(ANALYSED_DOCUMENTS, new RuleDocsActionProvider(), { providedCodeActionKinds: RuleDocsActionProvider.kinds }));
     // Clusters: the history view, revision documents, workload CodeLens; the cluster layer itself loads on first use.
     const cluster = this.own(new ClusterFeature(context, this.folders, this.log));
-    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log, release, report, cluster })) this.own(d);
+    for (const d of registerCommands({ diagnostics: this.diagnostics, folders: this.folders, log: this.log, release, report, cluster, ruleDocs })) this.own(d);
     this.log.info(`Rollback Guard ${context.extension.packageJSON.version as string} activated (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted'})`);
     this.diagnostics.analyzeOpenDocuments();
   }

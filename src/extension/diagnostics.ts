@@ -3,8 +3,7 @@ import type { FileSummary } from '../core/analyzer';
 import { isIgnoredPath } from '../core/config';
 import type { FileAnalysis } from '../core/engine';
 import type { Finding } from '../core/model';
-import { RULES } from '../core/rules';
-import { docsPath } from '../core/rule';
+import { ruleDocsUri } from './ruleDocs';
 import { toDiagnostic, toRange } from './convert';
 import type { Folders } from './folders';
 import { readText } from './folders';
@@ -79,9 +78,9 @@ export class Diagnostics implements vscode.Disposable {
     return [...this.results.values()];
   }
 
+  /** Where a rule id links to: its page, rendered in the editor. */
   docsUri(ruleId: string): vscode.Uri {
-    const meta = RULES.get(ruleId);
-    return meta ? vscode.Uri.joinPath(this.extensionUri, docsPath(meta)) : this.extensionUri;
+    return ruleDocsUri(ruleId);
   }
 
   private enabled(uri: vscode.Uri): boolean {

@@ -39,10 +39,6 @@ export class ReleaseActionProvider implements vscode.CodeActionProvider {
         action.diagnostics = [diagnostic];
         actions.push(action);
       }
-      const docs = new vscode.CodeAction(`Show documentation for ${finding.ruleId}`, vscode.CodeActionKind.QuickFix);
-      docs.command = { command: 'rollbackGuard.showRuleDocs', title: docs.title, arguments: [finding.ruleId] };
-      docs.diagnostics = [diagnostic];
-      actions.push(docs);
     }
     if (ours.length > 0 && vscode.workspace.isTrusted && document.uri.scheme === 'file') {
       const revert = new vscode.CodeAction('Revert the commit that introduced this line…', vscode.CodeActionKind.QuickFix);

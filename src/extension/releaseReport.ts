@@ -5,7 +5,7 @@ import type { ReleaseController } from './release';
 import { renderReportHtml } from './webview/reportHtml';
 
 /** Commands a report link may run; nothing else is reachable from the webview. */
-const LINK_COMMANDS = ['rollbackGuard.openReleaseLocation', 'rollbackGuard.createRollbackPlan', 'rollbackGuard.refreshRelease'];
+const LINK_COMMANDS = ['rollbackGuard.openReleaseLocation', 'rollbackGuard.createRollbackPlan', 'rollbackGuard.refreshRelease', 'rollbackGuard.showRuleDocs'];
 
 /** The release report in a webview: no scripts, no remote content, the theme's colours; follows the release as it is refreshed. */
 export class ReleaseReportPanel implements vscode.Disposable {
