@@ -6,6 +6,7 @@
  */
 import { CLASS_MEANING, classRank, type Finding, type RollbackClass } from '../../core/model';
 import type { ReleaseAnalysis } from '../../core/release/model';
+import { shortenDigests, splitFirstSentence } from '../../core/text';
 
 export interface ReportPage {
   /** `webview.cspSource`. */
@@ -22,9 +23,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
-/** `code spans` in a message become <code>; everything else is escaped. */
+/** `code spans` in a message become <code>; everything else is escaped; digests are shortened. */
 function inline(text: string): string {
-  return text
+  return shortenDigests(text)
     .split('`')
     .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part)))
     .join('');
@@ -48,11 +49,20 @@ function findingLink(page: ReportPage, f: Finding, deleted: boolean): string {
   return `<a class="path" href="${escapeHtml(href)}">${escapeHtml(where)}</a>`;
 }
 
+/** One finding: rule, class and place on a line that wraps, its first sentence, then the rest and the help folded. */
+function findingCard(page: ReportPage, f: Finding, deleted: boolean): string {
+  const { first, rest } = splitFirstSentence(f.message);
+  const rule = `<a class="rule" href="${escapeHtml(commandHref('rollbackGuard.showRuleDocs', [f.ruleId]))}" title="${escapeHtml(`${f.ruleId}: the rule's page`)}">${escapeHtml(f.ruleId)}</a>`;
+  const cls = f.rollbackClass ? `<span class="cls ${severityClass(f.rollbackClass)}">${escapeHtml(f.rollbackClass)}</span>` : '';
+  const more = rest ? `<details><summary>Why, and what to do</summary><p>${inline(rest)}</p><p class="help">${inline(f.help)}</p></details>` : `<details><summary>What to do</summary><p class="help">${inline(f.help)}</p></details>`;
+  return `<li class="finding ${escapeHtml(f.severity)}"><div class="meta"><span class="severity">${escapeHtml(f.severity)}</span> ${rule} ${cls} ${findingLink(page, f, deleted)}</div><p class="what">${inline(first)}</p>${more}</li>`;
+}
+
 export function renderReportHtml(a: ReleaseAnalysis, page: ReportPage): string {
   const s = a.summary;
   const csp = `default-src 'none'; style-src ${page.cspSource}; img-src ${page.cspSource}; font-src ${page.cspSource};`;
   const body: string[] = [];
-  body.push(`<header><h1>Rolling back <code>${escapeHtml(a.head.ref)}</code> → <code>${escapeHtml(a.base.ref)}</code></h1>`);
+  body.push(`<header><h1>Rollback report</h1><p class="subtitle"><code>${escapeHtml(a.head.ref)}</code> against <code>${escapeHtml(a.base.ref)}</code></p>`);
   if (s.rollbackClass === null) {
     body.push(`<p>Nothing to roll back: the branch does not change anything against <code>${escapeHtml(a.base.ref)}</code>.</p></header>`);
   } else {
@@ -76,21 +86,18 @@ export function renderReportHtml(a: ReleaseAnalysis, page: ReportPage): string {
     const deleted = new Set(a.files.filter((f) => f.status === 'deleted').map((f) => f.path));
     const findings = a.findings.filter((f) => f.ruleId !== 'RG001' && f.ruleId !== 'RG002');
     if (findings.length) {
-      body.push(`<section><h2>Findings (${findings.length})</h2><table class="findings"><thead><tr><th>rule</th><th>where</th><th>class</th><th>what</th></tr></thead><tbody>`);
-      for (const f of findings) {
-        body.push(
-          `<tr class="${escapeHtml(f.severity)}"><td><a href="${escapeHtml(f.docsUrl)}">${escapeHtml(f.ruleId)}</a></td><td>${findingLink(page, f, deleted.has(f.file))}</td><td>${f.rollbackClass ? `<span class="cls ${severityClass(f.rollbackClass)}">${escapeHtml(f.rollbackClass)}</span>` : '—'}</td><td>${inline(f.message)}</td></tr>`,
-        );
-      }
-      body.push('</tbody></table></section>');
+      // Cards, not a table: each finding reads top to bottom in a side pane of any width.
+      body.push(`<section><h2>Findings (${findings.length})</h2><ul class="findings">`);
+      for (const f of findings) body.push(findingCard(page, f, deleted.has(f.file)));
+      body.push('</ul></section>');
     }
 
-    body.push('<section><h2>Before production</h2><table class="questions"><tbody>');
+    body.push('<section><h2>Before production</h2><dl class="questions">');
     for (const q of s.questions) {
       const answer = q.answers.length ? `<ul>${q.answers.map((x) => `<li>${inline(x)}</li>`).join('')}</ul>` : '<em>Not shown by the change — say it in <code>rollback-plan.yaml</code>.</em>';
-      body.push(`<tr><th>${escapeHtml(q.question)}</th><td>${answer}${q.source ? `<div class="source">from ${inline(q.source)}</div>` : ''}</td></tr>`);
+      body.push(`<dt>${escapeHtml(q.question)}</dt><dd>${answer}${q.source ? `<div class="source">from ${inline(q.source)}</div>` : ''}</dd>`);
     }
-    body.push('</tbody></table>');
+    body.push('</dl>');
     const plan = s.plan;
     const planText = plan
       ? plan.changed
