@@ -150,7 +150,9 @@ export async function releaseInput(repo: GitRepo, base: BaseInfo, options: Relea
     }
   }
 
-  const headRef = head === 'worktree' ? `${base.head.branch ?? 'HEAD'} (working tree)` : (base.head.branch ?? head.commit.slice(0, 12));
+  // "(working tree)" only when uncommitted changes are part of what is analysed: on a clean tree it is the branch.
+  const uncommitted = head === 'worktree' ? await uncommittedIn(repo, files) : false;
+  const headRef = head === 'worktree' ? `${base.head.branch ?? 'HEAD'}${uncommitted ? ' (working tree)' : ''}` : (base.head.branch ?? head.commit.slice(0, 12));
   return {
     base: {
       ref: base.ref,
@@ -175,4 +177,11 @@ export async function releaseInput(repo: GitRepo, base: BaseInfo, options: Relea
     plan,
     notes: base.notes,
   };
+}
+
+/** Whether any of `files` has changes in the working tree that HEAD does not have (edited, staged or untracked). */
+async function uncommittedIn(repo: GitRepo, files: readonly { path: string; oldPath?: string }[]): Promise<boolean> {
+  const status = await repo.status();
+  const dirty = new Set([...status.tracked, ...status.untracked, ...status.conflicted]);
+  return files.some((f) => dirty.has(f.path) || (f.oldPath !== undefined && dirty.has(f.oldPath)));
 }

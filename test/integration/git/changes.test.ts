@@ -80,6 +80,11 @@ describe('changed files', () => {
     assert.equal(byPath['a.yaml']!.head, 'v: 2\n');
     assert.deepEqual([byPath['new.yaml']!.status, byPath['new.yaml']!.hunks], ['added', [{ oldStart: 0, oldLines: 0, newStart: 1, newLines: 2 }]]);
     assert.equal(input.head.ref, 'feature (working tree)');
+    // Committed, the same analysis of the working tree is the branch itself.
+    await repo.run('add', 'a.yaml', 'new.yaml');
+    await repo.run('commit', '--quiet', '-m', 'edits');
+    const clean = await releaseInput(opened, base.value, { head: 'worktree' });
+    assert.equal(clean.head.ref, 'feature');
   });
 
   it('a branch with merge commits (main merged in) lists only its own changes', async () => {
