@@ -10,6 +10,7 @@ import type { Log } from './log';
 import type { ReleaseController } from './release';
 import type { ReleaseReportPanel } from './releaseReport';
 import type { RuleDocsPanel } from './ruleDocs';
+import { analysedMessage } from './scopeText';
 
 export interface CommandDeps {
   diagnostics: Diagnostics;
@@ -47,10 +48,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         { location: vscode.ProgressLocation.Notification, title: 'Rollback Guard: analysing workspace', cancellable: true },
         async (progress, token) => {
           const count = await deps.diagnostics.analyzeWorkspace(progress, token);
-          deps.log.info(`workspace analysis: ${count} file(s)`);
-          void notify.showInformationMessage(`Rollback Guard analysed ${count} file${count === 1 ? '' : 's'}.`);
+          const scope = deps.release.outsidePullRequest();
+          const total = scope?.total ?? deps.diagnostics.all().reduce((n, d) => n + deps.diagnostics.unscopedFindings(d.uri).length, 0);
+          const text = analysedMessage(count, total, scope && !deps.release.showAll ? scope.outside : 0);
+          deps.log.info(`workspace analysis: ${text}`);
+          const showAll = 'Show All';
+          const choice = await notify.showInformationMessage(text, ...(scope && scope.outside > 0 && !deps.release.showAll ? [showAll] : []));
+          if (choice === showAll) deps.release.setShowAll(true);
         },
       ),
+    'rollbackGuard.showAllFindings': () => deps.release.setShowAll(true),
+    'rollbackGuard.showPullRequestFindings': () => deps.release.setShowAll(false),
     'rollbackGuard.showRuleDocs': (ids?: string | string[]) => deps.ruleDocs.show(typeof ids === 'string' || Array.isArray(ids) ? ids : undefined),
     'rollbackGuard.showLog': () => deps.log.show(),
     'rollbackGuard.openConfig': async () => {

@@ -46,7 +46,14 @@ export class Container implements vscode.Disposable {
     // Branch mode: the release against its base, its status, report and Git actions.
     const heads = this.own(new HeadWatcher(this.log));
     const release = this.own(new ReleaseController(this.folders, this.diagnostics, this.log, heads));
-    const risks = this.own(new RisksView([diagnosticsSource(this.diagnostics), { findings: () => release.findings(), onDidChange: release.onDidChange }]));
+    const risks = this.own(
+      new RisksView([diagnosticsSource(this.diagnostics), { findings: () => release.findings(), onDidChange: release.onDidChange }], {
+        summary: () => {
+          const s = release.outsidePullRequest();
+          return s ? { ...s, showingAll: release.showAll } : undefined;
+        },
+      }),
+    );
     this.own(vscode.window.createTreeView('rollbackGuard.risks', { treeDataProvider: risks, showCollapseAll: true }));
     const report = this.own(new ReleaseReportPanel(release, context.extensionUri));
     this.own(new ReleaseStatus(release));

@@ -78,6 +78,11 @@ export class Diagnostics implements vscode.Disposable {
     return [...this.results.values()];
   }
 
+  /** Every finding of an analysed document, before the scope narrows them. */
+  unscopedFindings(uri: vscode.Uri): readonly Finding[] {
+    return this.unscoped.get(uri.toString()) ?? [];
+  }
+
   /** Where a rule id links to: its page, rendered in the editor. */
   docsUri(ruleId: string): vscode.Uri {
     return ruleDocsUri(ruleId);

@@ -48,6 +48,10 @@ export class ReleaseController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [this.collection, this.changed];
   private timer: NodeJS.Timeout | undefined;
   private pending = new Set<string>();
+  /** Per file: the release findings, and the branch's findings in the change (shown while Diagnostics has not analysed the file). */
+  private readonly published = new Map<string, { release: Finding[]; change: Finding[]; uriOf: (path: string) => vscode.Uri | undefined }>();
+  /** "Show all" from the view or the Analyse Workspace message: every finding, until "Show only the pull request". */
+  private showingAll = false;
 
   constructor(
     private readonly folders: Folders,
@@ -62,6 +66,8 @@ export class ReleaseController implements vscode.Disposable {
         if (folder) this.schedule(folder);
       }),
       heads.onDidChangeHead(() => this.scheduleAll()),
+      // A file Diagnostics analyses (opened, or Analyse Workspace) shows its own findings; a closed one gets the branch's back.
+      diagnostics.onDidUpdate((uri) => (uri ? this.render(uri.toString()) : this.renderAll())),
       folders.onDidChange(() => this.scheduleAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rollbackGuard.base') || e.affectsConfiguration('rollbackGuard.analysis.scope') || e.affectsConfiguration('rollbackGuard.enable')) this.scheduleAll();
@@ -95,9 +101,41 @@ export class ReleaseController implements vscode.Disposable {
     return folder ? this.states.get(folder.uri.toString()) : undefined;
   }
 
-  /** Every release finding published on a file, for the Rollback Risks view. */
+  /** Every finding this controller publishes on a file (release findings, and the branch's findings in files not analysed by Diagnostics), for the Rollback Risks view. */
   findings(): { uri: vscode.Uri; finding: Finding }[] {
     return [...this.entries].flatMap(([uri, entries]) => entries.map((e) => ({ uri: vscode.Uri.parse(uri), finding: e.finding })));
+  }
+
+  /** Whether "Show all" overrides the pull-request scope. */
+  get showAll(): boolean {
+    return this.showingAll;
+  }
+
+  /** "Show all" (every finding) or back to the pull request's findings; the setting stays as it is. */
+  setShowAll(all: boolean): void {
+    if (this.showingAll === all) return;
+    this.showingAll = all;
+    void vscode.commands.executeCommand('setContext', 'rollbackGuard.showingAll', all);
+    this.diagnostics.setScope((uri, findings) => this.scope(uri, findings));
+    this.changed.fire();
+  }
+
+  /**
+   * The analysed files' findings and how many of them lie outside the pull
+   * request (what the scope hides, or would hide under "Show only the pull
+   * request"); undefined when no folder is in branch mode.
+   */
+  outsidePullRequest(): { total: number; outside: number } | undefined {
+    if (![...this.states.values()].some((s) => s.kind === 'active')) return undefined;
+    let total = 0;
+    let outside = 0;
+    for (const doc of this.diagnostics.all()) {
+      const all = this.diagnostics.unscopedFindings(doc.uri);
+      total += all.length;
+      const inChange = this.inChange(doc.uri, all);
+      if (inChange) outside += all.length - inChange.length;
+    }
+    return { total, outside };
   }
 
   /** The release finding behind a diagnostic this controller published. */
@@ -161,30 +199,51 @@ export class ReleaseController implements vscode.Disposable {
   }
 
   private publish(folder: vscode.WorkspaceFolder, state: FolderRelease): void {
-    for (const [uri] of this.entries) {
+    for (const [uri] of this.published) {
       const parsed = vscode.Uri.parse(uri);
       if (vscode.workspace.getWorkspaceFolder(parsed)?.uri.toString() === folder.uri.toString()) {
-        this.collection.delete(parsed);
-        this.entries.delete(uri);
+        this.published.delete(uri);
+        this.render(uri);
       }
     }
     if (state.kind === 'active') {
-      const byFile = new Map<string, Finding[]>();
-      for (const f of state.analysis.releaseFindings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
-      for (const [file, findings] of byFile) {
-        const abs = join(state.repo.root, file);
+      const root = state.repo.root;
+      const uriOf = (path: string) => (existsSync(join(root, path)) ? vscode.Uri.file(join(root, path)) : undefined);
+      const release = new Set(state.analysis.releaseFindings);
+      for (const file of state.analysis.files) {
         // A removed object's file may be gone: the report shows it, the Problems panel cannot.
-        if (!existsSync(abs)) continue;
-        const uri = vscode.Uri.file(abs);
-        const root = state.repo.root;
-        const uriOf = (path: string) => (existsSync(join(root, path)) ? vscode.Uri.file(join(root, path)) : undefined);
-        const entries = findings.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.diagnostics.docsUri(finding.ruleId), uriOf) }));
-        this.entries.set(uri.toString(), entries);
-        this.collection.set(uri, entries.map((e) => e.diagnostic));
+        const uri = file.status === 'deleted' ? undefined : uriOf(file.path);
+        if (!uri || file.findings.length === 0) continue;
+        this.published.set(uri.toString(), { release: file.findings.filter((f) => release.has(f)), change: file.findings.filter((f) => !release.has(f)), uriOf });
+        this.render(uri.toString());
       }
     }
     this.diagnostics.setScope((uri, findings) => this.scope(uri, findings));
     this.changed.fire();
+  }
+
+  /**
+   * Puts a file's findings in the Problems panel: its release findings, and
+   * the branch's findings in the change while Diagnostics has not analysed
+   * the file (a file never opened shows what the report shows).
+   */
+  private render(key: string): void {
+    const uri = vscode.Uri.parse(key);
+    const entry = this.published.get(key);
+    const findings = entry ? [...entry.release, ...(this.diagnostics.get(uri) ? [] : entry.change)] : [];
+    if (findings.length === 0) {
+      if (this.entries.delete(key)) this.collection.delete(uri);
+      return;
+    }
+    const entries = findings.map((finding) => ({ finding, diagnostic: toDiagnostic(finding, this.diagnostics.docsUri(finding.ruleId), entry!.uriOf) }));
+    this.entries.set(key, entries);
+    this.collection.set(uri, entries.map((e) => e.diagnostic));
+  }
+
+  private renderAll(): void {
+    const before = this.entries.size;
+    for (const key of this.published.keys()) this.render(key);
+    if (before !== this.entries.size) this.changed.fire();
   }
 
   /**
@@ -194,10 +253,15 @@ export class ReleaseController implements vscode.Disposable {
    * are new against the base; an added file shows everything.
    */
   private scope(uri: vscode.Uri, findings: readonly Finding[]): Finding[] {
+    if (this.showingAll || vscode.workspace.getConfiguration('rollbackGuard', uri).get<string>('analysis.scope', 'changed') === 'all') return [...findings];
+    return this.inChange(uri, findings) ?? [...findings];
+  }
+
+  /** The findings of a file that are in the pull request; undefined outside branch mode. */
+  private inChange(uri: vscode.Uri, findings: readonly Finding[]): Finding[] | undefined {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     const state = folder ? this.states.get(folder.uri.toString()) : undefined;
-    if (!folder || state?.kind !== 'active') return [...findings];
-    if (vscode.workspace.getConfiguration('rollbackGuard', uri).get<string>('analysis.scope', 'changed') === 'all') return [...findings];
+    if (!folder || state?.kind !== 'active') return undefined;
     const path = posix.join(state.prefix, this.folders.pathOf(uri));
     const entry = state.files.get(path);
     if (!entry || entry.file.status === 'deleted') return [];

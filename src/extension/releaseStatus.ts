@@ -2,6 +2,11 @@ import * as vscode from 'vscode';
 import { CLASS_MEANING, classRank } from '../core/model';
 import type { ReleaseController } from './release';
 
+/** What a screen reader says for the status bar item. */
+export function releaseStatusLabel(head: string, base: string, cls: string | null, action: string | null): string {
+  return cls ? `Rollback Guard: release ${head} against ${base} is ${cls}, recommended action ${action ?? 'none'}. Opens the rollback report.` : `Rollback Guard: release ${head} against ${base} changes nothing to roll back.`;
+}
+
 /** The release class of the current branch in the status bar; click for the report. */
 export class ReleaseStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('rollbackGuard.release', vscode.StatusBarAlignment.Left, 40);
@@ -33,6 +38,7 @@ export class ReleaseStatus implements vscode.Disposable {
     if (state.kind === 'on-base') {
       this.item.text = '$(git-branch) on base';
       this.item.tooltip = `On ${state.base.ref}: no release to compare. Rollback Guard analyses every file.`;
+      this.item.accessibilityInformation = { label: `Rollback Guard: on the base branch ${state.base.ref}, no release to compare` };
       this.item.backgroundColor = undefined;
       this.item.show();
       return;
@@ -47,7 +53,7 @@ export class ReleaseStatus implements vscode.Disposable {
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
     const tooltip = new vscode.MarkdownString(undefined, true);
-    tooltip.appendMarkdown(`**Rolling back \`${state.analysis.head.ref}\` → \`${state.analysis.base.ref}\`**\n\n`);
+    tooltip.appendMarkdown(`**Release \`${state.analysis.head.ref}\` against \`${state.analysis.base.ref}\`**\n\n`);
     if (cls) {
       tooltip.appendMarkdown(`Rollback class: **${cls}** — ${CLASS_MEANING[cls]}\n\n`);
       tooltip.appendMarkdown(`Layers: ${s.layers.join(', ') || '—'} · recommended action: **${s.action ?? '—'}**\n\n`);
@@ -55,6 +61,8 @@ export class ReleaseStatus implements vscode.Disposable {
       tooltip.appendMarkdown('\n\n$(preview) Click for the report');
     }
     this.item.tooltip = tooltip;
+    // Read aloud as words: the tooltip's Markdown is for the eye.
+    this.item.accessibilityInformation = { label: releaseStatusLabel(state.analysis.head.ref, state.analysis.base.ref, cls, s.action) };
     this.item.show();
   }
 
