@@ -5,3 +5,4 @@ export { schemaChangesBetween, schemaCheck, findWorkloadManifests, sameImage, wo
 export { revertCommit, commitOnNewBranch, type RevertOptions, type RevertResult, type RevertProblem, type FileContent, type CommitResult, type CommitProblem } from './write';
 export type { BlameLine } from './parse';
 export { liveMatch, revisionCommit, type LiveMatch } from './liveMatch';
+export { excludeFromGit } from './exclude';

@@ -22,6 +22,7 @@ describe('cluster view contributions', () => {
       'rollbackGuard.cluster.alignManifest',
       'rollbackGuard.cluster.compareWithLive',
       'rollbackGuard.cluster.copyImage',
+      'rollbackGuard.cluster.openKubeconfigSetting',
       'rollbackGuard.cluster.promoteRollout',
       'rollbackGuard.cluster.promoteRolloutFully',
       'rollbackGuard.cluster.refresh',

@@ -85,7 +85,7 @@ export async function showClusterError(deps: ActionDeps, error: Pick<ClusterErro
   const action = actions.find((a) => ACTION_LABEL[a] === choice);
   if (action === 'retry' || action === 'rollBackAgain') await options.again?.();
   else if (action === 'selectContext') await vscode.commands.executeCommand('rollbackGuard.cluster.selectContext');
-  else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', error.kind === 'tool-missing' ? 'rollbackGuard.cluster.helmPath' : 'rollbackGuard.cluster');
+  else if (action === 'openSettings') await openMachineSetting(error.kind === 'tool-missing' ? 'rollbackGuard.cluster.helmPath' : 'rollbackGuard.cluster.kubeconfig');
   else if (action === 'installHelm') await vscode.env.openExternal(vscode.Uri.parse(HELM_INSTALL_URL));
   else if (action === 'showLog') deps.log.show();
 }
@@ -440,6 +440,15 @@ async function execute(deps: ActionDeps, session: ClusterSession, preflight: Pre
   if (choice === align) await alignManifest(deps, { ...target, ...(files ? { evidence: files.markdown } : {}) });
 }
 
+/**
+ * Opens a machine-scoped setting (the kubeconfig, the helm binary) where it
+ * can be set: the Remote tab in a remote window or code-server, where the
+ * User tab would not show it; the User tab on a local machine.
+ */
+export async function openMachineSetting(key: string): Promise<void> {
+  await vscode.commands.executeCommand(vscode.env.remoteName ? 'workbench.action.openRemoteSettings' : 'workbench.action.openSettings', { query: key });
+}
+
 // ---------------------------------------------------------------- make the manifest match
 
 interface ManifestMatch {
@@ -678,7 +687,7 @@ export async function selectContext(deps: ActionDeps): Promise<void> {
   const config = await deps.service.readKubeconfig();
   if (!config.ok) {
     const choice = await notify.showErrorMessage(errorText(config.error), 'Open Settings');
-    if (choice) await vscode.commands.executeCommand('workbench.action.openSettings', 'rollbackGuard.cluster.kubeconfig');
+    if (choice) await openMachineSetting('rollbackGuard.cluster.kubeconfig');
     return;
   }
   if (config.value.contexts.length === 0) {
@@ -772,7 +781,7 @@ async function confirmOperation(deps: ActionDeps, c: Confirmation, pre: Operatio
 
 async function showClusterErrorAction(action: ErrorAction, kind: ClusterError['kind']): Promise<void> {
   if (action === 'installHelm') await vscode.env.openExternal(vscode.Uri.parse(HELM_INSTALL_URL));
-  else if (action === 'openSettings') await vscode.commands.executeCommand('workbench.action.openSettings', kind === 'tool-missing' ? 'rollbackGuard.cluster.helmPath' : 'rollbackGuard.cluster');
+  else if (action === 'openSettings') await openMachineSetting(kind === 'tool-missing' ? 'rollbackGuard.cluster.helmPath' : 'rollbackGuard.cluster.kubeconfig');
   else if (action === 'selectContext') await vscode.commands.executeCommand('rollbackGuard.cluster.selectContext');
 }
 

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import * as notify from '../notify';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
-import { alignManifest, compareWithLive, copyImage, fluxAction, rollBack, rollBackWorkload, rolloutAction, selectContext, showHistory, type ActionDeps } from './actions';
+import { alignManifest, compareWithLive, copyImage, fluxAction, openMachineSetting, rollBack, rollBackWorkload, rolloutAction, selectContext, showHistory, type ActionDeps } from './actions';
 import { RevisionDocuments } from './documents';
 import { WorkloadLensProvider } from './lens';
 import { ClusterService } from './service';
@@ -41,6 +41,7 @@ export class ClusterFeature implements vscode.Disposable {
         fn(this.deps, ...args);
     return {
       'rollbackGuard.cluster.selectContext': run(selectContext),
+      'rollbackGuard.cluster.openKubeconfigSetting': () => openMachineSetting('rollbackGuard.cluster.kubeconfig'),
       'rollbackGuard.cluster.refresh': () => {
         const guard = this.service.guard('Refreshing the cluster history');
         if (!guard.ok) void notify.showWarningMessage(guard.why);

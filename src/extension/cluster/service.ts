@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, ContextInfo, FluxObject, HistoryTree, HistoryWatcher, LoadedKubeconfig, ReleaseHistory, ReleaseRef, Result, WatchStatus, WorkloadHistory } from '../../cluster';
 import { DEFAULT_CONFIG } from '../../core/config';
+import { excludeFromGit } from '../../git/exclude';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
 import { groupAll, groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type NamespaceGroup, type WorkloadSummary } from './model';
@@ -158,13 +159,24 @@ export class ClusterService implements vscode.Disposable {
     return Math.max(1, Number.isFinite(seconds) ? seconds : 300) * 1000;
   }
 
-  /** Where evidence records go: the setting, relative to the folder of `uri` (else the first folder); outside any folder, the extension's storage. */
+  /**
+   * Where evidence records go: the setting, relative to the folder of `uri`
+   * (else the first folder); outside any folder, the extension's storage.
+   * A directory inside a Git work tree is added to its info/exclude first, so
+   * the records never show as changes (nor get committed by accident).
+   */
   evidenceDir(uri: vscode.Uri | undefined, fallback: vscode.Uri): string {
     const configured = this.setting<string>('evidenceDirectory', '.rollback-guard/evidence').trim() || '.rollback-guard/evidence';
     const expanded = configured.startsWith('~/') ? join(homedir(), configured.slice(2)) : configured;
-    if (isAbsolute(expanded)) return expanded;
     const folder = (uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
-    return folder && folder.uri.scheme === 'file' ? join(folder.uri.fsPath, expanded) : join(fallback.fsPath, 'evidence');
+    const dir = isAbsolute(expanded) ? expanded : folder && folder.uri.scheme === 'file' ? join(folder.uri.fsPath, expanded) : join(fallback.fsPath, 'evidence');
+    try {
+      const exclude = excludeFromGit(dir);
+      if (exclude) this.log.info(`evidence records go to ${dir}; added to ${exclude} so Git does not show them`);
+    } catch (error) {
+      this.log.warn(`could not add ${dir} to the repository's info/exclude: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return dir;
   }
 
   // ------------------------------------------------------------ sessions

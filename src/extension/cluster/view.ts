@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { GitOpsOwner } from '../../cluster';
+import type { ClusterError, GitOpsOwner } from '../../cluster';
 import { appEntryNodes, namespaceChildren, releaseRevisionNodes, revisionNodes, treeItem, VIEW_ID, type ClusterNode, type TreeItemData } from './model';
 import type { ClusterService, ViewState } from './service';
 
@@ -11,6 +11,21 @@ const COLLAPSIBLE = {
 
 function watchState(state: ViewState): 'connecting' | 'live' | 'reconnecting' {
   return state === 'live' || state === 'reconnecting' ? state : 'connecting';
+}
+
+/**
+ * What the view shows without a usable kube context: the cause as an error
+ * row, what to do, then "Select Kube Context…" and the kubeconfig setting.
+ * Without a known cause, nothing: the welcome content shows.
+ */
+export function noContextNodes(error: ClusterError | undefined): ClusterNode[] {
+  if (!error) return [];
+  return [
+    { kind: 'error', error, stale: false },
+    ...(error.hint ? [{ kind: 'message' as const, text: error.hint, icon: 'lightbulb' }] : []),
+    { kind: 'message', text: 'Select Kube Context…', command: { id: 'rollbackGuard.cluster.selectContext', title: 'Select Kube Context' } },
+    { kind: 'message', text: 'Open the Kubeconfig Setting…', icon: 'settings-gear', command: { id: 'rollbackGuard.cluster.openKubeconfigSetting', title: 'Open the Kubeconfig Setting' } },
+  ];
 }
 
 /** Copies the plain description of an item (model.ts) onto a TreeItem. */
@@ -62,8 +77,8 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
       const feed = this.service.currentFeed();
       if (!feed) {
         const state = this.service.viewState();
-        // No usable kube context: empty, so the welcome content with "Select kube context" shows.
-        if (state === 'noContext') return [];
+        // No usable kube context: why (the kubeconfig file missing, a context it lacks), and the two ways out.
+        if (state === 'noContext') return noContextNodes(this.service.lastConfigError());
         return [{ kind: 'message', text: 'Connecting…' }];
       }
       return [{ kind: 'context', context: feed.context.name, ...(feed.context.server ? { server: feed.context.server } : {}), production: feed.production.production, ...(feed.production.pattern ? { pattern: feed.production.pattern } : {}), state: watchState(this.service.viewState()) }];
