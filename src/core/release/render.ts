@@ -25,7 +25,7 @@ export const REPORT_MARKER = '<!-- rollback-guard:release-report -->';
 
 export function renderMarkdown(a: ReleaseAnalysis): string {
   const s = a.summary;
-  const out: string[] = [REPORT_MARKER, `## Rollback Guard: rolling back ${revision(a.head)} → ${revision(a.base)}`, ''];
+  const out: string[] = [REPORT_MARKER, `## Rollback Guard: rollback report for ${revision(a.head)} against ${revision(a.base)}`, ''];
   if (s.rollbackClass === null) {
     out.push(`Nothing to roll back: the branch does not change anything against ${revision(a.base)}.`, '');
     return out.join('\n');

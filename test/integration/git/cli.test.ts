@@ -87,7 +87,7 @@ describe('the example repository', () => {
   it('report: the rollback plan as Markdown, the base found from .rollbackguard.yaml', () => {
     const result = cli(['report'], demo.dir);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^<!-- rollback-guard:release-report -->\n## Rollback Guard: rolling back `feature\/drop-legacy-total` \([0-9a-f]{7}\) → `main` \([0-9a-f]{7}\)/);
+    assert.match(result.stdout, /^<!-- rollback-guard:release-report -->\n## Rollback Guard: rollback report for `feature\/drop-legacy-total` \([0-9a-f]{7}\) against `main` \([0-9a-f]{7}\)/);
     assert.match(result.stdout, /\*\*Rollback class: `restore-required`\*\*/);
     assert.match(result.stdout, /1\. \*\*data-first\*\* \(data\) — Data first, then code/);
     const json = JSON.parse(cli(['report', '--format', 'json'], demo.dir).stdout);
