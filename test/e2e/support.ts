@@ -142,3 +142,39 @@ export async function waitForProblems(workbench: Workbench, predicate: (rows: st
   }
   throw new Error(`Problems panel never matched; last rows:\n${rows.join('\n')}`);
 }
+
+/**
+ * Elements inside `root` (and `root` itself) whose content is wider than
+ * their box where they cannot scroll to it visibly — what a reader would
+ * have to scroll sideways for, or could not see at all. Returns a line per
+ * offender: its tag, classes, widths and the start of its text.
+ */
+export async function horizontalOverflow(root: import('playwright-core').Locator): Promise<string[]> {
+  return root.evaluateAll((roots) => {
+    const out: string[] = [];
+    for (const r of roots) {
+      for (const el of [r, ...Array.from(r.querySelectorAll('*'))] as HTMLElement[]) {
+        if (el.clientWidth === 0) continue;
+        const style = getComputedStyle(el);
+        if (style.display === 'none' || style.visibility === 'hidden') continue;
+        if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'visible') out.push(`${el.tagName.toLowerCase()}.${el.className}: content ${el.scrollWidth}px in ${el.clientWidth}px: ${(el.innerText ?? '').slice(0, 80)}`);
+      }
+      const box = r.getBoundingClientRect();
+      if (box.right > window.innerWidth + 1) out.push(`${r.tagName.toLowerCase()}.${r.className} ends at ${Math.round(box.right)}px, past the window's ${window.innerWidth}px`);
+    }
+    return out;
+  });
+}
+
+/** The text of the first frame (a webview's inner iframe) whose body matches `pattern`, and that frame. */
+export async function webviewFrame(workbench: Workbench, pattern: RegExp, timeoutMs = 30_000): Promise<import('playwright-core').Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of workbench.page.frames()) {
+      const text = await frame.locator('body').innerText({ timeout: 1000 }).catch(() => '');
+      if (pattern.test(text)) return frame;
+    }
+    await workbench.page.waitForTimeout(500);
+  }
+  throw new Error(`no webview shows ${String(pattern)}`);
+}
