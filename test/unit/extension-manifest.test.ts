@@ -48,6 +48,19 @@ describe('extension manifest', () => {
     for (const p of paths) assert.ok(existsSync(join(root, p)), p);
   });
 
+  it('the walkthrough has its five steps, each with a picture that exists and ships in the .vsix', () => {
+    const [walkthrough] = manifest.contributes.walkthroughs as { id: string; steps: { id: string; title: string; description: string; media: { image: string; altText: string } }[] }[];
+    assert.deepEqual(walkthrough!.steps.map((s) => s.id), ['what', 'manifest', 'release', 'cluster', 'rollback']);
+    const shipped = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!')).map((l) => l.slice(1));
+    for (const step of walkthrough!.steps) {
+      assert.ok(existsSync(join(root, step.media.image)), step.media.image);
+      assert.ok(shipped.includes(step.media.image), `${step.media.image} is listed in .vscodeignore`);
+      assert.ok(step.media.altText.length > 20, step.id);
+      // Every command a step links to is one the extension declares or a built-in one.
+      for (const [, id] of step.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(id!.startsWith('workbench.') || manifest.contributes.commands.some((c: { command: string }) => c.command === id), id);
+    }
+  });
+
   it('snippets are valid JSON with prefixes', () => {
     for (const { path } of manifest.contributes.snippets) {
       const snippets = JSON.parse(readFileSync(join(root, path), 'utf8'));
