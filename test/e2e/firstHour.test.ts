@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createDemoRepo } from '../../scripts/demo-repo.mjs';
-import { capture, goTo, horizontalOverflow, openSession, ROOT, waitForProblems, webviewFrame, type Session } from './support';
+import { capture, goTo, horizontalOverflow, openSession, problemRows, ROOT, waitForProblems, webviewFrame, type Session } from './support';
 
 let session: Session;
 let repo: string;
@@ -143,4 +143,113 @@ test('"Ignore … here (with a reason)" leaves the cursor on the reason, selecte
     assert.match(fs.readFileSync(file, 'utf8'), /^-- rollback-guard-ignore RG202: restored from the nightly snapshot; see runbook DB-12\nALTER TABLE orders DROP COLUMN legacy_total;/m);
     // The reason is there: no RG001, and RG202 is suppressed.
     await waitForProblems(session.workbench, (rows) => !rows.some((t) => /RG001/.test(t)) && !findingRows(rows).some((t) => /RG202/.test(t)), 30_000);
+  }));
+
+test('Analyse Workspace says how many findings the pull-request scope hides; the Rollback Risks view shows them on request', () =>
+  step(async () => {
+    const { page } = session.workbench;
+    await session.workbench.runCommand('Rollback Guard: Analyse Workspace for Rollback Risks');
+    const message = await session.workbench.waitForNotification(/Rollback Guard analysed \d+ files: \d+ findings?, \d+ outside the pull request\./, { timeoutMs: 120_000 });
+    const [, total, outside] = /: (\d+) findings?, (\d+) outside/.exec(message)!;
+    assert.ok(Number(outside) > 0 && Number(outside) <= Number(total), message);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'outside the pull request' });
+    assert.ok((await toast.locator('.monaco-button', { hasText: 'Show All' }).count()) > 0, 'the message offers Show All');
+    await page.locator('.activitybar .action-item a[aria-label^="Rollback Guard"], .activitybar .action-item[aria-label^="Rollback Guard"]').first().click();
+    const pane = page.locator('.pane').filter({ has: page.locator('.pane-header', { hasText: 'Rollback Risks' }) });
+    const scopeRow = pane.locator('.monaco-list-row').filter({ hasText: `${total} findings, ${outside} outside the pull request` });
+    await scopeRow.first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await scopeRow.first().innerText(), /Show all/);
+    await capture(session, 'risks-view-scope', 'risks-view.png');
+    const before = await problemsBadge();
+    // The view's row does what the message's Show All does (the toast may have moved to the notification centre).
+    await scopeRow.first().click();
+    await pane.locator('.monaco-list-row').filter({ hasText: 'Show only the pull request' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The findings outside the pull request are now in the Problems panel too.
+    // The Problems badge counts errors, warnings and infos (hints are not counted): it grows.
+    const deadline = Date.now() + 30_000;
+    while ((await problemsBadge()) <= before && Date.now() < deadline) await page.waitForTimeout(500);
+    assert.ok((await problemsBadge()) > before, 'the findings outside the pull request are in the Problems panel');
+    await pane.locator('.monaco-list-row').filter({ hasText: 'Show only the pull request' }).first().click();
+    await scopeRow.filter({ hasText: 'Show all' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  }));
+
+test('the report fits a 600 px side pane: no section needs horizontal scrolling', () =>
+  step(async () => {
+    const { page } = session.workbench;
+    await session.workbench.runCommand('Rollback Guard: Show Release Rollback Report');
+    const frame = await webviewFrame(session.workbench, /What rolling back takes/);
+    // Make the report's pane 600 px wide: drag the sash between the editor groups.
+    const iframe = page.locator('iframe.webview.ready').last();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const box = await iframe.boundingBox();
+      if (!box || Math.abs(box.width - 600) <= 8) break;
+      const sash = page.locator('.part.editor .monaco-sash.vertical:visible').first();
+      const s = await sash.boundingBox();
+      if (!s) break;
+      await page.mouse.move(s.x + s.width / 2, s.y + s.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(s.x + s.width / 2 + (box.width - 600), s.y + s.height / 2, { steps: 6 });
+      await page.mouse.up();
+      await page.waitForTimeout(500);
+    }
+    const width = await frame.evaluate(() => document.documentElement.clientWidth);
+    assert.ok(Math.abs(width - 600) <= 24, `the report pane is ${width} px wide (iframe ${JSON.stringify(await iframe.boundingBox())})`);
+    assert.deepEqual(await horizontalOverflow(frame.locator('body')), []);
+    assert.ok(await frame.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'the page does not scroll sideways');
+    const title = frame.locator('h1');
+    assert.equal((await title.innerText()).trim(), 'Rollback report');
+    assert.equal(await frame.locator('table').count(), 0);
+    const heading = await frame.locator('h2', { hasText: /^Findings \(\d+\)$/ }).innerText();
+    assert.equal(await frame.locator('li.finding').count(), Number(/\d+/.exec(heading)![0]), 'one card per finding');
+    await capture(session, 'release-report', 'release-report.png');
+  }));
+
+test('without a usable kubeconfig, the Cluster History view says why and opens the setting where it can be set', () =>
+  step(async () => {
+    const { page } = session.workbench;
+    const header = page.locator('.pane-header', { hasText: /Cluster History/i });
+    // The activity bar icon toggles the side bar: click it only when the view is not showing.
+    if (!(await header.first().isVisible())) await page.locator('.activitybar .action-item a[aria-label^="Rollback Guard"], .activitybar .action-item[aria-label^="Rollback Guard"]').first().click();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const pane = page.locator('.pane').filter({ has: header });
+    const cause = pane.locator('.monaco-list-row').filter({ hasText: MISSING_KUBECONFIG });
+    await cause.first().waitFor({ state: 'visible', timeout: 60_000 });
+    const rows = await pane.locator('.monaco-list-row').allInnerTexts();
+    assert.ok(rows.some((r) => /^no kubeconfig found \(looked for /.test(r)), `the cause is shown:\n${rows.join('\n')}`);
+    assert.ok(rows.some((r) => r.includes('Select Kube Context')), rows.join('\n'));
+    await capture(session, 'cluster-no-kubeconfig', 'cluster-no-kubeconfig.png');
+    await pane.locator('.monaco-list-row').filter({ hasText: 'Open the Kubeconfig Setting' }).first().click();
+    const setting = page.locator('.settings-editor .setting-item').filter({ hasText: /Kubeconfig/ });
+    await setting.first().waitFor({ state: 'visible', timeout: 30_000 });
+    // code-server is a remote window: the machine setting is edited in the Remote tab, where it shows.
+    const tab = page.locator('.settings-editor .settings-tabs-widget .action-item .checked, .settings-editor .settings-tabs-widget [aria-selected="true"]');
+    assert.match((await tab.first().innerText().catch(() => '')) || '', /Remote|User/);
+    assert.doesNotMatch(await setting.first().innerText(), /can only be applied|not applicable/i, 'the setting can be set in this tab');
+    await capture(session, 'kubeconfig-setting', 'kubeconfig-setting.png');
+    await page.keyboard.press('Escape');
+  }));
+
+test('the walkthrough shows its five steps with their pictures', () =>
+  step(async () => {
+    const { page } = session.workbench;
+    await session.workbench.runCommand('Welcome: Open Walkthrough...');
+    const pick = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ hasText: 'Get Started with Rollback Guard' });
+    await pick.first().waitFor({ state: 'visible', timeout: 30_000 });
+    await pick.first().click();
+    const walkthrough = page.locator('.gettingStartedContainer');
+    await walkthrough.waitFor({ state: 'visible', timeout: 30_000 });
+    for (const title of ['What Rollback Guard does', 'Open a manifest', 'See the release class', 'Connect a cluster', 'Roll back, safely']) {
+      await walkthrough.locator('.getting-started-step').filter({ hasText: title }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    }
+    // The first step is selected: its picture is the one shown.
+    await walkthrough.locator('.getting-started-step').filter({ hasText: 'What Rollback Guard does' }).first().click();
+    const image = walkthrough.locator('.getting-started-media img[alt^="The Problems panel"]');
+    await image.first().waitFor({ state: 'attached', timeout: 10_000 });
+    let loaded = false;
+    for (let i = 0; i < 20 && !loaded; i++) {
+      loaded = await image.first().evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0);
+      if (!loaded) await page.waitForTimeout(500);
+    }
+    assert.ok(loaded, 'the step picture loads');
+    await capture(session, 'walkthrough', 'walkthrough.png');
   }));
