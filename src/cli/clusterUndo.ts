@@ -4,6 +4,7 @@
  * with the same preflight output, confirmation, refusals, evidence and exit
  * codes as a workload undo.
  */
+import { resolve } from 'node:path';
 import { redact } from '../core/redact';
 import { applicationReview, describeOwner, entryRevisionText, helmReview, refText, reviewText, type ApplicationRef, type ClusterError, type ClusterSession, type PreflightBase, type ReleaseRef } from '../cluster';
 import { checksJson, confirmWrite, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
@@ -21,6 +22,8 @@ export interface UndoContext {
     'no-wait'?: boolean;
     reason?: string;
     helm?: string;
+    repo?: string;
+    'no-repo'?: boolean;
   };
   format: 'text' | 'json';
   prompter: Prompter;
@@ -62,6 +65,7 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
     return printError(io, 'undo', pre.error, secrets);
   }
   const p = pre.value;
+  await session.helmRollbackChecks(p);
   const review = helmReview(p, ctx.timeoutSeconds);
   const preflightJson = () => ({
     ...preflightHead(p),
@@ -103,6 +107,10 @@ export async function undoApplication(ctx: UndoContext, ref: ApplicationRef, id:
     return printError(io, 'undo', pre.error, secrets);
   }
   const p = pre.value;
+  // The target revision's manifests, when its commit is in the repository at hand (a plain directory source).
+  const to = p.plan?.to;
+  const objects = values['no-repo'] || !to ? { objectsUnknown: 'no repository was read (--no-repo)' } : await (await import('../git')).objectsOfRevision({ dir: resolve(io.cwd, values.repo ?? '.'), ...(to.revision ? { revision: to.revision } : {}), ...(to.source?.path !== undefined && !to.sources ? { path: to.source.path } : {}) });
+  await session.applicationRollbackChecks(p, objects);
   const review = applicationReview(p);
   const preflightJson = () => ({
     ...preflightHead(p),

@@ -80,22 +80,32 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
       return printError(io, 'undo', pre.error, secrets);
     }
     const preflight = pre.value;
-    // Which migrations changed in Git between the two revisions (image tag ↔ commit): a code rollback leaves their schema.
-    if (preflight.plan && !values['no-repo']) {
-      const { schemaCheck } = await import('../git/schemaChanges');
+    // What Git says: which migrations changed between the two revisions (image tag ↔ commit) — a code rollback
+    // leaves their schema — and the config the target revision ran with.
+    let known: Awaited<ReturnType<typeof import('../git').configOfRevision>> | undefined;
+    if (preflight.plan && preflight.plan.action === 'patch' && !values['no-repo']) {
+      const { schemaCheck, configOfRevision } = await import('../git');
       const { Engine } = await import('../core/engine');
-      preflight.checks.push(
-        await schemaCheck({
-          dir: resolve(io.cwd, values.repo ?? '.'),
-          workload: { kind: ref.kind, name: ref.name, namespace: ref.namespace },
+      const dir = resolve(io.cwd, values.repo ?? '.');
+      const workload = { kind: ref.kind, name: ref.name, namespace: ref.namespace };
+      const targetImages = preflight.plan.to.images.map((i) => i.image);
+      const [schema, ranWith] = await Promise.all([
+        schemaCheck({
+          dir,
+          workload,
           liveImages: preflight.plan.from.images.map((i) => i.image),
-          targetImages: preflight.plan.to.images.map((i) => i.image),
+          targetImages,
           ...(preflight.plan.fromRevision !== undefined ? { fromRevision: preflight.plan.fromRevision } : {}),
           toRevision: preflight.plan.toRevision,
           engine: new Engine({ config }),
+          ...(config.migrations.owners ? { owners: config.migrations.owners } : {}),
         }),
-      );
+        configOfRevision({ dir, workload, images: targetImages.filter((_, i) => !preflight.plan!.to.images[i]!.init) }),
+      ]);
+      preflight.checks.push(schema);
+      known = ranWith;
     }
+    await session.workloadRollbackChecks(preflight, known ? { known } : {});
     const out = (text: string): void => io.out(redact(text, secrets));
     if (format === 'text') out(preflightText(preflight));
 

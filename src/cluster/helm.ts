@@ -21,6 +21,7 @@ import { fail, ok, type Result } from './errors';
 import { detectGitOps, type GitOpsOwner } from './gitops';
 import type { ReleaseRef } from './kinds';
 import type { ContainerImage } from './template';
+import { configFingerprint, podConfigReferences, type ConfigFingerprint, type ConfigKind } from '../core/k8s/configContent';
 
 /** The label selector Helm lists its release Secrets with. */
 export const HELM_OWNER_SELECTOR = 'owner=helm';
@@ -32,7 +33,7 @@ export interface HelmReleaseRecord {
   namespace?: string;
   version?: number;
   info?: { first_deployed?: string; last_deployed?: string; deleted?: string; description?: string; status?: string; notes?: string };
-  chart?: { metadata?: { name?: string; version?: string; appVersion?: string; description?: string } | null } | null;
+  chart?: { metadata?: { name?: string; version?: string; appVersion?: string; description?: string } | null; files?: { name?: string; data?: string }[] | null } | null;
   config?: Record<string, unknown> | null;
   manifest?: string;
   hooks?: { name?: string; kind?: string; path?: string; events?: string[] }[] | null;
@@ -64,6 +65,10 @@ export interface ReleaseRevision {
   values: Record<string, unknown>;
   /** Hook names and events (`helm rollback` runs pre/post-rollback hooks unless --no-hooks). */
   hooks: string[];
+  /** The objects of its manifest (ConfigMaps and Secrets as key fingerprints, never values). */
+  objects: ManifestObject[];
+  /** CRDs the chart ships in crds/ (helm installs them once and never upgrades or rolls them back). */
+  chartCrds: string[];
 }
 
 export interface ReleaseHistory {
@@ -212,6 +217,19 @@ export interface ManifestObject {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   images: ContainerImage[];
+  /** Workloads: spec.replicas as written (undefined when the manifest leaves it to the cluster or an HPA). */
+  replicas?: number;
+  /** Workloads: the ConfigMaps and Secrets the pod spec names, and the PersistentVolumeClaims it mounts. */
+  configRefs?: { kind: ConfigKind; name: string; optional: boolean }[];
+  claims?: string[];
+  /** StatefulSets: the names of spec.volumeClaimTemplates. */
+  volumeClaimTemplates?: string[];
+  /** ConfigMaps and Secrets: per-key fingerprints of their content. */
+  config?: ConfigFingerprint;
+  /** CustomResourceDefinitions: the versions and which are served and stored. */
+  crdVersions?: { name: string; served: boolean; storage: boolean }[];
+  /** Jobs and other hooks: helm.sh/hook events. */
+  hookEvents?: string[];
 }
 
 function podSpecOf(kind: string, obj: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -233,6 +251,9 @@ export function manifestObjects(manifest: string): ManifestObject[] {
     const spec = podSpecOf(obj.kind, obj);
     const containers = (list: unknown, init: boolean): ContainerImage[] =>
       Array.isArray(list) ? list.filter((c) => c && typeof c === 'object').map((c) => ({ container: String((c as { name?: unknown }).name ?? ''), image: String((c as { image?: unknown }).image ?? ''), ...(init ? { init: true } : {}) })) : [];
+    const objSpec = (obj.spec ?? {}) as { replicas?: unknown; volumeClaimTemplates?: { metadata?: { name?: string } }[]; versions?: { name?: string; served?: boolean; storage?: boolean }[] };
+    const claims = spec && Array.isArray(spec.volumes) ? (spec.volumes as { persistentVolumeClaim?: { claimName?: string } }[]).map((v) => v?.persistentVolumeClaim?.claimName).filter((n): n is string => typeof n === 'string') : [];
+    const hook = (meta.annotations ?? {})['helm.sh/hook'];
     out.push({
       value: obj,
       apiVersion: String(obj.apiVersion ?? ''),
@@ -242,6 +263,13 @@ export function manifestObjects(manifest: string): ManifestObject[] {
       labels: meta.labels ?? {},
       annotations: meta.annotations ?? {},
       images: spec ? [...containers(spec.initContainers, true), ...containers(spec.containers, false)] : [],
+      ...(spec && typeof objSpec.replicas === 'number' ? { replicas: objSpec.replicas } : {}),
+      ...(spec ? { configRefs: podConfigReferences(spec) } : {}),
+      ...(claims.length ? { claims } : {}),
+      ...(obj.kind === 'StatefulSet' && Array.isArray(objSpec.volumeClaimTemplates) ? { volumeClaimTemplates: objSpec.volumeClaimTemplates.map((t) => t?.metadata?.name ?? '').filter(Boolean) } : {}),
+      ...(obj.kind === 'ConfigMap' || obj.kind === 'Secret' ? { config: configFingerprint(obj.kind, obj) } : {}),
+      ...(obj.kind === 'CustomResourceDefinition' && Array.isArray(objSpec.versions) ? { crdVersions: objSpec.versions.map((v) => ({ name: String(v?.name ?? ''), served: v?.served === true, storage: v?.storage === true })) } : {}),
+      ...(typeof hook === 'string' ? { hookEvents: hook.split(',').map((e) => e.trim()).filter(Boolean) } : {}),
     });
   }
   return out;
@@ -262,6 +290,23 @@ export function releaseGitOps(objects: readonly ManifestObject[], releaseName: s
 }
 
 // ---------------------------------------------------------------- histories
+
+/** The CRD names of the chart's crds/ files, as stored with the release (file data is base64). */
+function chartCrds(record: HelmReleaseRecord): string[] {
+  const out: string[] = [];
+  for (const f of record.chart?.files ?? []) {
+    if (!f?.name?.startsWith('crds/') || !f.data) continue;
+    let text: string;
+    try {
+      text = Buffer.from(f.data, 'base64').toString('utf8');
+    } catch {
+      continue;
+    }
+    const objects = manifestObjects(text).filter((o) => o.kind === 'CustomResourceDefinition');
+    out.push(...(objects.length ? objects.map((o) => o.name) : [f.name]));
+  }
+  return out;
+}
 
 function revisionOf(secret: KubeObject, record: HelmReleaseRecord, objects: readonly ManifestObject[]): ReleaseRevision {
   const meta = record.chart?.metadata ?? undefined;
@@ -285,6 +330,8 @@ function revisionOf(secret: KubeObject, record: HelmReleaseRecord, objects: read
     manifest: redactManifest(record.manifest ?? ''),
     values: redactValues(record.config ?? {}),
     hooks,
+    objects: [...objects],
+    chartCrds: chartCrds(record),
   };
 }
 

@@ -97,3 +97,4 @@ export { workloadReview, helmReview, applicationReview, holdReview, reviewText, 
 export { DEFAULT_HOLD_WINDOW_SECONDS, HOLD_ANNOTATION, PAUSED_ANNOTATION, holdOf, pausedOf, holdSummary, healthFailures, verdictOf, loopText, objectText, flowDurations, type HoldRecord, type PausedRecord, type LoopRef, type LoopKind, type GitMatch, type HealthObservation, type Verdict } from './hold';
 export { readLoops, activeLoops, pathsOverlap, loopPath, loopsEvidence, type Loop } from './loops';
 export { holdPreflight, startHold, holdStatus, resumeHold, recordHoldCommit, observeHealth, holdGitSource, holdGitMatch, type GitCompare, type HoldPreflight, type HoldOptions, type HoldOutcome, type HoldFailure, type HoldStatus, type ResumeOptions, type ResumeOutcome } from './holdFlow';
+export { discover, unservedOf, type ObjectKind, type Unserved, type VersionedConfig } from './checks';

@@ -65,6 +65,8 @@ export interface Preflight {
   history: WorkloadHistory;
   diff?: TemplateDiff;
   gitops: GitOpsOwner[];
+  /** The Helm release the workload belongs to (meta.helm.sh/release-name), when it does. */
+  helmRelease?: { namespace: string; name: string };
   access?: AccessDecision;
   checks: PreflightCheck[];
   /** Problems that refuse the rollback whatever the caller confirms. */
@@ -223,6 +225,7 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
     history,
     ...(diff ? { diff } : {}),
     gitops,
+    ...(release ? { helmRelease: { namespace: release.namespace ?? ref.namespace, name: release.name } } : {}),
     ...(access.ok ? { access: access.value } : {}),
     checks,
     blocking,

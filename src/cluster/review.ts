@@ -98,6 +98,7 @@ export function fixesFor(error: Pick<ClusterError, 'kind'> & { fix?: ReviewFix }
     'dry-run-failed': [{ id: 'check-again', label: 'Check Again' }],
     paused: [{ id: 'check-again', label: 'Check Again' }],
     'artifact-missing': [{ id: 'check-again', label: 'Check Again' }],
+    'api-not-served': [{ id: 'check-again', label: 'Check Again' }],
   };
   for (const f of byKind[error.kind] ?? []) if (!fixes.some((x) => x.id === f.id)) fixes.push(f);
   return fixes;

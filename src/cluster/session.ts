@@ -22,6 +22,7 @@ import { executeHelmRollback, helmPreflight, readReleaseHistory, type HelmPrefli
 import { fluxPlural, namedPath, type ApplicationRef, type FluxRef, type ReleaseRef } from './kinds';
 import type { KubeObject } from './client';
 import type { OperationFailure, OperationOptions } from './operations';
+import { applicationRollbackChecks, helmRollbackChecks, workloadRollbackChecks, type ObjectKind, type VersionedConfig } from './checks';
 
 /** The default of `production.contexts` in .rollbackguard.yaml (src/core/config.ts). */
 export const DEFAULT_PRODUCTION_CONTEXTS = ['prod*', '*-prod', '*-production', '*production*'];
@@ -170,6 +171,21 @@ export class ClusterSession {
 
   fluxSetSuspended(pre: FluxPreflight, options: FluxOptions = {}): Promise<Result<FluxOutcome, OperationFailure>> {
     return executeFlux(this.client, pre, options);
+  }
+
+  /** Adds the checks every workload rollback gets (what it will not undo); `known`: what the target ran with, from Git. */
+  workloadRollbackChecks(pre: Preflight, options: { known?: VersionedConfig } = {}): Promise<void> {
+    return workloadRollbackChecks(this.client, pre, options);
+  }
+
+  /** Adds the checks every Helm rollback gets (what it will not undo, the API versions of the target revision). */
+  helmRollbackChecks(pre: HelmPreflight): Promise<void> {
+    return helmRollbackChecks(this.client, pre);
+  }
+
+  /** Adds the checks every Argo CD rollback gets; `objects`: the target revision's objects, when known (from Git). */
+  applicationRollbackChecks(pre: ApplicationPreflight, options: { objects?: ObjectKind[]; objectsUnknown?: string } = {}): Promise<void> {
+    return applicationRollbackChecks(this.client, pre, options);
   }
 
   /** A live history that follows changes; call start(), then dispose() when done. */

@@ -16,7 +16,7 @@ export interface RollbackGuardConfig {
   /** Keyed by rule id. */
   rules: ReadonlyMap<string, { enabled: boolean; severity?: Severity }>;
   ignore: readonly string[];
-  migrations: { paths: readonly string[]; dialects: readonly { path: string; dialect: 'postgres' | 'mysql' }[] };
+  migrations: { paths: readonly string[]; dialects: readonly { path: string; dialect: 'postgres' | 'mysql' }[]; owners?: readonly { workload?: string; image?: string; paths: readonly string[] }[] };
   production: { contexts: readonly string[] };
   maxFileSizeKb: number;
   /** The Kubernetes release the manifests must apply to (`1.30`): APIs it no longer serves are reported (RG116). */
@@ -93,7 +93,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     analyse?: 'changed' | 'all';
     rules?: Record<string, string | { enabled?: boolean; severity?: Severity }>;
     ignore?: string[];
-    migrations?: { paths?: string[]; dialects?: { path: string; dialect: 'postgres' | 'mysql' }[] };
+    migrations?: { paths?: string[]; dialects?: { path: string; dialect: 'postgres' | 'mysql' }[]; owners?: { workload?: string; image?: string; paths: string[] }[] };
     production?: { contexts?: string[] };
     maxFileSizeKb?: number;
     targetKubernetesVersion?: string;
@@ -132,7 +132,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     analyse: value.analyse ?? DEFAULT_CONFIG.analyse,
     rules,
     ignore: value.ignore ?? [],
-    migrations: { paths: value.migrations?.paths ?? [], dialects: value.migrations?.dialects ?? [] },
+    migrations: { paths: value.migrations?.paths ?? [], dialects: value.migrations?.dialects ?? [], ...(value.migrations?.owners ? { owners: value.migrations.owners } : {}) },
     // A repository can only add production patterns: the defaults (and the user's own, merged by the caller) always apply.
     production: { contexts: [...new Set([...DEFAULT_CONFIG.production.contexts, ...(value.production?.contexts ?? [])])] },
     maxFileSizeKb: value.maxFileSizeKb ?? DEFAULT_CONFIG.maxFileSizeKb,

@@ -6,3 +6,4 @@ export { revertCommit, commitOnNewBranch, type RevertOptions, type RevertResult,
 export type { BlameLine } from './parse';
 export { liveMatch, revisionCommit, type LiveMatch } from './liveMatch';
 export { excludeFromGit } from './exclude';
+export { revisionConfig, revisionObjects, configOfRevision, objectsOfRevision, type RevisionConfig, type RevisionConfigResult, type RevisionObjectsResult } from './revisionConfig';

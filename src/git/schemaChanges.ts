@@ -5,6 +5,7 @@ import { podTemplate } from '../core/k8s/workload';
 import { sqlLayout } from '../core/migrations/layout';
 import { parseManifestFile, type ManifestDoc } from '../core/yaml/manifest';
 import { listChanges } from './changes';
+import { migrationOwnership, type MigrationOwner } from './migrationOwners';
 import { ok, fail, GitRepo, type Result } from './repo';
 
 /**
@@ -162,6 +163,8 @@ export interface SchemaCheckInput {
   engine: Engine;
   /** The manifest that defines the workload; found in the working tree when absent. */
   manifestPath?: string;
+  /** `migrations.owners` of .rollbackguard.yaml. */
+  owners?: readonly MigrationOwner[];
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -185,11 +188,27 @@ export async function schemaCheck(input: SchemaCheckInput): Promise<SchemaCheck>
       problems.push(result.error.message);
       continue;
     }
-    const { migrations, liveCommit, targetCommit, worst } = result.value;
+    const { migrations: changed, liveCommit, targetCommit } = result.value;
     const from = input.fromRevision === undefined ? 'the live revision' : `revision ${input.fromRevision}`;
     const commits = `${from} is ${short(liveCommit)} and revision ${input.toRevision} is ${short(targetCommit)} in ${manifestPath}`;
-    if (migrations.length === 0) return { id: 'schema', status: 'pass', title: `no migration changed in Git between ${from} and revision ${input.toRevision}`, evidence: [commits] };
-    const lines = migrations.map((m) => `${m.path} (${m.status}${m.rollbackClass ? `, ${m.rollbackClass}` : ''}${m.reason ? `: ${m.reason}` : ''})`);
+    if (changed.length === 0) return { id: 'schema', status: 'pass', title: `no migration changed in Git between ${from} and revision ${input.toRevision}`, evidence: [commits] };
+    // Only the workload's own migrations count; when which are its is unknown, say so instead of guessing.
+    const owner = await migrationOwnership(repo, { commit: liveCommit, manifestPath, workload: input.workload, images: input.liveImages, ...(input.owners ? { owners: input.owners } : {}), engine: input.engine });
+    const listed = (list: readonly MigrationChange[]) => list.map((m) => `${m.path} (${m.status}${m.rollbackClass ? `, ${m.rollbackClass}` : ''}${m.reason ? `: ${m.reason}` : ''})`);
+    if (!owner.known) {
+      return {
+        id: 'schema',
+        status: 'skipped',
+        title: `unknown which migrations belong to ${what}: ${changed.length} migration${changed.length === 1 ? '' : 's'} changed in the repository between ${from} and revision ${input.toRevision}, not counted`,
+        evidence: [owner.why, commits, ...listed(changed).map((l) => `not counted: ${l}`)],
+      };
+    }
+    const migrations = changed.filter((m) => owner.owns(m.path));
+    const others = changed.length - migrations.length;
+    const ownership = `${what}'s migrations: ${owner.dirs.join(', ')}, from ${owner.by}${others ? `; ${others} other migration${others === 1 ? '' : 's'} changed in the repository, not counted` : ''}`;
+    const worst = worstClass(migrations.map((m) => m.rollbackClass));
+    if (migrations.length === 0) return { id: 'schema', status: 'pass', title: `no migration of ${what} changed in Git between ${from} and revision ${input.toRevision}`, evidence: [ownership, commits] };
+    const lines = listed(migrations);
     const additive = migrations.every((m) => m.rollbackClass === undefined || m.rollbackClass === 'reversible');
     return {
       id: 'schema',
@@ -197,7 +216,7 @@ export async function schemaCheck(input: SchemaCheckInput): Promise<SchemaCheck>
       title: additive
         ? `${migrations.length} additive migration${migrations.length === 1 ? '' : 's'} changed between ${from} and revision ${input.toRevision}; the restored code runs against the newer schema`
         : `${migrations.length} migration${migrations.length === 1 ? '' : 's'} changed between ${from} and revision ${input.toRevision} (worst ${worst}); a code rollback leaves this schema in place — roll the data back first, or make sure revision ${input.toRevision} runs against it`,
-      evidence: [commits, ...lines],
+      evidence: [ownership, commits, ...lines],
     };
   }
   return skipped(`the images of the two revisions could not be found in the history of ${manifests.join(', ')}`, problems);

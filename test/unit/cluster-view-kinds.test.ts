@@ -41,6 +41,8 @@ function storefront(): ReleaseHistory {
     manifest: '',
     values: { image: { tag } },
     hooks: [],
+    objects: [],
+    chartCrds: [],
   });
   return {
     ref: { kind: 'HelmRelease', namespace: 'bookstore', name: 'storefront' },

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -47,15 +47,27 @@ describe('schema check in the preflight of a rollback', { timeout: 10 * 60 * 100
     await plane?.stop();
   });
 
-  test('names the migration a rollback to revision 1 leaves in place, and records it in the evidence', async () => {
+  test('the migration of another service is said and not counted: which migrations are catalog\'s is unknown', async () => {
     const env = { ...process.env, KUBECONFIG: plane.kubeconfigPath };
     const dry = runCli(cli, ['undo', 'deployment/catalog', '-n', 'bookstore', '--to-revision', '1', '--dry-run', '--repo', repo], { cwd: repo, env });
     assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /- schema\s+unknown which migrations belong to Deployment catalog: 1 migration changed in the repository between revision 2 and revision 1, not counted/);
+    assert.match(dry.stdout, /no migration directory is known to belong to deployment\/catalog: the repository's are db\/migrations, services\/recommendations\/alembic\/versions/);
+    assert.match(dry.stdout, /not counted: db\/migrations\/000003_drop_legacy_total\.up\.sql/);
+  });
+
+  test('mapped to catalog in .rollbackguard.yaml, the migration a rollback to revision 1 leaves in place is named and recorded in the evidence', async () => {
+    const env = { ...process.env, KUBECONFIG: plane.kubeconfigPath };
+    const config = join(mkdtempSync(join(tmpdir(), 'rg-schema-config-')), 'rollbackguard.yaml');
+    writeFileSync(config, 'migrations:\n  owners:\n    - workload: deployment/catalog\n      paths: [db/migrations]\n');
+    const dry = runCli(cli, ['undo', 'deployment/catalog', '-n', 'bookstore', '--to-revision', '1', '--dry-run', '--repo', repo, '--config', config], { cwd: repo, env });
+    assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /! schema\s+1 migration changed between revision 2 and revision 1 \(worst restore-required\)/);
+    assert.match(dry.stdout, /Deployment catalog's migrations: db\/migrations, from \.rollbackguard\.yaml migrations\.owners \(deployment\/catalog\)/);
     assert.match(dry.stdout, /db\/migrations\/000003_drop_legacy_total\.up\.sql \(added, restore-required: drops orders\.legacy_total/);
 
     const evidenceDir = mkdtempSync(join(tmpdir(), 'rg-schema-evidence-'));
-    const done = runCli(cli, ['undo', 'deployment/catalog', '-n', 'bookstore', '--to-revision', '1', '--yes', '--repo', repo, '--evidence-dir', evidenceDir, '--format', 'json'], { cwd: repo, env });
+    const done = runCli(cli, ['undo', 'deployment/catalog', '-n', 'bookstore', '--to-revision', '1', '--yes', '--repo', repo, '--config', config, '--evidence-dir', evidenceDir, '--format', 'json'], { cwd: repo, env });
     assert.equal(done.code, 0, done.stderr);
     const result = JSON.parse(done.stdout) as { preflight: { checks: { id: string; status: string; evidence: string[] }[] }; evidence: { json: string } };
     const schema = result.preflight.checks.find((c) => c.id === 'schema');

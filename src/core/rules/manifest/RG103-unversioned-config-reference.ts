@@ -1,3 +1,4 @@
+import { looksVersioned } from '../../k8s/configContent';
 import { describeObject, podTemplate } from '../../k8s/workload';
 import { appendUnder } from '../../yaml/edits';
 import { span, type YamlNav } from '../../yaml/nodes';
@@ -22,15 +23,6 @@ const ENV_REFERENCES: readonly { kind: ConfigKind; path: readonly string[] }[] =
   { kind: 'ConfigMap', path: ['valueFrom', 'configMapKeyRef', 'name'] },
   { kind: 'Secret', path: ['valueFrom', 'secretKeyRef', 'name'] },
 ];
-
-/**
- * A name that changes with its content: Kustomize's hash suffix (ten
- * characters of its vowel-free alphabet, `app-config-7g9c5d2kbf`) or a
- * version suffix (`app-config-v3`).
- */
-export function looksVersioned(name: string): boolean {
-  return /-[2456789bcdfghkmt]{10}$/.test(name) || /-v[0-9]+$/.test(name);
-}
 
 interface Reference {
   kind: ConfigKind;
