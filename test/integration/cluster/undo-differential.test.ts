@@ -135,7 +135,8 @@ describe('history and undo on a real control plane', { timeout: 30 * 60 * 1000 }
         const pre = await s.preflight({ ref: { kind: KIND[kind], namespace: ours, name }, toRevision });
         assert.ok(pre.ok, pre.ok ? '' : pre.error.message);
         assert.deepEqual(pre.value.blocking, []);
-        const done = await s.rollback(pre.value, { reason: `differential ${step.label}`, timeoutMs: 120_000 });
+        // No reason: kubectl records none, and a reason would add kubernetes.io/change-cause.
+        const done = await s.rollback(pre.value, { timeoutMs: 120_000 });
         assert.ok(done.ok, done.ok ? '' : `${done.error.kind}: ${done.error.message}`);
 
         const k = await plane.kubectl(['-n', theirs, 'rollout', 'undo', ref, ...(toRevision ? [`--to-revision=${toRevision}`] : [])]);
