@@ -222,6 +222,8 @@ export interface ManifestObject {
   /** Workloads: the ConfigMaps and Secrets the pod spec names, and the PersistentVolumeClaims it mounts. */
   configRefs?: { kind: ConfigKind; name: string; optional: boolean }[];
   claims?: string[];
+  /** Workloads: what the kubelet pulls their images with (imagePullSecrets, serviceAccountName). */
+  pull?: { imagePullSecrets?: { name?: string }[]; serviceAccountName?: string };
   /** StatefulSets: the names of spec.volumeClaimTemplates. */
   volumeClaimTemplates?: string[];
   /** ConfigMaps and Secrets: per-key fingerprints of their content. */
@@ -265,6 +267,7 @@ export function manifestObjects(manifest: string): ManifestObject[] {
       images: spec ? [...containers(spec.initContainers, true), ...containers(spec.containers, false)] : [],
       ...(spec && typeof objSpec.replicas === 'number' ? { replicas: objSpec.replicas } : {}),
       ...(spec ? { configRefs: podConfigReferences(spec) } : {}),
+      ...(spec && (spec.imagePullSecrets || spec.serviceAccountName) ? { pull: { ...(Array.isArray(spec.imagePullSecrets) ? { imagePullSecrets: spec.imagePullSecrets as { name?: string }[] } : {}), ...(typeof spec.serviceAccountName === 'string' ? { serviceAccountName: spec.serviceAccountName } : {}) } } : {}),
       ...(claims.length ? { claims } : {}),
       ...(obj.kind === 'StatefulSet' && Array.isArray(objSpec.volumeClaimTemplates) ? { volumeClaimTemplates: objSpec.volumeClaimTemplates.map((t) => t?.metadata?.name ?? '').filter(Boolean) } : {}),
       ...(obj.kind === 'ConfigMap' || obj.kind === 'Secret' ? { config: configFingerprint(obj.kind, obj) } : {}),
