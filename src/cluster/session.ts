@@ -174,7 +174,7 @@ export class ClusterSession {
   }
 
   /** Adds the checks every workload rollback gets (what it will not undo); `known`: what the target ran with, from Git. */
-  workloadRollbackChecks(pre: Preflight, options: { known?: VersionedConfig } = {}): Promise<void> {
+  workloadRollbackChecks(pre: Preflight, options: { known?: VersionedConfig; registryTimeoutMs?: number } = {}): Promise<void> {
     return workloadRollbackChecks(this.client, pre, options);
   }
 

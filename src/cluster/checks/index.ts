@@ -11,10 +11,12 @@ import type { HelmPreflight } from '../helmRollback';
 import type { Preflight, PreflightCheck } from '../preflight';
 import type { ClusterError } from '../errors';
 import { applicationNotUndone, helmNotUndone, workloadNotUndone, type VersionedConfig } from './notUndone';
+import { artifactsCheck } from './artifacts';
 import { servedApisCheck, type ObjectKind } from './servedApis';
 
 export { type VersionedConfig } from './notUndone';
 export { discover, unservedOf, servedApisCheck, type ObjectKind, type Unserved, type Discovery } from './servedApis';
+export { artifactsCheck, headManifest, locate, credentialsOf, type ImageLocation, type RegistryCredential, type ImageAnswer } from './artifacts';
 
 function add(pre: { checks: PreflightCheck[]; blocking: ClusterError[] }, result: { check: PreflightCheck; error?: ClusterError } | PreflightCheck | undefined): void {
   if (!result) return;
@@ -28,9 +30,20 @@ function add(pre: { checks: PreflightCheck[]; blocking: ClusterError[] }, result
   } else pre.checks.push(result);
 }
 
-/** Workloads and Argo Rollouts: what the rollback will not undo. `known`: the config the target revision ran with, from Git. */
-export async function workloadRollbackChecks(client: KubeClient, pre: Preflight, options: { known?: VersionedConfig } = {}): Promise<void> {
-  add(pre, await workloadNotUndone(client, pre, options.known));
+/** How long a registry gets to answer before its images count as unknown. */
+const REGISTRY_TIMEOUT_MS = 5_000;
+
+/** Workloads and Argo Rollouts: what the rollback will not undo, and whether the target's images are still in their registry. `known`: the config the target revision ran with, from Git. */
+export async function workloadRollbackChecks(client: KubeClient, pre: Preflight, options: { known?: VersionedConfig; registryTimeoutMs?: number } = {}): Promise<void> {
+  const plan = pre.plan;
+  const [notUndone, artifacts] = await Promise.all([
+    workloadNotUndone(client, pre, options.known),
+    plan && plan.action === 'patch'
+      ? artifactsCheck(client, { revision: `revision ${plan.toRevision}`, namespace: pre.request.ref.namespace, pods: [{ images: plan.to.images, spec: plan.to.template.spec }], timeoutMs: options.registryTimeoutMs ?? REGISTRY_TIMEOUT_MS })
+      : Promise.resolve(undefined),
+  ]);
+  add(pre, artifacts);
+  add(pre, notUndone);
 }
 
 /** Helm releases: what helm rollback will not undo, and the API versions of the target revision's stored manifest. */
@@ -38,7 +51,7 @@ export async function helmRollbackChecks(client: KubeClient, pre: HelmPreflight)
   if (!pre.plan) return;
   const plan = pre.plan;
   const objects: ObjectKind[] = plan.to.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name }));
-  const [notUndone, apis] = await Promise.all([
+  const [notUndone, apis, artifacts] = await Promise.all([
     helmNotUndone(client, pre),
     servedApisCheck(client, objects, {
       revision: `revision ${plan.toRevision} of Helm release ${pre.ref.name}`,
@@ -47,8 +60,10 @@ export async function helmRollbackChecks(client: KubeClient, pre: HelmPreflight)
         command: `helm mapkubeapis ${pre.ref.name} --namespace ${pre.ref.namespace}`,
       },
     }),
+    artifactsCheck(client, { revision: `revision ${plan.toRevision} of Helm release ${pre.ref.name}`, namespace: pre.ref.namespace, pods: plan.to.objects.filter((o) => o.images.length).map((o) => ({ images: o.images, ...(o.pull ? { spec: o.pull } : {}) })), timeoutMs: REGISTRY_TIMEOUT_MS }),
   ]);
   add(pre, apis);
+  add(pre, artifacts);
   add(pre, notUndone);
 }
 
