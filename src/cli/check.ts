@@ -3,6 +3,7 @@ import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { parseKubeVersion } from '../core/k8s/apiRemovals';
 import { objectDefinitions } from '../core/project';
+import { describeUnread, unreadMigrationFolders } from '../core/migrations/layout';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { toGithub } from '../core/report/github';
 import { toGitlab } from '../core/report/gitlab';
@@ -110,6 +111,8 @@ async function scanFindings(io: CliIO, paths: readonly string[], config: Rollbac
     const scanned = scan(paths.length > 0 ? paths : ['.'], {
       cwd: io.cwd,
       handles: (path) => probe.handles(path),
+      mayHandle: (path) => probe.mayHandle(path),
+      accepts: (path, text) => probe.handles(path, text),
       ignored: (path) => isIgnoredPath(config, path),
       ignoreRoot: configDir ?? io.cwd,
       maxBytes: config.maxFileSizeKb * 1024,
@@ -119,6 +122,10 @@ async function scanFindings(io: CliIO, paths: readonly string[], config: Rollbac
     const setup = { config, kustomizations: scanned.kustomizations, definitions: objectDefinitions(scanned.files), cwd: io.cwd };
     for (const fileFindings of await pool.analyze(scanned.files, setup)) findings.push(...fileFindings);
     findings.sort(compareFindings);
+    const read = new Set(scanned.files.map((f) => f.path));
+    for (const folder of unreadMigrationFolders([...scanned.unread, ...read], (path) => read.has(path))) {
+      scanned.skipped.push({ file: folder.dir, reason: `named like a migrations folder, but none of its files is a migration Rollback Guard reads (${describeUnread(folder)})` });
+    }
     return { findings, scanned };
   } finally {
     pool.close();

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -70,6 +70,8 @@ function expand(finding: Compact): Finding {
 }
 
 export function createEngine(setup: AnalysisSetup): Engine {
+  // Folders listed once per run (a Flyway folder is asked for each of its migrations).
+  const listed = new Map<string, string[] | null>();
   return new Engine({
     config: setup.config,
     // Reports print no quick fixes.
@@ -81,6 +83,18 @@ export function createEngine(setup: AnalysisSetup): Engine {
       } catch {
         return undefined;
       }
+    },
+    listDir: (dir) => {
+      let names = listed.get(dir);
+      if (names === undefined) {
+        try {
+          names = readdirSync(resolve(setup.cwd, dir));
+        } catch {
+          names = null;
+        }
+        listed.set(dir, names);
+      }
+      return names ?? undefined;
     },
   });
 }

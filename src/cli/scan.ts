@@ -17,6 +17,10 @@ export interface ScanOptions {
   cwd: string;
   /** Whether some analyzer reads this (display) path. */
   handles(path: string): boolean;
+  /** Whether an analyzer may read this path once it has seen the text (`accepts` decides; an oversized or binary file is then passed over quietly). */
+  mayHandle?(path: string): boolean;
+  /** Whether an analyzer reads the file, now that its text is known (default: every file `handles` accepts). */
+  accepts?(path: string, text: string): boolean;
   /** Whether the configuration's `ignore` globs exclude a path relative to `ignoreRoot`. */
   ignored(path: string): boolean;
   /** Where the configuration lives (the repository root); defaults to the working directory. */
@@ -31,6 +35,8 @@ export interface ScanResult {
   skipped: SkippedFile[];
   /** Every kustomization and Skaffold file met while scanning, plus those above the scanned paths. */
   kustomizations: { path: string; text: string }[];
+  /** Display paths of the files the walk met but no analyzer reads (for the notes on unread migration folders). */
+  unread: string[];
 }
 
 /** Directories never worth descending into, even without a .gitignore. */
@@ -55,7 +61,7 @@ export function toDisplayPath(cwd: string, abs: string): string {
  * skipped with a note, even when named explicitly.
  */
 export function scan(paths: readonly string[], options: ScanOptions): ScanResult {
-  const result: ScanResult = { files: [], skipped: [], kustomizations: [] };
+  const result: ScanResult = { files: [], skipped: [], kustomizations: [], unread: [] };
   const seen = new Set<string>();
   /** Real paths of the directories walked, and of the files read (a file reached through two names is read once). */
   const walked = new Map<string, string>();
@@ -80,11 +86,14 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
   /** `path`: the display path; `ignorePath`: relative to the ignore root (walked files only). */
   const read = (abs: string, path: string, explicit: boolean, ignorePath?: string) => {
     if (seen.has(abs)) return;
-    if (!options.handles(path)) {
-      if (explicit) {
-        seen.add(abs);
-        result.skipped.push({ file: path, reason: 'not a manifest or migration Rollback Guard reads' });
-      }
+    const notRead = () => {
+      if (explicit) result.skipped.push({ file: path, reason: 'not a manifest or migration Rollback Guard reads' });
+      else result.unread.push(path);
+    };
+    const certain = options.handles(path);
+    if (!certain && !options.mayHandle?.(path)) {
+      if (explicit) seen.add(abs);
+      notRead();
       return;
     }
     seen.add(abs);
@@ -94,11 +103,14 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
     if (earlier !== undefined) return skip(path, `the same file as ${earlier} (through a symlink); analysed once`);
     readReal.set(real, path);
     const outcome = readText(real, options.maxBytes);
-    if (typeof outcome === 'string') {
+    if (typeof outcome !== 'string') {
+      // A file only a text sniff could claim (any `.xml`) is passed over quietly when it cannot be read.
+      if (certain || explicit) skip(path, outcome.reason);
+    } else if (options.accepts && !options.accepts(path, outcome)) notRead();
+    else {
       const count = result.files.push({ abs, path, text: outcome });
       options.onFile?.(count);
     }
-    else skip(path, outcome.reason);
   };
 
   /**
@@ -205,7 +217,10 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
     if (stat.isDirectory()) {
       const display = toDisplayPath(options.cwd, abs);
       const rules = ancestorsIgnore(abs, options.cwd).map(({ base, ig }) => ({ ig, rel: `${relative(base, abs).split(sep).join('/')}/` }));
+      const before = result.files.length;
       walk(abs, display === '.' ? '' : display, toIgnorePath(abs), rules);
+      // Silence is never an all-clear: say when a folder given to check holds nothing Rollback Guard reads.
+      if (result.files.length === before) result.skipped.push({ file: display, reason: 'no manifest or migration Rollback Guard reads is in this folder' });
     } else read(abs, toDisplayPath(options.cwd, abs), true);
   }
   return result;

@@ -20,6 +20,13 @@ export interface AnalyzerEnv {
    * its up); the editor supplies unsaved buffers. Undefined when unreadable.
    */
   readFile(path: string): string | undefined;
+  /**
+   * Names of the files in a folder (same kind of path, no trailing slash), or
+   * undefined when the caller cannot list it (a Git tree in branch mode): a
+   * Flyway project uses undo migrations when a `U…__` file sits next to its
+   * `V…__` files.
+   */
+  listDir?(dir: string): readonly string[] | undefined;
   /** Parsed YAML documents the engine keeps between analyses, to reuse what did not change. */
   documents?: DocumentMemo;
 }
@@ -62,6 +69,13 @@ export interface FileSummary {
 export interface Analyzer {
   id: string;
   claims(path: string, config: RollbackGuardConfig): boolean;
+  /**
+   * Paths whose text decides whether the analyzer reads them (`claimsText`):
+   * a Liquibase changelog under any name, a TypeORM class outside a
+   * `migrations/` folder. A claim by text comes before any claim by path.
+   */
+  mayClaim?(path: string, config: RollbackGuardConfig): boolean;
+  claimsText?(path: string, text: string, config: RollbackGuardConfig): boolean;
   /** One-time asynchronous setup (loading a parser's WASM). */
   prepare?(): Promise<void>;
   analyze(file: SourceFile, env: AnalyzerEnv): AnalyzerOutput | Promise<AnalyzerOutput>;

@@ -9,6 +9,9 @@ import { InputLimit } from './limits';
 import { LineIndex } from './text';
 import { checkYamlNesting } from './yaml/nesting';
 
+/** A dialect `migrations.dialects` may name (`mariadb` is read as MySQL). */
+export type ConfiguredDialect = 'postgres' | 'mysql' | 'mariadb' | 'sqlite' | 'cockroachdb' | 'h2' | 'sqlserver' | 'oracle' | 'db2' | 'hsqldb' | 'derby';
+
 /** `.rollbackguard.yaml`, resolved: every field has its default. */
 export interface RollbackGuardConfig {
   base?: string;
@@ -16,7 +19,7 @@ export interface RollbackGuardConfig {
   /** Keyed by rule id. */
   rules: ReadonlyMap<string, { enabled: boolean; severity?: Severity }>;
   ignore: readonly string[];
-  migrations: { paths: readonly string[]; dialects: readonly { path: string; dialect: 'postgres' | 'mysql' }[]; owners?: readonly { workload?: string; image?: string; paths: readonly string[] }[] };
+  migrations: { paths: readonly string[]; dialects: readonly { path: string; dialect: ConfiguredDialect }[]; owners?: readonly { workload?: string; image?: string; paths: readonly string[] }[] };
   production: { contexts: readonly string[] };
   maxFileSizeKb: number;
   /** The Kubernetes release the manifests must apply to (`1.30`): APIs it no longer serves are reported (RG116). */
@@ -93,7 +96,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     analyse?: 'changed' | 'all';
     rules?: Record<string, string | { enabled?: boolean; severity?: Severity }>;
     ignore?: string[];
-    migrations?: { paths?: string[]; dialects?: { path: string; dialect: 'postgres' | 'mysql' }[]; owners?: { workload?: string; image?: string; paths: string[] }[] };
+    migrations?: { paths?: string[]; dialects?: { path: string; dialect: ConfiguredDialect }[]; owners?: { workload?: string; image?: string; paths: string[] }[] };
     production?: { contexts?: string[] };
     maxFileSizeKb?: number;
     targetKubernetesVersion?: string;

@@ -17,6 +17,8 @@ export interface EngineOptions {
   analyzers?: readonly Analyzer[];
   /** Reads a sibling file (see AnalyzerEnv.readFile); without it, siblings count as absent. */
   readFile?: (path: string) => string | undefined;
+  /** Lists a folder's files (see AnalyzerEnv.listDir); without it, folders count as unlistable. */
+  listDir?: (dir: string) => readonly string[] | undefined;
   /** Set by release (branch) analysis, which admits the release rules' findings before closing each file. */
   branchMode?: boolean;
   /**
@@ -83,6 +85,7 @@ export class Engine {
   private readonly analyzers: readonly Analyzer[];
   private readonly prepared = new Map<Analyzer, Promise<void>>();
   private readonly readFile: (path: string) => string | undefined;
+  private readonly listDir: ((dir: string) => readonly string[] | undefined) | undefined;
   private readonly branchMode: boolean;
   private readonly ignoreFixes: boolean;
   private readonly documents: DocumentMemo;
@@ -92,18 +95,28 @@ export class Engine {
     this.project = options.project ?? EMPTY_PROJECT;
     this.analyzers = options.analyzers ?? ANALYZERS;
     this.readFile = options.readFile ?? (() => undefined);
+    this.listDir = options.listDir;
     this.branchMode = options.branchMode ?? false;
     this.ignoreFixes = options.ignoreFixes ?? true;
     this.documents = options.documents ?? new DocumentMemo();
   }
 
-  analyzerFor(path: string): Analyzer | undefined {
+  /** The analyzer that reads the file: by its text first when the text is given (see Analyzer.claimsText), else by its path. */
+  analyzerFor(path: string, text?: string): Analyzer | undefined {
+    if (text !== undefined) {
+      for (const a of this.analyzers) if (a.claimsText && a.mayClaim?.(path, this.config) && a.claimsText(path, text, this.config)) return a;
+    }
     return this.analyzers.find((a) => a.claims(path, this.config));
   }
 
-  /** True when some analyzer reads this path. */
-  handles(path: string): boolean {
-    return this.analyzerFor(path) !== undefined;
+  /** True when some analyzer reads this file (judged by its text too when the text is given). */
+  handles(path: string, text?: string): boolean {
+    return this.analyzerFor(path, text) !== undefined;
+  }
+
+  /** True when some analyzer reads this path, or may once it has seen the file's text: worth reading the file to ask `handles(path, text)`. */
+  mayHandle(path: string): boolean {
+    return this.analyzers.some((a) => a.claims(path, this.config) || a.mayClaim?.(path, this.config) === true);
   }
 
   async analyze(source: SourceFile): Promise<FileAnalysis> {
@@ -122,7 +135,7 @@ export class Engine {
    * file is analysed as usual.
    */
   async open(source: SourceFile): Promise<OpenAnalysis> {
-    const analyzer = this.analyzerFor(source.path);
+    const analyzer = this.analyzerFor(source.path, source.text);
     if (!analyzer) return this.closedWithout(source.path);
     try {
       return await this.openWith(analyzer, source);
@@ -132,17 +145,21 @@ export class Engine {
   }
 
   /** Runs the one-time setup of the analyzer that reads `path` (loading a parser), so the analysis that follows measures the file alone. */
-  async prepare(path: string): Promise<void> {
-    const analyzer = this.analyzerFor(path);
-    if (!analyzer?.prepare) return;
+  async prepare(path: string, text?: string): Promise<void> {
+    const analyzer = this.analyzerFor(path, text);
+    if (analyzer) await this.prepareAnalyzer(analyzer);
+  }
+
+  private async prepareAnalyzer(analyzer: Analyzer): Promise<void> {
+    if (!analyzer.prepare) return;
     let ready = this.prepared.get(analyzer);
     if (!ready) this.prepared.set(analyzer, (ready = analyzer.prepare()));
     await ready;
   }
 
   private async openWith(analyzer: Analyzer, source: SourceFile): Promise<OpenAnalysis> {
-    await this.prepare(source.path);
-    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile, documents: this.documents };
+    await this.prepareAnalyzer(analyzer);
+    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile, ...(this.listDir ? { listDir: this.listDir } : {}), documents: this.documents };
     const output = await analyzer.analyze(source, env);
 
     const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => this.judgesIgnoresOf(id)) : undefined;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { FileSummary } from '../core/analyzer';
 import { isIgnoredPath } from '../core/config';
 import type { FileAnalysis } from '../core/engine';
+import { describeUnread, unreadMigrationFolders } from '../core/migrations/layout';
 import type { Finding } from '../core/model';
 import { ruleDocsUri } from './ruleDocs';
 import { toDiagnostic, toRange } from './convert';
@@ -119,7 +120,7 @@ export class Diagnostics implements vscode.Disposable {
     const state = await this.folders.forUri(document.uri);
     this.publishConfigProblem(state.configUri, state.configError);
     const path = this.enginePath(document);
-    if (!state.engine.handles(path)) return;
+    if (!state.engine.handles(path, document.getText())) return;
     if (isIgnoredPath(state.config, path)) {
       this.clear(document.uri);
       return;
@@ -227,10 +228,13 @@ export class Diagnostics implements vscode.Disposable {
     const exclude = vscode.workspace.getConfiguration('rollbackGuard').get<string[]>('workspaceAnalysis.exclude', []);
     const uris = await vscode.workspace.findFiles('**/*.{yaml,yml,sql,py,rb,js,ts,xml}', exclude.length ? `{${exclude.join(',')}}` : undefined, 20000, token);
     const candidates: { uri: vscode.Uri; path: string; state: Awaited<ReturnType<Folders['forUri']>> }[] = [];
+    const seen: string[] = [];
+    const read = new Set<string>();
     for (const uri of uris) {
       const state = await this.folders.forUri(uri);
       const path = this.folders.pathOf(uri);
-      if (state.engine.handles(path) && !isIgnoredPath(state.config, path)) candidates.push({ uri, path, state });
+      seen.push(path);
+      if (state.engine.mayHandle(path) && !isIgnoredPath(state.config, path)) candidates.push({ uri, path, state });
     }
     let done = 0;
     for (const { uri, path, state } of candidates) {
@@ -239,6 +243,8 @@ export class Diagnostics implements vscode.Disposable {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
       const text = open?.getText() ?? (await readText(uri, (reason) => this.log.info(`${path}: skipped, ${reason}`)));
       if (text === undefined || text.length > state.config.maxFileSizeKb * 1024 || text.slice(0, 8000).includes('\0')) continue;
+      if (!state.engine.handles(path, text)) continue;
+      read.add(path);
       try {
         const analysis = await state.engine.analyze({ path, text });
         this.logFailure(path, analysis);
@@ -248,6 +254,10 @@ export class Diagnostics implements vscode.Disposable {
       } catch (error) {
         this.log.error(`${path}: analysis failed`, error);
       }
+    }
+    // Silence is never an all-clear: say which folders named like migrations held nothing Rollback Guard reads.
+    for (const folder of unreadMigrationFolders(seen, (path) => read.has(path))) {
+      this.log.info(`${folder.dir}: named like a migrations folder, but none of its files is a migration Rollback Guard reads (${describeUnread(folder)})`);
     }
     this.updated.fire(undefined);
     return done;

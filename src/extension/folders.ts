@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { isWithin, readRegularFile, realPath } from '../core/files';
 import { CONFIG_FILE_NAMES, ConfigError, DEFAULT_CONFIG, parseConfig, type RollbackGuardConfig } from '../core/config';
@@ -113,6 +114,7 @@ export class Folders implements vscode.Disposable {
       config,
       project: buildProjectContext(kustomizations, objectDefinitions(yamlFiles)),
       readFile: (path) => this.readSibling(folder, path),
+      listDir: (dir) => this.listSiblings(folder, dir),
     });
     this.log.info(`${folder ? `folder ${folder.name}` : 'files outside a folder'}: ${configUri ? vscode.workspace.asRelativePath(configUri) : 'default configuration'}, ${kustomizations.length} kustomization file(s)`);
     return { folder, config, configUri, configError, engine };
@@ -129,6 +131,20 @@ export class Folders implements vscode.Disposable {
     if (real === undefined || (root !== undefined && !isWithin(root, real))) return undefined;
     const read = readRegularFile(real, MAX_READ_BYTES);
     return read.ok ? read.text : undefined;
+  }
+
+  /** The files of a folder on disk (a Flyway folder's undo migrations), or undefined when it is not on disk. */
+  private listSiblings(folder: vscode.WorkspaceFolder | undefined, dir: string): string[] | undefined {
+    const uri = folder && !dir.startsWith('/') ? vscode.Uri.joinPath(folder.uri, dir) : vscode.Uri.file(dir);
+    if (uri.scheme !== 'file') return undefined;
+    const real = realPath(uri.fsPath);
+    const root = folder ? realPath(folder.uri.fsPath) : undefined;
+    if (real === undefined || (root !== undefined && !isWithin(root, real))) return undefined;
+    try {
+      return readdirSync(real);
+    } catch {
+      return undefined;
+    }
   }
 
   dispose(): void {

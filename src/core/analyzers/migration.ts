@@ -7,10 +7,11 @@ import { NOT_ANALYSED } from '../rules/meta';
 import { HASH_COMMENT, SLASH_COMMENT, SQL_COMMENT, XML_COMMENT, toComment, type CommentSyntax } from '../suppress';
 import { LineIndex } from '../text';
 import type { EmbeddedProblem } from '../migrations/embedded';
-import { codeLayout, configuredDialect, isSqlMigrationPath, sqlLayout, type SqlLayout } from '../migrations/layout';
+import { codeLayout, codeLayoutOfText, dialectOf, isSqitchExtra, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
 import type { MigrationUnit } from '../migrations/model';
 import { commentNodes, firstError, withTree, type Grammar } from '../migrations/treeSitter';
-import { readDjango, readAlembic } from '../migrations/python';
+import { readAlembic } from '../migrations/python';
+import { appOf, djangoUnits, readDjangoMigration, type DjangoMigration } from '../migrations/django';
 import { readRails } from '../migrations/rails';
 import { readJavascript } from '../migrations/javascript';
 import { readLiquibaseXml, readLiquibaseYaml } from '../migrations/liquibase';
@@ -47,8 +48,13 @@ function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutpu
     const reports: { report: MigrationReport; cls: RollbackClass }[] = [];
     // One context per unit; its reports go to the rule that is checking.
     let rule = MIGRATION_RULES[0]!;
+    // At most one finding per rule per statement.
+    const said = new Set<string>();
     const ctx = createMigrationContext(source.path, unit, (report) => {
       const { span } = report;
+      const once = `${rule.meta.id}:${span.start}:${span.end}`;
+      if (said.has(once)) return;
+      said.add(once);
       findings.push(
         toFinding(rule.meta, source.path, {
           range: lines.range(span.start, span.end),
@@ -72,7 +78,9 @@ function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutpu
     findings.push(
       toFinding(NOT_ANALYSED, source.path, {
         range: lines.range(problem.offset, Math.max(problem.offset, end)),
-        message: `Not analysed from here: ${problem.message}${more}. Statements before this point were checked.`,
+        message: problem.whole
+          ? `Not analysed: ${problem.message}${more}. If the dialect is wrong, set it under \`migrations.dialects\` in .rollbackguard.yaml.`
+          : `Not analysed from here: ${problem.message}${more}. Statements before this point were checked.`,
       }),
     );
   }
@@ -118,33 +126,87 @@ function readSql(text: string, dialect: Dialect | 'auto'): SqlAnalysis {
   return result;
 }
 
-function sqlUnit(source: SourceFile, env: AnalyzerEnv, layout: SqlLayout, sql: SqlAnalysis): MigrationUnit | undefined {
+function dirOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? '' : path.slice(0, i);
+}
+
+/** `provider = "postgresql"` in a Prisma `migration_lock.toml` next to the migration folders. */
+function prismaDialect(path: string, env: AnalyzerEnv): Dialect | undefined {
+  const lock = env.readFile(`${dirOf(dirOf(path))}/migration_lock.toml`);
+  const provider = lock ? /^\s*provider\s*=\s*"([^"]+)"/m.exec(lock)?.[1] : undefined;
+  if (!provider) return undefined;
+  return provider === 'postgresql' ? 'postgres' : provider === 'mysql' ? 'mysql' : provider === 'sqlite' ? 'sqlite' : provider === 'cockroachdb' ? 'cockroachdb' : provider === 'sqlserver' ? 'sqlserver' : undefined;
+}
+
+/** Flyway version order: `V1_10__` after `V1_9__`. */
+function flywayVersion(name: string): number[] {
+  const m = /^[VU](\d[\w.]*?)__/.exec(name);
+  return m ? m[1]!.split(/[._]/).map((p) => Number(p) || 0) : [];
+}
+
+function compareVersions(a: number[], b: number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/**
+ * Whether the Flyway project of a versioned migration writes undo migrations
+ * (a `U…__` file next to its `V…__` files), and whether this file is the
+ * folder's first version, where the note for a project without them goes.
+ */
+function flywayUndo(path: string, env: AnalyzerEnv): { used: boolean; first: boolean } | undefined {
+  const names = env.listDir?.(dirOf(path));
+  if (!names) return undefined;
+  const used = names.some((n) => /^U\d[\w.]*__.+\.sql$/.test(n));
+  const versions = names.filter((n) => /^V\d[\w.]*__.+\.sql$/.test(n));
+  const own = flywayVersion(baseName(path));
+  const first = versions.every((n) => compareVersions(flywayVersion(n), own) >= 0);
+  return { used, first };
+}
+
+const FLYWAY_NOTE =
+  'This Flyway folder has no undo migrations (`U…__` files): each migration is rolled back by a new forward one. Keep each migration additive so the previous release runs against the new schema. This note stands for every migration in the folder; RG209 is reported per file once a `U…__` file exists.';
+
+function sqlUnit(source: SourceFile, env: AnalyzerEnv, layout: SqlLayout, sql: SqlAnalysis, dialect: Dialect | 'auto'): { unit?: MigrationUnit; note?: string } {
   const anchor = { start: 0, end: 0 };
   const framework = layout.framework;
+  const common = { framework, anchor, dialect: sql.dialect } as const;
   switch (layout.role) {
     case 'verify':
-      return undefined;
+      return {};
     case 'plain':
     case 'repeatable':
-      return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'not-applicable' } };
+      return { unit: { ...common, up: sql.ops, upHere: true, down: { state: 'not-applicable' } } };
     case 'up': {
-      if (framework === 'prisma') return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'none-by-design' } };
+      if (framework === 'prisma') return { unit: { ...common, up: sql.ops, upHere: true, down: { state: 'none-by-design' } } };
       const counterpart = layout.counterpart!;
       // sqitch keeps the same file name in another directory: name it with that directory (`revert/x.sql`).
       const name = baseName(counterpart) === baseName(source.path) ? counterpart.split('/').slice(-2).join('/') : baseName(counterpart);
       const text = env.readFile(counterpart);
-      if (text === undefined) return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'absent', expected: name } };
-      const down = readSql(text, sql.dialect);
-      return { framework, anchor, up: sql.ops, upHere: true, down: { state: 'present', ops: down.ops, here: false, label: name } };
+      if (text === undefined) {
+        if (framework === 'flyway') {
+          const undo = flywayUndo(source.path, env);
+          if (!undo?.used) return { unit: { ...common, up: sql.ops, upHere: true, down: { state: 'none-by-design' } }, ...(undo?.first ? { note: FLYWAY_NOTE } : {}) };
+        }
+        return { unit: { ...common, up: sql.ops, upHere: true, down: { state: 'absent', expected: name } } };
+      }
+      const down = readSql(text, dialect === 'auto' ? sql.dialect : dialect);
+      return { unit: { ...common, up: sql.ops, upHere: true, down: { state: 'present', ops: down.ops, here: false, label: name } } };
     }
     case 'down': {
       const text = env.readFile(layout.counterpart!);
-      const up = text === undefined ? [] : readSql(text, sql.dialect).ops;
+      const up = text === undefined ? [] : readSql(text, dialect === 'auto' ? sql.dialect : dialect).ops;
       const first = sql.ops[0]?.span ?? { start: 0, end: Math.min(source.text.length, source.text.indexOf('\n') === -1 ? source.text.length : source.text.indexOf('\n')) };
-      return { framework, anchor, up, upHere: false, down: { state: 'present', ops: sql.ops, here: true, label: baseName(source.path), anchor: first } };
+      return { unit: { ...common, up, upHere: false, down: { state: 'present', ops: sql.ops, here: true, label: baseName(source.path), anchor: first } } };
     }
   }
 }
+
+const NO_OUTPUT_COMMENTS = () => [];
 
 export const sqlMigrationAnalyzer: Analyzer = {
   id: 'migration-sql',
@@ -153,14 +215,22 @@ export const sqlMigrationAnalyzer: Analyzer = {
   analyze(source, env) {
     const lines = new LineIndex(source.text);
     const layout = sqlLayout(source.path);
-    const sql = readSql(source.text, configuredDialect(source.path, env.config));
-    const unit = sqlUnit(source, env, layout, sql);
-    return finish(source, lines, {
+    // sqitch's verify scripts, and the queries, tests and seeds of a sqitch project, are not migrations.
+    if (layout.role === 'verify' || (layout.role === 'plain' && isSqitchExtra(source.path, env.readFile))) {
+      return finish(source, lines, { units: [], problems: [], comments: NO_OUTPUT_COMMENTS, syntax: SQL_COMMENT });
+    }
+    let dialect = dialectOf(source.path, env.config);
+    if (dialect === 'auto' && layout.framework === 'prisma') dialect = prismaDialect(source.path, env) ?? 'auto';
+    const sql = readSql(source.text, dialect);
+    const { unit, note } = sqlUnit(source, env, layout, sql, dialect);
+    const output = finish(source, lines, {
       units: unit ? [unit] : [],
-      problems: sql.problem ? [{ offset: sql.problem.offset, message: sql.problem.message }] : [],
+      problems: sql.problem ? [{ offset: sql.problem.offset, message: sql.problem.message, ...(sql.problem.whole ? { whole: true } : {}) }] : [],
       comments: () => sql.comments(),
       syntax: SQL_COMMENT,
     });
+    if (note) output.findings.push(toFinding(RG209_META(), source.path, { range: lines.range(0, lines.lineEnd(0)), message: note, severity: 'info' }));
+    return output;
   },
 };
 
@@ -186,24 +256,41 @@ async function readCode(source: SourceFile, grammar: Grammar, dialect: Dialect |
 }
 
 const PRISMA_NOTE =
-  'Prisma Migrate has no down migrations by design: a migration in this directory is rolled back by writing a new forward migration (`prisma migrate diff --from-schema-datasource … --to-migrations … --script` generates its SQL). Keep each migration additive so the previous release runs against the new schema; this note stands for every migration here.';
+  'Prisma Migrate has no down migrations by design: a migration here is rolled back by a new forward one. `prisma migrate diff --from-schema-datasource … --to-migrations … --script` generates its SQL. Keep each migration additive so the previous release runs against the new schema; this note stands for every migration here.';
 
 export const frameworkMigrationAnalyzer: Analyzer = {
   id: 'migration-framework',
   claims: (path) => codeLayout(path) !== undefined,
+  mayClaim: (path) => mayBeCodeMigration(path),
+  claimsText: (path, text) => codeLayoutOfText(path, text) !== undefined,
   prepare: loadPostgres,
   async analyze(source, env) {
     const lines = new LineIndex(source.text);
-    const dialect = configuredDialect(source.path, env.config);
-    const family = codeLayout(source.path);
+    const dialect = dialectOf(source.path, env.config);
+    const family = codeLayoutOfText(source.path, source.text) ?? codeLayout(source.path);
     let read: Read;
     switch (family) {
       case 'rails':
         read = await readCode(source, 'ruby', dialect, (root, problems) => readRails(root, dialect, problems), '#');
         break;
-      case 'python':
-        read = await readCode(source, 'python', dialect, (root, problems) => readAlembic(root, dialect, problems) ?? readDjango(root, dialect, problems), '#');
+      case 'python': {
+        let django: DjangoMigration | undefined;
+        read = await readCode(
+          source,
+          'python',
+          dialect,
+          (root, problems) => {
+            const alembic = readAlembic(root, dialect, problems);
+            if (alembic) return alembic;
+            django = readDjangoMigration(root, appOf(source.path).app, dialect, problems);
+            return [];
+          },
+          '#',
+        );
+        // Django is judged against the app's model state, replayed from the migrations before this one.
+        if (django) read.units = await djangoUnits(source.path, django, env);
         break;
+      }
       case 'js': {
         const grammar: Grammar = /\.(m|c)?ts$/.test(source.path) ? 'typescript' : 'javascript';
         read = await readCode(source, grammar, dialect, (root, problems) => readJavascript(root, dialect, problems), '//');
@@ -233,9 +320,34 @@ export const frameworkMigrationAnalyzer: Analyzer = {
       default:
         read = { units: [], problems: [], comments: () => [], syntax: HASH_COMMENT };
     }
+    // The database the migrations run on: configured, named by the path, or the framework's settings.
+    const unitDialect = dialect !== 'auto' ? dialect : family === 'rails' ? railsDialect(source.path, env) : undefined;
+    if (unitDialect) for (const unit of read.units) unit.dialect ??= unitDialect;
     return finish(source, lines, read);
   },
 };
+
+const RAILS_ADAPTERS: Record<string, Dialect> = { postgresql: 'postgres', postgis: 'postgres', mysql2: 'mysql', mysql: 'mysql', trilogy: 'mysql', sqlite3: 'sqlite', sqlite: 'sqlite', cockroachdb: 'cockroachdb' };
+
+/**
+ * The adapter of a Rails app's `config/database.yml` (or the example copy a
+ * repository keeps): the one every environment uses, else production's.
+ */
+function railsDialect(path: string, env: AnalyzerEnv): Dialect | undefined {
+  const root = /^(.*?)(?:^|\/)?db\/(?:\w+_)?migrate\/[^/]*$/.exec(path)?.[1] ?? '';
+  const prefix = root === '' ? '' : `${root.replace(/\/$/, '')}/`;
+  for (const name of ['config/database.yml', 'config/database.yml.example', 'config/database.yml.sample', 'config/database.example.yml']) {
+    const text = env.readFile(`${prefix}${name}`);
+    if (text === undefined) continue;
+    const adapters = [...text.matchAll(/^\s*adapter:\s*["']?([\w-]+)/gm)].map((m) => RAILS_ADAPTERS[m[1]!]);
+    const known = new Set(adapters.filter((a): a is Dialect => a !== undefined));
+    if (known.size === 1) return [...known][0];
+    const production = /^production:[^\n]*\n((?:[ \t]+[^\n]*\n?|\s*\n)*)/m.exec(text)?.[1];
+    const adapter = production ? /adapter:\s*["']?([\w-]+)/.exec(production)?.[1] : undefined;
+    return adapter ? RAILS_ADAPTERS[adapter] : undefined;
+  }
+  return undefined;
+}
 
 function RG209_META() {
   return MIGRATION_RULES.find((r) => r.meta.id === 'RG209')!.meta;

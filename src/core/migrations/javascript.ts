@@ -1,7 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Op, OpBody, Span } from '../sql/ops';
 import type { Dialect } from '../sql/sql';
-import { embeddedSql, embeddedString, type EmbeddedProblem } from './embedded';
+import { embeddedSql, embeddedString, joinEmbedded, type Embedded, type EmbeddedProblem } from './embedded';
 import type { MigrationUnit } from './model';
 import { kids } from './treeSitter';
 
@@ -77,8 +77,21 @@ interface Ctx {
   typeorm: boolean;
 }
 
+/** A string, a template literal (its `${…}` stood in for) or literals joined with `+`. */
+function sqlText(node: Node | undefined): Embedded | undefined {
+  if (!node) return undefined;
+  if (node.type === 'string' || node.type === 'template_string') return embeddedString(node, ['string_fragment'], 'escape_sequence', true);
+  if (node.type === 'parenthesized_expression') return sqlText(kids(node)[0]);
+  if (node.type === 'binary_expression' && node.childForFieldName('operator')?.text === '+') {
+    const left = sqlText(node.childForFieldName('left') ?? undefined);
+    const right = sqlText(node.childForFieldName('right') ?? undefined);
+    return left && right ? joinEmbedded([left, right]) : undefined;
+  }
+  return undefined;
+}
+
 function sql(node: Node | undefined, ctx: Ctx, via: string, at: Span): void {
-  const lit0 = node && (node.type === 'string' || node.type === 'template_string') ? embeddedString(node, ['string_fragment']) : undefined;
+  const lit0 = sqlText(node);
   if (!lit0) {
     ctx.ops.push({ kind: 'opaque', what: `${via} with computed SQL`, span: at, via });
     return;

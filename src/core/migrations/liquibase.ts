@@ -27,6 +27,8 @@ interface Change {
 
 interface ChangeSet {
   id: string;
+  /** The changeSet's `dbms` attribute. */
+  dbms?: string;
   span: Span;
   changes: Change[];
   /** Undefined: no rollback given; otherwise its changes (empty for `<rollback/>`). */
@@ -58,7 +60,7 @@ function opsOf(change: Change, dialect: Dialect | 'auto', problems: EmbeddedProb
     case 'addColumn':
       for (const c of change.columns) {
         const hasDefault = [...c.attrs.keys()].some((k) => k.startsWith('defaultValue'));
-        push({ kind: 'add-column', table, column: c.attrs.get('name') ?? '?', notNull: c.nullable === 'false', hasDefault, generated: false });
+        push({ kind: 'add-column', table, column: c.attrs.get('name') ?? '?', notNull: c.nullable === 'false', hasDefault, generated: false, ...(c.attrs.get('type') ? { type: c.attrs.get('type') } : {}) });
       }
       break;
     case 'dropColumn': {
@@ -82,12 +84,17 @@ function opsOf(change: Change, dialect: Dialect | 'auto', problems: EmbeddedProb
     case 'dropDefaultValue':
       push({ kind: 'drop-default', table, column: a.get('columnName') ?? '?' });
       break;
-    case 'addForeignKeyConstraint':
-      push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: a.get('validate') === 'false', usingIndex: false, name: a.get('constraintName') });
+    case 'addForeignKeyConstraint': {
+      const columns = list(a.get('baseColumnNames'));
+      const references = a.get('referencedTableName');
+      push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: a.get('validate') === 'false', usingIndex: false, name: a.get('constraintName'), ...(columns ? { columns } : {}), ...(references ? { references } : {}) });
       break;
-    case 'addUniqueConstraint':
-      push({ kind: 'add-constraint', table, constraint: 'unique', notValid: false, usingIndex: false, name: a.get('constraintName') });
+    }
+    case 'addUniqueConstraint': {
+      const columns = list(a.get('columnNames'));
+      push({ kind: 'add-constraint', table, constraint: 'unique', notValid: false, usingIndex: false, name: a.get('constraintName'), ...(columns ? { columns } : {}) });
       break;
+    }
     case 'addCheckConstraint':
       push({ kind: 'add-constraint', table, constraint: 'check', notValid: a.get('validate') === 'false', usingIndex: false, name: a.get('constraintName') });
       break;
@@ -98,12 +105,16 @@ function opsOf(change: Change, dialect: Dialect | 'auto', problems: EmbeddedProb
     case 'dropUniqueConstraint':
     case 'dropPrimaryKey':
     case 'dropCheckConstraint':
-    case 'dropAllForeignKeyConstraints':
-      push({ kind: 'drop-constraint', table, name: a.get('constraintName') });
+    case 'dropAllForeignKeyConstraints': {
+      const constraint = change.type === 'dropUniqueConstraint' ? 'unique' : change.type === 'dropCheckConstraint' ? 'check' : change.type === 'dropPrimaryKey' ? 'primary-key' : 'foreign-key';
+      push({ kind: 'drop-constraint', table, name: a.get('constraintName'), constraint });
       break;
-    case 'createIndex':
-      push({ kind: 'create-index', table, name: a.get('indexName'), unique: a.get('unique') === 'true', concurrently: false });
+    }
+    case 'createIndex': {
+      const columns = change.columns.map((c) => c.attrs.get('name')).filter((n): n is string => n !== undefined);
+      push({ kind: 'create-index', table, name: a.get('indexName'), unique: a.get('unique') === 'true', concurrently: false, ...(columns.length > 0 ? { columns } : {}) });
       break;
+    }
     case 'dropIndex':
       push({ kind: 'drop-index', table, name: a.get('indexName'), concurrently: false });
       break;
@@ -138,23 +149,50 @@ function opsOf(change: Change, dialect: Dialect | 'auto', problems: EmbeddedProb
   return ops;
 }
 
+/** `a, b` → ['a', 'b'] */
+function list(value: string | undefined): string[] | undefined {
+  const out = value?.split(',').map((v) => v.trim()).filter(Boolean);
+  return out && out.length > 0 ? out : undefined;
+}
+
+/** The dialect a changeSet's `dbms` names (`mysql`, `postgresql`, `h2`, …); one that lists several or excludes some (`!h2`) names none. */
+function dbmsDialect(dbms: string | undefined): Dialect | undefined {
+  if (!dbms || /[,!]/.test(dbms)) return undefined;
+  const d = dbms.trim().toLowerCase();
+  if (d === 'postgresql' || d === 'postgres') return 'postgres';
+  if (d === 'mysql' || d === 'mariadb') return 'mysql';
+  if (d === 'h2') return 'h2';
+  if (d === 'sqlite') return 'sqlite';
+  if (d === 'cockroachdb') return 'cockroachdb';
+  if (d === 'mssql') return 'sqlserver';
+  if (d === 'oracle') return 'oracle';
+  if (d === 'db2') return 'db2';
+  if (d === 'hsqldb') return 'hsqldb';
+  if (d === 'derby') return 'derby';
+  return undefined;
+}
+
 function toUnits(changeSets: ChangeSet[], dialect: Dialect | 'auto', problems: EmbeddedProblem[]): MigrationUnit[] {
   return changeSets.map((cs) => {
     const up: Op[] = [];
+    // `dbms="mysql"`: the changeSet runs on that database only, and is judged with its locking.
+    const own = dbmsDialect(cs.dbms);
+    const csDialect = own ?? dialect;
     for (const change of cs.changes) {
-      const ops = opsOf(change, dialect, problems);
+      const ops = opsOf(change, csDialect, problems);
       if (!cs.rollback) {
         const undo: AutoUndo = AUTO_ROLLBACK.has(change.type)
           ? { kind: 'exact' }
-          : { kind: 'none', why: `Liquibase cannot roll back \`${change.type}\` by itself and the changeSet has no rollback` };
+          : { kind: 'none', why: `Liquibase cannot roll back \`${change.type}\` by itself, and the changeSet has no \`<rollback>\`` };
         for (const op of ops) op.undo = undo;
       }
       up.push(...ops);
     }
     const anchor = { start: cs.span.start, end: cs.span.start };
-    if (!cs.rollback) return { framework: 'liquibase', label: `changeSet ${cs.id}`, anchor, up, upHere: true, down: { state: 'derived' } };
-    const down = cs.rollback.changes.flatMap((c) => opsOf(c, dialect, problems));
-    return { framework: 'liquibase', label: `changeSet ${cs.id}`, anchor, up, upHere: true, down: { state: 'present', ops: down, here: true, label: 'the changeSet\'s rollback', anchor: cs.rollback.span } };
+    const common = { framework: 'liquibase', label: `changeSet ${cs.id}`, anchor, up, upHere: true, ...(csDialect !== 'auto' ? { dialect: csDialect } : {}) } as const;
+    if (!cs.rollback) return { ...common, down: { state: 'derived' } };
+    const down = cs.rollback.changes.flatMap((c) => opsOf(c, csDialect, problems));
+    return { ...common, down: { state: 'present', ops: down, here: true, label: 'the changeSet\'s rollback', anchor: cs.rollback.span } };
   });
 }
 
@@ -297,7 +335,7 @@ export function readLiquibaseXml(text: string, dialect: Dialect | 'auto', proble
         rollback = { changes: inner, span: child.span };
       } else if (!['comment', 'preConditions', 'validCheckSum', 'precondition'].includes(child.name)) changes.push(xmlChange(child));
     }
-    changeSets.push({ id: cs.attrs.get('id') ?? '?', span: cs.span, changes, ...(rollback ? { rollback } : {}) });
+    changeSets.push({ id: cs.attrs.get('id') ?? '?', ...(cs.attrs.get('dbms') ? { dbms: cs.attrs.get('dbms') } : {}), span: cs.span, changes, ...(rollback ? { rollback } : {}) });
   }
   return { units: toUnits(changeSets, dialect, problems), comments, isChangelog: true, ...(error ? { error } : {}) };
 }
@@ -416,7 +454,8 @@ export function readLiquibaseYaml(text: string, dialect: Dialect | 'auto', probl
         rollback = { changes: c ? [c] : [], span };
       } else rollback = { changes: [], span };
     }
-    changeSets.push({ id: yScalar(yGet(cs, 'id')) ?? '?', span: ySpan(cs, { start: 0, end: 0 }), changes, ...(rollback ? { rollback } : {}) });
+    const dbms = yScalar(yGet(cs, 'dbms'));
+    changeSets.push({ id: yScalar(yGet(cs, 'id')) ?? '?', ...(dbms ? { dbms } : {}), span: ySpan(cs, { start: 0, end: 0 }), changes, ...(rollback ? { rollback } : {}) });
   }
   return { units: toUnits(changeSets, dialect, problems), comments, isChangelog: true, ...(error ? { error } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { AutoUndo, Op, Span } from '../sql/ops';
+import type { Dialect } from '../sql/sql';
 import type { FrameworkId } from './layout';
 
 /**
@@ -9,6 +10,8 @@ import type { FrameworkId } from './layout';
  */
 export interface MigrationUnit {
   framework: FrameworkId;
+  /** The database the migration runs on, when configuration, its path, the framework's settings or its SQL tell; PostgreSQL's locking is assumed otherwise. */
+  dialect?: Dialect;
   /** How messages name the unit when a file has several (`changeSet drop-legacy`). */
   label?: string;
   /** Where the editor shows the unit's rollback summary. */
@@ -16,6 +19,10 @@ export interface MigrationUnit {
   up: Op[];
   upHere: boolean;
   down: Down;
+  /** Tables to judge as created by this migration although an earlier one creates them (the models of a Django initial squash). */
+  newTables?: string[];
+  /** `table.column` of columns to judge as added by this migration (filled by a data migration right after the one that adds them). */
+  newColumns?: string[];
 }
 
 export type Down =
@@ -23,7 +30,7 @@ export type Down =
   | { state: 'derived' }
   /** No up/down pairing here: a plain SQL file, a Flyway repeatable, a sqitch verify script. */
   | { state: 'not-applicable' }
-  /** The tool has no down migrations at all (Prisma Migrate). */
+  /** The tool has no down migrations at all (Prisma Migrate), or the project does not use them (Flyway without undo migrations). */
   | { state: 'none-by-design' }
   /** There should be a down and there is none. `expected` names it: `001_x.down.sql`, `downgrade()`. */
   | { state: 'absent'; expected: string }

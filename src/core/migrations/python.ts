@@ -1,17 +1,16 @@
 import type { Node } from 'web-tree-sitter';
 import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
 import type { Dialect } from '../sql/sql';
-import { embeddedSql, embeddedString, type EmbeddedProblem } from './embedded';
+import { embeddedSql, embeddedString, joinEmbedded, type Embedded, type EmbeddedProblem } from './embedded';
 import type { MigrationUnit } from './model';
 import { kids } from './treeSitter';
 
 /**
- * Alembic (`versions/*.py`: `op.*` in `upgrade()`/`downgrade()`) and Django
- * (`migrations/*.py`: the `operations` list of `class Migration`), read from
- * the tree-sitter-python tree.
+ * Alembic (`versions/*.py`: `op.*` in `upgrade()`/`downgrade()`), read from
+ * the tree-sitter-python tree, and the Python helpers Django's reader shares.
  */
 
-interface Call {
+export interface Call {
   node: Node;
   /** `op.drop_column` → receiver `op`, name `drop_column` */
   receiver?: string;
@@ -20,7 +19,7 @@ interface Call {
   keywords: Map<string, Node>;
 }
 
-function asCall(node: Node): Call | undefined {
+export function asCall(node: Node): Call | undefined {
   if (node.type !== 'call') return undefined;
   const fn = node.childForFieldName('function');
   if (!fn) return undefined;
@@ -43,10 +42,17 @@ function asCall(node: Node): Call | undefined {
 }
 
 /** A plain string literal's value (no f-string, no concatenation with code). */
-function str(node: Node | undefined): string | undefined {
+export function str(node: Node | undefined): string | undefined {
   if (!node || node.type !== 'string') return undefined;
   const e = embeddedString(node, ['string_content']);
   return e?.text;
+}
+
+/** `['a', 'b']` → a, b (undefined unless every item is a literal). */
+export function strings(node: Node | undefined): string[] | undefined {
+  if (!node || (node.type !== 'list' && node.type !== 'tuple')) return undefined;
+  const out = kids(node).map((k) => str(k));
+  return out.every((c): c is string => c !== undefined) ? out : undefined;
 }
 
 /** A constraint or index name: a string, or `op.f("name")` (a name Alembic must not convert). */
@@ -55,46 +61,118 @@ function nameArg(node: Node | undefined): string | undefined {
   return call?.name === 'f' && call.receiver === 'op' ? str(call.positional[0]) : str(node);
 }
 
-function isConst(node: Node | undefined, value: 'True' | 'False' | 'None'): boolean {
+export function isConst(node: Node | undefined, value: 'True' | 'False' | 'None'): boolean {
   return node?.type === value.toLowerCase() || node?.text === value;
 }
 
-function span(node: Node): Span {
+export function span(node: Node): Span {
   return { start: node.startIndex, end: node.endIndex };
 }
 
-/** `"SQL"`, `sa.text("SQL")`, `text("SQL")` → the SQL ops. */
-function sqlArg(node: Node | undefined, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): Op[] | undefined {
+/**
+ * The SQL text of an argument: a string (f-strings too, their
+ * interpolations stood in for), adjacent literals Python joins, and the
+ * wrappers around them (`sa.text(…)`, `text(…)`, `dedent(…)`, parentheses).
+ */
+function sqlText(node: Node | undefined): Embedded | undefined {
   if (!node) return undefined;
-  if (node.type === 'string') {
-    const e = embeddedString(node, ['string_content']);
-    return e ? embeddedSql(e, dialect, problems) : undefined;
+  if (node.type === 'string') return embeddedString(node, ['string_content'], 'escape_sequence', true);
+  if (node.type === 'concatenated_string') {
+    const parts = kids(node).filter((k) => k.type === 'string').map((k) => embeddedString(k, ['string_content'], 'escape_sequence', true));
+    return parts.every((p): p is Embedded => p !== undefined) ? joinEmbedded(parts) : undefined;
   }
   const call = asCall(node);
-  if (call && call.name === 'text') return sqlArg(call.positional[0], dialect, problems);
-  if (node.type === 'parenthesized_expression') return sqlArg(kids(node)[0], dialect, problems);
+  if (call && (call.name === 'text' || call.name === 'dedent' || call.name === 'literal_column')) return sqlText(call.positional[0]);
+  if (node.type === 'parenthesized_expression') return sqlText(kids(node)[0]);
   return undefined;
+}
+
+/** `"SQL"`, `sa.text("SQL")`, `text("SQL")`, `dedent("""SQL""")` → the SQL ops. */
+export function sqlArg(node: Node | undefined, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): Op[] | undefined {
+  const e = sqlText(node);
+  return e ? embeddedSql(e, dialect, problems) : undefined;
 }
 
 // ——— Alembic ———
 
 /** Column facts from `sa.Column("name", sa.Integer(), nullable=False, server_default=…)`. */
-function columnInfo(node: Node | undefined): { name: string; notNull: boolean; hasDefault: boolean; generated: boolean } {
+function columnInfo(node: Node | undefined): { name: string; notNull: boolean; hasDefault: boolean; generated: boolean; type?: string } {
   const call = node ? asCall(node) : undefined;
-  if (!call) return { name: '?', notNull: false, hasDefault: false, generated: false };
+  if (!call) return { name: node ? `\`${node.text.slice(0, 40)}\`` : 'a column', notNull: false, hasDefault: false, generated: false };
   const nullable = call.keywords.get('nullable');
   const primary = isConst(call.keywords.get('primary_key'), 'True');
   const computed = call.positional.some((p) => asCall(p)?.name === 'Computed') || call.keywords.has('Computed');
   const identity = call.positional.some((p) => asCall(p)?.name === 'Identity');
+  const typeNode = call.positional[1];
+  const type = typeNode ? (asCall(typeNode)?.name ?? typeNode.text.replace(/^(sa|sqlalchemy|postgresql|mysql)\./, '')) : undefined;
   return {
-    name: str(call.positional[0]) ?? '?',
+    name: str(call.positional[0]) ?? `\`${call.positional[0]?.text.slice(0, 40) ?? 'a column'}\``,
+    ...(type ? { type } : {}),
     notNull: isConst(nullable, 'False') || (primary && !nullable),
     hasDefault: (call.keywords.has('server_default') && !isConst(call.keywords.get('server_default'), 'None')) || identity,
     generated: computed,
   };
 }
 
-function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): Op[] {
+/** SQLAlchemy names a migration binds: connections (`conn = op.get_bind()`) and tables (`jobs = sa.table('jobs', …)`). */
+interface Bindings {
+  connections: Set<string>;
+  tables: Map<string, string>;
+}
+
+const CONNECTION_NAMES = ['conn', 'connection', 'bind', 'session', 'db'];
+
+function bindings(root: Node): Bindings {
+  const connections = new Set<string>(CONNECTION_NAMES);
+  const tables = new Map<string, string>();
+  for (const assignment of root.descendantsOfType('assignment')) {
+    const left = assignment?.childForFieldName('left');
+    const right = assignment?.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) continue;
+    const call = asCall(right);
+    if (call && (call.name === 'get_bind' || /get_bind\(\)|\.bind$|\.connection$/.test(right.text))) connections.add(left.text);
+    else if (call && (call.name === 'table' || call.name === 'Table')) {
+      const t = str(call.positional[0]);
+      if (t) tables.set(left.text, t);
+    }
+  }
+  return { connections, tables };
+}
+
+/** A SQLAlchemy Core write: `jobs.update().where(…).values(state='x')`, `jobs.delete()`, `sa.delete(jobs)`. */
+function coreWrite(node: Node | undefined, b: Bindings): OpBody | undefined {
+  let where = false;
+  let columns: string[] = [];
+  let kind: 'update' | 'delete' | 'insert' | undefined;
+  let table: string | undefined;
+  for (let n: Node | undefined = node; n; ) {
+    const call = asCall(n);
+    if (!call) {
+      if (n.type === 'identifier' && b.tables.has(n.text)) table ??= b.tables.get(n.text);
+      break;
+    }
+    if (call.name === 'where' || call.name === 'filter') where = true;
+    if (call.name === 'values') {
+      columns = [...call.keywords.keys()];
+      const dict = call.positional[0];
+      if (dict?.type === 'dictionary') columns.push(...kids(dict).map((p) => str(p.childForFieldName('key') ?? undefined) ?? '').filter(Boolean));
+    }
+    if (call.name === 'update' || call.name === 'delete' || call.name === 'insert') {
+      kind = call.name;
+      // `sa.update(jobs)`: the table is the argument.
+      const arg = call.positional[0];
+      if (arg?.type === 'identifier' && b.tables.has(arg.text)) table = b.tables.get(arg.text);
+    }
+    const fn = call.node.childForFieldName('function');
+    n = fn?.type === 'attribute' ? fn.childForFieldName('object') ?? undefined : undefined;
+  }
+  if (!kind || !table) return undefined;
+  if (kind === 'update') return { kind, table, where, columns };
+  if (kind === 'delete') return { kind, table, where };
+  return { kind: 'insert', table, select: false };
+}
+
+function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: EmbeddedProblem[], b: Bindings = { connections: new Set(CONNECTION_NAMES), tables: new Map() }): Op[] {
   const ops: Op[] = [];
   const walk = (node: Node, batchTable?: string, batchName?: string) => {
     if (node.type === 'with_statement') {
@@ -121,6 +199,16 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       return;
     }
     const inBatch = batchName !== undefined && call.receiver === batchName;
+    // `conn.execute(…)`, `op.get_bind().execute(…)`: SQL, or a SQLAlchemy Core write, through the migration's connection.
+    if (call.name === 'execute' && call.receiver !== undefined && (b.connections.has(call.receiver) || /get_bind\(\)$|\.bind$|\.connection$/.test(call.receiver))) {
+      const via = `${call.receiver}.execute`;
+      const sql = sqlArg(call.positional[0], dialect, problems);
+      const core = sql ? undefined : coreWrite(call.positional[0], b);
+      if (sql) for (const op of sql) ops.push({ ...op, via });
+      else if (core) ops.push({ ...core, span: span(node), via } as Op);
+      else ops.push({ kind: 'opaque', what: `${via} with computed SQL`, span: span(node), via });
+      return;
+    }
     if (call.receiver !== 'op' && !inBatch) {
       for (const child of kids(node)) walk(child, batchTable, batchName);
       return;
@@ -143,7 +231,7 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
         break;
       case 'add_column': {
         const info = columnInfo(p[1] ?? undefined);
-        push({ kind: 'add-column', table, column: info.name, notNull: info.notNull, hasDefault: info.hasDefault, generated: info.generated });
+        push({ kind: 'add-column', table, column: info.name, notNull: info.notNull, hasDefault: info.hasDefault, generated: info.generated, ...(info.type ? { type: info.type } : {}) });
         break;
       }
       case 'drop_column':
@@ -160,15 +248,20 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       }
       case 'create_index': {
         const t = inBatch ? table : str(call.positional[1]) ?? str(k.get('table_name')) ?? '?';
-        push({ kind: 'create-index', table: t, name: nameArg(call.positional[0]), unique: isConst(k.get('unique'), 'True'), concurrently: isConst(k.get('postgresql_concurrently'), 'True') });
+        const columns = strings(inBatch ? call.positional[1] : call.positional[2] ?? k.get('columns'));
+        push({ kind: 'create-index', table: t, name: nameArg(call.positional[0]), unique: isConst(k.get('unique'), 'True'), concurrently: isConst(k.get('postgresql_concurrently'), 'True'), ...(columns ? { columns } : {}) });
         break;
       }
       case 'drop_index':
         push({ kind: 'drop-index', name: nameArg(call.positional[0]), table: str(k.get('table_name')), concurrently: isConst(k.get('postgresql_concurrently'), 'True') });
         break;
       case 'create_foreign_key': {
-        const t = inBatch ? table : str(call.positional[1]) ?? '?';
-        push({ kind: 'add-constraint', table: t, constraint: 'foreign-key', notValid: isConst(k.get('postgresql_not_valid'), 'True'), usingIndex: false, name: nameArg(call.positional[0]) });
+        // op.create_foreign_key(name, source, referent, local_cols, remote_cols); in a batch the source is implied.
+        const q = inBatch ? [call.positional[0], undefined, ...call.positional.slice(1)] : call.positional;
+        const t = inBatch ? table : str(q[1]) ?? str(k.get('source_table')) ?? '?';
+        const columns = strings(q[3] ?? k.get('local_cols'));
+        const references = str(q[2]) ?? str(k.get('referent_table'));
+        push({ kind: 'add-constraint', table: t, constraint: 'foreign-key', notValid: isConst(k.get('postgresql_not_valid'), 'True'), usingIndex: false, name: nameArg(call.positional[0]), ...(columns ? { columns } : {}), ...(references ? { references } : {}) });
         break;
       }
       case 'create_check_constraint': {
@@ -179,12 +272,15 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       case 'create_unique_constraint':
       case 'create_primary_key': {
         const t = inBatch ? table : str(call.positional[1]) ?? '?';
-        push({ kind: 'add-constraint', table: t, constraint: call.name === 'create_unique_constraint' ? 'unique' : 'primary-key', notValid: false, usingIndex: false, name: nameArg(call.positional[0]) });
+        const columns = strings(inBatch ? call.positional[1] : call.positional[2] ?? k.get('columns'));
+        push({ kind: 'add-constraint', table: t, constraint: call.name === 'create_unique_constraint' ? 'unique' : 'primary-key', notValid: false, usingIndex: false, name: nameArg(call.positional[0]), ...(columns ? { columns } : {}) });
         break;
       }
       case 'drop_constraint': {
         const t = inBatch ? table : str(call.positional[1]) ?? str(k.get('table_name')) ?? '?';
-        push({ kind: 'drop-constraint', table: t, name: nameArg(call.positional[0]) });
+        const type = str(k.get('type_'));
+        const constraint = type === 'foreignkey' ? 'foreign-key' : type === 'unique' ? 'unique' : type === 'check' ? 'check' : type === 'primary' ? 'primary-key' : undefined;
+        push({ kind: 'drop-constraint', table: t, name: nameArg(call.positional[0]), ...(constraint ? { constraint } : {}) });
         break;
       }
       case 'execute': {
@@ -221,149 +317,11 @@ export function readAlembic(root: Node, dialect: Dialect | 'auto', problems: Emb
   const upgrade = fns.get('upgrade');
   if (!upgrade) return undefined;
   const anchor = { start: 0, end: 0 };
-  const up = alembicOps(upgrade.childForFieldName('body'), dialect, problems);
+  const b = bindings(root);
+  const up = alembicOps(upgrade.childForFieldName('body'), dialect, problems, b);
   const downgrade = fns.get('downgrade');
   if (!downgrade) return [{ framework: 'alembic', anchor, up, upHere: true, down: { state: 'absent', expected: 'a `downgrade()` function' } }];
-  const down = alembicOps(downgrade.childForFieldName('body'), dialect, problems);
+  const down = alembicOps(downgrade.childForFieldName('body'), dialect, problems, b);
   const name = downgrade.childForFieldName('name')!;
   return [{ framework: 'alembic', anchor, up, upHere: true, down: { state: 'present', ops: down, here: true, label: '`downgrade()`', anchor: span(name) } }];
-}
-
-// ——— Django ———
-
-const NOOP = 'noop';
-
-/** `migrations.RunPython.noop` / `RunSQL.noop` */
-function isNoop(node: Node | undefined): boolean {
-  return node?.type === 'attribute' && node.childForFieldName('attribute')?.text === NOOP;
-}
-
-function fieldInfo(node: Node | undefined): { notNull: boolean; hasDefault: boolean; type?: string; m2m: boolean; keywords: Map<string, Node> } {
-  const call = node ? asCall(node) : undefined;
-  if (!call) return { notNull: false, hasDefault: false, m2m: false, keywords: new Map() };
-  return {
-    keywords: call.keywords,
-    notNull: !isConst(call.keywords.get('null'), 'True'),
-    // Django sets `default` in Python, not in the database (before `db_default`, Django 5).
-    hasDefault: call.keywords.has('db_default'),
-    type: call.name,
-    m2m: call.name === 'ManyToManyField',
-  };
-}
-
-function djangoOps(list: Node, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): Op[] {
-  const ops: Op[] = [];
-  for (const item of kids(list)) {
-    const call = asCall(item);
-    if (!call) continue;
-    const at = span(item);
-    const k = call.keywords;
-    const arg = (i: number, kw: string) => str(call.positional[i]) ?? str(k.get(kw));
-    const push = (b: OpBody, undo: AutoUndo) => ops.push({ ...b, span: at, via: call.name, undo } as Op);
-    const exact: AutoUndo = { kind: 'exact' };
-    const model = (arg(0, 'model_name') ?? '?').toLowerCase();
-    switch (call.name) {
-      case 'CreateModel':
-        push({ kind: 'create-table', table: (arg(0, 'name') ?? '?').toLowerCase() }, exact);
-        break;
-      case 'DeleteModel':
-        push({ kind: 'drop-table', table: (arg(0, 'name') ?? '?').toLowerCase(), object: 'table' }, { kind: 'recreates-empty' });
-        break;
-      case 'RenameModel':
-        push({ kind: 'rename-table', table: (arg(0, 'old_name') ?? '?').toLowerCase(), to: (arg(1, 'new_name') ?? '?').toLowerCase() }, exact);
-        break;
-      case 'AddField': {
-        const info = fieldInfo(call.positional[2] ?? k.get('field'));
-        if (info.m2m) {
-          push({ kind: 'create-table', table: `${model}_${arg(1, 'name') ?? '?'}` }, exact);
-          break;
-        }
-        const relation = info.type === 'ForeignKey' || info.type === 'OneToOneField';
-        const field = arg(1, 'name') ?? '?';
-        const column = str(info.keywords.get('db_column')) ?? (relation ? `${field}_id` : field);
-        push({ kind: 'add-column', table: model, column, notNull: info.notNull, hasDefault: info.hasDefault, generated: info.type === 'GeneratedField' }, exact);
-        if (relation) {
-          // Django indexes a ForeignKey (a OneToOneField gets a unique constraint) and adds its constraint, validated, in the same operation.
-          if (info.type === 'OneToOneField') push({ kind: 'add-constraint', table: model, constraint: 'unique', notValid: false, usingIndex: false }, exact);
-          else if (!isConst(info.keywords.get('db_index'), 'False')) push({ kind: 'create-index', table: model, unique: false, concurrently: false }, exact);
-          if (!isConst(info.keywords.get('db_constraint'), 'False')) push({ kind: 'add-constraint', table: model, constraint: 'foreign-key', notValid: false, usingIndex: false }, exact);
-        }
-        break;
-      }
-      case 'RemoveField':
-        push({ kind: 'drop-column', table: model, column: arg(1, 'name') ?? '?' }, { kind: 'recreates-empty' });
-        break;
-      case 'RenameField':
-        push({ kind: 'rename-column', table: model, column: arg(1, 'old_name') ?? '?', to: arg(2, 'new_name') ?? '?' }, exact);
-        break;
-      case 'AlterField': {
-        const info = fieldInfo(call.positional[2] ?? k.get('field'));
-        push({ kind: 'alter-type', table: model, column: arg(1, 'name') ?? '?', type: info.type }, exact);
-        break;
-      }
-      case 'AddIndex':
-      case 'AddIndexConcurrently': {
-        const index = asCall(call.positional[1] ?? k.get('index') ?? item);
-        push({ kind: 'create-index', table: model, name: index ? str(index.keywords.get('name')) : undefined, unique: false, concurrently: call.name === 'AddIndexConcurrently' }, exact);
-        break;
-      }
-      case 'RemoveIndex':
-      case 'RemoveIndexConcurrently':
-        push({ kind: 'drop-index', table: model, name: arg(1, 'name'), concurrently: call.name === 'RemoveIndexConcurrently' }, exact);
-        break;
-      case 'AddConstraint': {
-        const c = asCall(call.positional[1] ?? k.get('constraint') ?? item);
-        const kind = c?.name === 'CheckConstraint' ? 'check' : c?.name === 'UniqueConstraint' ? 'unique' : c?.name === 'ExclusionConstraint' ? 'exclusion' : 'check';
-        push({ kind: 'add-constraint', table: model, constraint: kind, notValid: false, usingIndex: false, name: c ? str(c.keywords.get('name')) : undefined }, exact);
-        break;
-      }
-      case 'RemoveConstraint':
-        push({ kind: 'drop-constraint', table: model, name: arg(1, 'name') }, exact);
-        break;
-      case 'AlterUniqueTogether':
-        push({ kind: 'add-constraint', table: (arg(0, 'name') ?? '?').toLowerCase(), constraint: 'unique', notValid: false, usingIndex: false }, exact);
-        break;
-      case 'RunPython': {
-        const reverse = call.positional[1] ?? k.get('reverse_code');
-        const undo: AutoUndo = !reverse || isConst(reverse, 'None')
-          ? { kind: 'none', why: '`RunPython` without `reverse_code`' }
-          : isNoop(reverse)
-            ? { kind: 'ops', ops: [{ kind: 'noop', what: 'RunPython.noop', span: span(reverse), via: 'RunPython.noop' }] }
-            : exact;
-        push({ kind: 'opaque', what: 'RunPython' }, undo);
-        break;
-      }
-      case 'RunSQL': {
-        const forward = sqlArg(call.positional[0] ?? k.get('sql'), dialect, problems) ?? [{ kind: 'opaque', what: 'RunSQL', span: at } as Op];
-        const reverse = call.positional[1] ?? k.get('reverse_sql');
-        let undo: AutoUndo;
-        if (!reverse || isConst(reverse, 'None')) undo = { kind: 'none', why: '`RunSQL` without `reverse_sql`' };
-        else if (isNoop(reverse)) undo = { kind: 'ops', ops: [{ kind: 'noop', what: 'RunSQL.noop', span: span(reverse), via: 'RunSQL.noop' }] };
-        else undo = { kind: 'ops', ops: sqlArg(reverse, dialect, problems) ?? [{ kind: 'other', what: 'reverse_sql', span: span(reverse) }] };
-        for (const op of forward) ops.push({ ...op, via: 'RunSQL', undo });
-        break;
-      }
-      case 'SeparateDatabaseAndState':
-        break;
-      default:
-        push({ kind: 'other', what: call.name }, exact);
-    }
-  }
-  return ops;
-}
-
-export function readDjango(root: Node, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): MigrationUnit[] | undefined {
-  for (const cls of kids(root)) {
-    if (cls.type !== 'class_definition' || cls.childForFieldName('name')?.text !== 'Migration') continue;
-    for (const stmt of kids(cls.childForFieldName('body'))) {
-      const assign = stmt.type === 'expression_statement' ? kids(stmt)[0] : undefined;
-      if (assign?.type !== 'assignment' || assign.childForFieldName('left')?.text !== 'operations') continue;
-      const list = assign.childForFieldName('right');
-      if (!list || list.type !== 'list') continue;
-      const up = djangoOps(list, dialect, problems);
-      return [{ framework: 'django', anchor: { start: cls.startIndex, end: cls.startIndex }, up, upHere: true, down: { state: 'derived' } }];
-    }
-    return [{ framework: 'django', anchor: { start: cls.startIndex, end: cls.startIndex }, up: [], upHere: true, down: { state: 'derived' } }];
-  }
-  return undefined;
 }

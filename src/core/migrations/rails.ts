@@ -48,6 +48,47 @@ function name(node: Node | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * A table or column name for messages: the literal, or the expression that
+ * computes it (`` `t` `` in `TABLES.each { |t| add_index t, :version }`),
+ * never a placeholder.
+ */
+function named(node: Node | undefined): string {
+  const literal = name(node);
+  if (literal !== undefined) return literal;
+  if (!node) return 'an unnamed table';
+  const text = node.text.length > 40 ? `${node.text.slice(0, 37)}…` : node.text;
+  return `\`${text}\``;
+}
+
+/** `:authors` → author, `:categories` → category: Rails' default foreign key column is `<singular>_id`. */
+function singular(word: string): string {
+  if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
+  if (/(ss|x|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (/s$/.test(word) && !/ss$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+/** `User` → users, `BlogPost` → blog_posts, `Admin::Category` → categories: the table Rails gives a model. */
+export function tableize(model: string): string {
+  const last = model.split('::').pop() ?? model;
+  const snake = last.replace(/([a-z\d])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;
+  return `${snake}s`;
+}
+
+/** Column names of `:a` or `[:a, :b]`. */
+function columnList(node: Node | undefined): string[] | undefined {
+  if (!node) return undefined;
+  if (node.type === 'array') {
+    const out = kids(node).map((k) => name(k));
+    return out.every((c): c is string => c !== undefined) ? out : undefined;
+  }
+  const one = name(node);
+  return one === undefined ? undefined : [one];
+}
+
 const FILTERS = new Set(['where', 'find_by', 'find', 'find_each', 'in_batches', 'joins', 'limit']);
 
 /** `ActiveRecord::IrreversibleMigration` → IrreversibleMigration */
@@ -118,50 +159,50 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
       if (t0) push({ kind: 'create-table', table: t0 }, exact);
       return;
     case 'create_join_table':
-      push({ kind: 'create-table', table: `${t0 ?? '?'}_${name(a.positional[1]) ?? '?'}` }, exact);
+      push({ kind: 'create-table', table: `${named(a.positional[0])}_${named(a.positional[1])}` }, exact);
       return;
     case 'drop_table':
     case 'drop_join_table':
-      push({ kind: 'drop-table', table: t0 ?? '?', object: 'table' }, block ? { kind: 'recreates-empty' } : { kind: 'none', why: '`drop_table` without a block has no reverse' });
+      push({ kind: 'drop-table', table: named(a.positional[0]), object: 'table' }, block ? { kind: 'recreates-empty' } : { kind: 'none', why: '`drop_table` without a block has no reverse' });
       return;
     case 'add_column': {
       const notNull = isFalse(a.options.get('null'));
-      push({ kind: 'add-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?', notNull, hasDefault: a.options.has('default'), generated: a.options.has('as') }, exact);
+      push({ kind: 'add-column', table: named(a.positional[0]), column: named(a.positional[1]), notNull, hasDefault: a.options.has('default'), generated: a.options.has('as'), type: name(a.positional[2]) }, exact);
       return;
     }
     case 'add_reference':
     case 'add_belongs_to':
-      reference(t0 ?? '?', name(a.positional[1]) ?? '?', a, push, exact);
+      reference(named(a.positional[0]), named(a.positional[1]), a, push, exact);
       return;
     case 'remove_column':
       push(
-        { kind: 'drop-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?' },
+        { kind: 'drop-column', table: named(a.positional[0]), column: named(a.positional[1]) },
         a.positional[2] || a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`remove_column` without a column type has no reverse' },
       );
       return;
     case 'remove_columns':
       for (const col of a.positional.slice(1)) {
-        push({ kind: 'drop-column', table: t0 ?? '?', column: name(col) ?? '?' }, a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`remove_columns` without `type:` has no reverse' });
+        push({ kind: 'drop-column', table: named(a.positional[0]), column: named(col) }, a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`remove_columns` without `type:` has no reverse' });
       }
       return;
     case 'remove_reference':
     case 'remove_belongs_to':
-      push({ kind: 'drop-column', table: t0 ?? '?', column: `${name(a.positional[1]) ?? '?'}_id` }, { kind: 'recreates-empty' });
+      push({ kind: 'drop-column', table: named(a.positional[0]), column: `${named(a.positional[1])}_id` }, { kind: 'recreates-empty' });
       return;
     case 'rename_column':
-      push({ kind: 'rename-column', table: t0 ?? '?', column: name(a.positional[1]) ?? '?', to: name(a.positional[2]) ?? '?' }, exact);
+      push({ kind: 'rename-column', table: named(a.positional[0]), column: named(a.positional[1]), to: named(a.positional[2]) }, exact);
       return;
     case 'rename_table':
-      push({ kind: 'rename-table', table: t0 ?? '?', to: name(a.positional[1]) ?? '?' }, exact);
+      push({ kind: 'rename-table', table: named(a.positional[0]), to: named(a.positional[1]) }, exact);
       return;
     case 'change_column':
-      push({ kind: 'alter-type', table: t0 ?? '?', column: name(a.positional[1]) ?? '?', type: name(a.positional[2]) }, { kind: 'none', why: '`change_column` has no reverse' });
+      push({ kind: 'alter-type', table: named(a.positional[0]), column: named(a.positional[1]), type: name(a.positional[2]) }, { kind: 'none', why: '`change_column` has no reverse' });
       return;
     case 'change_column_null': {
-      const column = name(a.positional[1]) ?? '?';
+      const column = named(a.positional[1]);
       const tighten = isFalse(a.positional[2]);
-      if (tighten && a.positional[3]) push({ kind: 'update', table: t0 ?? '?', where: true, columns: [column] }, exact);
-      push(tighten ? { kind: 'set-not-null', table: t0 ?? '?', column } : { kind: 'drop-not-null', table: t0 ?? '?', column }, exact);
+      if (tighten && a.positional[3]) push({ kind: 'update', table: named(a.positional[0]), where: true, columns: [column] }, exact);
+      push(tighten ? { kind: 'set-not-null', table: named(a.positional[0]), column } : { kind: 'drop-not-null', table: named(a.positional[0]), column }, exact);
       return;
     }
     case 'change_column_default': {
@@ -169,37 +210,54 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
       const reversible = a.options.has('from') && a.options.has('to');
       const isNil = to?.type === 'nil' || a.positional[2]?.type === 'nil';
       const undo: AutoUndo = reversible ? exact : { kind: 'none', why: '`change_column_default` without `from:`/`to:` has no reverse' };
-      if (isNil) push({ kind: 'drop-default', table: t0 ?? '?', column: name(a.positional[1]) ?? '?' }, undo);
+      if (isNil) push({ kind: 'drop-default', table: named(a.positional[0]), column: named(a.positional[1]) }, undo);
       else push({ kind: 'other', what: 'change_column_default' }, undo);
       return;
     }
     case 'add_index': {
       const algorithm = a.options.get('algorithm');
-      push({ kind: 'create-index', table: t0 ?? '?', name: name(a.options.get('name')), unique: a.options.get('unique')?.type === 'true', concurrently: algorithm?.text === ':concurrently' }, exact);
+      const columns = columnList(a.positional[1]);
+      push({ kind: 'create-index', table: named(a.positional[0]), name: name(a.options.get('name')), unique: a.options.get('unique')?.type === 'true', concurrently: algorithm?.text === ':concurrently', ...(columns ? { columns } : {}) }, exact);
       return;
     }
     case 'remove_index':
       push({ kind: 'drop-index', table: t0, name: name(a.options.get('name')), concurrently: a.options.get('algorithm')?.text === ':concurrently' }, a.options.has('column') || a.positional[1] ? exact : { kind: 'none', why: '`remove_index` without the column has no reverse' });
       return;
-    case 'add_foreign_key':
-      push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'foreign-key', notValid: isFalse(a.options.get('validate')), usingIndex: false }, exact);
+    case 'add_foreign_key': {
+      const to = name(a.positional[1]);
+      const column = name(a.options.get('column')) ?? (to ? `${singular(to)}_id` : undefined);
+      push({ kind: 'add-constraint', table: named(a.positional[0]), constraint: 'foreign-key', notValid: isFalse(a.options.get('validate')), usingIndex: false, name: name(a.options.get('name')), ...(column ? { columns: [column] } : {}), ...(to ? { references: to } : {}) }, exact);
       return;
+    }
     case 'add_check_constraint':
-      push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'check', notValid: isFalse(a.options.get('validate')), usingIndex: false, name: name(a.options.get('name')) }, exact);
+      push({ kind: 'add-constraint', table: named(a.positional[0]), constraint: 'check', notValid: isFalse(a.options.get('validate')), usingIndex: false, name: name(a.options.get('name')) }, exact);
       return;
     case 'add_unique_constraint':
-      push({ kind: 'add-constraint', table: t0 ?? '?', constraint: 'unique', notValid: false, usingIndex: a.options.has('using_index'), name: name(a.options.get('name')) }, exact);
+      push({ kind: 'add-constraint', table: named(a.positional[0]), constraint: 'unique', notValid: false, usingIndex: a.options.has('using_index'), name: name(a.options.get('name')) }, exact);
       return;
     case 'remove_foreign_key':
     case 'remove_check_constraint':
-    case 'remove_unique_constraint':
-      push({ kind: 'drop-constraint', table: t0 ?? '?' }, a.positional.length > 1 || a.options.size > 0 ? exact : { kind: 'none', why: `\`${method}\` without its definition has no reverse` });
+    case 'remove_unique_constraint': {
+      const to = method === 'remove_foreign_key' ? name(a.positional[1]) ?? name(a.options.get('to_table')) : undefined;
+      const column = name(a.options.get('column'));
+      push(
+        {
+          kind: 'drop-constraint',
+          table: named(a.positional[0]),
+          name: name(a.options.get('name')),
+          constraint: method === 'remove_foreign_key' ? 'foreign-key' : method === 'remove_check_constraint' ? 'check' : 'unique',
+          ...(to ? { references: to } : {}),
+          ...(column ? { columns: [column] } : {}),
+        },
+        a.positional.length > 1 || a.options.size > 0 ? exact : { kind: 'none', why: `\`${method}\` without its definition has no reverse` },
+      );
       return;
+    }
     case 'add_enum_value':
-      push({ kind: 'enum-add-value', type: t0 ?? '?', value: name(a.positional[1]) ?? '?' }, { kind: 'none', why: 'an enum value cannot be removed' });
+      push({ kind: 'enum-add-value', type: named(a.positional[0]), value: named(a.positional[1]) }, { kind: 'none', why: 'an enum value cannot be removed' });
       return;
     case 'rename_enum_value':
-      push({ kind: 'enum-rename-value', type: t0 ?? '?', value: name(a.options.get('from')) ?? '?', to: name(a.options.get('to')) ?? '?' }, exact);
+      push({ kind: 'enum-rename-value', type: named(a.positional[0]), value: named(a.options.get('from')), to: named(a.options.get('to')) }, exact);
       return;
     case 'execute': {
       const arg = a.positional[0];
@@ -207,7 +265,7 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
       const ops = sql ?? [{ kind: 'opaque', what: '`execute` with computed SQL', span: at, via: 'execute' } as Op];
       for (const op of ops) {
         if (!op.via) op.via = 'execute';
-        if (c.inChange) op.undo = { kind: 'none', why: '`execute` in `change` has no reverse; use `reversible` or `up`/`down`' };
+        if (c.inChange) op.undo = { kind: 'none', why: '`execute` in `change` has no reverse' };
         c.ops.push(op);
       }
       return;
@@ -248,19 +306,75 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
     case 'update_all':
     case 'delete_all':
     case 'destroy_all': {
-      // Walk the receiver chain: `Order.where(…).in_batches.update_all(…)`.
-      let where = false;
-      let model = '?';
-      for (let r: Node | null = recv; r; r = r.type === 'call' ? r.childForFieldName('receiver') : null) {
-        if (r.type === 'call' && FILTERS.has(methodOf(r) ?? '')) where = true;
-        if (r.type === 'constant' || r.type === 'scope_resolution') model = r.text;
-      }
-      push(method === 'update_all' ? { kind: 'update', table: model, where, columns: [] } : { kind: 'delete', table: model, where }, { kind: 'none', why: `\`${method}\` has no reverse` });
+      const { model, where } = relation(recv);
+      const target = model ? tableize(model) : recv ? `\`${recv.text.slice(0, 40)}\`` : 'the model\'s table';
+      const how = `${model ?? 'relation'}.${method}`;
+      const undo: AutoUndo = { kind: 'none', why: `\`${method}\` has no reverse` };
+      if (method === 'update_all') {
+        const arg = a.positional[0];
+        const columns = [...a.options.keys(), ...(arg?.type === 'string' ? [...arg.text.matchAll(/(\w+)\s*=/g)].map((m) => m[1]!) : [])];
+        c.ops.push({ kind: 'update', table: target, where, columns, span: at, via: how, ...(c.inChange ? { undo } : {}) });
+      } else c.ops.push({ kind: 'delete', table: target, where, span: at, via: how, ...(c.inChange ? { undo } : {}) });
       return;
     }
     default:
+      // `Comment.where(…).find_each do |c| … c.save! end`: rows rewritten through the model.
+      if (block && ITERATORS.has(method) && modelWrites(node, recv, block, c)) return;
       if (block) collect(block.childForFieldName('body'), c, table, receiver);
   }
+}
+
+const ITERATORS = new Set(['find_each', 'each', 'find_in_batches', 'in_batches', 'each_with_index', 'map']);
+const SAVES = new Set(['save', 'save!', 'update', 'update!', 'update_attribute', 'update_attributes', 'update_attributes!', 'update_column', 'update_columns', 'toggle!', 'increment!', 'decrement!', 'touch']);
+const DESTROYS = new Set(['destroy', 'destroy!', 'delete']);
+
+/** The model of a relation (`Comment.where(…).includes(…)` → Comment) and whether a filter limits its rows. */
+function relation(recv: Node | null): { model?: string; where: boolean } {
+  let where = false;
+  let model: string | undefined;
+  for (let r: Node | null = recv; r; r = r.type === 'call' ? r.childForFieldName('receiver') : null) {
+    if (r.type === 'call' && FILTERS.has(methodOf(r) ?? '')) where = true;
+    if (r.type === 'constant' || r.type === 'scope_resolution') model = r.text;
+  }
+  return { model, where };
+}
+
+/**
+ * Writes through a model inside an iteration (`Model.where(…).find_each do
+ * |m| m.attr = …; m.save! end`, `m.update!(attr: …)`, `m.destroy`): one
+ * update (or delete) of the model's table at each write. False when the
+ * iteration is not over a model or writes nothing.
+ */
+function modelWrites(call: Node, recv: Node | null, block: Node, c: Collect): boolean {
+  const { model, where } = relation(recv);
+  const param = kids(block.childForFieldName('parameters'))[0]?.text;
+  if (!model || !param) return false;
+  const table = tableize(model);
+  const body = block.childForFieldName('body');
+  if (!body) return false;
+  const assigned: string[] = [];
+  for (const assignment of body.descendantsOfType('assignment')) {
+    const left = assignment?.childForFieldName('left');
+    if (left?.type === 'call' && left.childForFieldName('receiver')?.text === param) assigned.push(left.childForFieldName('method')?.text ?? '');
+  }
+  let found = false;
+  for (const inner of body.descendantsOfType('call')) {
+    if (!inner || inner.childForFieldName('receiver')?.text !== param) continue;
+    const m = methodOf(inner) ?? '';
+    const undo: AutoUndo = { kind: 'none', why: `\`${m}\` has no reverse` };
+    const extra = c.inChange ? { undo } : {};
+    if (SAVES.has(m)) {
+      const a = args(inner);
+      const columns = m === 'update_attribute' || m === 'update_column' ? [name(a.positional[0]) ?? ''] : m.startsWith('save') ? assigned : [...a.options.keys()];
+      c.ops.push({ kind: 'update', table, where, columns: columns.filter(Boolean), span: span(inner), via: `${model}#${m}`, ...extra });
+      found = true;
+    } else if (DESTROYS.has(m)) {
+      c.ops.push({ kind: 'delete', table, where, span: span(inner), via: `${model}#${m}`, ...extra });
+      found = true;
+    }
+  }
+  void call;
+  return found;
 }
 
 /** Options of a hash argument (`index: { unique: true }`). */
@@ -279,25 +393,29 @@ function hashOptions(node: Node | undefined): Map<string, Node> {
  * adds unless `index: false`, and the foreign key when `foreign_key:` is set.
  */
 function reference(table: string, ref: string, a: Args, push: (body: OpBody, undo?: AutoUndo) => void, exact: AutoUndo): void {
-  push({ kind: 'add-column', table, column: `${ref}_id`, notNull: isFalse(a.options.get('null')), hasDefault: false, generated: false }, exact);
+  const column = `${ref}_id`;
+  push({ kind: 'add-column', table, column, notNull: isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: false, type: name(a.options.get('type')) ?? 'bigint' }, exact);
   const index = a.options.get('index');
   if (index?.type !== 'false' && index?.type !== 'nil') {
     const o = hashOptions(index);
-    push({ kind: 'create-index', table, unique: o.get('unique')?.type === 'true', concurrently: o.get('algorithm')?.text === ':concurrently' }, exact);
+    push({ kind: 'create-index', table, unique: o.get('unique')?.type === 'true', concurrently: o.get('algorithm')?.text === ':concurrently', columns: [column] }, exact);
   }
   const fk = a.options.get('foreign_key');
-  if (fk && fk.type !== 'false' && fk.type !== 'nil') push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: isFalse(hashOptions(fk).get('validate')), usingIndex: false }, exact);
+  if (fk && fk.type !== 'false' && fk.type !== 'nil') {
+    const to = name(hashOptions(fk).get('to_table'));
+    push({ kind: 'add-constraint', table, constraint: 'foreign-key', notValid: isFalse(hashOptions(fk).get('validate')), usingIndex: false, columns: [column], ...(to ? { references: to } : {}) }, exact);
+  }
 }
 
 /** `t.remove`, `t.rename`, `t.change`, `t.string …` inside `change_table`. */
 function tableMethod(method: string, a: Args, table: string, push: (body: OpBody, undo?: AutoUndo) => void, exact: AutoUndo, c: Collect): void {
-  const first = name(a.positional[0]) ?? '?';
+  const first = named(a.positional[0]);
   switch (method) {
     case 'remove':
-      for (const col of a.positional) push({ kind: 'drop-column', table, column: name(col) ?? '?' }, a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`t.remove` without `type:` has no reverse' });
+      for (const col of a.positional) push({ kind: 'drop-column', table, column: named(col) }, a.options.has('type') ? { kind: 'recreates-empty' } : { kind: 'none', why: '`t.remove` without `type:` has no reverse' });
       return;
     case 'rename':
-      push({ kind: 'rename-column', table, column: first, to: name(a.positional[1]) ?? '?' }, exact);
+      push({ kind: 'rename-column', table, column: first, to: named(a.positional[1]) }, exact);
       return;
     case 'change':
       push({ kind: 'alter-type', table, column: first, type: name(a.positional[1]) }, { kind: 'none', why: '`t.change` has no reverse' });
@@ -317,7 +435,7 @@ function tableMethod(method: string, a: Args, table: string, push: (body: OpBody
       return;
     case 'references':
     case 'belongs_to':
-      for (const ref of a.positional) reference(table, name(ref) ?? '?', a, push, exact);
+      for (const ref of a.positional) reference(table, named(ref), a, push, exact);
       return;
     case 'timestamps':
       push({ kind: 'add-column', table, column: 'created_at', notNull: !a.options.has('null') || isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: false }, exact);
@@ -336,7 +454,7 @@ function tableMethod(method: string, a: Args, table: string, push: (body: OpBody
       // `t.string :name, null: false`, `t.column :name, :string`
       if (a.positional.length > 0 && /^[a-z_]+$/.test(method)) {
         for (const col of method === 'column' ? a.positional.slice(0, 1) : a.positional) {
-          push({ kind: 'add-column', table, column: name(col) ?? '?', notNull: isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: a.options.has('as') }, exact);
+          push({ kind: 'add-column', table, column: named(col), notNull: isFalse(a.options.get('null')), hasDefault: a.options.has('default'), generated: a.options.has('as') }, exact);
         }
       }
   }
@@ -344,15 +462,24 @@ function tableMethod(method: string, a: Args, table: string, push: (body: OpBody
 }
 
 function sqlOf(arg: Node, c: Collect): Op[] | undefined {
+  // `<<~SQL.squish`, `<<-SQL.strip`: the heredoc is the receiver of a string method.
+  if (arg.type === 'call' && /^(squish|strip|chomp|strip_heredoc|squish!|freeze|dedent)$/.test(methodOf(arg) ?? '')) {
+    const receiver = arg.childForFieldName('receiver');
+    return receiver ? sqlOf(receiver, c) : undefined;
+  }
   if (arg.type === 'string') {
-    const e = embeddedString(arg, ['string_content']);
+    const e = embeddedString(arg, ['string_content'], 'escape_sequence', true);
     return e ? embeddedSql(e, c.dialect, c.problems) : undefined;
   }
   if (arg.type === 'heredoc_beginning') {
     const body = c.heredocs.get(arg.startIndex);
     if (!body) return undefined;
-    const e = embeddedString(body, ['heredoc_content']);
+    const e = embeddedString(body, ['heredoc_content'], 'escape_sequence', true);
     return e ? embeddedSql(e, c.dialect, c.problems) : undefined;
+  }
+  if (arg.type === 'parenthesized_statements') {
+    const inner = kids(arg)[0];
+    return inner ? sqlOf(inner, c) : undefined;
   }
   return undefined;
 }
@@ -377,7 +504,8 @@ export function readRails(root: Node, dialect: Dialect | 'auto', problems: Embed
     if (!cls) continue;
     classNode ??= cls;
     for (const m of kids(cls.childForFieldName('body'))) {
-      const n = m.type === 'method' ? m.childForFieldName('name')?.text : undefined;
+      // `def up` and, in migrations written before Rails 3.1, `def self.up`.
+      const n = m.type === 'method' || m.type === 'singleton_method' ? m.childForFieldName('name')?.text : undefined;
       if (n && !methods.has(n)) methods.set(n, m);
     }
   }

@@ -71,7 +71,7 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
     if (change.binary) continue;
     const basePath = change.oldPath ?? change.path;
     if (change.unreadable) skipped.push({ file: change.path, reason: change.unreadable });
-    if (change.base !== undefined && change.status !== 'added' && baseEngine.handles(basePath)) {
+    if (change.base !== undefined && change.status !== 'added' && baseEngine.handles(basePath, change.base)) {
       if (change.base.length > maxChars) skipped.push({ file: `${basePath} (base)`, reason: `larger than ${config.maxFileSizeKb} KB` });
       else {
         const open = await baseEngine.open({ path: basePath, text: change.base });
@@ -79,7 +79,7 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
         w.baseKeys = new Set(open.close().findings.map(findingKey));
       }
     }
-    if (change.head !== undefined && change.status !== 'deleted' && headEngine.handles(change.path)) {
+    if (change.head !== undefined && change.status !== 'deleted' && headEngine.handles(change.path, change.head)) {
       if (change.head.length > maxChars) skipped.push({ file: change.path, reason: `larger than ${config.maxFileSizeKb} KB; raise maxFileSizeKb in .rollbackguard.yaml to analyse it` });
       else w.head = { open: await headEngine.open({ path: change.path, text: change.head }), text: change.head };
     }

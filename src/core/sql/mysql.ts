@@ -41,8 +41,76 @@ function astify(sql: string): MysqlParse {
 }
 
 export function mysqlParse(sql: string): MysqlParse {
-  const parsed = astify(sql);
-  return parsed.ok ? parsed : (alterColumnFallback(sql) ?? parsed);
+  const rewritten = acceptedSpellings(sql);
+  const parsed = astify(rewritten.text);
+  if (parsed.ok) return parsed;
+  const fallback = alterColumnFallback(rewritten.text);
+  if (fallback) return fallback;
+  return { ...parsed, offset: rewritten.original(parsed.offset) };
+}
+
+/**
+ * Valid MySQL the grammar lacks, rewritten into what it knows before
+ * parsing: the type `BOOL` (a synonym of `BOOLEAN`) and the `BINARY`
+ * attribute of a character column (`VARCHAR(255) BINARY`, a binary
+ * collation, no change to the type). Quoted text and comments are left
+ * alone; `original` maps an offset in the rewritten text back.
+ */
+function acceptedSpellings(sql: string): { text: string; original(offset: number): number } {
+  if (!/\bbool\b|\bbinary\b/i.test(sql)) return { text: sql, original: (o) => o };
+  const edits: { at: number; remove: number; insert: string }[] = [];
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      while (j < n && sql[j] !== c) j += sql[j] === '\\' && c !== '`' ? 2 : 1;
+      i = j + 1;
+      continue;
+    }
+    if ((c === '-' && sql[i + 1] === '-') || c === '#') {
+      const e = sql.indexOf('\n', i);
+      i = e === -1 ? n : e;
+      continue;
+    }
+    if (c === '/' && sql[i + 1] === '*') {
+      const e = sql.indexOf('*/', i + 2);
+      i = e === -1 ? n : e + 2;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c) && (i === 0 || !/[\w$]/.test(sql[i - 1]!))) {
+      let j = i;
+      while (j < n && /[\w$]/.test(sql[j]!)) j++;
+      const word = sql.slice(i, j).toLowerCase();
+      if (word === 'bool') edits.push({ at: i, remove: 4, insert: 'BOOLEAN' });
+      // `VARCHAR(255) BINARY` / `TEXT BINARY`: after a closing parenthesis or a character type.
+      else if (word === 'binary' && /(\)|\b(char|varchar|text|tinytext|mediumtext|longtext|enum|set))\s*$/i.test(sql.slice(Math.max(0, i - 12), i))) edits.push({ at: i, remove: 6, insert: '' });
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  if (edits.length === 0) return { text: sql, original: (o) => o };
+  let text = '';
+  let from = 0;
+  const shifts: { at: number; delta: number }[] = [];
+  let delta = 0;
+  for (const e of edits) {
+    text += sql.slice(from, e.at) + e.insert;
+    from = e.at + e.remove;
+    delta += e.insert.length - e.remove;
+    shifts.push({ at: text.length, delta });
+  }
+  text += sql.slice(from);
+  return {
+    text,
+    original(offset) {
+      let d = 0;
+      for (const s of shifts) if (s.at <= offset) d = s.delta;
+      return Math.max(0, offset - d);
+    },
+  };
 }
 
 const IDENT = '(?:`(?:[^`]|``)+`|[\\w$]+)';

@@ -16,19 +16,38 @@ export type OpBody =
   | { kind: 'drop-table'; table: string; object: 'table' | 'schema' | 'database' }
   | { kind: 'rename-table'; table: string; to: string }
   | { kind: 'rename-column'; table: string; column: string; to: string }
-  | { kind: 'add-column'; table: string; column: string; notNull: boolean; hasDefault: boolean; generated: boolean }
+  | { kind: 'add-column'; table: string; column: string; notNull: boolean; hasDefault: boolean; generated: boolean; type?: string }
   | { kind: 'drop-column'; table: string; column: string }
   | { kind: 'alter-type'; table: string; column: string; type?: string; detail?: string }
   | { kind: 'set-not-null'; table: string; column: string }
   | { kind: 'drop-not-null'; table: string; column: string }
+  | { kind: 'set-default'; table: string; column: string }
   | { kind: 'drop-default'; table: string; column: string }
-  | { kind: 'drop-constraint'; table: string; name?: string }
-  /** `dialect` is set where the locking differs from PostgreSQL's (MySQL's InnoDB). */
-  | { kind: 'add-constraint'; table: string; constraint: ConstraintKind; notValid: boolean; usingIndex: boolean; name?: string; dialect?: 'mysql' }
-  | { kind: 'create-index'; table: string; name?: string; unique: boolean; concurrently: boolean }
+  /** What is known of the dropped constraint: its kind, columns and referenced table, when the migration says. */
+  | { kind: 'drop-constraint'; table: string; name?: string; constraint?: ConstraintKind; columns?: string[]; references?: string }
+  /**
+   * `dialect` is set where the locking differs from PostgreSQL's (MySQL's
+   * InnoDB). `columns`: the constrained columns, when known; `references`:
+   * a foreign key's table; `rejectsNull`: a CHECK that NULL fails (`IS NOT
+   * NULL`), so even a column the previous release leaves NULL violates it.
+   */
+  | {
+      kind: 'add-constraint';
+      table: string;
+      constraint: ConstraintKind;
+      notValid: boolean;
+      usingIndex: boolean;
+      name?: string;
+      dialect?: 'mysql';
+      columns?: string[];
+      references?: string;
+      rejectsNull?: boolean;
+    }
+  | { kind: 'create-index'; table: string; name?: string; unique: boolean; concurrently: boolean; columns?: string[] }
   | { kind: 'drop-index'; name?: string; table?: string; concurrently: boolean }
   | { kind: 'create-view'; name: string; columns: string[] }
-  | { kind: 'update'; table: string; where: boolean; columns: string[] }
+  /** `reads`: columns the new values are computed from (`SET a = b` reads b); `where` is also set by a join that limits the rows. */
+  | { kind: 'update'; table: string; where: boolean; columns: string[]; reads?: string[] }
   | { kind: 'delete'; table: string; where: boolean }
   | { kind: 'truncate'; tables: string[] }
   | { kind: 'insert'; table: string; select: boolean }
@@ -69,7 +88,7 @@ export type Op = OpBody & {
 export type OpKind = Op['kind'];
 
 /** Operations that only add: the previous binary keeps working and the down can drop them. */
-const ADDITIVE = new Set<OpKind>(['create-table', 'create-index', 'create-view', 'noop', 'other', 'insert']);
+const ADDITIVE = new Set<OpKind>(['create-table', 'create-index', 'create-view', 'noop', 'other', 'insert', 'set-default']);
 
 export function isAdditive(op: Op): boolean {
   if (op.kind === 'add-column') return !op.notNull || op.hasDefault || op.generated;

@@ -22,6 +22,7 @@ interface PgModule {
   _wasm_parse_query_raw(ptr: number): number;
   _wasm_free_parse_result(ptr: number): void;
   _wasm_scan(ptr: number): number;
+  _wasm_parse_plpgsql(ptr: number): number;
   _wasm_free_string(ptr: number): void;
 }
 
@@ -131,6 +132,24 @@ export function pgParse(text: string): PgParse {
       return { ok: true, stmts: parsed.stmts ?? [] };
     } finally {
       m._wasm_free_parse_result(result);
+    }
+  });
+}
+
+/**
+ * The PL/pgSQL parser on a function definition (`CREATE FUNCTION … LANGUAGE
+ * plpgsql AS $$ … $$`): its JSON tree, or undefined when it does not parse.
+ */
+export function pgParsePlpgsql(text: string): unknown[] | undefined {
+  return withString(text, (m, ptr) => {
+    const result = m._wasm_parse_plpgsql(ptr);
+    try {
+      const json = cString(m, result);
+      if (!json.startsWith('{') && !json.startsWith('[')) return undefined;
+      const parsed = JSON.parse(json) as unknown;
+      return Array.isArray(parsed) ? parsed : [parsed];
+    } finally {
+      m._wasm_free_string(result);
     }
   });
 }

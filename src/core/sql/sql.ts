@@ -4,12 +4,41 @@ import { postgresOps } from './pgOps';
 import { parsePostgres, postgresComments } from './postgres';
 import { splitMysql } from './split';
 
-export type Dialect = 'postgres' | 'mysql';
+/**
+ * The SQL dialects the analysis knows apart. PostgreSQL is read with its own
+ * parser, MySQL and MariaDB with a MySQL grammar; SQLite, CockroachDB and H2
+ * are read with the PostgreSQL parser, whose syntax their migrations mostly
+ * follow, and judged with their own locking (no CONCURRENTLY advice); the
+ * others are named, not parsed.
+ */
+export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb' | 'h2' | 'sqlserver' | 'oracle' | 'db2' | 'hsqldb' | 'derby';
+
+export const DIALECT_NAMES: Record<Dialect, string> = {
+  postgres: 'PostgreSQL',
+  mysql: 'MySQL',
+  sqlite: 'SQLite',
+  cockroachdb: 'CockroachDB',
+  h2: 'H2',
+  sqlserver: 'SQL Server',
+  oracle: 'Oracle',
+  db2: 'Db2',
+  hsqldb: 'HSQLDB',
+  derby: 'Derby',
+};
+
+/** Dialects read with the PostgreSQL parser. */
+const PG_FAMILY = new Set<Dialect>(['postgres', 'sqlite', 'cockroachdb', 'h2']);
+
+export function isParsedDialect(dialect: Dialect): boolean {
+  return PG_FAMILY.has(dialect) || dialect === 'mysql';
+}
 
 export interface SqlProblem {
   /** UTF-16 offset of the parser's cursor. */
   offset: number;
   message: string;
+  /** The whole file is in a dialect that is not parsed: the message says so instead of "from here". */
+  whole?: boolean;
 }
 
 export interface SqlAnalysis {
@@ -23,10 +52,22 @@ export interface SqlAnalysis {
   comments(): { text: string; start: number; end: number }[];
 }
 
+/**
+ * psql meta-commands (`\set ON_ERROR_STOP on`, `\i file.sql`, `\echo`) are
+ * run by psql, not the server: sqitch and many teams run migrations through
+ * psql. They are blanked out (same length, so every range stays exact)
+ * before the PostgreSQL parser sees the script.
+ */
+export function withoutPsqlMetaCommands(text: string): string {
+  if (!/(^|\n)[ \t]*\\/.test(text)) return text;
+  return text.replace(/(^|\n)([ \t]*\\[^\n]*)/g, (_, nl: string, line: string) => nl + line.replace(/[^\r]/g, ' '));
+}
+
 function readPostgres(text: string): SqlAnalysis {
-  const script = parsePostgres(text);
+  const readable = withoutPsqlMetaCommands(text);
+  const script = parsePostgres(readable);
   const ops: Op[] = [];
-  for (const statement of script.statements) for (const op of postgresOps(statement)) ops.push(op);
+  for (const statement of script.statements) for (const op of postgresOps(statement, readable)) ops.push(op);
   return {
     dialect: 'postgres',
     ops,
@@ -65,19 +106,47 @@ function readMysql(text: string): SqlAnalysis {
 export function analyzeSql(text: string, dialect: Dialect | 'auto'): SqlAnalysis {
   if (dialect === 'postgres') return readPostgres(text);
   if (dialect === 'mysql') return readMysql(text);
+  if (dialect !== 'auto') {
+    if (!PG_FAMILY.has(dialect)) {
+      // Named, not parsed: one note for the file instead of a parser error.
+      return { dialect, ops: [], problem: { offset: 0, message: `${DIALECT_NAMES[dialect]} SQL, a dialect Rollback Guard does not parse`, whole: true }, comments: () => [] };
+    }
+    const pg = readPostgres(text);
+    pg.dialect = dialect;
+    if (pg.problem) {
+      // Named at the statement it stops in: the dialect's own syntax, not a typo at that character.
+      pg.problem = { offset: statementStart(text, pg.problem.offset), message: `${DIALECT_NAMES[dialect]} syntax the PostgreSQL parser does not read (${pg.problem.message.replace(/^PostgreSQL parser: /, '')})` };
+    }
+    return pg;
+  }
   const pg = readPostgres(text);
   if (!pg.problem) return pg;
   const my = readMysql(text);
   if (!my.problem) return my;
-  // Both fail: the reading that got further wins; when both stop in the same statement, PostgreSQL (the primary dialect).
-  const sameStatement = my.problemStatement && pg.problem.offset >= my.problemStatement.start && pg.problem.offset <= my.problemStatement.end + 1;
-  const best = !sameStatement && my.problem.offset > pg.problem.offset ? my : pg;
+  // Both fail: the reading that got further wins, in the same statement too (a backtick stops PostgreSQL at once).
+  const best = my.problem.offset > pg.problem.offset ? my : pg;
   const other = best === my ? pg : my;
   best.problem = {
     offset: best.problem!.offset,
     message: `${best.problem!.message} (and the ${other.dialect === 'mysql' ? 'MySQL' : 'PostgreSQL'} parser fails too; if the dialect is known, set it under \`migrations.dialects\` in .rollbackguard.yaml)`,
   };
   return best;
+}
+
+/** Where the statement holding `offset` starts: after the previous `;`, past blanks and `--` comments. */
+function statementStart(text: string, offset: number): number {
+  let at = text.lastIndexOf(';', Math.max(0, offset - 1)) + 1;
+  for (;;) {
+    while (at < offset && /\s/.test(text[at]!)) at++;
+    if (text.startsWith('--', at)) {
+      const eol = text.indexOf('\n', at);
+      if (eol === -1 || eol >= offset) break;
+      at = eol + 1;
+      continue;
+    }
+    break;
+  }
+  return at;
 }
 
 /** Moves spans of ops found in an embedded script (a string in Python, Ruby or JS) into file offsets. */

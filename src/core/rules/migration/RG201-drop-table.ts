@@ -13,12 +13,12 @@ export default defineMigrationRule({
   },
   check(ctx) {
     for (const op of ctx.upOps) {
-      if (op.kind !== 'drop-table') continue;
+      if (op.kind !== 'drop-table' || (op.object === 'table' && ctx.isNewTable(op.table))) continue;
       const what = op.object === 'table' ? `table ${op.table}` : `${op.object} ${op.table}`;
       ctx.report({
         span: op.span,
         reason: `drops ${what}`,
-        message: `Drops the ${what}${via(op)}: a code rollback meets a missing ${op.object} and a down migration can only recreate it empty, so getting the rows back needs a backup or point-in-time restore. Drop it in a later release, once nothing reads it.`,
+        message: `Drops ${what}${via(op)}: its rows are gone, and a down can only recreate it empty. A code rollback meets a missing ${op.object}, and only a backup or point-in-time restore brings the rows back. Drop it in a later release, once nothing reads it.`,
       });
     }
   },

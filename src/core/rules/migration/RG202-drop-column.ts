@@ -13,12 +13,12 @@ export default defineMigrationRule({
   },
   check(ctx) {
     for (const op of ctx.upOps) {
-      if (op.kind !== 'drop-column' || ctx.isNewTable(op.table)) continue;
+      if (op.kind !== 'drop-column' || ctx.isNewColumn(op.table, op.column, op)) continue;
       const ref = columnRef(op.table, op.column);
       ctx.report({
         span: op.span,
         reason: `drops ${ref}`,
-        message: `Drops ${ref}${via(op)}: the previous release still selects or inserts it, so a code rollback fails, and the values are gone — a down migration can only add the column back empty. Stop using the column in one release and drop it in the next.`,
+        message: `Drops ${ref}${via(op)}: its values are gone, and the previous release still reads it. After a code rollback its selects and inserts fail, and a down can only add the column back empty. Stop using the column in one release and drop it in the next.`,
       });
     }
   },

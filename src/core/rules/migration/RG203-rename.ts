@@ -45,18 +45,18 @@ export default defineMigrationRule({
     const shims = compatibilityShims(ctx.upOps);
     for (const op of ctx.upOps) {
       if (op.kind === 'rename-table') {
-        if (shims.table(op.span.end, op.table)) continue;
+        if (ctx.isNewTable(op.table) || shims.table(op.span.end, op.table)) continue;
         ctx.report({
           span: op.span,
           reason: `renames ${op.table} to ${op.to}`,
-          message: `Renames table ${op.table} to ${op.to}${via(op)}: the previous release queries ${op.table}, so a code rollback fails until the schema is rolled back too. Create a view named ${op.table} over ${op.to} in the same migration, or migrate with a new table and a later cleanup.`,
+          message: `Renames table ${op.table} to ${op.to}${via(op)}: the previous release still queries ${op.table}. A code rollback fails until the schema is rolled back too. Create a view named ${op.table} over ${op.to} in the same migration, or move to a new table and clean up later.`,
         });
       } else if (op.kind === 'rename-column') {
-        if (ctx.isNewTable(op.table) || shims.column(op.span.end, op.table, op.column)) continue;
+        if (ctx.isNewColumn(op.table, op.column, op) || shims.column(op.span.end, op.table, op.column)) continue;
         ctx.report({
           span: op.span,
           reason: `renames ${op.table}.${op.column}`,
-          message: `Renames ${op.table}.${op.column} to ${op.to}${via(op)}: the previous release reads and writes ${op.column}, so a code rollback fails. Add ${op.to} next to ${op.column}, write both and backfill, and drop ${op.column} in a later release (or keep a generated column or view with the old name).`,
+          message: `Renames ${op.table}.${op.column} to ${op.to}${via(op)}: the previous release still reads and writes ${op.column}. A code rollback fails on the missing column. Add ${op.to} next to ${op.column}, write both and backfill, and drop ${op.column} in a later release (or keep a generated column or view with the old name).`,
         });
       }
     }

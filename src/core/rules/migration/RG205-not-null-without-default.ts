@@ -13,17 +13,27 @@ export default defineMigrationRule({
   },
   check(ctx) {
     for (const op of ctx.upOps) {
-      if (op.kind === 'set-not-null' && !ctx.isNewTable(op.table)) {
-        ctx.report({
-          span: op.span,
-          reason: `makes ${op.table}.${op.column} NOT NULL`,
-          message: `Makes ${op.table}.${op.column} NOT NULL${via(op)}: the previous release does not write ${op.column}, so after a code rollback its INSERTs fail. Set a default first, or wait until no running version omits the column.`,
-        });
+      if (op.kind === 'set-not-null') {
+        if (ctx.isNewTable(op.table) || ctx.hasDefault(op.table, op.column)) continue;
+        const ref = `${op.table}.${op.column}`;
+        if (ctx.isNewColumn(op.table, op.column, op)) {
+          ctx.report({
+            span: op.span,
+            reason: `makes the new column ${ref} NOT NULL`,
+            message: `Makes the new column ${ref} NOT NULL without a default${via(op)}: the previous release's INSERTs will fail. It does not know ${op.column}, so after a code rollback every INSERT it makes leaves it NULL. Add a default, or make it NOT NULL in a later release.`,
+          });
+        } else {
+          ctx.report({
+            span: op.span,
+            reason: `makes ${ref} NOT NULL`,
+            message: `Makes ${ref} NOT NULL${via(op)}: a previous-release write that leaves it NULL will fail. After a code rollback, any INSERT or UPDATE of the previous release without ${op.column} fails, and the change scans the table under lock. Make sure every running version writes it, or add a default first.`,
+          });
+        }
       } else if (op.kind === 'add-column' && op.notNull && !op.hasDefault && !op.generated && !ctx.isNewTable(op.table)) {
         ctx.report({
           span: op.span,
           reason: `adds NOT NULL ${op.table}.${op.column} without a default`,
-          message: `Adds ${op.table}.${op.column} as NOT NULL without a database default${via(op)}: the previous release does not know the column, so after a code rollback every INSERT it makes fails. ${
+          message: `Adds ${op.table}.${op.column} as NOT NULL without a database default${via(op)}: the previous release's INSERTs will fail. It does not know the column, so after a code rollback every INSERT it makes fails. ${
             op.via === 'AddField' ? 'Django keeps `default=` in Python, not in the database: use `db_default=` (Django 5+) or `null=True`.' : 'Add a DEFAULT, or add the column nullable and tighten it in a later release.'
           }`,
         });

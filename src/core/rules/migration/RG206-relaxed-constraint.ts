@@ -13,24 +13,24 @@ export default defineMigrationRule({
   },
   check(ctx) {
     for (const op of ctx.upOps) {
-      if (op.kind === 'drop-not-null' && !ctx.isNewTable(op.table)) {
+      if (op.kind === 'drop-not-null' && !ctx.isNewColumn(op.table, op.column, op)) {
         ctx.report({
           span: op.span,
           reason: `allows NULL in ${op.table}.${op.column}`,
-          message: `Allows NULL in ${op.table}.${op.column}${via(op)}: the new release may write NULLs that the previous one does not expect, and restoring NOT NULL needs them cleaned up first. Check the previous release handles NULL here.`,
+          message: `Allows NULL in ${op.table}.${op.column}${via(op)}: the previous release may read NULLs it never wrote. Restoring NOT NULL needs them cleaned up first. Check the previous release handles NULL here.`,
         });
-      } else if (op.kind === 'drop-default' && !ctx.isNewTable(op.table)) {
+      } else if (op.kind === 'drop-default' && !ctx.isNewColumn(op.table, op.column, op)) {
         ctx.report({
           span: op.span,
           reason: `drops the default of ${op.table}.${op.column}`,
-          message: `Drops the default of ${op.table}.${op.column}${via(op)}: a previous release that relied on the default writes NULL or fails after a code rollback. Keep the default until no running version relies on it.`,
+          message: `Drops the default of ${op.table}.${op.column}${via(op)}: a previous release that relies on it writes NULL or fails. Keep the default until no running version relies on it.`,
         });
       } else if (op.kind === 'drop-constraint' && !ctx.isNewTable(op.table)) {
-        const name = op.name ? ` ${op.name}` : '';
+        const what = op.name ? `constraint ${op.name}` : op.columns ? `the ${op.constraint === 'unique' ? 'unique key' : 'constraint'} (${op.columns.join(', ')})` : 'a constraint';
         ctx.report({
           span: op.span,
-          reason: `drops constraint${name} on ${op.table}`,
-          message: `Drops constraint${name} on ${op.table}${via(op)}: rows that violate it can be written from now on, so re-adding it (or rolling back to code that relies on it) needs a data clean-up first.`,
+          reason: `drops ${what} on ${op.table}`,
+          message: `Drops ${what} on ${op.table}${via(op)}: rows that violate it can now be written. Re-adding it, or rolling back to code that relies on it, needs a data clean-up first.`,
         });
       }
     }

@@ -17,19 +17,19 @@ export default defineMigrationRule({
         ctx.report({
           span: op.span,
           reason: `adds '${op.value}' to enum ${op.type}`,
-          message: `Adds '${op.value}' to enum ${op.type}${via(op)}: PostgreSQL cannot drop an enum value, so a down migration cannot undo it, and once rows hold '${op.value}' the previous binary may fail to read them. Ship the value before the code that writes it.`,
+          message: `Adds '${op.value}' to enum ${op.type}${via(op)}: PostgreSQL cannot drop an enum value again. A down cannot undo it, and once rows hold '${op.value}' the previous binary may fail to read them. Ship the value before the code that writes it.`,
         });
       } else if (op.kind === 'enum-rename-value') {
         ctx.report({
           span: op.span,
           reason: `renames enum value ${op.type}.'${op.value}'`,
-          message: `Renames enum value '${op.value}' of ${op.type} to '${op.to}'${via(op)}: the previous release reads and writes '${op.value}', so a code rollback fails on it. Add the new value, migrate rows, and retire the old value in a later release.`,
+          message: `Renames enum value '${op.value}' of ${op.type} to '${op.to}'${via(op)}: the previous release still uses '${op.value}'. A code rollback fails on it. Add the new value, migrate rows, and retire the old value in a later release.`,
         });
-      } else if (op.kind === 'enum-redefine' && !ctx.isNewTable(op.table)) {
+      } else if (op.kind === 'enum-redefine' && !ctx.isNewColumn(op.table, op.column, op)) {
         ctx.report({
           span: op.span,
           reason: `redefines the ENUM ${op.table}.${op.column}`,
-          message: `Redefines the ENUM/SET column ${op.table}.${op.column}${via(op)}: removing or reordering values rewrites stored data (and values the previous release writes may be rejected). Only append values, in a release before the code that uses them.`,
+          message: `Redefines the ENUM/SET column ${op.table}.${op.column}${via(op)}: removing or reordering values rewrites stored data. Values the previous release writes may be rejected. Only append values, in a release before the code that uses them.`,
         });
       }
     }

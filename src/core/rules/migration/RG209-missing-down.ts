@@ -1,4 +1,3 @@
-import { isAdditive } from '../../sql/ops';
 import { FRAMEWORK_NAMES } from '../../migrations/layout';
 import { isEmptyDown } from '../../migrations/model';
 import { defineMigrationRule, firstNonAdditive } from './context';
@@ -16,32 +15,42 @@ export default defineMigrationRule({
   },
   check(ctx) {
     const { unit } = ctx;
-    const risky = firstNonAdditive(ctx.allUpOps.filter((op) => op.undo === undefined));
+    // Said once per up/down pair, in the up (at the down when it is in the same file).
+    if (!unit.upHere) return;
+    const risky = firstNonAdditive(ctx, ctx.allUpOps.filter((op) => op.undo === undefined));
     const name = FRAMEWORK_NAMES[unit.framework];
-    if (unit.down.state === 'absent' && risky && unit.upHere) {
+    if (unit.down.state === 'absent' && risky) {
       ctx.report({
         span: risky.span,
         reason: `no down (${unit.down.expected})`,
-        message: `This ${name} migration changes the schema in a way the previous release cannot run against, and has no down (${unit.down.expected}): rolling back means writing one under pressure. Add the down, or make the change additive.`,
+        message: `This ${name} migration is not additive and has no down (${unit.down.expected}). The previous release cannot run against it, and rolling back means writing the down under pressure. Add the down, or make the change additive.`,
       });
     } else if (unit.down.state === 'present' && risky && isEmptyDown(unit.down.ops)) {
-      const span = unit.down.here ? unit.down.anchor : unit.upHere ? risky.span : undefined;
-      if (span) {
+      const span = unit.down.here ? unit.down.anchor : risky.span;
+      const refusal = unit.down.ops.find((op) => op.kind === 'irreversible');
+      if (span && refusal?.kind === 'irreversible') {
+        ctx.report({
+          span,
+          reason: `irreversible: the down (${unit.down.label}) refuses`,
+          message: `This migration is irreversible: its down (${unit.down.label}) stops a rollback with \`${refusal.what}\`. The up is not additive, so the way back is a fix-forward migration (or a restore). Plan it before the release, or make the change additive.`,
+        });
+      } else if (span) {
         ctx.report({
           span,
           reason: `the down (${unit.down.label}) undoes nothing`,
-          message: `The down (${unit.down.label}) undoes nothing, but the up is not additive: rolling back runs it "successfully" and leaves the new schema in place. Write the statements that restore the previous schema, or state that the migration is irreversible.`,
+          message: `The down (${unit.down.label}) undoes nothing, but the up is not additive: rolling back leaves the new schema in place. The rollback "succeeds" and the previous release meets the new schema. Write the statements that restore the previous schema, or state that the migration is irreversible.`,
         });
       }
     }
-    if (!unit.upHere) return;
-    for (const op of unit.up) {
+    for (const op of ctx.upOps) {
       const undo = op.undo;
-      if (!undo || isAdditive(op)) continue;
+      if (!undo || ctx.isAdditive(op)) continue;
       if (undo.kind === 'none') {
-        ctx.report({ span: op.span, reason: `cannot be reversed (${undo.why})`, message: `${name} cannot reverse this operation (${undo.why}), so rolling the migration back fails here. ${undo.why.includes('reverse') ? 'Give it a reverse' : 'Write the reverse explicitly (up/down, or a reversible block)'}.` });
+        const what = unit.framework === 'liquibase' ? 'changeSet' : 'migration';
+        const fix = unit.framework === 'liquibase' ? 'Add a `<rollback>` to the changeSet.' : unit.framework === 'django' ? 'Give the operation its reverse.' : 'Write the reverse explicitly (`up`/`down`, or a `reversible` block).';
+        ctx.report({ span: op.span, reason: `cannot be reversed (${undo.why})`, message: `Rolling this ${what} back fails here: ${undo.why}. ${name} stops the rollback at this operation. ${fix}` });
       } else if (undo.kind === 'ops' && isEmptyDown(undo.ops)) {
-        ctx.report({ span: op.span, reason: 'the reverse is a no-op', message: `The reverse of this operation is a no-op, but the operation is not additive: rolling back "succeeds" and leaves the change in place. Write a reverse that restores the previous state, or mark the migration irreversible.` });
+        ctx.report({ span: op.span, reason: 'the reverse is a no-op', message: `The reverse of this operation is a no-op, but the operation is not additive: rolling back leaves it in place. The rollback "succeeds" with the change still there. Write a reverse that restores the previous state, or mark the migration irreversible.` });
       }
     }
   },

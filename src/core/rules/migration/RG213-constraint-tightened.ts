@@ -1,6 +1,18 @@
-import { defineMigrationRule, via } from './context';
+import type { Op } from '../../sql/ops';
+import { defineMigrationRule, via, type MigrationContext } from './context';
 
 const NAMES = { 'foreign-key': 'FOREIGN KEY', check: 'CHECK', unique: 'UNIQUE', 'primary-key': 'PRIMARY KEY', exclusion: 'EXCLUDE' } as const;
+
+/**
+ * True when the previous release cannot violate the constraint: every
+ * constrained column is new to this migration and has no default, so that
+ * release only ever leaves it NULL, which a foreign key, a unique key or a
+ * CHECK accepts (unless the CHECK rejects NULL).
+ */
+function onlyNewNullColumns(ctx: MigrationContext, op: Op, table: string, columns: string[] | undefined, rejectsNull = false): boolean {
+  if (!columns || columns.length === 0 || rejectsNull) return false;
+  return columns.every((c) => ctx.isNewColumn(table, c, op) && !ctx.hasDefault(table, c));
+}
 
 export default defineMigrationRule({
   meta: {
@@ -14,20 +26,33 @@ export default defineMigrationRule({
     help: 'Ship code that already satisfies the constraint first (one release earlier), and check the previous release cannot write violating rows if it is rolled back to.',
   },
   check(ctx) {
+    const reported = new Set<string>();
+    const once = (op: Op) => {
+      // One finding per statement (a OneToOneField adds a unique key and a foreign key).
+      const k = `${op.span.start}:${op.span.end}`;
+      if (reported.has(k)) return false;
+      reported.add(k);
+      return true;
+    };
     for (const op of ctx.upOps) {
-      // `USING INDEX` attaches a unique index that already enforces the rule: nothing tightens here.
-      if (op.kind === 'add-constraint' && op.constraint !== 'primary-key' && !op.usingIndex && !ctx.isNewTable(op.table)) {
+      if (op.kind === 'add-constraint') {
+        // `USING INDEX` attaches a unique index that already enforces the rule: nothing tightens here.
+        if (op.constraint === 'primary-key' || op.usingIndex || ctx.isNewTable(op.table)) continue;
+        // The same foreign key before and after (a replaced constraint), or a unique key over more columns: nothing tightens.
+        if (ctx.isReplacement(op) && op.constraint !== 'check') continue;
+        if (onlyNewNullColumns(ctx, op, op.table, op.columns, op.rejectsNull) || !once(op)) continue;
         const name = NAMES[op.constraint];
         ctx.report({
           span: op.span,
           reason: `adds a ${name} constraint on ${op.table}`,
-          message: `Adds a ${name} constraint on ${op.table}${via(op)}: after a code rollback the previous release may write rows that violate it and fail. Ship code that satisfies it one release earlier.`,
+          message: `Adds a ${name} constraint on ${op.table}${via(op)}: the previous release may write rows that violate it. After a code rollback those writes fail. Ship code that satisfies it one release earlier.`,
         });
       } else if (op.kind === 'create-index' && op.unique && !ctx.isNewTable(op.table)) {
+        if (ctx.isReplacement(op) || onlyNewNullColumns(ctx, op, op.table, op.columns) || !once(op)) continue;
         ctx.report({
           span: op.span,
           reason: `adds a unique index on ${op.table}`,
-          message: `Adds unique index ${op.name ?? ''}${op.name ? ' ' : ''}on ${op.table}${via(op)}: after a code rollback the previous release may insert duplicates and fail. Ship code that avoids duplicates one release earlier.`,
+          message: `Adds unique index ${op.name ? `${op.name} ` : ''}on ${op.table}${via(op)}: the previous release may insert duplicates and fail. Ship code that avoids duplicates one release earlier.`,
         });
       }
     }

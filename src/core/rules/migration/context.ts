@@ -1,7 +1,9 @@
 import type { Report, RuleMeta } from '../../rule';
 import type { MigrationUnit } from '../../migrations/model';
 import type { FrameworkId } from '../../migrations/layout';
-import { createdTables, isAdditive, key, type Op, type Span } from '../../sql/ops';
+import { isAdditive, key, type Op, type Span } from '../../sql/ops';
+import type { Dialect } from '../../sql/sql';
+import { wholeMigration } from './whole';
 
 export type MigrationReport = Omit<Report, 'range'> & {
   span: Span;
@@ -14,14 +16,24 @@ export interface MigrationContext {
   path: string;
   unit: MigrationUnit;
   framework: FrameworkId;
-  /** The up's operations located in this file (none when this file is a down). */
+  /** The database the migration runs on (PostgreSQL unless something says otherwise). */
+  dialect: Dialect;
+  /** The up's net operations located in this file (none when this file is a down); see wholeMigration. */
   upOps: readonly Op[];
-  /** Every operation of the up, wherever it is. */
+  /** Every net operation of the up, wherever it is. */
   allUpOps: readonly Op[];
   /** The down's operations located in this file. */
   downOpsHere: readonly Op[];
   /** True when the table is created by this migration: nobody else can see it yet. */
   isNewTable(table: string): boolean;
+  /** True when the column is added by this migration, before `op` (or anywhere, without `op`), or its table is new. */
+  isNewColumn(table: string, column: string, op?: Op): boolean;
+  /** True when the migration adds the column with a default, or gives it one. */
+  hasDefault(table: string, column: string): boolean;
+  /** True when the operation re-creates what the migration dropped (a constraint replaced, a unique key widened). */
+  isReplacement(op: Op): boolean;
+  /** Whether the previous release keeps working after the operation, given what else the migration does. */
+  isAdditive(op: Op): boolean;
   report(report: MigrationReport): void;
 }
 
@@ -36,22 +48,63 @@ export function defineMigrationRule(rule: MigrationRule): MigrationRule {
 }
 
 export function createMigrationContext(path: string, unit: MigrationUnit, sink: (report: MigrationReport) => void): MigrationContext {
-  const created = createdTables(unit.up);
+  const whole = wholeMigration(unit.up, unit.newTables, unit.newColumns);
+  const index = new Map<Op, number>();
+  whole.ops.forEach((op, i) => index.set(op, i));
   const downOpsHere: Op[] = [];
   if (unit.down.state === 'present' && unit.down.here) downOpsHere.push(...unit.down.ops);
   if (unit.upHere) {
-    for (const op of unit.up) if (op.undo?.kind === 'ops') downOpsHere.push(...op.undo.ops);
+    for (const op of whole.ops) if (op.undo?.kind === 'ops') downOpsHere.push(...op.undo.ops);
   }
-  return {
+  const isNewTable = (table: string) => whole.created.has(key(table));
+  const isNewColumn = (table: string, column: string, op?: Op) => {
+    if (isNewTable(table)) return true;
+    const at = whole.addedColumns.get(`${key(table)}.${key(column)}`);
+    if (at === undefined) return false;
+    return op === undefined || at < (index.get(op) ?? Number.MAX_SAFE_INTEGER);
+  };
+  const ctx: MigrationContext = {
     path,
     unit,
     framework: unit.framework,
-    upOps: unit.upHere ? unit.up : [],
-    allUpOps: unit.up,
+    dialect: unit.dialect ?? 'postgres',
+    upOps: unit.upHere ? whole.ops : [],
+    allUpOps: whole.ops,
     downOpsHere,
-    isNewTable: (table) => created.has(key(table)),
+    isNewTable,
+    isNewColumn,
+    hasDefault: (table, column) => whole.defaults.has(`${key(table)}.${key(column)}`),
+    isReplacement: (op) => whole.replacement.has(op),
+    isAdditive(op) {
+      if (isAdditive(op)) return true;
+      switch (op.kind) {
+        case 'add-column':
+          return isNewTable(op.table);
+        case 'add-constraint':
+          return isNewTable(op.table) || (op.columns !== undefined && op.columns.length > 0 && op.columns.every((c) => isNewColumn(op.table, c, op) && !ctx.hasDefault(op.table, c)));
+        case 'set-not-null':
+        case 'drop-not-null':
+        case 'drop-default':
+        case 'alter-type':
+        case 'rename-column':
+        case 'drop-column':
+          return isNewColumn(op.table, op.column, op);
+        case 'update':
+          return isNewTable(op.table) || (op.columns.length > 0 && op.columns.every((c) => isNewColumn(op.table, c, op)));
+        case 'delete':
+        case 'drop-constraint':
+        case 'rename-table':
+        case 'enum-redefine':
+          return isNewTable(op.table);
+        case 'rewrite-table':
+          return op.table !== undefined && isNewTable(op.table);
+        default:
+          return false;
+      }
+    },
     report: sink,
   };
+  return ctx;
 }
 
 /** `orders.legacy_total`, `the table orders`. */
@@ -60,8 +113,8 @@ export function columnRef(table: string, column: string): string {
 }
 
 /** First operation of the up that the previous release cannot live with. */
-export function firstNonAdditive(ops: readonly Op[]): Op | undefined {
-  return ops.find((op) => !isAdditive(op));
+export function firstNonAdditive(ctx: MigrationContext, ops: readonly Op[]): Op | undefined {
+  return ops.find((op) => !ctx.isAdditive(op));
 }
 
 /** "(Rails `remove_column`)" — how the construct was written, for messages. */
