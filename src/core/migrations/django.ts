@@ -755,7 +755,13 @@ const histories = new Map<string, { text: string; history: History }>();
 async function parseFile(path: string, text: string, app: string): Promise<DjangoMigration | undefined> {
   const hit = parsedFiles.get(path);
   if (hit && hit.text === text) return hit.migration;
-  const migration = await withTree('python', text, (root) => readDjangoMigration(root, app, 'auto', []));
+  let migration: DjangoMigration | undefined;
+  try {
+    migration = await withTree('python', text, (root) => readDjangoMigration(root, app, 'auto', []));
+  } catch {
+    // A file the parser declines (nested too deep) leaves the history unknown from here.
+    migration = undefined;
+  }
   if (parsedFiles.size > 20_000) parsedFiles.clear();
   parsedFiles.set(path, { text, ...(migration ? { migration } : {}) });
   return migration;
