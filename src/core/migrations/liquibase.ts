@@ -172,7 +172,35 @@ function dbmsDialect(dbms: string | undefined): Dialect | undefined {
   return undefined;
 }
 
+/** Operations a schema snapshot is made of: it creates tables and what belongs to them, and seeds rows. */
+const SNAPSHOT_KINDS = new Set(['create-table', 'create-index', 'add-constraint', 'add-column', 'create-view', 'insert', 'set-default', 'noop', 'other']);
+
+/**
+ * A changelog that only creates (tables, their columns, indexes, keys and
+ * seed rows) is a schema snapshot, run on an empty database: the tables an
+ * earlier changeSet of it creates are new to every later one.
+ */
+function snapshotTables(units: readonly MigrationUnit[]): string[] | undefined {
+  const created = new Set<string>();
+  for (const unit of units) for (const op of unit.up) if (op.kind === 'create-table') created.add(op.table.toLowerCase());
+  if (created.size < 2) return undefined;
+  for (const unit of units) {
+    for (const op of unit.up) {
+      if (!SNAPSHOT_KINDS.has(op.kind)) return undefined;
+      if ((op.kind === 'add-column' || op.kind === 'add-constraint' || op.kind === 'create-index' || op.kind === 'insert') && !created.has(op.table.toLowerCase())) return undefined;
+    }
+  }
+  return [...created];
+}
+
 function toUnits(changeSets: ChangeSet[], dialect: Dialect | 'auto', problems: EmbeddedProblem[]): MigrationUnit[] {
+  const units = changeSetUnits(changeSets, dialect, problems);
+  const snapshot = snapshotTables(units);
+  if (snapshot) for (const unit of units) unit.newTables = snapshot;
+  return units;
+}
+
+function changeSetUnits(changeSets: ChangeSet[], dialect: Dialect | 'auto', problems: EmbeddedProblem[]): MigrationUnit[] {
   return changeSets.map((cs) => {
     const up: Op[] = [];
     // `dbms="mysql"`: the changeSet runs on that database only, and is judged with its locking.

@@ -520,7 +520,11 @@ export function readRails(root: Node, dialect: Dialect | 'auto', problems: Embed
     collect(change.childForFieldName('body'), c);
     return [{ framework: 'rails', anchor, up: c.ops, upHere: true, down: { state: 'derived' } }];
   }
-  if (!up) return [];
+  if (!up) {
+    // A migration class with nothing Rails runs as a migration would pass for an all-clear: say it was not read.
+    if (/Migration/.test(classNode.childForFieldName('superclass')?.text ?? '')) problems.push({ offset: classNode.startIndex, message: 'no `change`, `up` or `self.up` method in this migration class' });
+    return [];
+  }
   const u = base(false);
   collect(up.childForFieldName('body'), u);
   if (!down) return [{ framework: 'rails', anchor, up: u.ops, upHere: true, down: { state: 'absent', expected: 'a `down` method' } }];

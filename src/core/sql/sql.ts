@@ -63,8 +63,70 @@ export function withoutPsqlMetaCommands(text: string): string {
   return text.replace(/(^|\n)([ \t]*\\[^\n]*)/g, (_, nl: string, line: string) => nl + line.replace(/[^\r]/g, ' '));
 }
 
-function readPostgres(text: string): SqlAnalysis {
-  const readable = withoutPsqlMetaCommands(text);
+/**
+ * SQLite syntax the PostgreSQL parser lacks, blanked out (same length, so
+ * ranges stay exact): `AUTOINCREMENT`, `WITHOUT ROWID`, `OR REPLACE`/`OR
+ * IGNORE` after INSERT, `ON CONFLICT …` in a column definition, and PRAGMA
+ * statements. What is left is the same schema change in PostgreSQL's words.
+ */
+export function withoutSqliteSpellings(text: string): string {
+  if (!/autoincrement|without\s+rowid|\bor\s+(replace|ignore|abort|fail|rollback)\b|on\s+conflict|pragma/i.test(text)) return text;
+  const out = text.split('');
+  const blank = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (out[k] !== '\n') out[k] = ' ';
+  };
+  const n = text.length;
+  let i = 0;
+  let statementStart = true;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === "'" || c === '"' || c === '`' || c === '[') {
+      const close = c === '[' ? ']' : c;
+      let j = i + 1;
+      while (j < n && text[j] !== close) j++;
+      i = j + 1;
+      statementStart = false;
+      continue;
+    }
+    if (c === '-' && text[i + 1] === '-') {
+      const e = text.indexOf('\n', i);
+      i = e === -1 ? n : e;
+      continue;
+    }
+    if (c === '/' && text[i + 1] === '*') {
+      const e = text.indexOf('*/', i + 2);
+      i = e === -1 ? n : e + 2;
+      continue;
+    }
+    if (c === ';') {
+      statementStart = true;
+      i++;
+      continue;
+    }
+    if (/[A-Za-z_]/.test(c) && (i === 0 || !/[\w$]/.test(text[i - 1]!))) {
+      const rest = text.slice(i, i + 64);
+      let m: RegExpExecArray | null;
+      if ((m = /^autoincrement\b/i.exec(rest)) || (m = /^without\s+rowid\b/i.exec(rest))) blank(i, i + m[0].length);
+      else if ((m = /^insert\s+(or\s+(?:replace|ignore|abort|fail|rollback))\b/i.exec(rest))) blank(i + m[0].length - m[1]!.length, i + m[0].length);
+      else if ((m = /^on\s+conflict\s+(?:replace|ignore|abort|fail|rollback)\b/i.exec(rest))) blank(i, i + m[0].length);
+      else if (statementStart && /^pragma\b/i.test(rest)) {
+        const e = text.indexOf(';', i);
+        blank(i, e === -1 ? n : e);
+      }
+      statementStart = false;
+      let j = i;
+      while (j < n && /[\w$]/.test(text[j]!)) j++;
+      i = j;
+      continue;
+    }
+    if (!/\s/.test(c)) statementStart = false;
+    i++;
+  }
+  return out.join('');
+}
+
+function readPostgres(text: string, sqlite = false): SqlAnalysis {
+  const readable = sqlite ? withoutSqliteSpellings(withoutPsqlMetaCommands(text)) : withoutPsqlMetaCommands(text);
   const script = parsePostgres(readable);
   const ops: Op[] = [];
   for (const statement of script.statements) for (const op of postgresOps(statement, readable)) ops.push(op);
@@ -111,7 +173,7 @@ export function analyzeSql(text: string, dialect: Dialect | 'auto'): SqlAnalysis
       // Named, not parsed: one note for the file instead of a parser error.
       return { dialect, ops: [], problem: { offset: 0, message: `${DIALECT_NAMES[dialect]} SQL, a dialect Rollback Guard does not parse`, whole: true }, comments: () => [] };
     }
-    const pg = readPostgres(text);
+    const pg = readPostgres(text, dialect === 'sqlite');
     pg.dialect = dialect;
     if (pg.problem) {
       // Named at the statement it stops in: the dialect's own syntax, not a typo at that character.

@@ -1,15 +1,15 @@
 import { key, type Op } from '../../sql/ops';
-import { defineMigrationRule } from './context';
+import { defineMigrationRule, type MigrationContext } from './context';
 
-/** Columns and tables the up dropped, and the ones it filled with data. */
-function footprint(up: readonly Op[]) {
+/** Columns and tables the up dropped, and the ones it filled with data (not tables it creates: dropping those loses nothing the previous release had). */
+function footprint(ctx: MigrationContext, up: readonly Op[]) {
   const dropped = new Set<string>();
   const filled = new Set<string>();
   for (const op of up) {
     if (op.kind === 'drop-column') dropped.add(`${key(op.table)}.${key(op.column)}`);
     if (op.kind === 'drop-table') dropped.add(key(op.table));
     if (op.kind === 'update') for (const c of op.columns) filled.add(`${key(op.table)}.${key(c)}`);
-    if (op.kind === 'insert') filled.add(key(op.table));
+    if (op.kind === 'insert' && !ctx.isNewTable(op.table)) filled.add(key(op.table));
   }
   return { dropped, filled };
 }
@@ -26,7 +26,7 @@ export default defineMigrationRule({
     help: 'Say so in the down and plan the data side: keep the old data (a backup table, a retained column) until the release is final, so the down can copy it back.',
   },
   check(ctx) {
-    const { dropped, filled } = footprint(ctx.allUpOps);
+    const { dropped, filled } = footprint(ctx, ctx.allUpOps);
     // What the down itself writes back: a column it fills later, a column it reads from before dropping it.
     const down = ctx.downOpsHere;
     const writtenAfter = new Map<string, number>();

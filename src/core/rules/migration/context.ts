@@ -52,7 +52,8 @@ export function createMigrationContext(path: string, unit: MigrationUnit, sink: 
   const index = new Map<Op, number>();
   whole.ops.forEach((op, i) => index.set(op, i));
   const downOpsHere: Op[] = [];
-  if (unit.down.state === 'present' && unit.down.here) downOpsHere.push(...unit.down.ops);
+  // The down is judged as a whole too (a table rebuilt under its own name is not dropped).
+  if (unit.down.state === 'present' && unit.down.here) downOpsHere.push(...wholeMigration(unit.down.ops).ops);
   if (unit.upHere) {
     for (const op of whole.ops) if (op.undo?.kind === 'ops') downOpsHere.push(...op.undo.ops);
   }

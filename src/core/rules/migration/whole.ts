@@ -122,16 +122,67 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
     }
   });
 
-  // ——— decide ———
+  // ——— tables rebuilt under their own name, in order (a migration may rebuild a table several times) ———
   const skip = new Uint8Array(n);
+  const rebuild = new Set<number>();
+  const rebuilt = new Set<string>();
+  {
+    const createdAt = new Map<string, number>();
+    const droppedAt = new Map<string, number>();
+    /** old name → where `ALTER t RENAME TO old` renamed t away. */
+    const renamedTo = new Map<string, { at: number; from: string }>();
+    input.forEach((op, i) => {
+      if (op.kind === 'create-table') createdAt.set(key(op.table), i);
+      else if (op.kind === 'drop-table') {
+        const t = key(op.table);
+        // ALTER t RENAME TO old; CREATE t; copy; DROP old.
+        const away = renamedTo.get(t);
+        if (away && (createdAt.get(away.from) ?? -1) > away.at) {
+          rebuild.add(away.at);
+          rebuild.add(i);
+          rebuilt.add(away.from);
+          renamedTo.delete(t);
+          return;
+        }
+        droppedAt.set(t, i);
+      } else if (op.kind === 'rename-table') {
+        const from = key(op.table);
+        const to = key(op.to);
+        // CREATE new; copy; DROP t; ALTER new RENAME TO t.
+        const drop = droppedAt.get(to);
+        if (createdAt.has(from) && drop !== undefined && !rebuild.has(drop)) {
+          rebuild.add(i);
+          rebuild.add(drop);
+          droppedAt.delete(to);
+          createdAt.delete(from);
+          createdAt.set(to, i);
+          rebuilt.add(to);
+          return;
+        }
+        renamedTo.set(to, { at: i, from });
+      }
+    });
+  }
+  // The last drop of each table that is a real drop (not part of a rebuild).
+  lastDrop.clear();
+  for (let i = 0; i < n; i++) {
+    const op = input[i]!;
+    if (op.kind === 'drop-table' && !rebuild.has(i)) lastDrop.set(key(op.table), Math.max(lastDrop.get(key(op.table)) ?? -1, i));
+  }
+
+  // ——— decide ———
   const replaced = new Map<number, Op>();
   const replacement = new WeakSet<Op>();
-  const createdSet = new Set<string>([...created.keys(), ...newTables.map(key)]);
+  const createdSet = new Set<string>([...created.keys(), ...newTables.map(key), ...rebuilt]);
   const addedColumns = new Map<string, number>();
   for (const c of newColumns) addedColumns.set(c.toLowerCase(), -1);
 
   for (let i = 0; i < n; i++) {
     const op = input[i]!;
+    if (rebuild.has(i)) {
+      skip[i] = 1;
+      continue;
+    }
     // Work on a table dropped later in the same migration is part of the drop.
     const table = tableOf(op);
     if (table !== undefined && (lastDrop.get(key(table)) ?? -1) > i && !createdSet.has(key(table))) {
@@ -147,22 +198,7 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
           skip[i] = 1;
           break;
         }
-        // Rebuild: CREATE new; copy; DROP t; ALTER new RENAME TO t.
-        const drop = lastDrop.get(to);
-        if (created.has(from) && drop !== undefined && drop < i) {
-          skip[i] = 1;
-          skip[drop] = 1;
-          createdSet.add(to);
-          break;
-        }
-        // Rebuild: ALTER t RENAME TO old; CREATE t; copy; DROP old.
-        const recreated = created.get(from);
-        const dropOld = lastDrop.get(to);
-        if (recreated !== undefined && recreated > i && dropOld !== undefined && dropOld > i) {
-          skip[i] = 1;
-          skip[dropOld] = 1;
-          createdSet.add(from);
-        }
+        if (rebuild.has(i)) skip[i] = 1;
         break;
       }
       case 'rename-column': {
