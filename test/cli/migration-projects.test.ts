@@ -123,6 +123,10 @@ const EXPECTED: Record<string, string[]> = {
   'mysql-grammar': ['db/migrations/20240101_sessions.sql:2:1 RG204'],
   // Flyway without undo migrations: one note for the folder, no RG209 per file.
   'flyway-no-undo': ['db/migration/V1__create_widgets.sql:1:1 RG209', 'db/migration/V2__drop_gadget_legacy.sql:1:1 RG202'],
+  // The steps of one migration are judged together: a table rebuilt over four steps, a column swapped over three; each file reports its own statements.
+  'multi-step': ['migrations/20240101000000000004_network.postgres.up.sql:2:1 RG202'],
+  // SQLite tables rebuilt under their own name, twice in one up and once in the down.
+  'typeorm-sqlite-rebuild': [],
   // Go migrations are not read: a note says so.
   'unread-layout': [],
 };

@@ -15,7 +15,7 @@ import { appOf, djangoUnits, readDjangoMigration, type DjangoMigration } from '.
 import { readRails } from '../migrations/rails';
 import { readJavascript } from '../migrations/javascript';
 import { readLiquibaseXml, readLiquibaseYaml } from '../migrations/liquibase';
-import { isAdditive } from '../sql/ops';
+import { isAdditive, type Op } from '../sql/ops';
 import { loadPostgres } from '../sql/postgres';
 import { analyzeSql, type Dialect, type SqlAnalysis } from '../sql/sql';
 import { yamlComments } from '../yaml/manifest';
@@ -171,10 +171,77 @@ function flywayUndo(path: string, env: AnalyzerEnv): { used: boolean; first: boo
 const FLYWAY_NOTE =
   'This Flyway folder has no undo migrations (`U…__` files): each migration is rolled back by a new forward one. Keep each migration additive so the previous release runs against the new schema. This note stands for every migration in the folder; RG209 is reported per file once a `U…__` file exists.';
 
+/** `20210410175418000093_network.sqlite3.up.sql`: step 93 of migration 20210410175418 (popx, as Ory's projects write them). */
+const STEP = /^(\d{14})(\d{6})_(.+)\.(up|down)\.sql$/i;
+
+interface Step {
+  name: string;
+  up: Op[];
+  down: Op[];
+}
+
+/** Parsed steps of a multi-step migration, by folder, migration and name (read once per run). */
+const stepGroups = new Map<string, { members: string; steps: Step[] }>();
+
+/**
+ * The steps of the multi-step migration a file belongs to, in order, when
+ * there are several: they are deployed together, so the previous release
+ * sees what all of them do (a table rebuilt over four steps is rebuilt, not
+ * dropped), and each file reports its own statements.
+ */
+function stepsOf(path: string, env: AnalyzerEnv, dialect: Dialect | 'auto'): { steps: Step[]; index: number } | undefined {
+  const own = STEP.exec(baseName(path));
+  if (!own) return undefined;
+  const dir = dirOf(path);
+  const names = env.listDir?.(dir);
+  if (!names) return undefined;
+  const members = names.filter((n) => {
+    const m = STEP.exec(n);
+    return m !== null && m[1] === own[1] && m[3] === own[3] && m[4]!.toLowerCase() === 'up';
+  }).sort();
+  if (members.length < 2) return undefined;
+  const key = `${dir}/${own[1]}_${own[3]}\0${dialect}`;
+  const signature = members.join('\n');
+  let group = stepGroups.get(key);
+  if (!group || group.members !== signature) {
+    const steps: Step[] = [];
+    const mark = (ops: Op[]) => ops.map((op) => ({ ...op, elsewhere: true }));
+    for (const name of members) {
+      const up = env.readFile(`${dir}/${name}`);
+      const down = env.readFile(`${dir}/${name.replace(/\.up\.sql$/i, '.down.sql')}`);
+      steps.push({ name, up: up === undefined ? [] : mark(analyzeSql(up, dialect).ops), down: down === undefined ? [] : mark(analyzeSql(down, dialect).ops) });
+    }
+    if (stepGroups.size > 256) stepGroups.clear();
+    stepGroups.set(key, (group = { members: signature, steps }));
+  }
+  const upName = baseName(path).replace(/\.down\.sql$/i, '.up.sql');
+  const index = group.steps.findIndex((s) => s.name === upName);
+  return index === -1 ? undefined : { steps: group.steps, index };
+}
+
 function sqlUnit(source: SourceFile, env: AnalyzerEnv, layout: SqlLayout, sql: SqlAnalysis, dialect: Dialect | 'auto'): { unit?: MigrationUnit; note?: string } {
   const anchor = { start: 0, end: 0 };
   const framework = layout.framework;
   const common = { framework, anchor, dialect: sql.dialect } as const;
+  const group = framework === 'golang-migrate' ? stepsOf(source.path, env, dialect === 'auto' ? sql.dialect : dialect) : undefined;
+  if (group && layout.role === 'up') {
+    const { steps, index } = group;
+    return {
+      unit: {
+        ...common,
+        up: sql.ops,
+        upHere: true,
+        before: steps.slice(0, index).flatMap((s) => s.up),
+        after: steps.slice(index + 1).flatMap((s) => s.up),
+        // The rollback runs every step's down: one that undoes something is a down for the migration.
+        down: { state: 'present', ops: steps.flatMap((s) => s.down), here: false, label: `the downs of ${steps.length} steps` },
+      },
+    };
+  }
+  if (group && layout.role === 'down') {
+    const first = sql.ops[0]?.span ?? { start: 0, end: 0 };
+    return { unit: { ...common, up: group.steps.flatMap((s) => s.up), upHere: false, down: { state: 'present', ops: sql.ops, here: true, label: baseName(source.path), anchor: first } } };
+  }
   switch (layout.role) {
     case 'verify':
       return {};

@@ -227,6 +227,8 @@ const MIGRATION_FOLDER = /^(migrate|\w+_migrate|[\w-]*migrations?[\w-]*|changelo
 /** File extensions a migration is written in (the ones Rollback Guard reads and the ones it does not). */
 const CODE_FILE = /\.(sql|py|rb|[mc]?[jt]s|xml|ya?ml|json|go|exs?|lua|java|kt|scala|cs|php|clj|rs|ddl|pgsql|cql)$/i;
 
+const FOREIGN_CODE = /\.(go|exs?|lua|java|kt|scala|cs|php|clj|rs)$/i;
+
 export interface UnreadFolder {
   /** The folder, as the caller names paths. */
   dir: string;
@@ -247,7 +249,9 @@ export function unreadMigrationFolders(seen: readonly string[], read: (path: str
     const p = path.replace(/\\/g, '/');
     const parts = p.split('/');
     const base = parts.pop()!;
-    if (!CODE_FILE.test(base)) continue;
+    if (!CODE_FILE.test(base) || base === '__init__.py') continue;
+    // Code in a language Rollback Guard does not read counts when it is named like a migration (`00001_create_users.go`, `V2__Backfill.java`), not for any source file of a package called `migrate` or `liquibase`.
+    if (FOREIGN_CODE.test(base) && !/^(\d|V\d|R__)/.test(base)) continue;
     // The outermost folder named like migrations owns the file (`migrations/postgres/x.ts` → `migrations`).
     let owner: string | undefined;
     for (let i = 0; i < parts.length; i++) {

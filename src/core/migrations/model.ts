@@ -19,6 +19,13 @@ export interface MigrationUnit {
   up: Op[];
   upHere: boolean;
   down: Down;
+  /**
+   * Operations of the same migration in other files (the steps of a
+   * multi-step migration), before and after this file's: the migration is
+   * judged as a whole, and each file reports its own operations.
+   */
+  before?: Op[];
+  after?: Op[];
   /** Tables to judge as created by this migration although an earlier one creates them (the models of a Django initial squash). */
   newTables?: string[];
   /** `table.column` of columns to judge as added by this migration (filled by a data migration right after the one that adds them). */

@@ -83,6 +83,8 @@ export type Op = OpBody & {
   undo?: AutoUndo;
   /** Display name of the construct: `remove_column`, `ALTER TABLE … DROP COLUMN`, `RemoveField`. */
   via?: string;
+  /** In another file of the same migration (a step of a multi-step migration): it informs the judgement of this file, and is reported in its own. */
+  elsewhere?: boolean;
 };
 
 export type OpKind = Op['kind'];

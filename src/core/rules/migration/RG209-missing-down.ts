@@ -17,7 +17,9 @@ export default defineMigrationRule({
     const { unit } = ctx;
     // Said once per up/down pair, in the up (at the down when it is in the same file).
     if (!unit.upHere) return;
-    const risky = firstNonAdditive(ctx, ctx.allUpOps.filter((op) => op.undo === undefined));
+    const first = firstNonAdditive(ctx, ctx.allUpOps.filter((op) => op.undo === undefined));
+    // A migration in several files (steps) is said once, in the file of its first non-additive step.
+    const risky = first?.elsewhere ? undefined : first;
     const name = FRAMEWORK_NAMES[unit.framework];
     if (unit.down.state === 'absent' && risky) {
       ctx.report({
@@ -26,7 +28,7 @@ export default defineMigrationRule({
         message: `This ${name} migration is not additive and has no down (${unit.down.expected}). The previous release cannot run against it, and rolling back means writing the down under pressure. Add the down, or make the change additive.`,
       });
     } else if (unit.down.state === 'present' && risky && isEmptyDown(unit.down.ops)) {
-      const span = unit.down.here ? unit.down.anchor : risky.span;
+      const span = unit.down.here && !unit.before && !unit.after ? unit.down.anchor : risky.span;
       const refusal = unit.down.ops.find((op) => op.kind === 'irreversible');
       if (span && refusal?.kind === 'irreversible') {
         ctx.report({

@@ -8,7 +8,8 @@ function footprint(ctx: MigrationContext, up: readonly Op[]) {
   for (const op of up) {
     if (op.kind === 'drop-column') dropped.add(`${key(op.table)}.${key(op.column)}`);
     if (op.kind === 'drop-table') dropped.add(key(op.table));
-    if (op.kind === 'update') for (const c of op.columns) filled.add(`${key(op.table)}.${key(c)}`);
+    // A column the up adds and fills is the up's own: dropping it gives back the previous schema.
+    if (op.kind === 'update') for (const c of op.columns) if (!ctx.isNewColumn(op.table, c)) filled.add(`${key(op.table)}.${key(c)}`);
     if (op.kind === 'insert' && !ctx.isNewTable(op.table)) filled.add(key(op.table));
   }
   return { dropped, filled };

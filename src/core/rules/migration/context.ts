@@ -48,14 +48,15 @@ export function defineMigrationRule(rule: MigrationRule): MigrationRule {
 }
 
 export function createMigrationContext(path: string, unit: MigrationUnit, sink: (report: MigrationReport) => void): MigrationContext {
-  const whole = wholeMigration(unit.up, unit.newTables, unit.newColumns);
+  const whole = wholeMigration(unit.before || unit.after ? [...(unit.before ?? []), ...unit.up, ...(unit.after ?? [])] : unit.up, unit.newTables, unit.newColumns);
+  const local = whole.ops.filter((op) => !op.elsewhere);
   const index = new Map<Op, number>();
   whole.ops.forEach((op, i) => index.set(op, i));
   const downOpsHere: Op[] = [];
   // The down is judged as a whole too (a table rebuilt under its own name is not dropped).
-  if (unit.down.state === 'present' && unit.down.here) downOpsHere.push(...wholeMigration(unit.down.ops).ops);
+  if (unit.down.state === 'present' && unit.down.here) downOpsHere.push(...wholeMigration(unit.down.ops).ops.filter((op) => !op.elsewhere));
   if (unit.upHere) {
-    for (const op of whole.ops) if (op.undo?.kind === 'ops') downOpsHere.push(...op.undo.ops);
+    for (const op of local) if (op.undo?.kind === 'ops') downOpsHere.push(...op.undo.ops);
   }
   const isNewTable = (table: string) => whole.created.has(key(table));
   const isNewColumn = (table: string, column: string, op?: Op) => {
@@ -69,7 +70,7 @@ export function createMigrationContext(path: string, unit: MigrationUnit, sink: 
     unit,
     framework: unit.framework,
     dialect: unit.dialect ?? 'postgres',
-    upOps: unit.upHere ? whole.ops : [],
+    upOps: unit.upHere ? local : [],
     allUpOps: whole.ops,
     downOpsHere,
     isNewTable,
@@ -92,6 +93,7 @@ export function createMigrationContext(path: string, unit: MigrationUnit, sink: 
           return isNewColumn(op.table, op.column, op);
         case 'update':
           return isNewTable(op.table) || (op.columns.length > 0 && op.columns.every((c) => isNewColumn(op.table, c, op)));
+        case 'insert':
         case 'delete':
         case 'drop-constraint':
         case 'rename-table':

@@ -216,7 +216,7 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
         const dropped = droppedCol.get(to);
         if (added !== undefined && added < i && dropped !== undefined && dropped < i) {
           const addOp = input[added]!;
-          replaced.set(i, { kind: 'alter-type', table: op.table, column: op.to, type: addOp.kind === 'add-column' ? addOp.type : undefined, span: op.span, via: 'column swap' });
+          replaced.set(i, { kind: 'alter-type', table: op.table, column: op.to, type: addOp.kind === 'add-column' ? addOp.type : undefined, span: op.span, via: 'column swap', ...(op.elsewhere ? { elsewhere: true } : {}) });
           // The values were copied over before the drop: nothing is lost.
           if ((filled.get(from) ?? []).some((u) => u > added && u < dropped)) skip[dropped] = 1;
         }
@@ -226,7 +226,7 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
         const away = renamedAway.get(col(op.table, op.column));
         if (away !== undefined && away < i && !op.generated) {
           // Swap: re-added under the name it was renamed away from; the column changes type.
-          replaced.set(i, { kind: 'alter-type', table: op.table, column: op.column, type: op.type, span: op.span, via: 'column swap' });
+          replaced.set(i, { kind: 'alter-type', table: op.table, column: op.column, type: op.type, span: op.span, via: 'column swap', ...(op.elsewhere ? { elsewhere: true } : {}) });
         } else if (away !== undefined) {
           // Swap: the column added under a new name that replaces the old one is internal to the swap.
           const rename = input[away]!;
@@ -261,10 +261,18 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
 
   const ops: Op[] = [];
   const defaults = new Set<string>();
+  const addedConstraints = new Set<string>();
   for (let i = 0; i < n; i++) {
-    if (skip[i]) continue;
-    const op = replaced.get(i) ?? input[i]!;
     const original = input[i]!;
+    // A column the migration added keeps counting as new under the name it is renamed to.
+    if (original.kind === 'rename-column' && addedColumns.has(col(original.table, original.column)) && !addedColumns.has(col(original.table, original.to))) {
+      addedColumns.set(col(original.table, original.to), ops.length);
+    }
+    if (original.kind === 'add-constraint' && original.name) addedConstraints.add(`${key(original.table)}:${original.name.toLowerCase()}`);
+    // Dropping a constraint the migration itself added relaxes nothing the previous release had.
+    if (original.kind === 'drop-constraint' && original.name && addedConstraints.has(`${key(original.table)}:${original.name.toLowerCase()}`)) continue;
+    if (skip[i]) continue;
+    const op = replaced.get(i) ?? original;
     if (original.kind === 'add-column') {
       const k = col(original.table, original.column);
       // From the statement after it, the column counts as added by this migration.
