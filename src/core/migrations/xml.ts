@@ -108,6 +108,26 @@ export function xmlLimit(text: string, limit: number): InputLimit | undefined {
     } else i++;
     i = i >= n ? -1 : text.indexOf('<', i);
   }
+  // The parser's lexer may not see the quotes this scan sees (a `"` inside a broken attribute value): count the tags as it could, too.
+  return quoteBlindLimit(text, limit);
+}
+
+/** Elements nested deeper than `limit` when quotes are not taken into account (comments and CDATA still are). */
+function quoteBlindLimit(text: string, limit: number): InputLimit | undefined {
+  let depth = 0;
+  for (let i = text.indexOf('<'); i !== -1; i = text.indexOf('<', i + 1)) {
+    const next = text.charCodeAt(i + 1);
+    if (text.startsWith('<!--', i)) i = skipPast(text, '-->', i + 4) - 1;
+    else if (text.startsWith('<![CDATA[', i)) i = skipPast(text, ']]>', i + 9) - 1;
+    else if (next === 47 /* / */) {
+      if (depth > 0) depth--;
+    } else if (isNameStart(next)) {
+      const close = text.indexOf('>', i);
+      const lt = text.indexOf('<', i + 1);
+      const selfClosing = close !== -1 && (lt === -1 || close < lt) && text.charCodeAt(close - 1) === 47;
+      if (!selfClosing && ++depth > limit) return tooDeep('xml', i);
+    }
+  }
   return undefined;
 }
 

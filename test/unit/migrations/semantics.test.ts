@@ -204,6 +204,13 @@ describe('suppressions use the real parsers’ comments', () => {
 });
 
 describe('robustness: clear notes, no exception, no hang', () => {
+  it('tags the XML parser could read as nested, inside a broken attribute value: one note, no stack overflow', async () => {
+    const text = `<?xml version="1.0"?>\n<databaseChangeLog xmlns="x" a="http://www.${'<b x="1">'.repeat(300)}">\n</databaseChangeLog>\n`;
+    const findings = await analyze('db/changelog/master.xml', text);
+    assert.deepEqual(findings.map((f) => f.ruleId), ['RG003']);
+    assert.match(findings[0]!.message, /deeper than 100 XML elements/);
+  });
+
   it('a file with only comments: no findings, "no schema change"', async () => {
     const result = await analyzeMigration('postgres/comments-only.sql');
     assert.deepEqual(located(result.findings), []);
