@@ -27,6 +27,7 @@ describe('cluster view contributions', () => {
       'rollbackGuard.cluster.promoteRolloutFully',
       'rollbackGuard.cluster.refresh',
       'rollbackGuard.cluster.resumeFlux',
+      'rollbackGuard.cluster.resumeHold',
       'rollbackGuard.cluster.retryRollout',
       'rollbackGuard.cluster.rollBackToRevision',
       'rollbackGuard.cluster.rollBackWorkload',

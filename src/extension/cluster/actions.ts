@@ -28,6 +28,7 @@ import {
   type OperationPreflightView,
 } from './model';
 import type { ClusterService } from './service';
+import { offersHold, rollBackAndHold } from './holdActions';
 
 /**
  * The cluster commands' flows — roll back, compare, copy, pick, make the
@@ -59,6 +60,7 @@ export function targetOf(arg: unknown): Target | undefined {
   if ('kind' in node && typeof node.kind === 'string') {
     if (node.kind === 'revision') return { context: node.context, ref: node.ref, revision: node.revision.revision };
     if (node.kind === 'workload') return { context: node.context, ref: node.workload.ref };
+    if (node.kind === 'hold') return { context: node.context, ref: node.ref };
     return undefined;
   }
   const t = node as Target;
@@ -383,11 +385,19 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
     return;
   }
   const ref = target.ref;
+  const openedAt = new Date().toISOString();
   const checked = await preflightFor(deps, target.context, `Rollback Guard: checking ${refText(ref)} in ${ref.namespace} before rolling back`, () => rollBack(deps, target), (session) => session.preflight({ ref, toRevision: target.revision! }));
   if (!checked) return;
   const { session, secrets, pre: preflight } = checked;
-  const schema = await schemaCheckFor(preflight, target);
-  if (schema) preflight.checks.push(schema);
+  const schemaFirst = await schemaCheckFor(preflight, target);
+  if (schemaFirst) preflight.checks.push(schemaFirst);
+  // Under GitOps the rollback is a flow: pause the loop that would re-apply it, roll back, verify, resume once Git matches.
+  if (offersHold(preflight)) {
+    return rollBackAndHold(deps, session, { ...target, revision: target.revision }, openedAt, secrets, async () => {
+      const confirmed = await confirmOperation(deps, confirmation(preflight, secrets), preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`);
+      if (confirmed) await execute(deps, session, preflight, target, confirmed, secrets);
+    });
+  }
   const c = confirmation(preflight, secrets);
   deps.log.info(`preflight of ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) → revision ${target.revision}:\n${c.detail}`);
   const confirmed = await confirmOperation(deps, c, preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`);
@@ -575,6 +585,12 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
     return;
   }
   deps.log.info(`committed ${path} on ${branch} as ${committed.value.commit}`);
+  if (history.hold) {
+    // The held rollback records the commit that makes Git match: its evidence names it.
+    const cluster = await deps.service.load();
+    const recorded = await cluster.recordHoldCommit(session.client, ref, { file: path, branch, commit: committed.value.commit, at: new Date().toISOString() });
+    if (!recorded.ok) deps.log.warn(`could not record the commit in the hold of ${refText(ref)}: ${recorded.error.message}`);
+  }
   const show = await notify.showInformationMessage(`Created ${branch} with ${committed.value.commit.slice(0, 7)}: ${relPath} now names what runs. Nothing was pushed; push the branch and open a pull request.`, 'Show Commit');
   if (show === 'Show Commit') await showCommit(repo, committed.value.commit);
 }

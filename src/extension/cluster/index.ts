@@ -4,6 +4,7 @@ import type { Folders } from '../folders';
 import type { Log } from '../log';
 import { alignManifest, compareWithLive, copyImage, fluxAction, openMachineSetting, rollBack, rollBackWorkload, rolloutAction, selectContext, showHistory, type ActionDeps } from './actions';
 import { RevisionDocuments } from './documents';
+import { resumeHeld, showHoldVerdict } from './holdActions';
 import { WorkloadLensProvider } from './lens';
 import { ClusterService } from './service';
 import { ClusterView } from './view';
@@ -31,6 +32,7 @@ export class ClusterFeature implements vscode.Disposable {
     this.own(new RevisionDocuments(this.service));
     this.own(vscode.languages.registerCodeLensProvider(MANIFEST_DOCUMENTS, this.own(new WorkloadLensProvider(this.service))));
     this.deps = { service: this.service, log, storage: context.globalStorageUri };
+    this.own(this.service.onHoldVerdict((v) => void showHoldVerdict(this.deps, v)));
   }
 
   /** Handlers for the cluster commands; each starts the service (and so the lazy load) itself. */
@@ -59,6 +61,7 @@ export class ClusterFeature implements vscode.Disposable {
       'rollbackGuard.cluster.retryRollout': run((deps, arg?: unknown) => rolloutAction(deps, arg, 'retry')),
       'rollbackGuard.cluster.suspendFlux': run((deps, arg?: unknown) => fluxAction(deps, arg, true)),
       'rollbackGuard.cluster.resumeFlux': run((deps, arg?: unknown) => fluxAction(deps, arg, false)),
+      'rollbackGuard.cluster.resumeHold': run((deps, arg?: unknown) => resumeHeld(deps, arg)),
     } as const;
   }
 

@@ -65,6 +65,36 @@ export interface WorkloadSummary {
   revisions: RevisionSummary[];
   /** Argo Rollouts only: what the rollout is doing, for abort / promote / retry. */
   argo?: { aborted: boolean; paused: boolean; pauseReasons: string[]; step?: { index: number; count: number }; phase?: string; strategy: string };
+  /** Rolled back and held by Rollback Guard while its GitOps loops are paused. */
+  hold?: HoldSummary;
+}
+
+/** A held rollback as the view shows it; `view` is filled in by the service's periodic check (health, Git). */
+export interface HoldSummary {
+  flow: string;
+  since: string;
+  by: string;
+  window: number;
+  paused: string[];
+  from: string;
+  to: string;
+  /** What the last check found; undefined until the first check. */
+  view?: HoldView;
+  /** The verdict recorded in the hold, when one was. */
+  recorded?: 'verified' | 'failed';
+  failures?: string[];
+  commit?: string;
+}
+
+export interface HoldView {
+  /** "held by Rollback Guard since 12:03 · healthy 4/5 min · Git matches live: no" */
+  text: string;
+  verdict: 'verifying' | 'verified' | 'failed';
+  failures: string[];
+  git?: { matches?: boolean; detail: string };
+  /** One line about the health seen: rollout, pods ready, restarts, Warning events. */
+  health?: string;
+  checkedAt: string;
 }
 
 export interface ReleaseRevisionSummary {
@@ -125,6 +155,8 @@ export interface FluxSummary {
   source?: string;
   /** HelmRelease: the Helm release it manages. */
   releaseName?: string;
+  /** Paused by a Rollback Guard flow: for which object, since when, by whom. */
+  heldFor?: { object: string; since: string; by: string };
 }
 
 /** One namespace's items as the view shows them. */
@@ -141,6 +173,7 @@ export type ClusterNode =
   | { kind: 'namespace'; context: string; namespace: string; workloads: number; counts?: { releases: number; applications: number; flux: number } }
   | { kind: 'workload'; context: string; workload: WorkloadSummary }
   | { kind: 'revision'; context: string; ref: WorkloadRef; workloadLive?: number; revision: RevisionSummary }
+  | { kind: 'hold'; context: string; ref: WorkloadRef; hold: HoldSummary }
   | { kind: 'release'; context: string; release: ReleaseSummary }
   | { kind: 'releaseRevision'; context: string; ref: ReleaseRef; revision: ReleaseRevisionSummary }
   | { kind: 'application'; context: string; application: ApplicationSummary }
@@ -175,7 +208,32 @@ export function summarizeWorkload(h: WorkloadHistory, describeOwner: (g: Workloa
     gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
     revisions: h.revisions.map(summarizeRevision),
     ...(h.argo ? { argo: { aborted: h.argo.aborted, paused: h.argo.paused, pauseReasons: h.argo.pauseReasons, ...(h.argo.step ? { step: h.argo.step } : {}), ...(h.argo.phase ? { phase: h.argo.phase } : {}), strategy: h.argo.strategy } } : {}),
+    ...(h.hold ? { hold: summarizeHold(h.hold) } : {}),
   };
+}
+
+const LOOP_WORDS: Record<string, string> = { Kustomization: 'Flux Kustomization', HelmRelease: 'Flux HelmRelease', ImageUpdateAutomation: 'Flux ImageUpdateAutomation', Application: 'Argo CD Application' };
+
+export function summarizeHold(h: NonNullable<WorkloadHistory['hold']>): HoldSummary {
+  return {
+    flow: h.flow,
+    since: h.since,
+    by: h.by,
+    window: h.window,
+    paused: h.paused.map((l) => `${LOOP_WORDS[l.kind] ?? l.kind} ${l.namespace}/${l.name}`),
+    from: `revision ${h.from.revision ?? '?'} (${h.from.images})`,
+    to: `revision ${h.to.revision ?? '?'} (${h.to.images})`,
+    ...(h.verify.passedAt ? { recorded: 'verified' as const } : h.verify.failedAt ? { recorded: 'failed' as const, failures: h.verify.failures ?? [] } : {}),
+    ...(h.git?.commit ? { commit: `${h.git.commit.slice(0, 12)}${h.git.branch ? ` on ${h.git.branch}` : ''}` } : {}),
+  };
+}
+
+/** "held by Rollback Guard since 12:03 · verifying…" before the first check has run. */
+export function holdText(h: HoldSummary): string {
+  if (h.view) return h.view.text;
+  const d = new Date(h.since);
+  const at = `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  return `held by Rollback Guard since ${at} · ${h.recorded === 'verified' ? 'verified' : h.recorded === 'failed' ? `validation failed: ${h.failures?.[0] ?? ''}` : 'checking health…'}`;
 }
 
 export function summarizeRelease(h: ReleaseHistory, describeOwner: (g: ReleaseHistory['gitops'][number]) => string): ReleaseSummary {
@@ -222,6 +280,7 @@ export function summarizeFlux(f: FluxObject): FluxSummary {
     ...(f.lastAppliedRevision ? { lastAppliedRevision: f.lastAppliedRevision } : {}),
     ...(f.source ? { source: f.source } : {}),
     ...(f.releaseName ? { releaseName: f.releaseName } : {}),
+    ...(f.pausedBy ? { heldFor: { object: f.pausedBy.object, since: f.pausedBy.since, by: f.pausedBy.by } } : {}),
   };
 }
 
@@ -345,7 +404,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
       const w = node.workload;
       const count = w.revisions.length;
       const state = w.argo ? argoState(w) : w.paused ? 'paused' : w.rollout.failed ? 'rollout failed' : w.rollout.done ? '' : 'rolling out';
-      const gitops = w.gitops.some((g) => g.certain) ? 'GitOps' : '';
+      const gitops = w.hold ? 'held' : w.gitops.some((g) => g.certain) ? 'GitOps' : '';
       const description = [w.ref.kind, `${count} revision${count === 1 ? '' : 's'}`, w.liveRevision !== undefined ? `live ${w.liveRevision}` : 'live unknown', state, gitops].filter(Boolean).join(' · ');
       const tooltip = [
         `**${w.ref.kind} \`${w.ref.namespace}/${w.ref.name}\`**`,
@@ -355,15 +414,16 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         ...(w.paused ? ['Paused: `kubectl rollout resume` before rolling back.'] : []),
         ...(w.argo ? [`Argo Rollouts ${w.argo.strategy}${w.argo.step ? `, step ${w.argo.step.index} of ${w.argo.step.count}` : ''}${w.argo.aborted ? ', **aborted**' : ''}${w.argo.pauseReasons.length ? `, paused (${w.argo.pauseReasons.join(', ')})` : ''}: abort, promote and retry are in the context menu.`] : []),
         ...w.gitops.map((g) => `${g.certain ? 'Managed by' : 'Possibly managed by'} ${md(safe(g.text, secrets))}`),
+        ...(w.hold ? [`**Held by Rollback Guard** since ${w.hold.since}: ${md(w.hold.paused.join(', ') || 'no loop')} paused until resumed.`] : []),
       ].join('\n\n');
       return {
         id: `workload:${node.context}/${w.ref.namespace}/${w.ref.kind}/${w.ref.name}`,
         label: w.ref.name,
         description,
         tooltip,
-        contextValue: `rollbackGuard:workload${count > 1 ? '+history' : ''}${w.argo ? `+rollout${w.argo.aborted ? '+aborted' : ''}` : ''}`,
+        contextValue: `rollbackGuard:workload${count > 1 ? '+history' : ''}${w.argo ? `+rollout${w.argo.aborted ? '+aborted' : ''}` : ''}${w.hold ? '+held' : w.gitops.some((g) => g.certain) ? '+gitops' : ''}`,
         icon: { id: KIND_ICON[w.ref.kind], ...(w.rollout.failed ? { color: 'errorForeground' } : w.rollout.done ? {} : { color: 'charts.yellow' }) },
-        collapsible: count > 0 ? 'collapsed' : 'none',
+        collapsible: w.hold ? 'expanded' : count > 0 ? 'collapsed' : 'none',
         accessibilityLabel: `${w.ref.kind} ${w.ref.name}, ${description}`,
       };
     }
@@ -392,6 +452,33 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : { id: 'history' },
         collapsible: 'none',
         accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
+      };
+    }
+    case 'hold': {
+      const h = node.hold;
+      const v = h.view;
+      const verdict = v?.verdict ?? (h.recorded === 'verified' ? 'verified' : h.recorded === 'failed' ? 'failed' : 'verifying');
+      const git = v?.git?.matches === true ? 'yes' : v?.git?.matches === false ? 'no' : 'unknown';
+      const text = holdText(h);
+      const failures = v?.failures.length ? v.failures : (h.failures ?? []);
+      return {
+        id: `hold:${node.context}/${node.ref.namespace}/${node.ref.kind}/${node.ref.name}`,
+        label: safe(text, secrets),
+        tooltip: [
+          `**Held by Rollback Guard** since ${h.since} (by ${md(h.by)}): ${refText(node.ref)} rolled back from ${md(h.from)} to ${md(h.to)}.`,
+          h.paused.length ? `Paused until resumed: ${md(h.paused.join(', '))}. Resume puts back exactly what was paused.` : 'No GitOps loop was paused.',
+          verdict === 'verified' ? `Verified: healthy for ${h.window} s.` : verdict === 'failed' ? `**Validation failed:**\n${failures.map((f) => `- ${md(safe(f, secrets))}`).join('\n')}\n\nRoll further back, or escalate with the evidence; the loops stay paused.` : `Verifying for ${h.window} s: rollout complete, pods ready, restarts not rising, no new Warning events.`,
+          v?.health ? `Health now: ${md(safe(v.health, secrets))}` : '',
+          v?.git ? `Git matches live: **${git}** — ${md(safe(v.git.detail, secrets))}` : '',
+          h.commit ? `Commit ${md(h.commit)} makes the manifest match.` : '',
+          v ? `Checked ${ageText(v.checkedAt, now)} ago.` : '',
+        ]
+          .filter(Boolean)
+          .join('\n\n'),
+        contextValue: `rollbackGuard:hold+${verdict}+git-${git}`,
+        icon: verdict === 'verified' ? { id: 'verified-filled', color: 'charts.green' } : verdict === 'failed' ? { id: 'error', color: 'errorForeground' } : { id: 'shield', color: 'charts.yellow' },
+        collapsible: 'none',
+        accessibilityLabel: `${refText(node.ref)} ${text}`,
       };
     }
     case 'release': {
@@ -479,14 +566,15 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
     }
     case 'flux': {
       const f = node.flux;
-      const description = [`Flux ${f.ref.kind}`, f.suspended ? 'suspended' : 'reconciling', f.ready ? `Ready ${f.ready.status}` : '', f.lastAppliedRevision ?? ''].filter(Boolean).join(' · ');
+      const held = f.heldFor ? `paused by Rollback Guard for ${f.heldFor.object.split(' ').map((x, i) => (i === 0 ? x.toLowerCase() : x.split('/').pop())).join('/')}` : '';
+      const description = [`Flux ${f.ref.kind}`, held || (f.suspended ? 'suspended' : 'reconciling'), f.ready ? `Ready ${f.ready.status}` : '', f.lastAppliedRevision ?? ''].filter(Boolean).join(' · ');
       return {
         id: `flux:${node.context}/${f.ref.namespace}/${f.ref.kind}/${f.ref.name}`,
         label: f.ref.name,
         description,
         tooltip: [
           `**Flux ${f.ref.kind} \`${f.ref.namespace}/${f.ref.name}\`** — ${f.suspended ? '**suspended**: Flux does not reconcile it' : 'reconciling'}`,
-          f.suspendReason ? `Suspended because: ${md(safe(f.suspendReason, secrets))}` : '',
+          f.heldFor ? `Paused by Rollback Guard since ${f.heldFor.since} (by ${md(f.heldFor.by)}) while ${md(f.heldFor.object)} is held after a rollback: resume it from the held workload, which puts back exactly what was paused.` : f.suspendReason ? `Suspended because: ${md(safe(f.suspendReason, secrets))}` : '',
           f.ready ? `Ready ${f.ready.status}${f.ready.reason ? ` (${md(f.ready.reason)})` : ''}${f.ready.message ? `: ${md(safe(f.ready.message, secrets))}` : ''}` : '',
           f.source ? `Source: ${md(f.source)}` : '',
           f.releaseName ? `Manages the Helm release ${md(f.releaseName)}` : '',
@@ -494,7 +582,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         ]
           .filter(Boolean)
           .join('\n\n'),
-        contextValue: `rollbackGuard:flux+${f.suspended ? 'suspended' : 'reconciling'}`,
+        contextValue: `rollbackGuard:flux+${f.suspended ? 'suspended' : 'reconciling'}${f.heldFor ? '+held' : ''}`,
         icon: f.suspended ? { id: 'debug-pause', color: 'charts.yellow' } : { id: 'sync', ...(f.ready?.status === 'False' ? { color: 'errorForeground' } : {}) },
         collapsible: 'none',
         accessibilityLabel: `Flux ${f.ref.kind} ${f.ref.name}, ${description}`,
@@ -528,9 +616,12 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
 
 /** The children of a workload: newest revision first, each knowing the live one. */
 export function revisionNodes(context: string, w: WorkloadSummary): ClusterNode[] {
-  return [...w.revisions]
-    .sort((a, b) => b.revision - a.revision)
-    .map((revision) => ({ kind: 'revision', context, ref: w.ref, ...(w.liveRevision !== undefined ? { workloadLive: w.liveRevision } : {}), revision }));
+  return [
+    ...(w.hold ? [{ kind: 'hold', context, ref: w.ref, hold: w.hold } as ClusterNode] : []),
+    ...[...w.revisions]
+      .sort((a, b) => b.revision - a.revision)
+      .map((revision): ClusterNode => ({ kind: 'revision', context, ref: w.ref, ...(w.liveRevision !== undefined ? { workloadLive: w.liveRevision } : {}), revision })),
+  ];
 }
 
 /** A Helm release's revisions, newest first. */

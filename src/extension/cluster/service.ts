@@ -6,7 +6,7 @@ import { DEFAULT_CONFIG } from '../../core/config';
 import { excludeFromGit } from '../../git/exclude';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
-import { groupAll, groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type NamespaceGroup, type WorkloadSummary } from './model';
+import { groupAll, groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type HoldView, type NamespaceGroup, type WorkloadSummary } from './model';
 
 type ClusterModule = typeof import('../../cluster');
 
@@ -40,6 +40,18 @@ export interface Feed {
 
 export type Guard = { ok: true } | { ok: false; why: string };
 
+/** A verdict a hold check recorded: the window passed, or a check failed. */
+export interface HoldVerdict {
+  context: string;
+  ref: WorkloadHistory['ref'];
+  verdict: 'verified' | 'failed';
+  failures: string[];
+  git?: HoldView['git'];
+}
+
+/** How often held workloads are checked (health, Git) while the view shows them. */
+const HOLD_CHECK_MS = 10_000;
+
 /**
  * The editor's connection to clusters, loaded on first use: the cluster
  * layer (and its Kubernetes client) is imported only when the view is shown
@@ -62,6 +74,13 @@ export class ClusterService implements vscode.Disposable {
   private restartTimer: NodeJS.Timeout | undefined;
   /** The production patterns the open sessions were opened with. */
   private patternsInUse: string[] | undefined;
+  /** The last check of each held workload (by refKey). */
+  private readonly holdViews = new Map<string, HoldView>();
+  private holdTimer: NodeJS.Timeout | undefined;
+  private holdChecking = false;
+  private readonly verdicts = new vscode.EventEmitter<HoldVerdict>();
+  /** A held workload's verification passed or failed (recorded in its hold). */
+  readonly onHoldVerdict = this.verdicts.event;
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -69,6 +88,8 @@ export class ClusterService implements vscode.Disposable {
     private readonly log: Log,
   ) {
     this.disposables.push(
+      this.verdicts,
+      this.onDidChange(() => this.scheduleHoldCheck(500)),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('rollbackGuard.cluster.kubeconfig') || e.affectsConfiguration('rollbackGuard.cluster.namespaces') || e.affectsConfiguration('rollbackGuard.cluster.productionContexts')) this.reset();
       }),
@@ -346,12 +367,95 @@ export class ClusterService implements vscode.Disposable {
     if (!this.feed) return [];
     const others = this.feed.scopes.map((s) => s.others);
     const cluster = this.cluster;
+    const context = this.feed.context.name;
     return groupAll({
-      workloads: [...this.feed.workloads.values()].map((h) => summarizeWorkload(h, describeOwner)),
+      workloads: [...this.feed.workloads.values()].map((h) => this.withHoldView(context, summarizeWorkload(h, describeOwner))),
       releases: others.flatMap((o) => o.releases).map((r) => summarizeRelease(r, describeOwner)),
       applications: others.flatMap((o) => o.applications).map((a) => summarizeApplication(a, cluster?.entryRevisionText ?? ((e) => e.revision ?? ''), cluster?.entrySourceText ?? (() => ''))),
       flux: others.flatMap((o) => o.flux).map(summarizeFlux),
     });
+  }
+
+  private withHoldView(context: string, w: WorkloadSummary): WorkloadSummary {
+    const view = w.hold ? this.holdViews.get(refKey(context, w.ref)) : undefined;
+    return view && w.hold ? { ...w, hold: { ...w.hold, view } } : w;
+  }
+
+  /** The last check of a held workload. */
+  holdView(context: string, ref: WorkloadHistory['ref']): HoldView | undefined {
+    return this.holdViews.get(refKey(context, ref));
+  }
+
+  // ------------------------------------------------------------ held rollbacks
+
+  /** Setting: the verification window of a held rollback, in seconds. */
+  holdWindowSeconds(): number {
+    const seconds = this.setting<number>('holdWindowSeconds', 300);
+    return Math.max(1, Number.isFinite(seconds) ? Math.round(seconds) : 300);
+  }
+
+  /** Checks the held workloads soon (the view changed), then every HOLD_CHECK_MS while any is held. */
+  scheduleHoldCheck(delayMs = HOLD_CHECK_MS): void {
+    if (this.holdTimer || this.holdChecking) return;
+    const held = this.feed ? [...this.feed.workloads.values()].some((h) => h.hold) : false;
+    if (!held) {
+      if (this.holdViews.size) this.holdViews.clear();
+      return;
+    }
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = undefined;
+      void this.checkHolds();
+    }, delayMs);
+  }
+
+  /**
+   * One check of every held workload in the feed: its health and verdict
+   * (written into the hold once the window passed or a check failed) and
+   * whether Git matches what runs, read in the workspace's repository.
+   */
+  async checkHolds(): Promise<void> {
+    const feed = this.feed;
+    if (!feed || this.holdChecking) return;
+    this.holdChecking = true;
+    let changed = false;
+    try {
+      const cluster = await this.load();
+      const { GitRepo, liveMatch } = await import('../../git');
+      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+      const repo = folder ? await GitRepo.open(folder.uri.fsPath) : undefined;
+      const held = [...feed.workloads.values()].filter((h) => h.hold);
+      const keys = new Set(held.map((h) => refKey(feed.context.name, h.ref)));
+      for (const k of [...this.holdViews.keys()]) if (!keys.has(k)) this.holdViews.delete(k);
+      for (const h of held) {
+        const st = await cluster.holdStatus(feed.session.client, h.ref, { persist: true });
+        if (this.feed !== feed) return;
+        if (!st.ok || !st.value.hold || !st.value.verdict) continue;
+        const git = await cluster.holdGitMatch(st.value, repo ? (input) => liveMatch(repo, input) : undefined);
+        const o = st.value.observation;
+        const view: HoldView = {
+          text: cluster.holdSummary(st.value.hold, st.value.verdict, git),
+          verdict: st.value.verdict.verdict,
+          failures: st.value.verdict.failures,
+          ...(git ? { git: { ...(git.matches !== undefined ? { matches: git.matches } : {}), detail: git.detail } } : {}),
+          ...(o ? { health: `${o.rollout.message}; ${o.pods.ready}/${o.pods.total} pods ready; ${o.restarts.length ? `${o.restarts.length} pod(s) restarted` : 'no restarts'}; ${o.warnings.length ? `${o.warnings.length} Warning event(s)` : 'no Warning events'}` } : {}),
+          checkedAt: new Date().toISOString(),
+        };
+        const key = refKey(feed.context.name, h.ref);
+        const before = this.holdViews.get(key);
+        this.holdViews.set(key, view);
+        if (before?.text !== view.text || before?.git?.matches !== view.git?.matches) changed = true;
+        if (st.value.recorded) {
+          this.log.info(`held rollback of ${h.ref.kind.toLowerCase()}/${h.ref.name} in ${h.ref.namespace}: ${st.value.recorded}${view.failures.length ? `: ${view.failures.join('; ')}` : ''}`);
+          this.verdicts.fire({ context: feed.context.name, ref: h.ref, verdict: st.value.recorded, failures: view.failures, ...(view.git ? { git: view.git } : {}) });
+        }
+      }
+    } catch (e) {
+      this.log.warn(`checking held rollbacks: ${(e as Error).message}`);
+    } finally {
+      this.holdChecking = false;
+      if (changed) this.changed.fire();
+      else this.scheduleHoldCheck();
+    }
   }
 
   /** Kinds the watch could not read (a 403 on Secrets hides Helm releases), to say so in the view. */
@@ -395,6 +499,7 @@ export class ClusterService implements vscode.Disposable {
 
   dispose(): void {
     clearTimeout(this.restartTimer);
+    clearTimeout(this.holdTimer);
     this.stopFeed();
     for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
