@@ -23,7 +23,8 @@ import { after, before, describe, test } from 'node:test';
 import { startPlane, type Plane } from '../../cluster/plane';
 import { startFlux, type FluxControllers } from '../../../scripts/cluster/flux';
 import { git } from '../../../scripts/cluster/gitServer';
-import { holdOf, holdPreflight, holdStatus, pausedOf, resumeHold, startHold, type ClusterSession, type WorkloadRef } from '../../../src/cluster';
+import { holdOf, holdPreflight, holdStatus, pausedOf, resumeHold, startHold, type ClusterSession, type KubeObject, type WorkloadRef } from '../../../src/cluster';
+import { pausePatch } from '../../../src/cluster/hold';
 import { GitRepo, commitOnNewBranch, liveMatch } from '../../../src/git';
 import { setImages, manifestWorkloads } from '../../../src/extension/cluster/model';
 import { spawn } from 'node:child_process';
@@ -319,6 +320,40 @@ spec:
     assert.deepEqual(flow.steps.map((x) => x.step), ['opened', 'confirmed', 'paused', 'rolled back', 'verified', 'Git', 'resumed'].filter((x) => flow.steps.some((y) => y.step === x)));
     assert.ok(['opened', 'confirmed', 'paused', 'rolled back', 'verified', 'resumed'].every((x) => flow.steps.some((y) => y.step === x)), flow.steps.map((x) => x.step).join(', '));
     assert.ok(resumed.value.files && readFileSync(resumed.value.files.markdown, 'utf8').includes('## Flow'));
+  });
+
+  test('a flow stopped right after pausing shows on the Kustomization; hold start continues that flow, and resume puts it back', async () => {
+    // What a session that died between the pause and the rollback leaves: the paused record on the loop, no hold on the workload.
+    const ks = JSON.parse((await plane.kubectl(['-n', FLUX_NS, 'get', 'kustomization.kustomize.toolkit.fluxcd.io/apps', '-o', 'json'])).stdout) as KubeObject;
+    const { patch } = pausePatch('Kustomization', ks, { v: 1, flow: 'stopped-flow', object: 'Deployment shop/web', since: new Date().toISOString(), by: 'rg-admin' }, 'held by Rollback Guard: rollback of deployment/web in shop (flow stopped-flow)');
+    await plane.kubectl(['-n', FLUX_NS, 'patch', 'kustomization.kustomize.toolkit.fluxcd.io/apps', '--type', 'merge', '-p', JSON.stringify(patch)]);
+    const st = await holdStatus(s.client, ref);
+    assert.ok(st.ok);
+    assert.equal(st.value.hold, undefined);
+    assert.deepEqual(st.value.pausedFor.map((l) => l.pausedBy?.flow), ['stopped-flow']);
+
+    const history = await s.workloadHistory(ref);
+    assert.ok(history.ok);
+    const other = history.value.revisions.find((r) => r.images.some((i) => i.image === 'registry.example/web:1.1.0'))!.revision;
+    const pre = await holdPreflight(s.client, { ref, toRevision: other }, { productionContexts: [], window: 2 });
+    assert.ok(pre.ok && pre.value.blocking.length === 0, pre.ok ? JSON.stringify(pre.value.blocking) : pre.error.message);
+    assert.equal(pre.value.resumes, 'stopped-flow');
+    assert.ok(pre.value.checks.find((c) => c.id === 'loops')!.evidence.some((e) => /already paused for deployment\/web by an earlier flow .*this rollback continues it/.test(e)));
+    const held = await startHold(s.client, pre.value, { window: 2 });
+    assert.ok(held.ok, held.ok ? '' : held.error.message);
+    assert.equal(held.value.hold.flow, 'stopped-flow', 'the same flow, not a second pause');
+    assert.deepEqual(held.value.hold.paused, [{ kind: 'Kustomization', namespace: FLUX_NS, name: 'apps' }]);
+    assert.equal(await image(), 'registry.example/web:1.1.0');
+
+    // Git names 1.0.0: resuming is refused without a confirmation, and with one Flux re-applies Git.
+    const refused = await resumeHold(s.client, ref, {});
+    assert.ok(!refused.ok && refused.error.kind === 'needs-confirmation');
+    const resumed = await resumeHold(s.client, ref, { confirmed: 'test: re-apply Git' });
+    assert.ok(resumed.ok, resumed.ok ? '' : resumed.error.message);
+    assert.equal((await kustomization()).spec.suspend, undefined);
+    await flux.reconcile('Kustomization', FLUX_NS, 'apps');
+    await waitFor('kustomize-controller to re-apply Git (web:1.0.0)', async () => ((await image()) === 'registry.example/web:1.0.0' ? true : undefined));
+    await plane.kubectl(['-n', NS, 'rollout', 'status', 'deployment/web', '--timeout=120s'], { timeoutSeconds: 150 });
   });
 
   test('the CLI runs the same flow: hold start, status --wait, a resume refused while Git differs, then --reapply and Flux re-applies Git', async () => {
