@@ -39,6 +39,8 @@ const suites = [
     prepare: [
       [process.execPath, 'scripts/package.mjs'],
       [process.execPath, ...tsx, 'scripts/editor/cli.ts', 'install'],
+      // The held-rollback test runs Flux's controllers next to the editor.
+      [process.execPath, ...tsx, 'scripts/cluster/fluxBuild.ts'],
     ],
     concurrency: 1,
   },
