@@ -157,14 +157,11 @@ export async function resumeHeld(deps: ActionDeps, arg?: unknown): Promise<void>
   }
   const session = opened.value;
   const cluster = await deps.service.load();
-  const { GitRepo, liveMatch } = await import('../../git');
   const ref = target.ref;
   const checked = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Rollback Guard: checking the hold on ${refText(ref)}` }, async () => {
     const st = await cluster.holdStatus(session.client, ref, { persist: true });
     if (!st.ok) return st;
-    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-    const repo = folder ? await GitRepo.open(folder.uri.fsPath) : undefined;
-    const git = await cluster.holdGitMatch(st.value, repo ? (input) => liveMatch(repo, input) : undefined);
+    const git = await cluster.holdGitMatch(st.value, await deps.service.gitCompare(ref));
     return { ok: true as const, value: { st: st.value, git } };
   });
   if (!checked.ok) {

@@ -1,12 +1,12 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, ContextInfo, FluxObject, HistoryTree, HistoryWatcher, LoadedKubeconfig, ReleaseHistory, ReleaseRef, Result, WatchStatus, WorkloadHistory } from '../../cluster';
+import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, GitCompare, ContextInfo, FluxObject, HistoryTree, HistoryWatcher, LoadedKubeconfig, ReleaseHistory, ReleaseRef, Result, WatchStatus, WorkloadHistory } from '../../cluster';
 import { DEFAULT_CONFIG } from '../../core/config';
 import { excludeFromGit } from '../../git/exclude';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
-import { groupAll, groupByNamespace, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type HoldView, type NamespaceGroup, type WorkloadSummary } from './model';
+import { groupAll, groupByNamespace, manifestWorkloads, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type HoldView, type NamespaceGroup, type WorkloadSummary } from './model';
 
 type ClusterModule = typeof import('../../cluster');
 
@@ -420,9 +420,6 @@ export class ClusterService implements vscode.Disposable {
     let changed = false;
     try {
       const cluster = await this.load();
-      const { GitRepo, liveMatch } = await import('../../git');
-      const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
-      const repo = folder ? await GitRepo.open(folder.uri.fsPath) : undefined;
       const held = [...feed.workloads.values()].filter((h) => h.hold);
       const keys = new Set(held.map((h) => refKey(feed.context.name, h.ref)));
       for (const k of [...this.holdViews.keys()]) if (!keys.has(k)) this.holdViews.delete(k);
@@ -430,7 +427,7 @@ export class ClusterService implements vscode.Disposable {
         const st = await cluster.holdStatus(feed.session.client, h.ref, { persist: true });
         if (this.feed !== feed) return;
         if (!st.ok || !st.value.hold || !st.value.verdict) continue;
-        const git = await cluster.holdGitMatch(st.value, repo ? (input) => liveMatch(repo, input) : undefined);
+        const git = await cluster.holdGitMatch(st.value, await this.gitCompare(h.ref));
         const o = st.value.observation;
         const view: HoldView = {
           text: cluster.holdSummary(st.value.hold, st.value.verdict, git),
@@ -456,6 +453,49 @@ export class ClusterService implements vscode.Disposable {
       if (changed) this.changed.fire();
       else this.scheduleHoldCheck();
     }
+  }
+
+  /** Repositories that may hold a workload's manifest, by refKey, found at most once a minute. */
+  private readonly repoCache = new Map<string, { at: number; dirs: string[] }>();
+
+  /**
+   * How "Git matches live" is read for a held workload: in the repository of
+   * each workspace YAML file that defines it (a clone of the GitOps source may
+   * sit anywhere in the workspace), then in the workspace folders' own; the
+   * first that can tell wins.
+   */
+  async gitCompare(ref: WorkloadHistory['ref']): Promise<GitCompare | undefined> {
+    const { GitRepo, liveMatch } = await import('../../git');
+    const key = `${ref.namespace}/${ref.kind}/${ref.name}`;
+    let cached = this.repoCache.get(key);
+    if (!cached || Date.now() - cached.at > 60_000) {
+      const dirs = new Set<string>();
+      const uris = await vscode.workspace.findFiles('**/*.{yaml,yml}', '{**/node_modules/**,**/.git/**,**/.rollback-guard/**}', 5000);
+      for (const uri of uris) {
+        if (uri.scheme !== 'file') continue;
+        const text = await vscode.workspace.fs.readFile(uri).then((b) => Buffer.from(b).toString('utf8'), () => '');
+        if (!text.includes(ref.name)) continue;
+        if (manifestWorkloads(text).some((w) => w.kind === ref.kind && w.name === ref.name && (w.namespace ?? ref.namespace) === ref.namespace)) {
+          const repo = await GitRepo.open(vscode.Uri.joinPath(uri, '..').fsPath);
+          if (repo) dirs.add(repo.root);
+        }
+      }
+      for (const f of vscode.workspace.workspaceFolders ?? []) if (f.uri.scheme === 'file') dirs.add(f.uri.fsPath);
+      cached = { at: Date.now(), dirs: [...dirs] };
+      this.repoCache.set(key, cached);
+    }
+    const repos = (await Promise.all(cached.dirs.map((d) => GitRepo.open(d)))).filter((r): r is NonNullable<typeof r> => !!r);
+    const unique = repos.filter((r, i) => repos.findIndex((x) => x.root === r.root) === i);
+    if (unique.length === 0) return undefined;
+    return async (input) => {
+      let first: Awaited<ReturnType<GitCompare>> | undefined;
+      for (const repo of unique) {
+        const m = await liveMatch(repo, input);
+        if (m.matches !== undefined) return m;
+        first ??= m;
+      }
+      return first!;
+    };
   }
 
   /** Kinds the watch could not read (a 403 on Secrets hides Helm releases), to say so in the view. */
