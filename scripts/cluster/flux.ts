@@ -15,7 +15,8 @@
  *   await flux.reconcile('Kustomization', 'flux-system', 'apps');
  *   await flux.stop();
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { childEnv } from '../childEnv.mjs';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
@@ -23,7 +24,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { ensureFluxBuilt, FLUX_MODULES, type FluxBuild } from './fluxBuild';
 import { moduleDir } from './crds';
 import { startGitServer, type GitServer } from './gitServer';
-import { freePort, type Plane } from './plane';
+import { freePort, isOurProcess, type Plane } from './plane';
 
 export const FLUX_NAMESPACE = 'flux-system';
 
@@ -52,6 +53,57 @@ export interface FluxOptions {
   log?: (line: string) => void;
   /** Where the Git repositories, artifacts and logs go (default: `<plane state>/flux`). */
   dir?: string;
+  /**
+   * Let the controllers and the Git server outlive this process (the demo):
+   * the Git server runs as a process of its own, and `<dir>/flux.json`
+   * records every pid for `stopFlux(dir)`. Default false: they are killed
+   * when this process exits.
+   */
+  detached?: boolean;
+}
+
+/** What `<dir>/flux.json` records of a detached Flux. */
+export interface FluxState {
+  format: 1;
+  gitUrl: string;
+  components: Record<FluxController | 'git-server', { pid: number; argv: string[]; env: Record<string, string>; logFile: string }>;
+}
+
+export function readFluxState(dir: string): FluxState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'flux.json'), 'utf8')) as FluxState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether every process a detached Flux recorded in `dir` still runs. */
+export function fluxRunning(dir: string): boolean {
+  const st = readFluxState(dir);
+  return !!st && Object.values(st.components).every((c) => isOurProcess(c));
+}
+
+/** Stops exactly the processes a detached Flux recorded in `dir` (checked against /proc first); false when none was recorded. */
+export async function stopFlux(dir: string): Promise<boolean> {
+  const st = readFluxState(dir);
+  if (!st) return false;
+  for (const c of Object.values(st.components)) {
+    if (!isOurProcess(c)) continue;
+    try {
+      process.kill(-c.pid, 'SIGTERM');
+    } catch {
+      try {
+        process.kill(c.pid, 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+    const deadline = Date.now() + 10_000;
+    while (isOurProcess(c) && Date.now() < deadline) await sleep(100);
+    if (isOurProcess(c)) process.kill(c.pid, 'SIGKILL');
+  }
+  fs.rmSync(path.join(dir, 'flux.json'), { force: true });
+  return true;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -158,7 +210,44 @@ export async function startFlux(plane: Plane, opts: FluxOptions = {}): Promise<F
   await plane.kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...crds.map((n) => `crd/${n}`)], { timeoutSeconds: 70 });
   await plane.kubectl(['apply', '-f', '-'], { input: `${sourceControllerRole()}---\n${rbac(ns)}` });
 
-  const git = await startGitServer(path.join(dir, 'git'), { log });
+  const gitRoot = path.join(dir, 'git');
+  let gitProcess: ChildProcess | undefined;
+  let git: GitServer;
+  if (opts.detached) {
+    // A process of its own, so the repositories stay served after this one exits.
+    const port = await freePort();
+    const argv = [process.execPath, '--import', 'tsx', path.join(__dirname, 'gitServer.ts'), gitRoot, String(port)];
+    const fd = fs.openSync(path.join(dir, 'git-server.log'), 'a');
+    gitProcess = spawn(argv[0]!, argv.slice(1), { env: childEnv(), stdio: ['ignore', fd, fd], detached: true, cwd: path.join(__dirname, '..', '..') });
+    fs.closeSync(fd);
+    gitProcess.unref();
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    while ((await httpStatus(`${url}/`)) === 0) {
+      if (Date.now() > deadline) throw new Error(`the Git server did not start; see ${path.join(dir, 'git-server.log')}`);
+      await sleep(200);
+    }
+    fs.mkdirSync(gitRoot, { recursive: true });
+    git = {
+      url,
+      port,
+      root: gitRoot,
+      repoUrl: (name) => `${url}/${name}.git`,
+      createRepo(name) {
+        const r = spawnSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', path.join(gitRoot, `${name}.git`)], { encoding: 'utf8', env: childEnv({ GIT_CONFIG_NOSYSTEM: '1' }) });
+        if (r.status !== 0) throw new Error(`git init --bare failed: ${r.stderr}`);
+        return `${url}/${name}.git`;
+      },
+      requests: () => [],
+      stop: async () => {
+        try {
+          process.kill(-gitProcess!.pid!, 'SIGTERM');
+        } catch {
+          // gone
+        }
+      },
+    };
+  } else git = await startGitServer(gitRoot, { log });
   const running = new Map<FluxController, Running>();
   try {
     const [storagePort, srcMetrics, srcHealth, ksMetrics, ksHealth] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
@@ -191,8 +280,9 @@ export async function startFlux(plane: Plane, opts: FluxOptions = {}): Promise<F
       const r = running.get(name)!;
       const fd = fs.openSync(r.log, 'a');
       fs.writeSync(fd, `\n==== ${new Date().toISOString()} starting ${name}: ${JSON.stringify(r.argv)}\n`);
-      const child = spawn(r.argv[0]!, r.argv.slice(1), { env: r.env, stdio: ['ignore', fd, fd], cwd: dir });
+      const child = spawn(r.argv[0]!, r.argv.slice(1), { env: r.env, stdio: ['ignore', fd, fd], cwd: dir, detached: opts.detached === true });
       fs.closeSync(fd);
+      if (opts.detached) child.unref();
       r.child = child;
       log(`${name} started (pid ${child.pid})`);
       const deadline = Date.now() + 60_000;
@@ -214,9 +304,22 @@ export async function startFlux(plane: Plane, opts: FluxOptions = {}): Promise<F
     const exitHook = (): void => {
       for (const r of running.values()) r.child?.kill('SIGKILL');
     };
-    process.once('exit', exitHook);
+    if (!opts.detached) process.once('exit', exitHook);
 
     for (const name of FLUX_CONTROLLERS) await start(name);
+    if (opts.detached) {
+      const record = (c: ChildProcess, argv: string[], env: Record<string, string>, logFile: string) => ({ pid: c.pid!, argv, env, logFile });
+      const state: FluxState = {
+        format: 1,
+        gitUrl: git.url,
+        components: {
+          'source-controller': record(running.get('source-controller')!.child!, running.get('source-controller')!.argv, running.get('source-controller')!.env, running.get('source-controller')!.log),
+          'kustomize-controller': record(running.get('kustomize-controller')!.child!, running.get('kustomize-controller')!.argv, running.get('kustomize-controller')!.env, running.get('kustomize-controller')!.log),
+          'git-server': { pid: gitProcess!.pid!, argv: [process.execPath], env: {}, logFile: path.join(dir, 'git-server.log') },
+        },
+      };
+      fs.writeFileSync(path.join(dir, 'flux.json'), `${JSON.stringify(state, null, 2)}\n`);
+    }
 
     return {
       namespace: ns,

@@ -71,7 +71,7 @@ function splitCgi(buf: Buffer): { headers: [string, string][]; status: number; b
   return { headers, status, body: buf.subarray(end + sep) };
 }
 
-export async function startGitServer(root: string, opts: { log?: (line: string) => void } = {}): Promise<GitServer> {
+export async function startGitServer(root: string, opts: { log?: (line: string) => void; port?: number } = {}): Promise<GitServer> {
   fs.mkdirSync(root, { recursive: true });
   const served: { method: string; path: string; status: number }[] = [];
   const server = http.createServer((req, res) => {
@@ -132,7 +132,7 @@ export async function startGitServer(root: string, opts: { log?: (line: string) 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const base = `http://127.0.0.1:${port}`;
@@ -154,4 +154,25 @@ export async function startGitServer(root: string, opts: { log?: (line: string) 
         server.closeAllConnections();
       }),
   };
+}
+
+// `node --import tsx scripts/cluster/gitServer.ts ROOT PORT`: serve ROOT until SIGTERM (the demo runs it detached).
+if (require.main === module) {
+  const [root, port] = process.argv.slice(2);
+  if (!root || !port) {
+    console.error('usage: gitServer.ts ROOT PORT');
+    process.exit(2);
+  }
+  startGitServer(path.resolve(root), { port: Number(port) }).then(
+    (server) => {
+      console.log(`serving ${server.root} at ${server.url}`);
+      const stop = (): void => void server.stop().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    },
+    (e: unknown) => {
+      console.error(e instanceof Error ? e.message : e);
+      process.exit(1);
+    },
+  );
 }

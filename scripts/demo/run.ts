@@ -8,8 +8,11 @@
  *      seed it with workloads that have revision history;
  *   5. start code-server with the extension on the demo workspace.
  *
- * `npm run demo -- --stop` stops everything it started. `--no-cluster` and
- * `--no-editor` skip steps 4 and 5.
+ *   6. start Flux's controllers reconciling shop/recommendations from a Git
+ *      repository on loopback (scripts/demo/gitops.ts).
+ *
+ * `npm run demo -- --stop` stops everything it started. `--no-cluster`,
+ * `--no-editor` and `--no-gitops` skip steps 4 (and 6), 5 and 6.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +22,7 @@ import { createDemoRepo } from '../demo-repo.mjs';
 import { ensureBuilt } from '../cluster/build';
 import { attachPlane, readState, startPlane, stopPlane, isOurProcess, COMPONENTS } from '../cluster/plane';
 import { seedBookstore } from '../cluster/seed';
+import { seedGitOps, stopGitOps } from './gitops';
 import { cacheRoot } from '../editor/install';
 import { startCodeServer, freePort } from '../../test/e2e/harness/codeServer';
 
@@ -26,6 +30,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const DEMO_DIR = path.join(cacheRoot(), 'demo');
 const STATE_FILE = path.join(DEMO_DIR, 'state.json');
 const PLANE_DIR = path.join(DEMO_DIR, 'plane');
+const FLUX_DIR = path.join(DEMO_DIR, 'flux');
 
 interface DemoState {
   codeServerPid?: number;
@@ -78,6 +83,7 @@ async function stop(): Promise<void> {
     }
     console.log(`stopped code-server (pid ${state.codeServerPid})`);
   }
+  if (await stopGitOps(FLUX_DIR)) console.log('stopped the Flux controllers and the Git server');
   if (await stopPlane(PLANE_DIR, { log: () => undefined })) console.log('stopped the control plane');
   fs.rmSync(STATE_FILE, { force: true });
   console.log('demo stopped');
@@ -141,10 +147,18 @@ async function main(argv: string[]): Promise<void> {
   }
   fs.writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
 
+  // Last, with the editor already open: Flux's controllers (built from their Go modules on first use) and a workload they manage.
+  let gitops: { repoUrl: string; clone: string } | undefined;
+  if (withCluster && !argv.includes('--no-gitops')) {
+    step('Flux reconciling shop/recommendations from a Git repository on loopback');
+    gitops = await seedGitOps(attachPlane(PLANE_DIR)!, { dir: FLUX_DIR, workspace: repo.dir, log: (m) => console.log(`  ${m}`) });
+  }
+
   console.log('\n────────────────────────────────────────────────────────');
   if (state.url) console.log(`Open ${state.url}`);
   console.log(`Demo workspace: ${repo.dir} (on ${repo.branch})`);
   if (kubeconfig) console.log(`Cluster: KUBECONFIG=${kubeconfig} (namespace bookstore)`);
+  if (gitops) console.log(`GitOps: shop/recommendations is reconciled by Flux from ${gitops.repoUrl} (clone in the workspace: gitops/); roll it back from the tree to try the held rollback`);
   console.log(`Packaged extension: ${vsix}`);
   console.log('Stop everything with: npm run demo -- --stop');
 }
