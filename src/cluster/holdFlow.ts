@@ -313,7 +313,12 @@ export async function observeHealth(client: KubeClient, ref: WorkloadRef, hold: 
     client.request<KubeList>({ path: collectionPath(KIND_INFO[ref.kind].history, ref.namespace) }),
   ]);
   if (!pods.ok) return pods;
-  const state = rolloutState(ref.kind, obj);
+  // A Deployment's generation moves with its annotations too (the hold's own record among them): until the
+  // controller has observed the latest generation, kubectl's status says "waiting for the spec update to be
+  // observed". That is the controller catching up, not the workload failing; the next look sees the real state.
+  const st = (obj.status ?? {}) as { observedGeneration?: number | string };
+  const catchingUp = Number(st.observedGeneration ?? 0) < (obj.metadata.generation ?? 0);
+  const state = catchingUp ? { done: true, message: 'the controller has not observed the latest change yet' } : rolloutState(ref.kind, obj);
   const names = new Set<string>([obj.metadata.name, ...pods.value.map((p) => p.metadata.name)]);
   if (owned.ok) for (const o of owned.value.items) if (o.metadata.ownerReferences?.some((r) => r.uid === obj.metadata.uid)) names.add(o.metadata.name);
   const since = Date.parse(hold.verify.from);
@@ -333,7 +338,7 @@ export async function observeHealth(client: KubeClient, ref: WorkloadRef, hold: 
   }
   const live = pods.value.filter((p) => !p.metadata.deletionTimestamp);
   const notReady = live.filter((p) => !podReady(p)).map((p) => p.metadata.name);
-  return ok({ at: new Date().toISOString(), rollout: { done: state.done, message: state.message, ...(state.failed ? { failed: true } : {}) }, pods: { total: live.length, ready: live.length - notReady.length, notReady }, restarts, warnings });
+  return ok({ at: new Date().toISOString(), rollout: { done: state.done, message: state.message, ...('failed' in state && state.failed ? { failed: true } : {}) }, pods: { total: live.length, ready: live.length - notReady.length, notReady }, restarts, warnings });
 }
 
 export interface HoldStatus {
