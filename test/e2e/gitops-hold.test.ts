@@ -214,6 +214,9 @@ test('the tree shows the hold under the workload and the Kustomization paused fo
 test('Make the Manifest Match commits the running image; once the commit lands the tree says Git matches, and after the window, verified', () =>
   step('make git match', async () => {
     const { page } = session.workbench;
+    // The verdict refreshes the view; a context menu opened during that refresh loses its row.
+    await waitFor('the window to pass: verified', async () => /verified \(healthy 20 s\) · Git matches live: no/.test((await rows()).join('\n')), 120_000);
+    await session.workbench.waitForNotification(/The rollback of deployment\/web in shop is verified/, { timeoutMs: 30_000 });
     await row('deployment/web held by Rollback Guard').first().click({ button: 'right' });
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Make the Manifest Match the Cluster' });
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
