@@ -2,8 +2,9 @@
  * The rollback GitOps will not undo, as reads and writes on the cluster (the
  * records and decisions are in hold.ts):
  *
- * 1. `holdPreflight`: the workload rollback's preflight, plus the loops that
- *    would re-apply the workload — each read, with whether it is active, who
+ * 1. `holdPreflight`: the workload rollback's preflight and the checks every
+ *    workload rollback gets (what it will not undo, the target's images in
+ *    their registry), plus the loops that would re-apply the workload — each read, with whether it is active, who
  *    paused it, RBAC for patching it and a server-side dry run of the pause.
  * 2. `startHold`: pause each active loop (resourceVersion-guarded merge
  *    patches that record what to put back), roll back, follow the rollout,
@@ -21,6 +22,7 @@
  * a flow interrupted anywhere (editor closed, API server restarted, a 403 on
  * resume) can be looked at and finished later, from the editor or the CLI.
  */
+import { workloadRollbackChecks, type VersionedConfig } from './checks';
 import type { KubeClient, KubeList, KubeObject } from './client';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { operationEvidence, writeEvidence, type EvidenceFiles, type EvidenceRecord } from './evidence';
@@ -75,10 +77,12 @@ const FLOW_CONFLICT_HINT = 'Finish or resume that flow first (rollback-guard hol
  * each (paused now, already paused, paused by an earlier flow for this
  * object), with RBAC for patching them and a server-side dry run of each pause.
  */
-export async function holdPreflight(client: KubeClient, request: RollbackRequest, options: PreflightOptions & { window?: number }): Promise<Result<HoldPreflight>> {
+export async function holdPreflight(client: KubeClient, request: RollbackRequest, options: PreflightOptions & { window?: number; known?: VersionedConfig }): Promise<Result<HoldPreflight>> {
   const rollback = await preflight(client, request, options);
   if (!rollback.ok) return rollback;
   const pre = rollback.value;
+  // What every workload rollback checks on top: what it will not undo, and whether the target's images are still in their registry.
+  await workloadRollbackChecks(client, pre, options.known ? { known: options.known } : {});
   const ref = request.ref;
   const object = await client.request<KubeObject>({ path: objectPath(ref) });
   if (!object.ok) return object;

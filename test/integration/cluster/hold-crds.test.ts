@@ -163,6 +163,9 @@ describe('held rollbacks through the Argo CD and Flux image automation CRDs', { 
     const pre = await holdPreflight(s.client, { ref, toRevision: 1 }, { productionContexts: [], window: 600 });
     assert.ok(pre.ok);
     assert.equal(pre.value.checks.find((c) => c.id === 'loops')?.status, 'warn', 'nothing to pause: the hold only verifies');
+    // The checks every workload rollback gets are the held rollback's too.
+    assert.match(pre.value.checks.find((c) => c.id === 'not-undone')?.title ?? '', /nothing outside the pod template|leaves|will not undo|as it ran with/);
+    assert.ok(pre.value.checks.some((c) => c.id === 'artifacts'), 'the target revision\'s images are looked up');
     const held = await startHold(s.client, pre.value, { window: 600 });
     assert.ok(held.ok, held.ok ? '' : held.error.message);
     // An annotation change moves a Deployment's generation; until the controller observes it, that is no failure.
