@@ -1,7 +1,7 @@
 /**
  * npm run cluster -- <command>
  *
- *   build [--force]          build (or find in the cache) the control-plane binaries
+ *   build [--force] [GROUP…] build (or find in the cache) the control-plane binaries, or other groups
  *   up [--no-crds]           start a plane in the background; returns when it is ready
  *   down                     stop exactly the processes `up` started
  *   status [--json]          what is recorded and running
@@ -14,11 +14,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureBuilt } from './build';
+import { ensureGroup, formatDuration, groupByName, PLANE } from './build';
 import { seedBookstore } from './seed';
 import { attachPlane, defaultStateDir, planeStatus, readState, startPlane, stopPlane, isOurProcess, COMPONENTS } from './plane';
 
-const USAGE = `usage: npm run cluster -- <build [--force] | up [--no-crds] | down | status [--json] | env | seed | kubectl ARGS | helm ARGS> [--state-dir DIR]`;
+const USAGE = `usage: npm run cluster -- <build [--force] [GROUP...] | up [--no-crds] | down | status [--json] | env | seed | kubectl ARGS | helm ARGS> [--state-dir DIR]`;
 
 function takeFlag(args: string[], flag: string): boolean {
   const i = args.indexOf(flag);
@@ -54,13 +54,13 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'build': {
       const force = takeFlag(args, '--force');
-      const t0 = Date.now();
-      const r = await ensureBuilt({ force });
-      const secs = Math.round((Date.now() - t0) / 1000);
-      console.log(`${r.built ? `built in ${secs}s` : 'already built'}: ${r.binDir}`);
-      console.log(
-        `kubernetes ${r.versions.kubernetes}, etcd ${r.versions.etcd}, helm ${r.versions.helm}, kwok ${r.versions.kwok} (${r.versions.go})`,
-      );
+      for (const name of args.length > 0 ? args : [PLANE.name]) {
+        const t0 = Date.now();
+        const r = await ensureGroup(await groupByName(name), { force });
+        const secs = Math.round((Date.now() - t0) / 1000);
+        console.log(`${name}: ${r.built ? `built in ${formatDuration(secs)}` : 'already built'}: ${r.binDir}`);
+        console.log(`${name}: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+      }
       return 0;
     }
     case 'up': {

@@ -1,5 +1,9 @@
 // Pins kwok, which runs outside the cluster and makes a fake Node and the pods
-// bound to it Ready. Built by scripts/cluster (npm run cluster -- build).
+// bound to it Ready. Built by scripts/cluster (npm run cluster -- build), by a
+// second `go build` next to the plane's. Its own module: kwok v0.7.0 is built
+// on k8s.io v0.33 and does not compile against the plane's v0.34
+// (metav1.InitialEventsListBlueprintAnnotationKey is gone), and v0.8.0 is
+// built on v0.36, so neither can share the plane's packages.
 module rollback-guard.local/test/cluster/kwok
 
 go 1.24.0
