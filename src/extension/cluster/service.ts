@@ -6,6 +6,7 @@ import { DEFAULT_CONFIG } from '../../core/config';
 import { excludeFromGit } from '../../git/exclude';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
+import { LocalCluster } from './localCluster';
 import { groupAll, groupByNamespace, manifestWorkloads, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type HoldView, type NamespaceGroup, type WorkloadSummary } from './model';
 
 type ClusterModule = typeof import('../../cluster');
@@ -81,6 +82,8 @@ export class ClusterService implements vscode.Disposable {
   private readonly verdicts = new vscode.EventEmitter<HoldVerdict>();
   /** A held workload's verification passed or failed (recorded in its hold). */
   readonly onHoldVerdict = this.verdicts.event;
+  /** A local cluster still being prepared (`npm run demo`): shown until ready, then connected to. */
+  readonly local = new LocalCluster();
 
   constructor(
     private readonly memento: vscode.Memento,
@@ -101,6 +104,11 @@ export class ClusterService implements vscode.Disposable {
         });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.reset()),
+      this.local,
+      this.local.onDidChange((status) => {
+        if (status?.state === 'ready' && this.started) this.refresh();
+        else this.changed.fire();
+      }),
     );
     void this.setState(vscode.workspace.isTrusted ? 'idle' : 'untrusted');
   }

@@ -77,6 +77,10 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
       const feed = this.service.currentFeed();
       if (!feed) {
         const state = this.service.viewState();
+        const local = this.service.local.pending();
+        if (local && (state === 'noContext' || state === 'connecting')) {
+          return [{ kind: 'message', text: `local cluster: ${local.text}`, ...(local.detail ? { detail: local.detail } : {}), icon: local.state === 'failed' ? 'error' : 'sync~spin' }];
+        }
         // No usable kube context: why (the kubeconfig file missing, a context it lacks), and the two ways out.
         if (state === 'noContext') return noContextNodes(this.service.lastConfigError());
         return [{ kind: 'message', text: 'Connecting…' }];
