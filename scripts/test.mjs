@@ -39,6 +39,8 @@ const suites = [
     prepare: [
       [process.execPath, 'scripts/package.mjs'],
       [process.execPath, ...tsx, 'scripts/editor/cli.ts', 'install'],
+      // The Cluster History and demo tests run the plane (already built when the cluster suite ran).
+      [process.execPath, ...tsx, 'scripts/cluster/cli.ts', 'build'],
       // The held-rollback test runs Flux's controllers next to the editor.
       [process.execPath, ...tsx, 'scripts/cluster/fluxBuild.ts'],
     ],

@@ -117,6 +117,11 @@ export async function ensureEditor(options: EnsureEditorOptions = {}): Promise<E
   };
 }
 
+/** Whether the pinned editor is installed already (so `ensureEditor` only checks). */
+export function editorInstalled(cacheDir: string = cacheRoot()): boolean {
+  return readRecord(path.join(cacheDir, 'editor', VERSIONS_KEY)) !== undefined;
+}
+
 function layout(root: string): { nodeBin: string; codeServerBin: string } {
   return {
     nodeBin: path.join(root, 'node', 'bin', 'node'),
