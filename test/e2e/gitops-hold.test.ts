@@ -267,3 +267,36 @@ test('Resume GitOps puts the Kustomization back as it was, ends the hold, and Fl
     assert.equal(await liveImage(), 'registry.example/web:1.0.0');
     await capture(session, '04-resumed');
   }));
+
+test('a Warning event during a second hold fails the validation: the tree says what failed, the loop stays paused, and the notification offers to roll further back or to escalate', () =>
+  step('failed validation', async () => {
+    const { page } = session.workbench;
+    if ((await row('revision 2,').count()) === 0) await row('Deployment web').first().click();
+    await waitFor('revision 2', async () => (await row('revision 2,').count()) > 0);
+    await row('revision 2,').first().click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Roll Back to This Revision' });
+    await item.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await item.first().click();
+    const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'Pause Flux Kustomization flux-system/apps' });
+    await dialog.waitFor({ state: 'visible', timeout: 90_000 });
+    await dialog.locator('.monaco-button', { hasText: /^Pause and Roll Back$/ }).click();
+    await session.workbench.waitForNotification(/Rolled back deployment\/web to revision 2 and paused Kustomization apps/, { timeoutMs: 180_000 });
+    assert.equal(await liveImage(), 'registry.example/web:1.1.0');
+    // The kubelet's word that a container of the rolled-back version keeps crashing.
+    const pods = await json<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>(['-n', NS, 'get', 'pods', '-l', 'app=web']);
+    const pod = pods.items.find((p) => !p.metadata.deletionTimestamp)!.metadata.name;
+    const now = new Date(Date.now() + 1000).toISOString();
+    await plane.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'Event', metadata: { name: `${pod}.backoff`, namespace: NS }, involvedObject: { kind: 'Pod', name: pod, namespace: NS }, type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container web', count: 3, firstTimestamp: now, lastTimestamp: now, source: { component: 'kubelet' } }),
+    });
+    await waitFor('the failed validation in the tree', async () => /held by Rollback Guard since \d\d:\d\d · validation failed: Warning BackOff on pod\/web-/.test((await rows()).join('\n')), 90_000);
+    const toast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'failed validation' });
+    await toast.first().waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await toast.first().innerText(), /The rollback of deployment\/web in shop failed validation: Warning BackOff on pod\/web-\S+: Back-off restarting failed container web \(×3\)\. The GitOps loops stay paused\./);
+    assert.equal(await toast.first().locator('.monaco-button', { hasText: 'Roll Further Back…' }).count(), 1);
+    await capture(session, '05-validation-failed', 'gitops-validation-failed.png');
+    await toast.first().locator('.monaco-button', { hasText: 'Escalate…' }).click();
+    await session.workbench.waitForNotification(/Copied a summary of the failed validation to the clipboard/, { timeoutMs: 30_000 });
+    assert.equal((await kustomization()).spec.suspend, true, 'the loop stays paused after a failed validation');
+    assert.equal(await liveImage(), 'registry.example/web:1.1.0');
+  }));
