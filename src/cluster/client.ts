@@ -12,6 +12,7 @@ import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { fail, ok, type ClusterError, type Result } from './errors';
 import { kubeConfigFor, resolveContext, type ContextInfo, type LoadedKubeconfig } from './kubeconfig';
+import { trimEndOf } from '../core/text';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
 
@@ -143,7 +144,7 @@ export class KubeClient {
     private readonly kc: KubeConfig,
     private readonly options: ClientOptions,
   ) {
-    this.server = context.server!.replace(/\/+$/, '');
+    this.server = trimEndOf(context.server!, '/');
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 

@@ -153,6 +153,17 @@ function maskScalar(node: unknown): void {
   node.value = MASK;
 }
 
+/** Every `value:` line masked (`- value: x`, `  value: x`), line by line: the fallback for a manifest that does not parse. */
+function maskValueLines(manifest: string): string {
+  return manifest
+    .split('\n')
+    .map((line) => {
+      const m = /^([ \t]*(?:-[ \t]*)?value[ \t]*:[ \t]*)\S/.exec(line);
+      return m ? `${m[1]}${MASK}` : line;
+    })
+    .join('\n');
+}
+
 /**
  * A rendered manifest safe to show: Secret `data`/`stringData` (a Secret in a
  * List too), every env value that is not a reference (`valueFrom`), the value
@@ -167,7 +178,7 @@ export function redactManifest(manifest: string): string {
   const out: string[] = [];
   for (const doc of docs) {
     // What cannot be parsed is masked line by line: every `value:` and every secret-looking key.
-    if (doc.errors.length > 0) return redact(manifest.replace(/^(\s*-?\s*value\s*:\s*).+$/gm, `$1${MASK}`));
+    if (doc.errors.length > 0) return redact(maskValueLines(manifest));
     visit(doc, {
       Pair(_key, pair, path) {
         const key = isScalar(pair.key) ? String(pair.key.value) : '';

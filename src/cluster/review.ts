@@ -22,6 +22,7 @@ import type { PreflightBase } from './operations';
 import type { CheckStatus, Preflight, PreflightCheck } from './preflight';
 import type { HoldPreflight } from './holdFlow';
 import { loopText } from './hold';
+import { trimEndOf, WHITESPACE } from '../core/text';
 
 /** Something that removes the cause of a refusal; the editor shows it as a button, the CLI as a hint. */
 export interface ReviewFix {
@@ -169,7 +170,7 @@ function assemble(p: Parts): RollbackReview {
   const images = imageChange(p.images);
   const target = p.to ?? 'the target revision';
   let headline: string;
-  if (refusal) headline = `${p.subject} ${where} will not be rolled back to ${target}: ${refusal.message.replace(/[.\s]+$/, '')}.`;
+  if (refusal) headline = `${p.subject} ${where} will not be rolled back to ${target}: ${trimEndOf(refusal.message, `.${WHITESPACE}`)}.`;
   else if (p.nothingToDo) headline = p.nothingToDo;
   else headline = `${p.pauseAutoSync ? `Pause auto-sync of ${p.subject} ${where}, then roll it back` : `Roll back ${p.subject} ${where}`} from ${p.from ?? 'now'} to ${target}${p.how ? ` ${p.how}` : ''}${images ? `: ${images}` : ''}.`;
   const label = p.pauseAutoSync ? 'Pause Auto-Sync, Then Roll Back' : owner ? 'Roll Back in the Cluster Anyway' : 'Roll Back';

@@ -137,7 +137,10 @@ export function buildProjectContext(files: { path: string; text: string }[], def
     },
     imageReplacement(filePath, image) {
       const file = filePath.replace(/\\/g, '/');
-      const at = image.search(/[@]|:(?=[^/]*$)/);
+      // The first `@`, or the first `:` after the last `/` (the tag), whichever comes first.
+      const tag = image.indexOf(':', image.lastIndexOf('/') + 1);
+      const digest = image.indexOf('@');
+      const at = digest === -1 ? tag : tag === -1 ? digest : Math.min(tag, digest);
       const name = at === -1 ? image : image.slice(0, at);
       for (const scope of imageScopes) {
         if (scope.name === name && covers(scope.dirs, file)) return { by: scope.by, image: scope.image, pinned: scope.pinned };

@@ -52,7 +52,7 @@ const PATTERNS: readonly Pattern[] = [
   { re: /(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token)\s+)[^\s"',}]+/gi, to: `$1${MASK}` },
   { re: /(\bbearer\s+)(?!«)[A-Za-z0-9._~+/=-]{8,}/gi, to: `$1${MASK}` },
   // Passwords in URLs (`postgres://app:pw@db`, `jdbc:mysql://u:p@h`), and a token as the whole user part (`https://TOKEN@host`).
-  { re: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/@:"'<>]+:)[^\s/@"'<>]+@/gi, to: `$1${MASK}@` },
+  { re: /((?<![a-z0-9+.-])[a-z][a-z0-9+.-]*:\/\/[^\s/@:"'<>]+:)[^\s/@"'<>]+@/gi, to: `$1${MASK}@` },
   { re: /(\bhttps?:\/\/)(?!git@)[^\s/@:"'<>]{8,}@/gi, to: `$1${MASK}@` },
   // SQL: CREATE/ALTER USER|ROLE … PASSWORD '…' (quoted, possibly unterminated to the end of the text), IDENTIFIED [WITH plugin] BY|AS '…'.
   { re: /(\b(?:ENCRYPTED\s+|UNENCRYPTED\s+)?PASSWORD(?:\s*=\s*|\s+))(?:'(?:[^']|'')*'?|"[^"]*"?|\$\$[\s\S]*?(?:\$\$|$))/gi, to: `$1${MASK}` },

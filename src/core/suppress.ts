@@ -50,7 +50,9 @@ function ruleIdOf(idOrName: string): string | undefined {
  * the first word that is not a rule, starts the reason.
  */
 export function parseDirective(rest: string, ruleId: (idOrName: string) => string | undefined): { ids: string[]; reason: string } {
-  const text = rest.replace(/\s*-->\s*$/, '');
+  // The end of an HTML/XML comment, and the spaces around it (without an expression that rescans a long run of spaces).
+  const trimmed = rest.trimEnd();
+  const text = trimmed.endsWith('-->') ? trimmed.slice(0, -3).trimEnd() : rest;
   const ids: string[] = [];
   let at = 0;
   const token = /[\s,]*([^\s,:]+)/y;

@@ -115,3 +115,24 @@ export function splitFirstSentence(message: string): { first: string; rest: stri
   }
   return { first: message.trim(), rest: '' };
 }
+
+/**
+ * `text` without the trailing characters in `chars`. A loop, not `/[…]+$/`: on
+ * a long run of those characters followed by something else, such an
+ * expression retries from every position of the run (quadratic time).
+ */
+export function trimEndOf(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
+/** `text` without the leading characters in `chars` (see trimEndOf). */
+export function trimStartOf(text: string, chars: string): string {
+  let start = 0;
+  while (start < text.length && chars.includes(text[start]!)) start++;
+  return text.slice(start);
+}
+
+/** Whitespace as `\s` has it (ASCII and the common Unicode spaces), for trimEndOf. */
+export const WHITESPACE = ' \t\n\r\v\f\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';

@@ -1,4 +1,5 @@
 import { repositoryPath } from './image';
+import { trimEndOf, trimStartOf } from '../text';
 
 /**
  * How a container runs a schema migration, as data. A command is a sequence
@@ -76,7 +77,7 @@ export function commandWords(entries: readonly string[], env: ReadonlyMap<string
   entries.forEach((entry, source) => {
     const expanded = env.size === 0 ? entry : entry.replace(/\$(?:\(([A-Za-z_][\w.-]*)\)|\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g, (m, a, b, c) => env.get(a ?? b ?? c) ?? m);
     for (const raw of expanded.split(/[\s;&|()]+/)) {
-      const word = raw.replace(/^['"]+|['"]+$/g, '');
+      const word = trimEndOf(trimStartOf(raw, `'"`), `'"`);
       if (!word) continue;
       out.push({ word: word.slice(word.lastIndexOf('/') + 1), source });
     }

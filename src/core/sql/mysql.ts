@@ -34,8 +34,10 @@ function astify(sql: string): MysqlParse {
     return { ok: true, ast: (Array.isArray(ast) ? ast : [ast]) as Json[] };
   } catch (error) {
     const e = error as { message?: string; location?: { start?: { offset?: number } } };
-    const found = /but "(.*?)" found/.exec(e.message ?? '');
-    const message = found ? `syntax error at or near "${found[1]}"` : /end of input found/.test(e.message ?? '') ? 'syntax error at end of statement' : (e.message ?? 'syntax error').split('\n')[0]!.slice(0, 200);
+    const text = e.message ?? '';
+    const butAt = text.indexOf('but "');
+    const foundAt = butAt === -1 ? -1 : text.indexOf('" found', butAt + 5);
+    const message = foundAt !== -1 ? `syntax error at or near "${text.slice(butAt + 5, foundAt)}"` : /end of input found/.test(e.message ?? '') ? 'syntax error at end of statement' : (e.message ?? 'syntax error').split('\n')[0]!.slice(0, 200);
     return { ok: false, message, offset: e.location?.start?.offset ?? 0 };
   }
 }

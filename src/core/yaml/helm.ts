@@ -267,6 +267,32 @@ const HELPER = /\b(?:include|template|tpl)\b/;
 const DICT_ASSIGNMENT = /^\{\{-?\s*(\$\w+)\s*:?=\s*dict((?:\s+"(?:[^"\\\n]|\\.)*")*)\s*-?\}\}$/;
 const TO_YAML_VARIABLE = /\btoYaml\s+(\$\w+)/;
 
+/**
+ * The double-quoted strings of a template action, unescaped, in one pass (an
+ * unterminated string ends the line's strings: a regular expression retried
+ * from every quote would take quadratic time on a line of them).
+ */
+function quotedStrings(text: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] !== '"') continue;
+    let value = '';
+    let j = i + 1;
+    for (; j < text.length && text[j] !== '"' && text[j] !== '\n'; j++) {
+      if (text[j] === '\\' && j + 1 < text.length && text[j + 1] !== '\n') value += text[++j];
+      else value += text[j];
+    }
+    if (text[j] === '"') out.push(value);
+    else {
+      const eol = text.indexOf('\n', j);
+      if (eol === -1) break;
+      j = eol;
+    }
+    i = j;
+  }
+  return out;
+}
+
 /** Literal `dict "k" "v" …` assignments, by variable. */
 function literalDicts(text: string, actions: readonly Action[]): Map<string, { key: string; value: string }[]> {
   const out = new Map<string, { key: string; value: string }[]>();
@@ -274,7 +300,7 @@ function literalDicts(text: string, actions: readonly Action[]): Map<string, { k
     if (action.kind !== 'silent' || action.keyword) continue;
     const m = DICT_ASSIGNMENT.exec(text.slice(action.start, action.end));
     if (!m) continue;
-    const strings = [...m[2]!.matchAll(/"((?:[^"\\\n]|\\.)*)"/g)].map((s) => s[1]!.replace(/\\(.)/g, '$1'));
+    const strings = quotedStrings(m[2]!);
     if (strings.length % 2 !== 0) continue;
     const entries: { key: string; value: string }[] = [];
     for (let i = 0; i < strings.length; i += 2) entries.push({ key: strings[i]!, value: strings[i + 1]! });
@@ -283,9 +309,102 @@ function literalDicts(text: string, actions: readonly Action[]): Map<string, { k
   return out;
 }
 
-const BLOCK_HEADER = /^(\s*)((?:-[ \t]+)*)(?:((?:"[^"]*"|'[^']*'|[^\s#'"-][^#]*?|-[^\s#][^#]*?)):[ \t]+)?(?:[!&]\S*[ \t]+)*[|>]([1-9]?)[+-]?([1-9]?)[ \t]*(?:#.*)?$/;
-const KEY_VALUE = /^(\s*)((?:-[ \t]+)*)((?:"[^"]*"|'[^']*'|[^\s#'"\-[{][^#]*?|-[^\s#][^#]*?)):[ \t]+(?=\S)/;
-const OPEN_VALUE = /^(\s*)((?:-[ \t]+)*)(?:((?:"[^"]*"|'[^']*'|[^\s#'"\-[{][^#]*?|-[^\s#][^#]*?)):)?[ \t]*$/;
+/**
+ * A block scalar header line — `key: [!tag] [&anchor] |-2 # comment`, `- >`,
+ * `"quoted key": |` — as the expression
+ * `^(\s*)((?:-[ \t]+)*)(?:(KEY):[ \t]+)?(?:[!&]\S*[ \t]+)*[|>]([1-9]?)[+-]?([1-9]?)[ \t]*(?:#.*)?$`
+ * reads it (KEY: `"[^"]*"`, `'[^']*'`, or the shortest run without `#` that
+ * starts like a plain scalar), but in one pass: the expression took time to the
+ * fourth power of the line's length on lines of `:`, `!` and `>`. Returns
+ * [line, indentation, dashes, key or undefined, digit, digit], or null.
+ */
+export function blockHeader(line: string): (string | undefined)[] | null {
+  const n = line.length;
+  const isSpace = (c: string | undefined) => c !== undefined && /\s/.test(c);
+  const blank = (c: string | undefined) => c === ' ' || c === '\t';
+  let at = 0;
+  while (at < n && isSpace(line[at])) at++;
+  const indent = line.slice(0, at);
+  const dashStart = at;
+  while (line[at] === '-' && blank(line[at + 1])) {
+    at++;
+    while (blank(line[at])) at++;
+  }
+  const dashes = line.slice(dashStart, at);
+  const rest = at;
+  // `.` stops at these: a comment must reach the end without one.
+  let lastBreak = -1;
+  for (let i = 0; i < n; i++) if (line[i] === '\r' || line[i] === '\u2028' || line[i] === '\u2029' || line[i] === '\n') lastBreak = i;
+  const indicator = (p: number): [string, string] | null => {
+    if (line[p] !== '|' && line[p] !== '>') return null;
+    let q = p + 1;
+    const d1 = line[q] !== undefined && line[q]! >= '1' && line[q]! <= '9' ? line[q++]! : '';
+    if (line[q] === '+' || line[q] === '-') q++;
+    const d2 = line[q] !== undefined && line[q]! >= '1' && line[q]! <= '9' ? line[q++]! : '';
+    while (blank(line[q])) q++;
+    if (q === n || (line[q] === '#' && q > lastBreak)) return [d1, d2];
+    return null;
+  };
+  const memo = new Map<number, [string, string] | null>();
+  const tail = (p: number): [string, string] | null => {
+    const chain: number[] = [];
+    let q = p;
+    let result: [string, string] | null;
+    for (;;) {
+      const known = memo.get(q);
+      if (known !== undefined || memo.has(q)) {
+        result = known ?? null;
+        break;
+      }
+      chain.push(q);
+      result = indicator(q);
+      if (result || (line[q] !== '!' && line[q] !== '&')) break;
+      let e = q;
+      while (e < n && !isSpace(line[e])) e++;
+      if (!blank(line[e])) {
+        result = null;
+        break;
+      }
+      while (blank(line[e])) e++;
+      q = e;
+    }
+    for (const c of chain) memo.set(c, result);
+    return result;
+  };
+  /** `:[ \t]+` at `colon`, then the tail. */
+  const afterKey = (colon: number): [string, string] | null => {
+    if (line[colon] !== ':' || !blank(line[colon + 1])) return null;
+    let e = colon + 1;
+    while (blank(line[e])) e++;
+    return tail(e);
+  };
+  const first = line[rest];
+  let keyEnd = -1;
+  let found: [string, string] | null = null;
+  if (first === '"' || first === "'") {
+    const close = line.indexOf(first, rest + 1);
+    if (close !== -1) {
+      found = afterKey(close + 1);
+      if (found) keyEnd = close + 1;
+    }
+  } else if (first !== undefined && (first === '-' ? line[rest + 1] !== undefined && !isSpace(line[rest + 1]) && line[rest + 1] !== '#' : !isSpace(first) && first !== '#')) {
+    for (let c = rest + (first === '-' ? 2 : 1); c < n && line[c] !== '#'; c++) {
+      found = afterKey(c);
+      if (found) {
+        keyEnd = c;
+        break;
+      }
+    }
+  }
+  if (found) return [line, indent, dashes, line.slice(rest, keyEnd), found[0], found[1]];
+  const bare = tail(rest);
+  return bare ? [line, indent, dashes, undefined, bare[0], bare[1]] : null;
+}
+
+// `(?=(…))\1` matches like an atomic group: the indentation and the `- ` markers are never given back
+// (nothing after them could use what they give back), so a long run of them cannot make a line take quadratic time.
+const KEY_VALUE = /^(?=(\s*))\1(?=((?:-[ \t]+)*))\2((?:"[^"]*"|'[^']*'|[^\s#'"\-[{][^#]*?|-[^\s#][^#]*?)):[ \t]+(?=\S)/;
+const OPEN_VALUE = /^(?=(\s*))\1(?=((?:-[ \t]+)*))\2(?:((?:"[^"]*"|'[^']*'|[^\s#'"\-[{][^#]*?|-[^\s#][^#]*?)):)?[ \t]*$/;
 
 export function maskTemplate(text: string): MaskedTemplate {
   if (!hasTemplateActions(text)) return { text, spans: [], injections: [], shifts: [] };
@@ -389,7 +508,7 @@ export function maskTemplate(text: string): MaskedTemplate {
    * the indentation of its content (explicit, else its first line of literal
    * text; -1 when it has none).
    */
-  const startBlock = (header: RegExpExecArray, line: number): { owner: number; indent: number } => {
+  const startBlock = (header: (string | undefined)[], line: number): { owner: number; indent: number } => {
     const dashes = header[2]!;
     const owner = header[3] !== undefined ? header[1]!.length + dashes.length : header[1]!.length + dashes.replace(/-[ \t]*$/, '').length;
     const explicit = Number(header[4] || header[5] || 0);
@@ -414,7 +533,7 @@ export function maskTemplate(text: string): MaskedTemplate {
         continue;
       }
     }
-    const header = BLOCK_HEADER.exec(maskedLine(line));
+    const header = blockHeader(maskedLine(line));
     if (header) {
       block = startBlock(header, line);
       continue;
@@ -426,7 +545,7 @@ export function maskTemplate(text: string): MaskedTemplate {
     const printsHere = lastLiteral[line]! < cut && hasOutput(covered, cut, end);
     const before = maskedLine(line, start, cut);
     // A block scalar header followed by an action: `app.conf: |- {{ include … | nindent 4 }}`.
-    const headerBefore = printsHere ? BLOCK_HEADER.exec(before) : null;
+    const headerBefore = printsHere ? blockHeader(before) : null;
     if (headerBefore) {
       blank(cut, end);
       block = startBlock(headerBefore, line);
@@ -449,7 +568,7 @@ export function maskTemplate(text: string): MaskedTemplate {
     const kv = KEY_VALUE.exec(maskedLine(line));
     if (kv) {
       const valueStart = start + kv[0].length;
-      const value = maskedLine(line, valueStart, end).replace(/\s+$/, '');
+      const value = maskedLine(line, valueStart, end).trimEnd();
       if (value.length > 0 && valueStart + value.length > cut && !wellFormedValue(value)) {
         for (let i = valueStart; i < valueStart + value.length; i++) if (out[i] !== '\r') out[i] = FILLER;
       }

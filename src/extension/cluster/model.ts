@@ -31,6 +31,7 @@ import { redact } from '../../core/redact';
 import { parseManifestFile, type ManifestDoc } from '../../core/yaml/manifest';
 import { span } from '../../core/yaml/nodes';
 import { yamlString } from '../../core/yaml/edits';
+import { trimEndOf, WHITESPACE } from '../../core/text';
 
 export const VIEW_ID = 'rollbackGuard.cluster';
 export const REVISION_SCHEME = 'rollback-guard-revision';
@@ -703,7 +704,7 @@ export function errorText(error: Pick<ClusterError, 'kind' | 'message' | 'hint' 
     error.kind === 'forbidden' && p && !error.message.includes(p.verb)
       ? ` (needs "${p.verb}" on ${p.resource}${p.group ? `.${p.group}` : ''}${p.namespace ? ` in namespace "${p.namespace}"` : ''})`
       : '';
-  const message = error.message.replace(/[.\s]+$/, '');
+  const message = trimEndOf(error.message, `.${WHITESPACE}`);
   return safe(`${message[0]?.toUpperCase() ?? ''}${message.slice(1)}${permission}.${error.hint ? ` ${error.hint}` : ''}`, secrets);
 }
 

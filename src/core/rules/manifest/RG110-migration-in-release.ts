@@ -2,6 +2,7 @@ import { describeContainer, describeObject, podTemplate, type ContainerRef } fro
 import { matchMigration } from '../../k8s/migrationCommands';
 import type { YamlNav } from '../../yaml/nodes';
 import { defineManifestRule, type ManifestContext } from './context';
+import { trimEndOf } from '../../text';
 
 /** Kinds whose every container is a one-off task; elsewhere only init containers run to completion. */
 const TASK_KINDS = new Set(['Job', 'CronJob']);
@@ -85,7 +86,7 @@ function mountedScript(
   const mounts = nav.items(nav.get(container.node, 'volumeMounts')).flatMap((m) => {
     const name = nav.str(nav.get(m, 'name'));
     const path = nav.str(nav.get(m, 'mountPath'));
-    return name && path ? [{ name, path: path.replace(/\/+$/, '') }] : [];
+    return name && path ? [{ name, path: trimEndOf(path, '/') }] : [];
   });
   if (mounts.length === 0) return undefined;
   for (let entry = 0; entry < entries.length; entry++) {
