@@ -49,7 +49,7 @@ a server-side dry run and the pod template diff. The patch carries the
 resourceVersion the preflight read, so a concurrent change aborts it. Follows
 the rollout and writes an evidence record.
 
-helmrelease/NAME runs \`helm rollback NAME N -n NS --kube-context CTX --wait\`
+helmrelease/NAME runs \`helm rollback --namespace=NS --kube-context=CTX --wait -- NAME N\`
 (the helm binary: --helm PATH, else helm on PATH) after the same preflight,
 with RBAC on the release Secrets and every object the rollback changes.
 application/NAME sets the Argo CD Application's operation.sync from history

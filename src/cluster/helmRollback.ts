@@ -5,7 +5,7 @@
  * `helm rollback --dry-run`, the manifest and values diff), then the `helm`
  * binary itself, run with an argv array:
  *
- *   helm rollback <release> <revision> -n <ns> --kube-context <ctx> [--wait --timeout <s>s]
+ *   helm rollback --namespace=<ns> --kube-context=<ctx> [--wait --timeout=<s>s] -- <release> <revision>
  *
  * `helm rollback` applies the target revision's manifest itself (3-way merge,
  * hooks, history bookkeeping); re-implementing that would be a second Helm.
@@ -101,16 +101,17 @@ export async function helmVersion(helm: string): Promise<string | undefined> {
 
 /** The argv of the rollback (without the binary). */
 export function helmRollbackArgs(plan: Pick<HelmRollbackPlan, 'ref' | 'toRevision'>, context: string, options: { wait?: boolean; timeoutSeconds?: number; dryRun?: boolean } = {}): string[] {
+  // Names never parse as options: values are attached with `=`, and the release name comes after `--`
+  // (a release, namespace or context named `--kubeconfig=…` stays a name).
   return [
     'rollback',
+    `--namespace=${plan.ref.namespace}`,
+    `--kube-context=${context}`,
+    ...(options.dryRun ? ['--dry-run'] : []),
+    ...(options.wait ? ['--wait', `--timeout=${Math.max(1, Math.round(options.timeoutSeconds ?? 300))}s`] : []),
+    '--',
     plan.ref.name,
     String(plan.toRevision),
-    '--namespace',
-    plan.ref.namespace,
-    '--kube-context',
-    context,
-    ...(options.dryRun ? ['--dry-run'] : []),
-    ...(options.wait ? ['--wait', '--timeout', `${Math.max(1, Math.round(options.timeoutSeconds ?? 300))}s`] : []),
   ];
 }
 

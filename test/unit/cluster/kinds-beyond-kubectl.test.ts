@@ -167,7 +167,9 @@ describe('Helm release Secrets', () => {
     const nothing = planHelmRollback(single!);
     assert.ok(!nothing.ok);
     assert.equal(nothing.error.kind, 'no-history');
-    assert.deepEqual(helmRollbackArgs(one.value, 'prod-eu', { wait: true, timeoutSeconds: 120 }), ['rollback', 'shop', '1', '--namespace', 'prod', '--kube-context', 'prod-eu', '--wait', '--timeout', '120s']);
+    assert.deepEqual(helmRollbackArgs(one.value, 'prod-eu', { wait: true, timeoutSeconds: 120 }), ['rollback', '--namespace=prod', '--kube-context=prod-eu', '--wait', '--timeout=120s', '--', 'shop', '1']);
+    // A name that looks like an option stays a name.
+    assert.deepEqual(helmRollbackArgs({ ...one.value, ref: { ...one.value.ref, name: '--kubeconfig=/tmp/x', namespace: '-n' } }, '--debug').slice(1), ['--namespace=-n', '--kube-context=--debug', '--', '--kubeconfig=/tmp/x', '1']);
   });
 });
 
