@@ -10,6 +10,7 @@ import { docsUrl, toFinding } from '../core/rule';
 import { RULES } from '../core/rules';
 import { NOT_ANALYSED } from '../core/rules/meta';
 import { loadPostgres, postgresModule, usePostgresModule } from '../core/sql/postgres';
+import { drainRememberedSecrets, rememberSecret } from '../core/redact';
 
 /**
  * `check` over many files on every core. Worker threads (one per further
@@ -53,7 +54,7 @@ export interface SourceText {
  * when (see Progress), so this thread can stop one that takes too long.
  */
 type Request = { setup: AnalysisSetup; postgres?: WebAssembly.Module; progress?: SharedArrayBuffer; epoch?: number } | { id: number; files: SourceText[] } | null;
-type Reply = { ready: true } | { id: number; findings: Compact[][] } | { id: number; error: string };
+type Reply = { ready: true } | { id: number; findings: Compact[][]; secrets?: string[] } | { id: number; error: string };
 
 /** A finding as a worker sends it: without the rule's help and docs URL (the same long strings on thousands of findings), which this thread adds back. */
 type Compact = Omit<Finding, 'help' | 'docsUrl'> & { help?: string };
@@ -277,7 +278,11 @@ export class AnalysisPool {
           return;
         }
         if ('error' in reply) failure ??= new Error(reply.error);
-        else results[reply.id] = reply.findings.map((file) => file.map(expand));
+        else {
+          // Secrets the worker met (SQL credentials) are masked in this thread's output too.
+          for (const secret of reply.secrets ?? []) rememberSecret(secret);
+          results[reply.id] = reply.findings.map((file) => file.map(expand));
+        }
         give();
       });
       // A worker that fails to start or dies leaves its chunk to this thread.
@@ -467,7 +472,7 @@ export function serveAnalysis(): void {
       return;
     }
     analyzeChunk(engine!, request.files, progress).then(
-      (findings) => port.postMessage({ id: request.id, findings: findings.map((file) => file.map(compact)) } satisfies Reply),
+      (findings) => port.postMessage({ id: request.id, findings: findings.map((file) => file.map(compact)), secrets: drainRememberedSecrets() } satisfies Reply),
       (error: unknown) => port.postMessage({ id: request.id, error: (error as Error).stack ?? String(error) } satisfies Reply),
     );
   });

@@ -65,8 +65,8 @@ const PATTERNS: readonly Pattern[] = [
 const ASSIGNMENT = /(?<![\w.-])([\w.-]+)(\\?["']?)[ \t]*([:=])[ \t]*/g;
 /** A `--flag` followed by its value as the next argument (`--token X`, `"--token", "X"`). */
 const FLAG = /(?<![\w-])(--?[\w-]+)(?:[ \t]+|\\?["'][ \t]*,[ \t]*\\?["'])(?=[^\s"',\]-])/g;
-/** The value after an assignment: quoted (JSON-escaped quotes too), or bare up to a delimiter. */
-const VALUE = /\\?"(?:[^"\\\n]|\\[^"\n])*(?:\\?"|(?=\n)|$)|'[^'\n]*(?:'|(?=\n)|$)|[^\s"',;{}[\]\)&]+/y;
+/** The value after an assignment: quoted (JSON-escaped quotes too), or bare up to a delimiter (a backslash too: in JSON it escapes what follows). */
+const VALUE = /\\?"(?:[^"\\\n]|\\[^"\n])*(?:\\?"|(?=\n)|$)|'[^'\n]*(?:'|(?=\n)|$)|[^\s"',;{}[\]\)&\\]+/y;
 /** A YAML block scalar indicator (`|`, `>-`) ending its line: the value is on the more-indented lines below. */
 const BLOCK = /[|>][-+0-9]*[ \t]*(?:\n|$)/y;
 
@@ -133,6 +133,15 @@ function maskAssignments(text: string): string {
 
 /** Secrets this process has learned (credentials, Secret data, env values); masked in every output. */
 const remembered = new Set<string>();
+/** Remembered since the last drain: what an analysis thread passes to the thread that prints. */
+let fresh: string[] = [];
+
+/** The secrets remembered since the last call (an analysis worker sends them with its findings). */
+export function drainRememberedSecrets(): string[] {
+  const out = fresh;
+  fresh = [];
+  return out;
+}
 
 /** Short values would mask ordinary words. */
 const MIN_LITERAL = 6;
@@ -142,7 +151,10 @@ export function rememberSecret(value: unknown): void {
   if (typeof value !== 'string') return;
   for (const line of value.split('\n')) {
     const t = line.trim();
-    if (t.length >= MIN_LITERAL && t !== MASK) remembered.add(t);
+    if (t.length >= MIN_LITERAL && t !== MASK && !remembered.has(t)) {
+      remembered.add(t);
+      fresh.push(t);
+    }
   }
 }
 
@@ -159,6 +171,20 @@ export function redact(text: string, known: readonly (string | undefined)[] = []
   for (const secret of literals) if (out.includes(secret)) out = out.split(secret).join(MASK);
   for (const { re, to } of PATTERNS) out = out.replace(re, to);
   return maskAssignments(out);
+}
+
+/**
+ * Remembers the credentials a SQL text holds (`PASSWORD '…'`, a bare or
+ * unterminated one, `IDENTIFIED [WITH plugin] BY '…'`), so whatever quotes them
+ * later — a parser's error excerpt, a rule message — is masked.
+ */
+export function rememberSqlCredentials(sql: string): void {
+  if (!/PASSWORD|IDENTIFIED/i.test(sql)) return;
+  const literal = /\b(?:PASSWORD(?:\s*=\s*|\s+)|IDENTIFIED\s+(?:WITH\s+[\w'"]+\s+)?(?:BY|AS)\s+(?:PASSWORD\s+)?)(?:'((?:[^']|'')*)'?|"([^"]*)"?|([A-Za-z0-9_$#@!%^*+~-]{4,}))/gi;
+  for (const m of sql.matchAll(literal)) {
+    const value = m[1] ?? m[2] ?? m[3];
+    if (value && !/^(NULL|VALID|UNTIL|ENCRYPTED)$/i.test(value)) rememberSecret(value.split('\n')[0]!.replace(/''/g, "'"));
+  }
 }
 
 /** `redact` applied to every string inside a JSON-like value, and values under secret-looking keys masked whole. */

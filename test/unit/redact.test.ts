@@ -56,6 +56,13 @@ describe('the redaction layer: text', () => {
     assert.deepEqual(JSON.parse(out), { password: MASK, token: MASK, nested: { apiKey: MASK }, ok: 1, auth: { user: 'u' } });
   });
 
+  it('keeps JSON valid when a secret assignment sits inside a JSON string', () => {
+    const json = JSON.stringify({ message: 'near "x\n-- credential: SECRET29Tail\n"', token: 'y' });
+    const out = redact(json);
+    assert.doesNotMatch(out, MARKER);
+    assert.doesNotThrow(() => JSON.parse(out), out);
+  });
+
   it('leaves ordinary text, references and rule messages alone', () => {
     for (const text of [
       'deployment "web" in namespace "shop": revision 3 → 1 (image registry.example/web:1.2.3)',

@@ -5,6 +5,7 @@ import { MIGRATION_RULES } from '../rules';
 import { createMigrationContext, type MigrationReport } from '../rules/migration/context';
 import { NOT_ANALYSED } from '../rules/meta';
 import { HASH_COMMENT, SLASH_COMMENT, SQL_COMMENT, XML_COMMENT, toComment, type CommentSyntax } from '../suppress';
+import { rememberSqlCredentials } from '../redact';
 import { LineIndex } from '../text';
 import type { EmbeddedProblem } from '../migrations/embedded';
 import { codeLayout, codeLayoutOfText, dialectOf, isSqitchExtra, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
@@ -42,6 +43,8 @@ interface Read {
 
 /** Runs the rules over the units and builds the output the engine expects. */
 function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutput {
+  // Credentials in the migration are masked wherever something quotes them (see core/redact.ts).
+  rememberSqlCredentials(source.text);
   const findings: Finding[] = [];
   const summaries: FileSummary[] = [];
   for (const unit of read.units) {
@@ -79,8 +82,8 @@ function finish(source: SourceFile, lines: LineIndex, read: Read): AnalyzerOutpu
       toFinding(NOT_ANALYSED, source.path, {
         range: lines.range(problem.offset, Math.max(problem.offset, end)),
         message: problem.whole
-          ? `Not analysed: ${problem.message}${more}. If the dialect is wrong, set it under \`migrations.dialects\` in .rollbackguard.yaml.`
-          : `Not analysed from here: ${problem.message}${more}. Statements before this point were checked.`,
+          ? `Not analysed: ${parserMessage(problem.message, source.text, problem.offset)}${more}. If the dialect is wrong, set it under \`migrations.dialects\` in .rollbackguard.yaml.`
+          : `Not analysed from here: ${parserMessage(problem.message, source.text, problem.offset)}${more}. Statements before this point were checked.`,
       }),
     );
   }
@@ -421,3 +424,27 @@ function RG209_META() {
 }
 
 export const MIGRATION_ANALYZERS: readonly Analyzer[] = [sqlMigrationAnalyzer, frameworkMigrationAnalyzer];
+
+/**
+ * A parser's message without the source text it quotes when that text may be
+ * a credential: `at or near "…"` quoting a string literal (`'hunter2`, an
+ * unterminated one quotes the rest of the file), or the word after `PASSWORD`
+ * or `IDENTIFIED BY`, is replaced by what it is; any other excerpt keeps its
+ * first line only.
+ */
+export function parserMessage(message: string, text: string, offset: number): string {
+  const at = message.indexOf(' at or near "');
+  if (at === -1) return message;
+  const start = at + ' at or near "'.length;
+  // The excerpt runs to the last quote of the message (it may hold quotes and newlines itself).
+  const end = message.lastIndexOf('"');
+  const excerpt = end > start ? message.slice(start, end) : message.slice(start);
+  const rest = end > start ? message.slice(end + 1) : '';
+  const before = text.slice(Math.max(0, offset - 64), offset).trimEnd().toUpperCase();
+  let shown: string;
+  if (/^['"$]|^[EeBbXxUu]&?'/.test(excerpt)) shown = 'a string literal';
+  else if (/(?:PASSWORD|IDENTIFIED\s+(?:WITH\s+\S+\s+)?(?:BY|AS))\s*=?\s*$/.test(before)) shown = 'the password';
+  else shown = `"${excerpt.split('\n')[0]!.slice(0, 80)}"`;
+  return `${message.slice(0, at)} at or near ${shown}${rest}`;
+}
+
