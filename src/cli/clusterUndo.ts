@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { redact } from '../core/redact';
-import { applicationReview, describeOwner, entryRevisionText, helmReview, refText, reviewText, type ApplicationRef, type ClusterError, type ClusterSession, type PreflightBase, type ReleaseRef } from '../cluster';
+import { applicationReview, describeOwner, entryRevisionText, helmReview, helmRollbackArgs, refText, reviewText, type ApplicationRef, type ClusterError, type ClusterSession, type PreflightBase, type ReleaseRef } from '../cluster';
 import { checksJson, confirmWrite, outcomeJson, printDryRun, printError, printOutcome, writeOptions, type ClusterCliIO, type Prompter } from './clusterCommon';
 
 export interface UndoContext {
@@ -83,7 +83,7 @@ export async function undoRelease(ctx: UndoContext, ref: ReleaseRef, toRevision:
   if (format === 'text') {
     out(reviewText(review));
     if (p.diff && !p.diff.equal) out(`\nManifest and values diff (secret-looking values redacted):\n${p.diff.unified.trimEnd()}\n`);
-    if (p.argv) out(`\nWill run: helm ${p.argv.join(' ')}${values['no-wait'] ? '' : ` --wait --timeout ${ctx.timeoutSeconds}s`}\n`);
+    if (p.argv && p.plan) out(`\nWill run: helm ${helmRollbackArgs(p.plan, p.context.name, { wait: !values['no-wait'], timeoutSeconds: ctx.timeoutSeconds }).join(' ')}\n`);
   }
   const refusal = wouldRefuse(p, values['allow-gitops'] === true);
   if (values['dry-run']) return printDryRun(out, format, refusal, preflightJson, 'the rollback');

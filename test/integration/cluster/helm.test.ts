@@ -290,7 +290,7 @@ describe('Helm releases on a real control plane', { timeout: 30 * 60 * 1000 }, (
 
     const dry = runCli(cli, ['undo', 'helmrelease/storefront', '-n', ns, '--to-revision', '1', '--helm', plane.bin.helm, '--dry-run'], { cwd: work, env });
     assert.equal(dry.code, 0, dry.stdout + dry.stderr);
-    assert.match(dry.stdout, /Will run: helm rollback storefront 1 --namespace helm-cli --kube-context rg-admin --wait --timeout 300s/);
+    assert.match(dry.stdout, /Will run: helm rollback --namespace=helm-cli --kube-context=rg-admin --wait --timeout=300s -- storefront 1/);
     assert.match(dry.stdout, /Dry run: the rollback would proceed/);
 
     const undo = runCli(cli, ['undo', 'release/storefront', '-n', ns, '--to-revision', '1', '--helm', plane.bin.helm, '--yes', '--no-wait', '--format', 'json'], { cwd: work, env });
