@@ -106,6 +106,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     ...(value.ignore ?? []).map((g, i): [string[], string, boolean] => [['ignore', String(i)], g, true]),
     ...(value.migrations?.paths ?? []).map((g, i): [string[], string, boolean] => [['migrations', 'paths', String(i)], g, true]),
     ...(value.migrations?.dialects ?? []).map((d, i): [string[], string, boolean] => [['migrations', 'dialects', String(i), 'path'], d.path, true]),
+    ...(value.migrations?.owners ?? []).flatMap((o, i) => (o.paths ?? []).map((g, j): [string[], string, boolean] => [['migrations', 'owners', String(i), 'paths', String(j)], g, true])),
     ...(value.production?.contexts ?? []).map((g, i): [string[], string, boolean] => [['production', 'contexts', String(i)], g, false]),
   ];
   for (const [path, glob, paths] of globs) {

@@ -44,7 +44,8 @@ interface Pattern {
 const PATTERNS: readonly Pattern[] = [
   // PEM private keys and JWTs, whole.
   { re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, to: MASK },
-  { re: /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, to: MASK },
+  // A JWT starts where a run of its characters starts (not retried inside a long run such as `eyJaaaa-eyJaaaa-…`).
+  { re: /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, to: MASK },
   // Provider token formats.
   { re: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|[rs]k_live_[A-Za-z0-9]{10,}|AIza[0-9A-Za-z_-]{35})/g, to: MASK },
   { re: /(hooks\.slack\.com\/(?:services|workflows)\/)[A-Za-z0-9/_-]+/g, to: `$1${MASK}` },

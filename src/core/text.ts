@@ -108,7 +108,10 @@ export function splitFirstSentence(message: string): { first: string; rest: stri
     else if ((c === '.' || c === '!' || c === '?') && depth === 0) {
       const next = message[i + 1];
       if (next !== undefined && next !== ' ' && next !== '\n') continue;
-      const word = /(\S+)$/.exec(message.slice(0, i))?.[1] ?? '';
+      // The word before the mark, read backwards (an expression over the whole prefix at every mark is quadratic).
+      let from = i;
+      while (from > 0 && !/\s/.test(message[from - 1]!)) from--;
+      const word = message.slice(from, i);
       if (c === '.' && (/^(e\.g|i\.e|etc|vs|cf|incl)$/i.test(word) || /^\w$/.test(word))) continue;
       return { first: message.slice(0, i + 1).trim(), rest: message.slice(i + 1).trim() };
     }

@@ -1,10 +1,11 @@
 import { posix } from 'node:path';
-import picomatch from 'picomatch';
 import type { Engine } from '../core/engine';
 import { parseImageReference } from '../core/k8s/image';
 import { matchMigration } from '../core/k8s/migrationCommands';
 import { podTemplate } from '../core/k8s/workload';
 import { parseManifestFile } from '../core/yaml/manifest';
+import { compileGlobs, GlobError } from '../core/glob';
+import { trimEndOf, trimStartOf } from '../core/text';
 import type { GitRepo } from './repo';
 import type { WorkloadKey } from './schemaChanges';
 
@@ -37,9 +38,19 @@ export interface MigrationOwner {
 
 export type Ownership = { known: true; by: string; owns: (path: string) => boolean; dirs: string[] } | { known: false; why: string };
 
+/**
+ * A matcher for directories or globs (a directory owns what is under it),
+ * with the matcher that cannot backtrack; a pattern it refuses (the
+ * configuration refuses those at their line) matches literally.
+ */
 function globsOf(paths: readonly string[]): (path: string) => boolean {
-  const patterns = paths.map((p) => p.replace(/^\.\//, '').replace(/\/+$/, '')).flatMap((p) => (/[*?[{]/.test(p) ? [p] : [p, `${p}/**`]));
-  return picomatch(patterns, { dot: true });
+  const patterns = paths.map((p) => trimEndOf(p.replace(/^\.\//, ''), '/')).flatMap((p) => (/[*?[{]/.test(p) ? [p] : [p, `${p}/**`]));
+  try {
+    return compileGlobs(patterns, { paths: true });
+  } catch (error) {
+    if (!(error instanceof GlobError)) throw error;
+    return (path) => patterns.some((p) => path === p || path.startsWith(`${p}/`));
+  }
 }
 
 function repositoryOf(image: string): string {
@@ -69,10 +80,19 @@ async function migrationDirs(repo: GitRepo, commit: string, engine: Engine): Pro
   return out;
 }
 
+/** A Flyway versioned or undo migration by its file name: `V1__x.sql`, `U2_1__y.sql`. */
+export function isFlywayFile(path: string): boolean {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  if ((base[0] !== 'V' && base[0] !== 'U') || !/^\d$/.test(base[1] ?? '') || !base.endsWith('.sql')) return false;
+  const k = base.indexOf('__', 2);
+  return k !== -1 && k + 2 < base.length - 4;
+}
+
 /** Files a tool's migrations look like, to pick its directory among several. */
-const TOOL_FILES: Record<string, RegExp> = {
+const TOOL_FILES: Record<string, { test(path: string): boolean }> = {
   'golang-migrate': /\.(up|down)\.sql$/,
-  Flyway: /(^|\/)[VU]\d[^/]*__[^/]+\.sql$/,
+  // By its file name (`/(^|\/)[VU]\d[^/]*__[^/]+\.sql$/` retried its `[^/]+` from every `__`).
+  Flyway: { test: (path) => isFlywayFile(path) },
   Alembic: /\/versions\/[^/]+\.py$/,
   Django: /\/migrations\/\d{4}_[^/]+\.py$/,
   'Rails / Sequelize': /\/db\/migrate\/\d+_[^/]+\.rb$/,
@@ -130,7 +150,7 @@ export async function migrationOwnership(repo: GitRepo, input: { commit: string;
   for (const c of containers) {
     // A path in its command: the directory whose path ends with it (`/app/db/migrations` ↔ `db/migrations`).
     for (const p of c.paths) {
-      const segments = p.replace(/^\/+|\/+$/g, '').split('/');
+      const segments = trimEndOf(trimStartOf(p, '/'), '/').split('/');
       for (let n = segments.length; n >= 1; n--) {
         const tail = segments.slice(-n).join('/');
         const matches = [...dirs.keys()].filter((d) => d === tail || d.endsWith(`/${tail}`) || posix.dirname(d) === tail || posix.dirname(d).endsWith(`/${tail}`));

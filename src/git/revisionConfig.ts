@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { configFingerprint, type ConfigFingerprint } from '../core/k8s/configContent';
 import { parseManifestFile } from '../core/yaml/manifest';
+import { trimEndOf, trimStartOf } from '../core/text';
 import { GitRepo } from './repo';
 import { findWorkloadManifests, sameImage, workloadImages, type WorkloadKey } from './schemaChanges';
 
@@ -81,7 +82,7 @@ export async function revisionObjects(input: { dir: string; revision: string; pa
   if (!/^[0-9a-f]{7,64}$/i.test(input.revision)) return { ok: false, reason: `revision ${input.revision} is not a commit id` };
   const exists = await repo.probe(['cat-file', '-e', `${input.revision}^{commit}`]);
   if (exists.code !== 0) return { ok: false, reason: `commit ${input.revision.slice(0, 7)} is not in ${repo.root}` };
-  const dir = input.path.replace(/^\.?\/+|\/+$/g, '') || '.';
+  const dir = trimEndOf(trimStartOf(input.path.startsWith('./') ? input.path.slice(1) : input.path, '/'), '/') || '.';
   const listed = await repo.probe(['ls-tree', '-r', '--name-only', '-z', input.revision, '--', dir === '.' ? '.' : `${dir}/`]);
   const paths = listed.code === 0 ? listed.out.split('\0').filter(Boolean) : [];
   if (paths.length === 0) return { ok: false, reason: `${dir} holds no files at ${input.revision.slice(0, 7)}` };

@@ -34,6 +34,13 @@ describe('a hostile .rollbackguard.yaml', () => {
     assert.match(result.stderr, /`migrations\.paths\.0`: extended glob patterns/);
   });
 
+  it('the same through migrations.owners paths', () => {
+    const dir = workspace({ '.rollbackguard.yaml': 'migrations:\n  owners:\n    - workload: deployment/web\n      paths: ["db", "**/@(a+|a)+b"]\n', [`db/${LONG}.sql`]: '' });
+    const result = cli(['check', '.'], dir);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /`migrations\.owners\.0\.paths\.1`: extended glob patterns/);
+  });
+
   it('maxFileSizeKb has a maximum: a 700 MB file is skipped with a note, never read', () => {
     const over = workspace({ '.rollbackguard.yaml': 'maxFileSizeKb: 100000000\n' });
     const refused = cli(['check', '.'], over);

@@ -74,9 +74,17 @@ export interface RegistryCredential {
   from: string;
 }
 
+/** Index of the last line terminator (where `.` stops), or -1. */
+function lastLineTerminator(text: string): number {
+  return Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'), text.lastIndexOf('\u2028'), text.lastIndexOf('\u2029'));
+}
+
 /** Normalises a key of a docker config's `auths` to a host: `https://index.docker.io/v1/` → `docker.io`. */
 export function authKeyHost(key: string): string {
-  const host = key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+  const rest = key.replace(/^[a-z]+:\/\//, '');
+  // Up to the first `/` after the last line break (what `/\/.*$/` removed, without retrying from every `/`).
+  const slash = rest.indexOf('/', lastLineTerminator(rest) + 1);
+  const host = slash === -1 ? rest : rest.slice(0, slash);
   return host === 'index.docker.io' || host === 'registry-1.docker.io' ? 'docker.io' : host;
 }
 
@@ -147,11 +155,14 @@ function send(url: URL, method: 'HEAD' | 'GET', headers: Record<string, string>,
 /** `Bearer realm="…",service="…",scope="…"` → its parameters. */
 export function challenge(header: string | undefined): { scheme: string; params: Record<string, string> } | undefined {
   if (!header) return undefined;
-  const m = /^(\w+)\s*(.*)$/.exec(header.trim());
-  if (!m) return undefined;
+  // The scheme, then the parameters: each name starts where a word starts (no retry inside a long word).
+  const text = header.trim();
+  const scheme = /^\w+/.exec(text)?.[0];
+  const rest = text.slice(scheme?.length ?? 0).trimStart();
+  if (!scheme || /[\n\r\u2028\u2029]/.test(rest)) return undefined;
   const params: Record<string, string> = {};
-  for (const p of m[2]!.matchAll(/(\w+)="([^"]*)"/g)) params[p[1]!.toLowerCase()] = p[2]!;
-  return { scheme: m[1]!.toLowerCase(), params };
+  for (const p of rest.matchAll(/(?<!\w)(\w+)="([^"]*)"/g)) params[p[1]!.toLowerCase()] = p[2]!;
+  return { scheme: scheme.toLowerCase(), params };
 }
 
 export type ImageAnswer =

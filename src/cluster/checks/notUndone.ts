@@ -135,13 +135,29 @@ async function releaseConfig(client: KubeClient, release: { namespace: string; n
   return { known: { source: `Helm release ${release.name} revision ${revision.revision}`, config }, hooks: revision.hooks };
 }
 
+/**
+ * `Kind/name (event, event)` → [the text, kind, name, events], as
+ * `/^(\S+?)\/(\S+) \(([^)]*)\)$/` splits it, by position (that expression
+ * retries from every `/` of a long name).
+ */
+export function hookParts(h: string): [string, string, string, string] | undefined {
+  const space = h.indexOf(' ');
+  if (space === -1 || !h.startsWith(' (', space) || !h.endsWith(')') || h.length < space + 3) return undefined;
+  const head = h.slice(0, space);
+  const events = h.slice(space + 2, -1);
+  if (/\s/.test(head) || events.includes(')')) return undefined;
+  const slash = head.indexOf('/', 1);
+  if (slash === -1 || slash === head.length - 1) return undefined;
+  return [h, head.slice(0, slash), head.slice(slash + 1), events];
+}
+
 /** Hooks helm runs only on install/upgrade (not rollback), as items: they will not run again. */
 function hookItems(hooks: readonly string[], by: string): Item[] {
   const out: Item[] = [];
   for (const h of hooks) {
-    const m = /^(\S+?)\/(\S+) \(([^)]*)\)$/.exec(h);
+    const m = hookParts(h);
     if (!m) continue;
-    const events = m[3]!.split(',').map((e) => e.trim());
+    const events = m[3].split(',').map((e) => e.trim());
     if (events.some((e) => e === 'pre-rollback' || e === 'post-rollback')) continue;
     out.push({ severity: m[1] === 'Job' ? 'attention' : 'info', text: `hook ${m[1]}/${m[2]} (${events.join(', ')}): ran when it was installed or upgraded; ${by} does not run it again, and does not undo what it did` });
   }

@@ -78,7 +78,8 @@ export interface KubeVersion {
 
 /** `1.30`, `v1.30.2`, `1.30+` (as EKS reports it) → {1, 30}; undefined when it is not a version. */
 export function parseKubeVersion(text: string | undefined): KubeVersion | undefined {
-  const m = /^\s*v?(\d+)\.(\d+)(?:\.\d+)?(?:[+-].*)?\s*$/.exec(text ?? '');
+  // Trimmed first: a trailing `\s*` after `.*` retried every split of a long run of spaces.
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:[+-].*)?$/.exec((text ?? '').trim());
   return m ? { major: Number(m[1]), minor: Number(m[2]) } : undefined;
 }
 

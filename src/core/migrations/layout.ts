@@ -52,6 +52,39 @@ function split(path: string): { dir: string; base: string } {
   return { dir: i === -1 ? '' : p.slice(0, i + 1), base: i === -1 ? p : p.slice(i + 1) };
 }
 
+/** Line terminators, which `.` of a regular expression does not match. */
+const hasLineTerminator = (s: string) => /[\n\r\u2028\u2029]/.test(s);
+
+/**
+ * A Flyway versioned or undo migration, `V1_2__name.sql` / `U1_2__name.sql`:
+ * what `/^[VU]\d[\w.]*__.+\.sql$/` accepts, in one pass (that expression
+ * retries its `.+` for every `__` of a long name: quadratic time).
+ */
+export function isFlywayVersioned(base: string): boolean {
+  if ((base[0] !== 'V' && base[0] !== 'U') || !/^\d$/.test(base[1] ?? '') || !base.endsWith('.sql') || hasLineTerminator(base)) return false;
+  // The first `__` decides: a later one has the same prefix and less room before `.sql`.
+  const k = base.indexOf('__', 2);
+  return k !== -1 && k + 2 < base.length - 4 && /^[\w.]*$/.test(base.slice(2, k));
+}
+
+/**
+ * A Sqitch script, `[root/]deploy|revert|verify/name.sql`: [root, kind, rest]
+ * as `/^(.*\/|)(deploy|revert|verify)\/(.+\.sql)$/` splits it (the longest
+ * root), in one pass from the right instead of a retry per `/`.
+ */
+export function sqitchParts(full: string): [string, string, string] | undefined {
+  if (hasLineTerminator(full)) return undefined;
+  for (let p = full.length; p >= 0; p--) {
+    if (p > 0 && full[p - 1] !== '/') continue;
+    for (const kind of ['deploy', 'revert', 'verify']) {
+      if (!full.startsWith(`${kind}/`, p)) continue;
+      const rest = full.slice(p + kind.length + 1);
+      if (rest.length > 4 && rest.endsWith('.sql')) return [full.slice(0, p), kind, rest];
+    }
+  }
+  return undefined;
+}
+
 /** Layout of a `.sql` file. */
 export function sqlLayout(path: string): SqlLayout {
   const { dir, base } = split(path);
@@ -60,16 +93,15 @@ export function sqlLayout(path: string): SqlLayout {
     const up = golang[2]!.toLowerCase() === 'up';
     return { framework: 'golang-migrate', role: up ? 'up' : 'down', counterpart: `${dir}${golang[1]}.${up ? 'down' : 'up'}.sql` };
   }
-  const flyway = /^([VU])(\d[\w.]*__.+\.sql)$/.exec(base);
-  if (flyway) {
-    const up = flyway[1] === 'V';
-    return { framework: 'flyway', role: up ? 'up' : 'down', counterpart: `${dir}${up ? 'U' : 'V'}${flyway[2]}` };
+  if (isFlywayVersioned(base)) {
+    const up = base[0] === 'V';
+    return { framework: 'flyway', role: up ? 'up' : 'down', counterpart: `${dir}${up ? 'U' : 'V'}${base.slice(1)}` };
   }
   if (/^R__.+\.sql$/.test(base)) return { framework: 'flyway', role: 'repeatable' };
   const full = dir + base;
-  const sqitch = /^(.*\/|)(deploy|revert|verify)\/(.+\.sql)$/.exec(full);
+  const sqitch = sqitchParts(full);
   if (sqitch) {
-    const [, root, kind, rest] = sqitch;
+    const [root, kind, rest] = sqitch;
     if (kind === 'verify') return { framework: 'sqitch', role: 'verify' };
     return { framework: 'sqitch', role: kind === 'deploy' ? 'up' : 'down', counterpart: `${root}${kind === 'deploy' ? 'revert' : 'deploy'}/${rest}` };
   }

@@ -172,7 +172,7 @@ function looksLikeKubernetes(text: string, range: [number, number, number]): boo
 
 function describeError(message: string): string {
   // The yaml package appends a caret excerpt on following lines; keep the sentence.
-  return (message.split('\n')[0] ?? message).replace(/\s+at line \d+, column \d+:?$/, '').trim();
+  return (message.split('\n')[0] ?? message).replace(/(?<!\s)\s+at line \d+, column \d+:?$/, '').trim();
 }
 
 function parseWhole(text: string): Document.Parsed[] {
