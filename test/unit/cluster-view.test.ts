@@ -25,6 +25,7 @@ import {
   namespaceScope,
   parseRevisionPath,
   productionPatterns,
+  settingUnion,
   revisionNodes,
   revisionPath,
   scalarText,
@@ -178,6 +179,9 @@ describe('cluster view: settings', () => {
   it('production patterns merge the setting with .rollbackguard.yaml', () => {
     assert.deepEqual(productionPatterns(['live-*', 'prod-*'], ['prod-*', '*-production']), ['live-*', 'prod-*', '*-production']);
     assert.deepEqual(productionPatterns(undefined, [' prod* ', '']), ['prod*']);
+    // A workspace's own settings (they come with the repository) add to the user's patterns, never replace them.
+    assert.deepEqual(productionPatterns(settingUnion({ globalValue: ['live-*'], workspaceValue: [], workspaceFolderValue: ['stage-*'] }), ['prod*']), ['live-*', 'stage-*', 'prod*']);
+    assert.deepEqual(settingUnion(undefined), []);
   });
 
   it('namespaces: empty or * is every namespace, else the list', () => {

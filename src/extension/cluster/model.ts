@@ -679,6 +679,15 @@ export function groupByNamespace(workloads: readonly WorkloadSummary[]): { names
 
 // ---------------------------------------------------------------- settings
 
+/**
+ * Every level of a list setting together (user, remote, workspace, folder):
+ * a workspace's `.vscode/settings.json` comes with the repository, so it may
+ * add patterns but never replace the user's, as `get()` would.
+ */
+export function settingUnion(inspected: { globalValue?: readonly string[]; workspaceValue?: readonly string[]; workspaceFolderValue?: readonly string[] } | undefined): string[] {
+  return [...(inspected?.globalValue ?? []), ...(inspected?.workspaceValue ?? []), ...(inspected?.workspaceFolderValue ?? [])].filter((p): p is string => typeof p === 'string');
+}
+
 /** Production globs: the `rollbackGuard.cluster.productionContexts` setting plus `production.contexts` of .rollbackguard.yaml, without duplicates. */
 export function productionPatterns(setting: readonly string[] | undefined, fromConfig: readonly string[] | undefined): string[] {
   return [...new Set([...(setting ?? []), ...(fromConfig ?? [])].map((p) => p.trim()).filter((p) => p.length > 0))];

@@ -7,7 +7,7 @@ import { excludeFromGit } from '../../git/exclude';
 import type { Folders } from '../folders';
 import type { Log } from '../log';
 import { LocalCluster } from './localCluster';
-import { groupAll, groupByNamespace, manifestWorkloads, namespaceScope, productionPatterns, refKey, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type HoldView, type NamespaceGroup, type WorkloadSummary } from './model';
+import { groupAll, groupByNamespace, manifestWorkloads, namespaceScope, productionPatterns, refKey, settingUnion, summarizeApplication, summarizeFlux, summarizeRelease, summarizeWorkload, type HoldView, type NamespaceGroup, type WorkloadSummary } from './model';
 
 type ClusterModule = typeof import('../../cluster');
 
@@ -173,7 +173,8 @@ export class ClusterService implements vscode.Disposable {
   async productionContexts(): Promise<string[]> {
     const folder = vscode.workspace.workspaceFolders?.[0];
     const fromConfig = folder ? (await this.folders.forUri(folder.uri)).config.production.contexts : DEFAULT_CONFIG.production.contexts;
-    return productionPatterns(this.setting<string[]>('productionContexts', []), fromConfig);
+    // Every level of the setting: the workspace's own settings may add patterns, never remove the user's.
+    return productionPatterns(settingUnion(vscode.workspace.getConfiguration('rollbackGuard.cluster').inspect<string[]>('productionContexts')), fromConfig);
   }
 
   /** `rollbackGuard.cluster.helmPath` (a machine setting: a workspace must not pick the binary that runs); empty: helm on PATH. */
