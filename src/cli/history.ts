@@ -4,6 +4,7 @@ import {
   entryRevisionText,
   entrySourceText,
   imagesText,
+  maskTemplateSecrets,
   refText,
   releaseDiff,
   type ApplicationHistory,
@@ -17,6 +18,11 @@ import { historyArg, openSession, positiveInt, printError, table, type ClusterCl
 import { HISTORY_USAGE } from './clusterUsage';
 
 const FORMATS = ['text', 'json'] as const;
+
+/** The history with every pod template safe to show (env values that are not references, secret flags, Secret data masked). */
+function maskedHistory(h: WorkloadHistory): WorkloadHistory {
+  return { ...h, template: maskTemplateSecrets(h.template), revisions: h.revisions.map((r) => ({ ...r, template: maskTemplateSecrets(r.template) })) };
+}
 
 /** What --format json prints per workload: everything but the pod templates (use --revision for one). */
 function toJson(h: WorkloadHistory): unknown {
@@ -232,16 +238,29 @@ export async function history(argv: string[], io: ClusterCliIO): Promise<number>
         io.err(`rollback-guard history: ${refText(ref)} has no revision ${revision} (revisions: ${h.value.revisions.map((r) => r.revision).join(', ') || 'none'})\n`);
         return 1;
       }
-      io.out(format === 'json' ? `${JSON.stringify({ ...(toJson(h.value) as object), revision: entry }, null, 2)}\n` : `${refText(ref)} revision ${revision}:\n${stringify(entry.template)}`);
+      const shown = maskTemplateSecrets(entry);
+      io.out(format === 'json' ? `${JSON.stringify({ ...(toJson(h.value) as object), revision: shown }, null, 2)}\n` : `${refText(ref)} revision ${revision} (env values that are not references and secret-looking flags redacted):\n${stringify(shown.template)}`);
       return 0;
     }
     if (diffRange) {
-      const d = session.diff(h.value, Number(diffRange[1]), diffRange[2] ? Number(diffRange[2]) : 'live');
+      const to = diffRange[2] ? Number(diffRange[2]) : 'live';
+      // Which fields change comes from the templates as they are; the values shown, from the masked ones
+      // (a masked env value that changed is listed by its path, its values are not shown).
+      const d = session.diff(h.value, Number(diffRange[1]), to);
       if (!d.ok) {
         printError(io, 'history', d.error);
         return 1;
       }
-      io.out(format === 'json' ? `${JSON.stringify(d.value, null, 2)}\n` : d.value.equal ? 'No difference.\n' : d.value.unified);
+      const masked = session.diff(maskedHistory(h.value), Number(diffRange[1]), to);
+      const shown = new Map((masked.ok ? masked.value.changes : []).map((c) => [c.path, c]));
+      const changes = d.value.changes.map((c) => shown.get(c.path) ?? { path: c.path, change: c.change });
+      const unified = masked.ok ? masked.value.unified : '';
+      if (format === 'json') io.out(`${JSON.stringify({ equal: d.value.equal, changes, images: d.value.images, unified }, null, 2)}\n`);
+      else if (d.value.equal) io.out('No difference.\n');
+      else {
+        const hidden = d.value.changes.filter((c) => !shown.has(c.path)).map((c) => `  ${c.change} ${c.path}`);
+        io.out(`${unified}${hidden.length ? `${unified ? '\n' : ''}Also changed (values redacted):\n${hidden.join('\n')}\n` : ''}`);
+      }
       return 0;
     }
     io.out(format === 'json' ? `${JSON.stringify(toJson(h.value), null, 2)}\n` : `${refText(ref)} in namespace ${ref.namespace} (context ${session.context.name})\n${textOf(h.value)}\n`);
