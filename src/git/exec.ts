@@ -13,6 +13,8 @@ export class GitExitError extends Error {
     readonly args: readonly string[],
     readonly exitCode: number,
     readonly stderr: string,
+    /** What the command printed before failing (`merge-tree` prints its tree and the conflicted files, then exits 1). */
+    readonly stdout = '',
   ) {
     super(`[exit ${exitCode}] ${stderr.trim() || `git ${args.join(' ')} failed`}`);
   }
@@ -207,7 +209,7 @@ export function runGit(cwd: string, args: readonly string[], options: GitRunOpti
       if (code === 0) return resolve(Buffer.concat(out));
       // Some failures explain themselves on stdout only (`revert`: "nothing to commit").
       const message = timedOut ? `git ${args[0]} did not finish in ${Math.round((options.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s and was stopped` : Buffer.concat(err).toString('utf8').trim() || Buffer.concat(out).toString('utf8');
-      reject(new GitExitError(args, code ?? -1, message));
+      reject(new GitExitError(args, code ?? -1, message, Buffer.concat(out).toString('utf8')));
     });
     if (options.input !== undefined) {
       child.stdin!.on('error', () => undefined);

@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { isWithin, readRegularFile, realPath, type FileRead } from '../core/files';
-import { exitCodeOf, messageOf, repositoryPins, runGit, type GitRunOptions } from './exec';
+import { exitCodeOf, GitExitError, messageOf, repositoryPins, runGit, type GitRunOptions } from './exec';
 import { parseBlamePorcelain, parseStatus, type BlameLine } from './parse';
 
 /** Results are typed; the extension layer turns a problem into a message. */
@@ -95,7 +95,7 @@ export class GitRepo {
     } catch (error) {
       const code = exitCodeOf(error);
       if (code === undefined) throw error;
-      return { code, out: '', message: messageOf(error) };
+      return { code, out: error instanceof GitExitError ? error.stdout : '', message: messageOf(error) };
     }
   }
 

@@ -107,10 +107,54 @@ async function restore(repo: GitRepo, head: HeadState, before: Status, stash: st
   return `restoring the repository did not give back exactly what was there: ${problems.join('; ')}.${stash ? ` Your changes are in the stash ${short(stash)} if they are not in the working tree.` : ''}`;
 }
 
+/** Identity and date of the scratch commit of `revertOutcome` (never referenced; a fixed one needs no user identity). */
+const SCRATCH_ENV = {
+  GIT_AUTHOR_NAME: 'Rollback Guard',
+  GIT_AUTHOR_EMAIL: 'rollback-guard@localhost',
+  GIT_AUTHOR_DATE: '1970-01-01T00:00:00Z',
+  GIT_COMMITTER_NAME: 'Rollback Guard',
+  GIT_COMMITTER_EMAIL: 'rollback-guard@localhost',
+  GIT_COMMITTER_DATE: '1970-01-01T00:00:00Z',
+};
+
+/**
+ * What reverting `target` onto HEAD gives, computed in the object database
+ * only: the working tree, the index and every ref stay as they are (not even
+ * a file's modification time changes). A revert is the three-way merge of
+ * HEAD and the target's parent with the target as base; `git merge-tree
+ * --write-tree` (git 2.38+) merges HEAD with a scratch commit that holds the
+ * parent's tree on top of the target, whose merge base with HEAD is the
+ * target itself. Undefined when it cannot tell (older git, a target that is
+ * not an ancestor of HEAD, a root commit): the revert then runs as usual.
+ */
+async function revertOutcome(repo: GitRepo, target: CommitInfo, headSha: string, mainline: number | undefined): Promise<{ conflicts: string[] } | { empty: boolean } | undefined> {
+  const parent = target.parents[(mainline ?? 1) - 1];
+  if (!parent || !(await repo.isAncestor(target.sha, headSha))) return undefined;
+  let scratch: string;
+  try {
+    scratch = (await repo.run(['commit-tree', '-p', target.sha, '-m', 'rollback-guard: revert check', `${parent}^{tree}`], { env: SCRATCH_ENV })).trim();
+  } catch {
+    return undefined;
+  }
+  const merged = await repo.probe(['merge-tree', '--write-tree', '--name-only', '--no-messages', '-z', headSha, scratch]);
+  if (merged.code !== 0 && merged.code !== 1) return undefined;
+  const [tree, ...rest] = merged.out.split('\0');
+  if (!tree || !/^[0-9a-f]{40,64}$/.test(tree)) return undefined;
+  if (merged.code === 1) return { conflicts: [...new Set(rest.filter(Boolean))] };
+  const headTree = (await repo.probe(['rev-parse', '--verify', '--quiet', `${headSha}^{tree}`])).out.trim();
+  return { empty: tree === headTree };
+}
+
+function conflictMessage(target: CommitInfo, where: string, conflicts: readonly string[], mainline: number | undefined): string {
+  return `Reverting ${short(target.sha)} ("${target.subject}") conflicts with later changes in ${list(conflicts)}. Nothing was changed: the revert was aborted and ${where} is as it was. Revert by hand (\`git revert ${mainline ? `-m ${mainline} ` : ''}${short(target.sha)}\`) and resolve the conflicts, or revert the later commits first.`;
+}
+
 /**
  * Creates `revert/<short-sha>` from HEAD and runs `git revert --no-edit`
  * (`-m 1` for a merge commit) on it. Refuses on a dirty tree unless `stash`;
- * on a conflict (or an empty revert) aborts, returns to where HEAD was,
+ * a revert that would conflict (or change nothing) is found out first
+ * without touching the working tree, the index or any ref (git 2.38+); when
+ * git cannot tell beforehand, a conflict aborts, returns to where HEAD was,
  * deletes the new branch and restores stashed changes — the working tree is
  * left byte-identical. Never pushes.
  */
@@ -131,12 +175,16 @@ export async function revertCommit(repo: GitRepo, rev: string, options: RevertOp
       message: `The working tree has uncommitted changes (${list(dirty)}): a revert on top of them could mix them into the revert commit. Commit or stash them first, or let Rollback Guard stash them.`,
     });
   }
+  const mainline = target.parents.length > 1 ? (options.mainline ?? 1) : undefined;
+  const from = head.branch ?? head.sha;
+  const outcome = await revertOutcome(repo, target, head.sha, mainline);
+  if (outcome && 'conflicts' in outcome) return fail({ kind: 'conflict', files: outcome.conflicts, message: conflictMessage(target, from === head.sha ? 'HEAD' : from, outcome.conflicts, mainline) });
+  if (outcome?.empty) return fail({ kind: 'empty', message: `Reverting ${short(target.sha)} changes nothing: its changes are already undone on ${from}. Nothing was changed.` });
   let stash: string | undefined;
   if (dirty.length > 0) {
     await repo.run(['stash', 'push', '--message', `rollback-guard: before reverting ${short(target.sha)}`]);
     stash = (await repo.run(['rev-parse', '--verify', 'refs/stash'])).trim();
   }
-  const from = head.branch ?? head.sha;
   const branch = await freeBranch(repo, options.branch ?? `revert/${short(target.sha)}`);
   const branchRef = `refs/heads/${branch}`;
   const headSha = head.sha;
@@ -145,7 +193,6 @@ export async function revertCommit(repo: GitRepo, rev: string, options: RevertOp
     const restored = await restore(repo, head, status, stash);
     return fail({ kind: 'failed', message: `Could not create ${branch}: ${start.error}. ${restored ?? 'Nothing was changed.'}` });
   }
-  const mainline = target.parents.length > 1 ? (options.mainline ?? 1) : undefined;
   const result = await repo.probe(['revert', '--no-edit', ...(mainline ? ['-m', String(mainline)] : []), target.sha]);
   if (result.code !== 0) {
     const conflicts = (await repo.status()).conflicted;
@@ -155,11 +202,7 @@ export async function revertCommit(repo: GitRepo, rev: string, options: RevertOp
     const restored = await restore(repo, head, status, stash, branchRef);
     if (restored) return fail({ kind: 'failed', files: conflicts, message: `git revert of ${short(target.sha)} failed (${conflicts.length > 0 ? `conflicts in ${list(conflicts)}` : (result.message ?? 'unknown error')}), and ${restored}` });
     if (conflicts.length > 0) {
-      return fail({
-        kind: 'conflict',
-        files: conflicts,
-        message: `Reverting ${short(target.sha)} ("${target.subject}") conflicts with later changes in ${list(conflicts)}. Nothing was changed: the revert was aborted and ${from === head.sha ? 'HEAD' : from} is as it was. Revert by hand (\`git revert ${mainline ? `-m ${mainline} ` : ''}${short(target.sha)}\`) and resolve the conflicts, or revert the later commits first.`,
-      });
+      return fail({ kind: 'conflict', files: conflicts, message: conflictMessage(target, from === head.sha ? 'HEAD' : from, conflicts, mainline) });
     }
     const text = `${result.message ?? ''}`;
     if (/nothing to commit|empty/i.test(text)) {

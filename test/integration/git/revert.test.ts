@@ -5,6 +5,8 @@
  * commit file contents on a new branch without touching the working tree.
  */
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { commitOnNewBranch, GitRepo, revertCommit } from '../../../src/git';
 import { hashTree, makeRepo, type TestRepo } from './helpers';
@@ -13,6 +15,21 @@ async function open(repo: TestRepo): Promise<GitRepo> {
   const opened = await GitRepo.open(repo.dir);
   assert.ok(opened);
   return opened;
+}
+
+/** The repository as git before 2.38 sees it (no `merge-tree --write-tree`): a conflict is found by running the revert. */
+function withoutMergeTree(git: GitRepo): GitRepo {
+  const probe = git.probe.bind(git);
+  git.probe = async (args) => (args[0] === 'merge-tree' ? { code: 129, out: '', message: "error: unknown option `write-tree'" } : probe(args));
+  return git;
+}
+
+/** Modification time and inode of each file (and of the index, HEAD and the branch ref). */
+function stamps(dir: string, files: readonly string[]): Record<string, string> {
+  return Object.fromEntries(files.map((f) => {
+    const s = statSync(join(dir, f));
+    return [f, `${s.ino}:${s.mtimeMs}`];
+  }));
 }
 
 /** main: a manifest at 1.0, then 1.1 (the commit to revert), then an unrelated change. */
@@ -96,7 +113,25 @@ describe('revert the commit that introduced a line', () => {
     assert.match(await repo.run('stash', 'list'), /rollback-guard: before reverting/);
   });
 
-  it('on a conflict: aborts, returns to the branch, deletes the new branch — every file byte-identical', async () => {
+  it('a conflict is found before anything is touched: no file, the index, HEAD, a ref or the stash changes, not even a modification time', async () => {
+    const repo = await makeRepo();
+    await repo.commit('web 1.0', { 'web.yaml': 'image: web:1.0\n', 'notes.txt': 'keep me\n' });
+    const bump = await repo.commit('web 1.1', { 'web.yaml': 'image: web:1.1\n' });
+    await repo.commit('web 1.2 on top', { 'web.yaml': 'image: web:1.2\n' });
+    repo.write({ 'notes.txt': 'dirty\n' });
+    const files = ['web.yaml', 'notes.txt', '.git/index', '.git/HEAD', '.git/refs/heads/main'];
+    const before = stamps(repo.dir, files);
+    const refs = await repo.run('for-each-ref');
+    const result = await revertCommit(await open(repo), bump, { stash: true });
+    assert.equal(result.ok ? '' : result.error.kind, 'conflict');
+    assert.deepEqual(result.ok ? [] : result.error.files, ['web.yaml']);
+    assert.match(result.ok ? '' : result.error.message, /conflicts with later changes in web\.yaml\. Nothing was changed/);
+    assert.deepEqual(stamps(repo.dir, files), before);
+    assert.equal(await repo.run('for-each-ref'), refs, 'no revert branch, no stash');
+    assert.equal(repo.read('notes.txt'), 'dirty\n');
+  });
+
+  for (const oldGit of [false, true]) it(`on a conflict${oldGit ? ' (git before 2.38: found by running the revert)' : ''}: aborts, returns to the branch, deletes the new branch — every file byte-identical`, async () => {
     const repo = await makeRepo();
     await repo.commit('web 1.0', { 'web.yaml': 'image: web:1.0\n', 'notes.txt': 'keep me\n' });
     const bump = await repo.commit('web 1.1', { 'web.yaml': 'image: web:1.1\n' });
@@ -106,7 +141,7 @@ describe('revert the commit that introduced a line', () => {
     const headBefore = await repo.sha();
     const branches = await repo.run('branch', '--list');
 
-    const result = await revertCommit(await open(repo), bump);
+    const result = await revertCommit(oldGit ? withoutMergeTree(await open(repo)) : await open(repo), bump);
     assert.equal(result.ok, false);
     assert.equal(result.ok ? '' : result.error.kind, 'conflict');
     assert.deepEqual(result.ok ? [] : result.error.files, ['web.yaml']);
@@ -120,7 +155,7 @@ describe('revert the commit that introduced a line', () => {
     assert.equal(await (await open(repo)).operationInProgress(), undefined);
   });
 
-  it('a conflict with stashed changes restores them exactly (index included)', async () => {
+  it('a conflict with stashed changes (git before 2.38) restores them exactly (index included)', async () => {
     const repo = await makeRepo();
     await repo.commit('web 1.0', { 'web.yaml': 'image: web:1.0\n', 'a.txt': 'a\n' });
     const bump = await repo.commit('web 1.1', { 'web.yaml': 'image: web:1.1\n' });
@@ -130,7 +165,7 @@ describe('revert the commit that introduced a line', () => {
     repo.write({ 'a.txt': 'staged edit, then more\n' });
     const before = hashTree(repo.dir);
     const status = await repo.run('status', '--porcelain');
-    const result = await revertCommit(await open(repo), bump, { stash: true });
+    const result = await revertCommit(withoutMergeTree(await open(repo)), bump, { stash: true });
     assert.equal(result.ok ? '' : result.error.kind, 'conflict');
     assert.deepEqual(hashTree(repo.dir), before);
     assert.equal(await repo.run('status', '--porcelain'), status);
