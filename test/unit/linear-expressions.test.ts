@@ -10,7 +10,9 @@ import { describe, it } from 'node:test';
 import { authKeyHost, challenge } from '../../src/cluster/checks/artifacts';
 import { hookParts } from '../../src/cluster/checks/notUndone';
 import { parseKubeVersion } from '../../src/core/k8s/apiRemovals';
-import { isFlywayVersioned, sqitchParts, sqlLayout } from '../../src/core/migrations/layout';
+import { isFlywayVersioned, MIGRATION_FOLDER, sqitchParts, sqlLayout } from '../../src/core/migrations/layout';
+import { productionBlock } from '../../src/core/analyzers/migration';
+import { tableize } from '../../src/core/migrations/rails';
 import { redact } from '../../src/core/redact';
 import { splitFirstSentence } from '../../src/core/text';
 import { isFlywayFile } from '../../src/git/migrationOwners';
@@ -133,5 +135,25 @@ describe('readers that replaced backtracking expressions', { timeout: 120_000 },
     assert.equal(redact(`a=${jwt}`).includes('c2lnbmF0dXJlLWxpbmVhcg'), false);
     const text = `${'eyJyyyy-'.repeat(LONG / 8)}\u0000eyJ-e---.-J0J-.`;
     assert.equal(redact(text).length > 0, true);
+  });
+
+  it('migration folders, Rails names and database.yml', () => {
+    same(strings(8, ['migrat', 'ion', 's', '_', '-', 'migrate', 'a', 'X', 'MIGRATION', 'changelog', 'flyway', '/', '.']), (s) => MIGRATION_FOLDER.test(s), (s) => /^(migrate|\w+_migrate|[\w-]*migrations?[\w-]*|changelogs?|liquibase|flyway)$/i.test(s));
+    assert.equal(MIGRATION_FOLDER.test(`${'a_'.repeat(LONG / 2)}migrat`), false);
+    same(strings(9, ['A', 'B', 'b', 'c', 'D', '1', '::', 'y']), tableize, (model) => {
+      const last = model.split('::').pop() ?? model;
+      const snake = last.replace(/([a-z\d])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+      if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
+      if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;
+      return `${snake}s`;
+    });
+    assert.ok(tableize(`${'A'.repeat(LONG)}1`).length > LONG);
+    const adapter = (block: string | undefined) => (block ? /adapter:\s*["']?([\w-]+)/.exec(block)?.[1] : undefined);
+    same(strings(10, ['production:', 'development:', '\n', '  ', '\t', 'adapter: ', 'pg', 'mysql2', 'x', ' ']), (t) => adapter(productionBlock(t)), (t) => adapter(/^production:[^\n]*\n((?:[ \t]+[^\n]*\n?|\s*\n)*)/m.exec(t)?.[1]));
+    assert.equal(productionBlock(`production:\n${'\n'.repeat(LONG)}x`), '\n'.repeat(LONG - 1));
+    // Indentation read within its line: the same lines match as with `^\s*`.
+    const lines = strings(11, ['databaseChangeLog', 'provider', ':', '"', ' ', '\t', '\n', 'x', '=']);
+    same(lines, (t) => /^[^\S\n\r\u2028\u2029]*["']?databaseChangeLog["']?\s*:/m.test(t), (t) => /^\s*["']?databaseChangeLog["']?\s*:/m.test(t));
+    same(lines, (t) => /^[^\S\n\r\u2028\u2029]*provider\s*=\s*"([^"]+)"/m.exec(t)?.[1], (t) => /^\s*provider\s*=\s*"([^"]+)"/m.exec(t)?.[1]);
   });
 });

@@ -8,7 +8,7 @@ import { HASH_COMMENT, SLASH_COMMENT, SQL_COMMENT, XML_COMMENT, toComment, type 
 import { rememberSqlCredentials } from '../redact';
 import { LineIndex } from '../text';
 import type { EmbeddedProblem } from '../migrations/embedded';
-import { codeLayout, codeLayoutOfText, dialectOf, isSqitchExtra, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
+import { codeLayout, codeLayoutOfText, dialectOf, isFlywayVersioned, isSqitchExtra, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
 import type { MigrationUnit } from '../migrations/model';
 import { commentNodes, firstError, withTree, type Grammar } from '../migrations/treeSitter';
 import { readAlembic } from '../migrations/python';
@@ -137,7 +137,7 @@ function dirOf(path: string): string {
 /** `provider = "postgresql"` in a Prisma `migration_lock.toml` next to the migration folders. */
 function prismaDialect(path: string, env: AnalyzerEnv): Dialect | undefined {
   const lock = env.readFile(`${dirOf(dirOf(path))}/migration_lock.toml`);
-  const provider = lock ? /^\s*provider\s*=\s*"([^"]+)"/m.exec(lock)?.[1] : undefined;
+  const provider = lock ? /^[^\S\n\r\u2028\u2029]*provider\s*=\s*"([^"]+)"/m.exec(lock)?.[1] : undefined;
   if (!provider) return undefined;
   return provider === 'postgresql' ? 'postgres' : provider === 'mysql' ? 'mysql' : provider === 'sqlite' ? 'sqlite' : provider === 'cockroachdb' ? 'cockroachdb' : provider === 'sqlserver' ? 'sqlserver' : undefined;
 }
@@ -164,8 +164,8 @@ function compareVersions(a: number[], b: number[]): number {
 function flywayUndo(path: string, env: AnalyzerEnv): { used: boolean; first: boolean } | undefined {
   const names = env.listDir?.(dirOf(path));
   if (!names) return undefined;
-  const used = names.some((n) => /^U\d[\w.]*__.+\.sql$/.test(n));
-  const versions = names.filter((n) => /^V\d[\w.]*__.+\.sql$/.test(n));
+  const used = names.some((n) => n[0] === 'U' && isFlywayVersioned(n));
+  const versions = names.filter((n) => n[0] === 'V' && isFlywayVersioned(n));
   const own = flywayVersion(baseName(path));
   const first = versions.every((n) => compareVersions(flywayVersion(n), own) >= 0);
   return { used, first };
@@ -409,10 +409,10 @@ function railsDialect(path: string, env: AnalyzerEnv): Dialect | undefined {
   for (const name of ['config/database.yml', 'config/database.yml.example', 'config/database.yml.sample', 'config/database.example.yml']) {
     const text = env.readFile(`${prefix}${name}`);
     if (text === undefined) continue;
-    const adapters = [...text.matchAll(/^\s*adapter:\s*["']?([\w-]+)/gm)].map((m) => RAILS_ADAPTERS[m[1]!]);
+    const adapters = [...text.matchAll(/^[^\S\n\r\u2028\u2029]*adapter:\s*["']?([\w-]+)/gm)].map((m) => RAILS_ADAPTERS[m[1]!]);
     const known = new Set(adapters.filter((a): a is Dialect => a !== undefined));
     if (known.size === 1) return [...known][0];
-    const production = /^production:[^\n]*\n((?:[ \t]+[^\n]*\n?|\s*\n)*)/m.exec(text)?.[1];
+    const production = productionBlock(text);
     const adapter = production ? /adapter:\s*["']?([\w-]+)/.exec(production)?.[1] : undefined;
     return adapter ? RAILS_ADAPTERS[adapter] : undefined;
   }
@@ -421,6 +421,24 @@ function railsDialect(path: string, env: AnalyzerEnv): Dialect | undefined {
 
 function RG209_META() {
   return MIGRATION_RULES.find((r) => r.meta.id === 'RG209')!.meta;
+}
+
+/**
+ * The lines under a top-level `production:` line of a database.yml: those
+ * after it that are indented or blank, up to the first that is neither. A
+ * loop over lines (the expression `^production:[^\n]*\n((?:[ \t]+[^\n]*\n?|\s*\n)*)`
+ * took quadratic time on a long run of blank lines).
+ */
+export function productionBlock(text: string): string | undefined {
+  const lines = text.split('\n');
+  const at = lines.findIndex((l) => l.startsWith('production:'));
+  if (at === -1 || at === lines.length - 1) return undefined;
+  const block: string[] = [];
+  for (const line of lines.slice(at + 1)) {
+    if (!/^[ \t]/.test(line) && line.trim() !== '') break;
+    block.push(line);
+  }
+  return block.join('\n');
 }
 
 export const MIGRATION_ANALYZERS: readonly Analyzer[] = [sqlMigrationAnalyzer, frameworkMigrationAnalyzer];

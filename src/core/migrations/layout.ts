@@ -192,7 +192,8 @@ export function mayBeCodeMigration(path: string): boolean {
 }
 
 const LIQUIBASE_XML = /<([\w-]+:)?databaseChangeLog[\s>]/;
-const LIQUIBASE_YAML = /^\s*["']?databaseChangeLog["']?\s*:/m;
+// Indentation within its line (`\s*` from every line start ran to the end of a long blank run: quadratic).
+const LIQUIBASE_YAML = /^[^\S\n\r\u2028\u2029]*["']?databaseChangeLog["']?\s*:/m;
 const TYPEORM_OR_KNEX = /\bimplements\s+MigrationInterface\b|\bexports\.up\s*=|\bexport\s+(async\s+)?function\s+up\s*\(|\bexport\s+const\s+up\s*=|\bmodule\.exports\s*=\s*\{[^}]*\bup\b/;
 const PYTHON_MIGRATION = /^def upgrade\s*\(|^class Migration\s*\(/m;
 
@@ -255,7 +256,15 @@ export function pathDialect(path: string): Dialect | undefined {
 // ——— folders that look like migrations ———
 
 /** Folder names that hold migrations in some tool. */
-const MIGRATION_FOLDER = /^(migrate|\w+_migrate|[\w-]*migrations?[\w-]*|changelogs?|liquibase|flyway)$/i;
+export const MIGRATION_FOLDER = {
+  // What `/^(migrate|\w+_migrate|[\w-]*migrations?[\w-]*|changelogs?|liquibase|flyway)$/i` accepts, without its retries.
+  test(name: string): boolean {
+    const n = name.toLowerCase();
+    if (['migrate', 'changelog', 'changelogs', 'liquibase', 'flyway'].includes(n)) return true;
+    if (n.length > 8 && n.endsWith('_migrate') && /^\w+$/.test(n)) return true;
+    return n.includes('migration') && /^[\w-]+$/.test(n);
+  },
+};
 /** File extensions a migration is written in (the ones Rollback Guard reads and the ones it does not). */
 const CODE_FILE = /\.(sql|py|rb|[mc]?[jt]s|xml|ya?ml|json|go|exs?|lua|java|kt|scala|cs|php|clj|rs|ddl|pgsql|cql)$/i;
 
@@ -338,7 +347,7 @@ export function isSqlMigrationPath(path: string, config: RollbackGuardConfig): b
   const p = path.replace(/\\/g, '/');
   if (config.migrations.paths.length > 0 && compiled(config).paths(p)) return true;
   if (!/\.sql$/i.test(p)) return false;
-  return !NOT_MIGRATION_FOLDER.test(p) || sqlLayout(p).framework !== 'sql' || /(^|\/)[^/]*migrat[^/]*\//i.test(p);
+  return !NOT_MIGRATION_FOLDER.test(p) || sqlLayout(p).framework !== 'sql' || p.split('/').slice(0, -1).some((segment) => /migrat/i.test(segment));
 }
 
 /** The dialect `migrations.dialects` sets for a path (first match wins), or `auto`. */

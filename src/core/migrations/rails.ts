@@ -72,7 +72,7 @@ function singular(word: string): string {
 /** `User` → users, `BlogPost` → blog_posts, `Admin::Category` → categories: the table Rails gives a model. */
 export function tableize(model: string): string {
   const last = model.split('::').pop() ?? model;
-  const snake = last.replace(/([a-z\d])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  const snake = last.replace(/([a-z\d])([A-Z])/g, '$1_$2').replace(/(?<![A-Z])([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
   if (/[^aeiou]y$/.test(snake)) return `${snake.slice(0, -1)}ies`;
   if (/(s|x|z|ch|sh)$/.test(snake)) return `${snake}es`;
   return `${snake}s`;
@@ -312,7 +312,7 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
       const undo: AutoUndo = { kind: 'none', why: `\`${method}\` has no reverse` };
       if (method === 'update_all') {
         const arg = a.positional[0];
-        const columns = [...a.options.keys(), ...(arg?.type === 'string' ? [...arg.text.matchAll(/(\w+)\s*=/g)].map((m) => m[1]!) : [])];
+        const columns = [...a.options.keys(), ...(arg?.type === 'string' ? [...arg.text.matchAll(/(?<!\w)(\w+)\s*=/g)].map((m) => m[1]!) : [])];
         c.ops.push({ kind: 'update', table: target, where, columns, span: at, via: how, ...(c.inChange ? { undo } : {}) });
       } else c.ops.push({ kind: 'delete', table: target, where, span: at, via: how, ...(c.inChange ? { undo } : {}) });
       return;
