@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { redact } from '../core/redact';
-import { describeOwner, maskTemplateSecrets, refText, diffTemplates, reviewText, workloadReview, type Preflight, type PodTemplate } from '../cluster';
+import { describeOwner, maskedUnified, refText, reviewText, workloadReview, type Preflight } from '../cluster';
 import { oneOf, parse, UsageError } from './args';
 import { checksJson, confirmWrite, historyArg, needConfirmation, outcomeJson, positiveInt, printDryRun, printError, printOutcome, terminalPrompter, withSession, WRITE_OPTIONS, type ClusterCliIO } from './clusterCommon';
 import { UNDO_USAGE } from './clusterUsage';
@@ -9,19 +9,10 @@ import { preflightHead, undoApplication, undoOptions, undoRelease, wouldRefuse }
 
 const FORMATS = ['text', 'json'] as const;
 
-/** The pod-template diff with secret-looking env values masked (shown on screen too). */
-function maskedDiff(pre: Preflight): string | undefined {
-  if (!pre.plan || !pre.diff || pre.diff.equal) return undefined;
-  const ref = pre.request.ref;
-  return diffTemplates(maskTemplateSecrets(pre.plan.from.template) as PodTemplate, maskTemplateSecrets(pre.plan.to.template) as PodTemplate, {
-    from: `${refText(ref)} now (revision ${pre.plan.fromRevision ?? '?'})`,
-    to: `${refText(ref)} revision ${pre.plan.toRevision}`,
-  }).unified;
-}
-
 function preflightText(pre: Preflight): string {
-  const diff = maskedDiff(pre);
-  const review = reviewText(workloadReview(pre, diff));
+  // Secret-looking env values are masked on screen too.
+  const diff = pre.diff && !pre.diff.equal ? maskedUnified(pre) : '';
+  const review = reviewText(workloadReview(pre));
   return diff ? `${review}\nPod template diff:\n${diff.trimEnd()}\n` : review;
 }
 

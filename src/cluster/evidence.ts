@@ -114,8 +114,8 @@ export function buildEvidence(input: EvidenceInput, secrets: readonly string[] =
   );
 }
 
-/** The diff with secret env values masked (the preflight's diff shows them as they are). */
-function maskedUnified(p: Preflight): string {
+/** The pod-template diff with secret env values masked (the preflight's diff shows them as they are). */
+export function maskedUnified(p: Preflight): string {
   if (!p.plan || !p.diff || p.diff.equal) return '';
   // Re-diff masked copies so the record never holds a secret value, even in context lines.
   return diffTemplates(maskTemplateSecrets(p.plan.from.template) as PodTemplate, maskTemplateSecrets(p.plan.to.template) as PodTemplate, {

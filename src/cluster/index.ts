@@ -55,7 +55,7 @@ export { matchProductionContext, contextConfirmed, type ProductionMatch } from '
 export { planRollback, ANNOTATIONS_TO_SKIP, type RollbackPlan, type RollbackPatch } from './rollback';
 export { preflight, type Preflight, type PreflightCheck, type CheckId, type CheckStatus, type RollbackRequest } from './preflight';
 export { executeRollback, type ExecuteOptions, type RollbackOutcome, type RollbackFailure, type RollbackProgress } from './execute';
-export { buildEvidence, operationEvidence, evidenceMarkdown, writeEvidence, maskTemplateSecrets, EVIDENCE_FORMAT, type EvidenceRecord, type EvidenceFiles, type OutcomeStatus, type OperationEvidenceInput } from './evidence';
+export { buildEvidence, maskedUnified, operationEvidence, evidenceMarkdown, writeEvidence, maskTemplateSecrets, EVIDENCE_FORMAT, type EvidenceRecord, type EvidenceFiles, type OutcomeStatus, type OperationEvidenceInput } from './evidence';
 export { rolloutState, followRollout, type RolloutState } from './rollout';
 export { canI, whoAmI, permissionText, type AccessDecision, type Identity, type Permission } from './rbac';
 export { HistoryWatcher, type WatchOptions, type WatchStatus, type WatchState, type HistoryChange, type Disposable, type Event } from './watch';

@@ -15,6 +15,7 @@
 import type { ApplicationPreflight } from './argocdRollback';
 import { entryRevisionText } from './argocd';
 import type { ClusterError, ClusterErrorKind } from './errors';
+import { maskedUnified } from './evidence';
 import { describeOwner } from './gitops';
 import type { HelmPreflight } from './helmRollback';
 import { refText } from './kinds';
@@ -198,7 +199,7 @@ function assemble(p: Parts): RollbackReview {
   };
 }
 
-/** The review of a Deployment, StatefulSet, DaemonSet or Argo Rollout rollback. `unified`: the diff to show (masked by the caller). */
+/** The review of a Deployment, StatefulSet, DaemonSet or Argo Rollout rollback; its diff has secret-looking env values masked (or is `unified`, given masked). */
 export function workloadReview(pre: Preflight, unified?: string): RollbackReview {
   const ref = pre.request.ref;
   const plan = pre.plan;
@@ -209,7 +210,7 @@ export function workloadReview(pre: Preflight, unified?: string): RollbackReview
     ...(plan ? { from: `revision ${plan.fromRevision ?? '?'}`, to: `revision ${plan.toRevision}` } : pre.request.toRevision ? { to: `revision ${pre.request.toRevision}` } : {}),
     ...(plan?.action === 'skip' ? { nothingToDo: `${refText(ref)} in namespace ${ref.namespace} (context ${pre.context.name}) already runs revision ${plan.toRevision}: nothing to roll back.` } : {}),
     images: pre.diff?.images ?? [],
-    ...(pre.diff && !pre.diff.equal ? { diff: { title: `Pod template: revision ${plan?.fromRevision ?? '?'} (now) → revision ${plan?.toRevision ?? '?'}`, unified: unified ?? pre.diff.unified } } : {}),
+    ...(pre.diff && !pre.diff.equal ? { diff: { title: `Pod template: revision ${plan?.fromRevision ?? '?'} (now) → revision ${plan?.toRevision ?? '?'}`, unified: unified ?? maskedUnified(pre) } } : {}),
     actions: plan?.patch ? [`${plan.patch.type === 'json' ? 'JSON' : 'strategic merge'} patch of ${refText(ref)}: the pod template of revision ${plan.toRevision}, as kubectl ${ref.kind === 'Rollout' ? 'argo rollouts undo' : 'rollout undo'} sends it, guarded by resourceVersion ${plan.resourceVersion}`] : [],
     reasonGoesTo: ['the evidence record', `the kubernetes.io/change-cause annotation of ${refText(ref)}, as kubectl records it`],
   });

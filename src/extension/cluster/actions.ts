@@ -2,15 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import * as notify from '../notify';
-import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, Preflight, ReleaseHistory, ReleaseRef, Result, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
-import { GitRepo, commitOnNewBranch, schemaCheck, type SchemaCheck } from '../../git';
+import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, ReleaseHistory, ReleaseRef, Result, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
+import { GitRepo, commitOnNewBranch } from '../../git';
 import { showCommit } from '../gitActions';
 import type { Log } from '../log';
 import {
   ageText,
   alignBranchName,
   alignCommitMessage,
-  confirmation,
   errorActions,
   errorText,
   manifestWorkloads,
@@ -29,11 +28,14 @@ import {
 } from './model';
 import type { ClusterService } from './service';
 import { offersHold, rollBackAndHold } from './holdActions';
+import type { RollbackPanels } from './panel';
+import { applicationFlow, releaseFlow, workloadFlow, type FlowDeps } from './rollbackFlows';
 
 /**
- * The cluster commands' flows — roll back, compare, copy, pick, make the
- * manifest match — with every prompt and confirmation. The cluster layer
- * decides (preflight, refusals, the patch); this only asks and shows.
+ * The cluster commands' flows — roll back (in the rollback panel), compare,
+ * copy, pick, make the manifest match, the short confirmations of Rollout
+ * and Flux actions — with every prompt. The cluster layer decides
+ * (preflight, refusals, the patch); this only asks and shows.
  */
 
 export interface ActionDeps {
@@ -41,6 +43,34 @@ export interface ActionDeps {
   log: Log;
   /** Where evidence goes outside a workspace folder. */
   storage: vscode.Uri;
+  /** The rollback panels (one per object). */
+  panels: RollbackPanels;
+}
+
+/** What the rollback flows need from the editor. */
+function flowDeps(deps: ActionDeps): FlowDeps {
+  return {
+    session: (context) => deps.service.session(context),
+    rolloutTimeoutMs: () => deps.service.rolloutTimeoutMs(),
+    evidenceDir: (uri) => deps.service.evidenceDir(uri, deps.storage),
+    helmPath: () => deps.service.helmPath(),
+    toolVersion: evidenceVersion,
+    cachedResourceVersion: (context, ref) => {
+      if (ref.kind === 'HelmRelease') {
+        const r = deps.service.cachedRelease(context, ref as ReleaseRef);
+        const last = r?.revisions[r.revisions.length - 1];
+        return last ? { resourceVersion: last.secret.resourceVersion, ...(r?.currentRevision !== undefined ? { live: r.currentRevision } : {}) } : undefined;
+      }
+      if (ref.kind === 'Application') {
+        const a = deps.service.cachedApplication(context, ref as ApplicationRef);
+        return a ? { resourceVersion: a.resourceVersion, ...(a.liveId !== undefined ? { live: a.liveId } : {}) } : undefined;
+      }
+      const h = deps.service.cachedHistory(context, ref);
+      return h ? { resourceVersion: h.resourceVersion, ...(h.liveRevision !== undefined ? { live: h.liveRevision } : {}) } : undefined;
+    },
+    hasManifest: async (session, ref, uri) => (await findManifests(deps, session, ref, uri)).length > 0,
+    alignManifest: (target) => alignManifest(deps, target),
+  };
 }
 
 /** A workload (and maybe a revision) in a context; what the tree, the CodeLens and the palette hand over. */
@@ -123,44 +153,6 @@ async function preflightFor<P>(deps: ActionDeps, context: string, title: string,
     return undefined;
   }
   return { session, secrets, pre: pre.value };
-}
-
-/** What an editor rollback sends besides its confirmations, and how it reports progress. */
-interface RollbackRun {
-  reason: string;
-  timeoutMs: number;
-  evidenceDir: string;
-  toolVersion?: string;
-  signal: AbortSignal;
-  onProgress: (progress: { message: string }) => void;
-}
-
-/**
- * A rollback under a cancellable notification titled `title`: Cancel aborts
- * it, each progress message is logged (after `label`) and shown, and it is
- * recorded as rolled back from the editor, with its evidence in `evidenceDir`.
- */
-function rollbackWithProgress<R>(deps: ActionDeps, title: string, label: string, evidenceDir: string, run: (options: RollbackRun) => Promise<R>): Thenable<R> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    try {
-      const version = evidenceVersion();
-      return await run({
-        reason: `rolled back from the editor (${vscode.env.appName})`,
-        timeoutMs: deps.service.rolloutTimeoutMs(),
-        evidenceDir,
-        ...(version ? { toolVersion: version } : {}),
-        signal: abort.signal,
-        onProgress: (p) => {
-          deps.log.info(`${label}: ${p.message}`);
-          progress.report({ message: p.message });
-        },
-      });
-    } finally {
-      sub.dispose();
-    }
-  });
 }
 
 /** The evidence files of a write's outcome, a warning when they could not be written, and a way to open them. */
@@ -367,10 +359,10 @@ export async function rollBackWorkload(deps: ActionDeps, arg?: unknown): Promise
 }
 
 /**
- * "Roll back to this revision": preflight (with progress), one modal listing
- * every check, the context name typed back for production, the rollback
- * followed to completion, the evidence record, then the offer to make the
- * manifest match the cluster.
+ * "Roll back to this revision": the rollback panel (panel.ts) — every check
+ * with its evidence, the diff, the reason, the context name typed back for
+ * production — then the rollback followed to completion, the evidence
+ * record, and the offer to make the manifest match the cluster.
  */
 export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
@@ -385,69 +377,17 @@ export async function rollBack(deps: ActionDeps, arg: unknown): Promise<void> {
     return;
   }
   const ref = target.ref;
-  const openedAt = new Date().toISOString();
-  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking ${refText(ref)} in ${ref.namespace} before rolling back`, () => rollBack(deps, target), (session) => session.preflight({ ref, toRevision: target.revision! }));
-  if (!checked) return;
-  const { session, secrets, pre: preflight } = checked;
-  const schemaFirst = await schemaCheckFor(preflight, target);
-  if (schemaFirst) preflight.checks.push(schemaFirst);
-  // Under GitOps the rollback is a flow: pause the loop that would re-apply it, roll back, verify, resume once Git matches.
-  if (offersHold(preflight)) {
-    return rollBackAndHold(deps, session, { ...target, revision: target.revision }, openedAt, secrets, async () => {
-      const confirmed = await confirmOperation(deps, confirmation(preflight, secrets), preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`);
-      if (confirmed) await execute(deps, session, preflight, target, confirmed, secrets);
-    });
+  const flow = () => deps.panels.show(workloadFlow(flowDeps(deps), { ...target, revision: target.revision! }));
+  // Under GitOps the rollback is a flow (pause the loop that would re-apply it, roll back, verify, resume once
+  // Git matches) with its own preflight and confirmation; rolling back in the cluster only opens the panel.
+  const cached = deps.service.cachedHistory(target.context, ref);
+  if (!cached || cached.gitops.some((g) => g.certainty === 'certain')) {
+    const openedAt = new Date().toISOString();
+    const checked = await preflightFor(deps, target.context, `Rollback Guard: checking ${refText(ref)} in ${ref.namespace} before rolling back`, () => rollBack(deps, target), (session) => session.preflight({ ref, toRevision: target.revision! }));
+    if (!checked) return;
+    if (offersHold(checked.pre)) return rollBackAndHold(deps, checked.session, { ...target, revision: target.revision }, openedAt, checked.secrets, async () => void flow());
   }
-  const c = confirmation(preflight, secrets);
-  deps.log.info(`preflight of ${refText(ref)} in ${ref.namespace} (context ${preflight.context.name}) → revision ${target.revision}:\n${c.detail}`);
-  const confirmed = await confirmOperation(deps, c, preflight, 'Roll Back', `roll back ${refText(ref)} to revision ${target.revision}`);
-  if (!confirmed) return;
-  await execute(deps, session, preflight, target, confirmed, secrets);
-}
-
-/**
- * Which migrations changed in Git between the two revisions, through the
- * images (image tag ↔ commit), read in the workspace folder of the manifest
- * (or the first folder): a code rollback leaves their schema in place.
- */
-async function schemaCheckFor(preflight: Preflight, target: Target): Promise<SchemaCheck | undefined> {
-  const plan = preflight.plan;
-  const folder = (target.uri && vscode.workspace.getWorkspaceFolder(target.uri)) ?? vscode.workspace.workspaceFolders?.[0];
-  // Git runs only in a trusted workspace (a repository can configure it to start programs).
-  if (!plan || !folder || folder.uri.scheme !== 'file' || !vscode.workspace.isTrusted) return undefined;
-  const { Engine } = await import('../../core/engine');
-  return schemaCheck({
-    dir: folder.uri.fsPath,
-    workload: { kind: target.ref.kind, name: target.ref.name, namespace: target.ref.namespace },
-    liveImages: plan.from.images.map((i) => i.image),
-    targetImages: plan.to.images.map((i) => i.image),
-    ...(plan.fromRevision !== undefined ? { fromRevision: plan.fromRevision } : {}),
-    toRevision: plan.toRevision,
-    engine: new Engine(),
-    ...(target.uri ? { manifestPath: relative(folder.uri.fsPath, target.uri.fsPath).split(sep).join('/') } : {}),
-  });
-}
-
-async function execute(deps: ActionDeps, session: ClusterSession, preflight: Preflight, target: Target, confirmations: { confirmContext?: string; acknowledgeGitOps: boolean }, secrets: string[]): Promise<void> {
-  const ref = target.ref;
-  const result = await rollbackWithProgress(deps, `Rolling back ${refText(ref)} to revision ${target.revision}`, refText(ref), deps.service.evidenceDir(target.uri, deps.storage), (options) => session.rollback(preflight, { ...confirmations, ...options }));
-  const { files, open: openEvidence } = evidenceOf(result);
-  if (!result.ok) {
-    const { error } = result;
-    deps.log.warn(`rollback of ${refText(ref)} ${error.outcome}: ${error.message}`);
-    const choice = await notify.showErrorMessage(errorText(error, secrets), ...(files ? ['Open Evidence'] : []), ...(error.kind === 'conflict' ? ['Check Again'] : []));
-    if (choice === 'Open Evidence') await openEvidence();
-    if (choice === 'Check Again') await rollBack(deps, target);
-    return;
-  }
-  const outcome = result.value;
-  deps.log.info(`${outcome.message}${files ? ` (evidence: ${files.markdown})` : ''}`);
-  const manifests = await findManifests(deps, session, ref, target.uri);
-  const align = 'Make the Manifest Match the Cluster…';
-  const text = `${outcome.message[0]!.toUpperCase()}${outcome.message.slice(1)}.${files ? ` Evidence: ${vscode.workspace.asRelativePath(files.markdown)}.` : ''}`;
-  const choice = await notify.showInformationMessage(text, ...(files ? ['Open Evidence'] : []), ...(manifests.length > 0 && outcome.status === 'rolled-back' ? [align] : []));
-  if (choice === 'Open Evidence') await openEvidence();
-  if (choice === align) await alignManifest(deps, { ...target, ...(files ? { evidence: files.markdown } : {}) });
+  flow();
 }
 
 /**
@@ -839,36 +779,14 @@ async function rollBackReleasePick(deps: ActionDeps, target: ReleaseTarget): Pro
 }
 
 /**
- * Roll a Helm release back: the preflight (the helm binary and a
- * `helm rollback --dry-run` included), one modal with every check and the
- * manifest/values changes, then `helm rollback` with progress, and the
- * evidence record. Without helm it says how to get it.
+ * Roll a Helm release back in the rollback panel: the preflight (the helm
+ * binary and a `helm rollback --dry-run` included), every check and the
+ * manifest/values diff, then `helm rollback` with progress, and the evidence
+ * record. Without helm the panel says how to get it.
  */
 export async function rollBackRelease(deps: ActionDeps, target: ReleaseTarget & { revision: number }): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
-  const { ref } = target;
-  const again = () => rollBackRelease(deps, target);
-  const helmPath = deps.service.helmPath();
-  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking Helm release ${ref.name} in ${ref.namespace} before rolling back`, again, (session) => session.helmPreflight({ ref, toRevision: target.revision }, helmPath ? { helmPath } : {}));
-  if (!checked) return;
-  const { session, secrets, pre: p } = checked;
-  const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
-  const timeoutSeconds = Math.round(deps.service.rolloutTimeoutMs() / 1000);
-  const c = operationConfirmation(
-    p,
-    {
-      question: `Roll back Helm release ${ref.name} ${where} from revision ${p.plan?.fromRevision ?? '?'} to revision ${p.plan?.toRevision ?? '?'}?`,
-      refused: `Rollback Guard will not roll back Helm release ${ref.name} ${where}`,
-      ...(p.diff ? { images: p.diff.images } : {}),
-      extra: p.argv ? [`Runs: helm ${p.argv.join(' ')} --wait --timeout ${timeoutSeconds}s`, `helm records it as revision ${p.plan?.newRevision}, "${p.plan?.description}".`] : [],
-    },
-    secrets,
-  );
-  deps.log.info(`preflight of Helm release ${ref.name} in ${ref.namespace} (context ${p.context.name}) → revision ${target.revision}:\n${c.detail}`);
-  const confirmed = await confirmOperation(deps, c, p, 'Roll Back', `roll back Helm release ${ref.name} to revision ${target.revision}`);
-  if (!confirmed) return;
-  const result = await rollbackWithProgress(deps, `Rolling back Helm release ${ref.name} to revision ${target.revision}`, `Helm release ${ref.name}`, deps.service.evidenceDir(undefined, deps.storage), (options) => session.helmRollback(p, { ...confirmed, ...options, wait: true }));
-  await reportOutcome(deps, result, secrets, again);
+  deps.panels.show(releaseFlow(flowDeps(deps), target));
 }
 
 /** "Roll Back…" on an Application: which history entry (newest first, the live one left out), then the rollback. */
@@ -888,40 +806,14 @@ async function rollBackApplicationPick(deps: ActionDeps, target: ApplicationTarg
 }
 
 /**
- * Roll an Argo CD Application back to a history entry: the preflight, one
- * modal — which, while auto-sync is on, offers "Pause Auto-Sync, Then Roll
- * Back" as its only way forward — then the operation.sync patch, following
- * the sync Argo CD runs.
+ * Roll an Argo CD Application back to a history entry in the rollback panel —
+ * which, while auto-sync is on, offers "Pause Auto-Sync, Then Roll Back" as
+ * its only way forward — then the operation.sync patch, following the sync
+ * Argo CD runs.
  */
 export async function rollBackApplication(deps: ActionDeps, target: ApplicationTarget & { id: number }): Promise<void> {
   if (!trusted(deps, 'Rolling back')) return;
-  const { ref } = target;
-  const again = () => rollBackApplication(deps, target);
-  const checked = await preflightFor(deps, target.context, `Rollback Guard: checking Argo CD Application ${ref.name} before rolling back`, again, (session) => session.applicationPreflight({ ref, id: target.id }));
-  if (!checked) return;
-  const { session, secrets, pre: p } = checked;
-  const cluster = await deps.service.load();
-  const where = `in namespace "${ref.namespace}" (context "${p.context.name}")`;
-  const to = p.plan ? `history ${p.plan.toId} (revision ${cluster.entryRevisionText(p.plan.to) || '?'})` : `history ${target.id}`;
-  const c = operationConfirmation(
-    p,
-    {
-      question: p.autoSync
-        ? `Argo CD Application ${ref.name} ${where} syncs automatically, and Argo CD refuses a rollback while it does. Pause auto-sync, then roll back to ${to}?`
-        : `Roll back Argo CD Application ${ref.name} ${where} from history ${p.plan?.fromId ?? '?'} to ${to}?`,
-      refused: `Rollback Guard will not roll back Argo CD Application ${ref.name} ${where}`,
-      extra: [
-        ...(p.autoSync && p.pausePatch ? [`First: ${JSON.stringify(p.pausePatch.spec)} (argocd app set --sync-policy none), guarded by resourceVersion ${p.history.resourceVersion}. Turn auto-sync on again once Git holds the version you want.`] : []),
-        ...(p.plan ? [`Then operation.sync: ${JSON.stringify(p.plan.operation.sync)}`, 'The Argo CD controller runs the sync.'] : []),
-      ],
-    },
-    secrets,
-  );
-  deps.log.info(`preflight of Argo CD Application ${ref.name} (context ${p.context.name}) → history ${target.id}:\n${c.detail}`);
-  const confirmed = await confirmOperation(deps, c, p, p.autoSync ? 'Pause Auto-Sync, Then Roll Back' : 'Roll Back', `roll back Argo CD Application ${ref.name}`);
-  if (!confirmed) return;
-  const result = await rollbackWithProgress(deps, `Rolling back Argo CD Application ${ref.name} to ${to}`, `Application ${ref.name}`, deps.service.evidenceDir(undefined, deps.storage), (options) => session.applicationRollback(p, { ...confirmed, pauseAutoSync: p.autoSync, ...options, wait: true }));
-  await reportOutcome(deps, result, secrets, again);
+  deps.panels.show(applicationFlow(flowDeps(deps), target));
 }
 
 const ROLLOUT_VERB: Record<RolloutAction, { title: string; proceed: string; says: string }> = {

@@ -5,6 +5,7 @@ import type { Log } from '../log';
 import { alignManifest, compareWithLive, copyImage, fluxAction, openMachineSetting, rollBack, rollBackWorkload, rolloutAction, selectContext, showHistory, type ActionDeps } from './actions';
 import { RevisionDocuments } from './documents';
 import { resumeHeld, showHoldVerdict } from './holdActions';
+import { RollbackPanels } from './panel';
 import { WorkloadLensProvider } from './lens';
 import { ClusterService } from './service';
 import { ClusterView } from './view';
@@ -31,7 +32,8 @@ export class ClusterFeature implements vscode.Disposable {
     this.own(new ClusterView(this.service));
     this.own(new RevisionDocuments(this.service));
     this.own(vscode.languages.registerCodeLensProvider(MANIFEST_DOCUMENTS, this.own(new WorkloadLensProvider(this.service))));
-    this.deps = { service: this.service, log, storage: context.globalStorageUri };
+    const panels = this.own(new RollbackPanels(context.extensionUri, log, this.service.onDidChange));
+    this.deps = { service: this.service, log, storage: context.globalStorageUri, panels };
     this.own(this.service.onHoldVerdict((v) => void showHoldVerdict(this.deps, v)));
   }
 

@@ -24,7 +24,7 @@ function preflight(overrides: { checks?: PreflightCheck[]; production?: boolean;
     context: { name: overrides.production ? 'prod-eu' : 'rg-admin', cluster: 'c', user: 'admin', namespace: 'default', auth: 'token' },
     server: 'https://127.0.0.1:6443',
     production: overrides.production ? { production: true, pattern: 'prod-*' } : { production: false },
-    plan: { action: overrides.action ?? 'patch', fromRevision: 3, toRevision: 1, resourceVersion: '812', patch: { type: 'json', contentType: 'application/json-patch+json', body: [] } } as unknown as Preflight['plan'],
+    plan: { action: overrides.action ?? 'patch', fromRevision: 3, toRevision: 1, resourceVersion: '812', patch: { type: 'json', contentType: 'application/json-patch+json', body: [] }, from: { template: { spec: { containers: [{ name: 'catalog', image: 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0b' }] } }, images: [] }, to: { template: { spec: { containers: [{ name: 'catalog', image: 'ghcr.io/bookstore/catalog:1.2.0' }] } }, images: [] } } as unknown as Preflight['plan'],
     history: {} as Preflight['history'],
     diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0b', to: 'ghcr.io/bookstore/catalog:1.2.0' }], unified: '--- a\n+++ b\n' },
     gitops: overrides.gitops ?? [],

@@ -1,0 +1,199 @@
+import { relative, sep } from 'node:path';
+import * as vscode from 'vscode';
+import type { ApplicationPreflight, ClusterSession, HelmPreflight, Preflight, RollbackReview } from '../../cluster';
+import { schemaCheck, type SchemaCheck } from '../../git';
+import type { PanelAction } from '../webview/rollbackPanelHtml';
+import type { RollbackFlow, RunOutcome } from './panel';
+import { refText } from './model';
+
+/**
+ * The three rollbacks the panel runs — a workload (or Argo Rollout), a Helm
+ * release, an Argo CD Application — as flows: how each is checked (its
+ * preflight, then the checks every rollback gets) and how it runs once the
+ * panel has the confirmations. What the panel shows comes from the cluster
+ * layer's review; nothing here decides.
+ */
+
+export interface FlowDeps {
+  session(context: string): Promise<{ ok: true; value: ClusterSession } | { ok: false; error: import('../../cluster').ClusterError }>;
+  rolloutTimeoutMs(): number;
+  evidenceDir(uri?: vscode.Uri): string;
+  helmPath(): string | undefined;
+  toolVersion(): string | undefined;
+  cachedResourceVersion(context: string, ref: { kind: string; namespace: string; name: string }): { resourceVersion?: string; live?: number } | undefined;
+  /** Workspace YAML files describing a workload (for "make the manifest match"). */
+  hasManifest(session: ClusterSession, ref: import('../../cluster').WorkloadRef, uri?: vscode.Uri): Promise<boolean>;
+  alignManifest(target: WorkloadTarget & { evidence?: string }): Promise<void>;
+}
+
+export interface WorkloadTarget {
+  context: string;
+  ref: import('../../cluster').WorkloadRef;
+  revision: number;
+  uri?: vscode.Uri;
+}
+
+type CheckResult = Awaited<ReturnType<RollbackFlow['check']>>;
+
+async function opened(deps: FlowDeps, context: string): Promise<{ session: ClusterSession; secrets: string[] } | { error: CheckResult }> {
+  const session = await deps.session(context);
+  if (!session.ok) return { error: { ok: false, error: session.error, secrets: [] } };
+  return { session: session.value, secrets: await session.value.client.secrets() };
+}
+
+/**
+ * Which migrations changed in Git between the two revisions, through the
+ * images (image tag ↔ commit), read in the workspace folder of the manifest
+ * (or the first folder): a code rollback leaves their schema in place.
+ */
+async function schemaCheckFor(preflight: Preflight, target: WorkloadTarget): Promise<SchemaCheck | undefined> {
+  const plan = preflight.plan;
+  const folder = (target.uri && vscode.workspace.getWorkspaceFolder(target.uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  if (!plan || !folder || folder.uri.scheme !== 'file') return undefined;
+  const { Engine } = await import('../../core/engine');
+  return schemaCheck({
+    dir: folder.uri.fsPath,
+    workload: { kind: target.ref.kind, name: target.ref.name, namespace: target.ref.namespace },
+    liveImages: plan.from.images.map((i) => i.image),
+    targetImages: plan.to.images.map((i) => i.image),
+    ...(plan.fromRevision !== undefined ? { fromRevision: plan.fromRevision } : {}),
+    toRevision: plan.toRevision,
+    engine: new Engine(),
+    ...(target.uri ? { manifestPath: relative(folder.uri.fsPath, target.uri.fsPath).split(sep).join('/') } : {}),
+  });
+}
+
+/** "deployment/catalog changed since this check (now revision 4)": the object moved on under an open review. */
+function staleText(what: string, was: string | undefined, now: { resourceVersion?: string; live?: number } | undefined, unit = 'revision'): string | undefined {
+  if (!now?.resourceVersion || !was || now.resourceVersion === was) return undefined;
+  return `${what} changed since this check${now.live !== undefined ? ` (live ${unit} is now ${now.live})` : ''}: this review no longer describes the cluster. Check again before rolling back.`;
+}
+
+export function workloadFlow(deps: FlowDeps, target: WorkloadTarget): RollbackFlow {
+  let session: ClusterSession | undefined;
+  let pre: Preflight | undefined;
+  return {
+    title: `Roll Back ${refText(target.ref)}`,
+    key: `${target.context}/${target.ref.namespace}/${target.ref.kind}/${target.ref.name}`,
+    async check() {
+      const o = await opened(deps, target.context);
+      if ('error' in o) return o.error;
+      session = o.session;
+      const checked = await session.preflight({ ref: target.ref, toRevision: target.revision });
+      if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
+      pre = checked.value;
+      const schema = await schemaCheckFor(pre, target);
+      if (schema) pre.checks.push(schema);
+      const { workloadReview } = await import('../../cluster');
+      return { ok: true, review: workloadReview(pre), secrets: o.secrets };
+    },
+    async run(confirm, options) {
+      if (!session || !pre) return notChecked();
+      const version = deps.toolVersion();
+      const result = await session.rollback(pre, {
+        ...confirm,
+        ...(confirm.reason ? { reason: confirm.reason } : {}),
+        timeoutMs: deps.rolloutTimeoutMs(),
+        evidenceDir: deps.evidenceDir(target.uri),
+        ...(version ? { toolVersion: version } : {}),
+        signal: options.signal,
+        onProgress: (p) => options.onProgress(p.message),
+      });
+      if (!result.ok) return { ok: false, error: result.error };
+      // The repository still names the image rolled away from: offer to make it match.
+      const align = result.value.status === 'rolled-back' && (await deps.hasManifest(session, target.ref, target.uri));
+      const actions: PanelAction[] = align ? [{ id: 'align-manifest', label: 'Make the Manifest Match the Cluster…' }] : [];
+      return { ok: true, message: result.value.message, ...(result.value.files ? { files: result.value.files } : {}), ...(result.value.evidenceError ? { evidenceError: result.value.evidenceError } : {}), actions };
+    },
+    async act(id, outcome) {
+      if (id === 'align-manifest') await deps.alignManifest({ ...target, ...(outcome.files ? { evidence: outcome.files.markdown } : {}) });
+    },
+    changedSince(review: RollbackReview) {
+      void review;
+      return pre ? staleText(refText(target.ref), pre.history.resourceVersion, deps.cachedResourceVersion(target.context, target.ref)) : undefined;
+    },
+  };
+}
+
+export function releaseFlow(deps: FlowDeps, target: { context: string; ref: import('../../cluster').ReleaseRef; revision: number }): RollbackFlow {
+  let session: ClusterSession | undefined;
+  let pre: HelmPreflight | undefined;
+  return {
+    title: `Roll Back Helm release ${target.ref.name}`,
+    key: `${target.context}/${target.ref.namespace}/HelmRelease/${target.ref.name}`,
+    async check() {
+      const o = await opened(deps, target.context);
+      if ('error' in o) return o.error;
+      session = o.session;
+      const helmPath = deps.helmPath();
+      const checked = await session.helmPreflight({ ref: target.ref, toRevision: target.revision }, helmPath ? { helmPath } : {});
+      if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
+      pre = checked.value;
+      const { helmReview } = await import('../../cluster');
+      return { ok: true, review: helmReview(pre, Math.round(deps.rolloutTimeoutMs() / 1000)), secrets: o.secrets };
+    },
+    async run(confirm, options) {
+      if (!session || !pre) return notChecked();
+      const version = deps.toolVersion();
+      const result = await session.helmRollback(pre, {
+        ...confirm,
+        ...(confirm.reason ? { reason: confirm.reason } : {}),
+        timeoutMs: deps.rolloutTimeoutMs(),
+        evidenceDir: deps.evidenceDir(),
+        ...(version ? { toolVersion: version } : {}),
+        signal: options.signal,
+        onProgress: (p) => options.onProgress(p.message),
+        wait: true,
+      });
+      return result.ok ? { ok: true, message: result.value.message, ...(result.value.files ? { files: result.value.files } : {}), ...(result.value.evidenceError ? { evidenceError: result.value.evidenceError } : {}) } : { ok: false, error: result.error };
+    },
+    changedSince() {
+      const now = deps.cachedResourceVersion(target.context, target.ref);
+      const current = pre?.history?.revisions[pre.history.revisions.length - 1];
+      return current ? staleText(`Helm release ${target.ref.name}`, current.secret.resourceVersion, now) : undefined;
+    },
+  };
+}
+
+export function applicationFlow(deps: FlowDeps, target: { context: string; ref: import('../../cluster').ApplicationRef; id: number }): RollbackFlow {
+  let session: ClusterSession | undefined;
+  let pre: ApplicationPreflight | undefined;
+  return {
+    title: `Roll Back Argo CD Application ${target.ref.name}`,
+    key: `${target.context}/${target.ref.namespace}/Application/${target.ref.name}`,
+    async check() {
+      const o = await opened(deps, target.context);
+      if ('error' in o) return o.error;
+      session = o.session;
+      const checked = await session.applicationPreflight({ ref: target.ref, id: target.id });
+      if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
+      pre = checked.value;
+      const { applicationReview } = await import('../../cluster');
+      return { ok: true, review: applicationReview(pre), secrets: o.secrets };
+    },
+    async run(confirm, options) {
+      if (!session || !pre) return notChecked();
+      const version = deps.toolVersion();
+      const result = await session.applicationRollback(pre, {
+        ...confirm,
+        ...(confirm.reason ? { reason: confirm.reason } : {}),
+        pauseAutoSync: pre.autoSync,
+        timeoutMs: deps.rolloutTimeoutMs(),
+        evidenceDir: deps.evidenceDir(),
+        ...(version ? { toolVersion: version } : {}),
+        signal: options.signal,
+        onProgress: (p) => options.onProgress(p.message),
+        wait: true,
+      });
+      return result.ok ? { ok: true, message: result.value.message, ...(result.value.files ? { files: result.value.files } : {}), ...(result.value.evidenceError ? { evidenceError: result.value.evidenceError } : {}) } : { ok: false, error: result.error };
+    },
+    changedSince() {
+      return pre ? staleText(`Argo CD Application ${target.ref.name}`, pre.history.resourceVersion, deps.cachedResourceVersion(target.context, target.ref), 'history id') : undefined;
+    },
+  };
+}
+
+function notChecked(): RunOutcome {
+  const error = { kind: 'no-history' as const, message: 'the rollback was not checked yet', hint: 'Check again.', outcome: 'refused' as const, evidence: undefined as never };
+  return { ok: false, error };
+}
