@@ -41,6 +41,8 @@ export interface RevisionEntry {
   replicas?: { desired: number; ready: number; available: number };
   /** Rollouts only: this is the stable ReplicaSet (status.stableRS). */
   stable?: boolean;
+  /** The numbers this revision had before a rollback renumbered it (the controller's revision-history annotation): revision 1 → now 4. */
+  previousRevisions?: number[];
   /** The pod template of this revision as a user wrote it (controller hash labels removed). */
   template: PodTemplate;
 }
@@ -215,8 +217,12 @@ function workloadBase(kind: WorkloadKind, obj: KubeObject): Omit<WorkloadHistory
 /** A revision from the object that stores it, its template already without the controller's hash label. */
 function revisionEntry(source: KubeObject, kind: RevisionEntry['source']['kind'], revision: number, template: PodTemplate, live: boolean, extra: Pick<RevisionEntry, 'replicas' | 'stable'> = {}): RevisionEntry {
   const changeCause = source.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION];
+  // The Deployment controller and Argo Rollouts keep the numbers a reused ReplicaSet had before.
+  const historyText = source.metadata.annotations?.['deployment.kubernetes.io/revision-history'] ?? source.metadata.annotations?.['rollout.argoproj.io/revision-history'];
+  const previousRevisions = (historyText ?? '').split(',').map((n) => Number(n.trim())).filter((n) => Number.isInteger(n) && n > 0 && n !== revision);
   return {
     revision,
+    ...(previousRevisions.length ? { previousRevisions } : {}),
     source: { kind, name: source.metadata.name, uid: source.metadata.uid ?? '' },
     ...(source.metadata.creationTimestamp ? { createdAt: source.metadata.creationTimestamp } : {}),
     ...(changeCause ? { changeCause } : {}),

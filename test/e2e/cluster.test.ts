@@ -2,9 +2,13 @@
  * The Cluster History view against a real control plane: the packaged
  * extension in code-server, KUBECONFIG pointing at the test plane seeded with
  * the bookstore workloads. Opens the view, finds deployment/catalog and its
- * three revisions, rolls back to revision 1 from the row's context menu,
- * confirms in the modal, and checks the result through the API and in the
- * tree (kubectl numbers the restored template revision 4).
+ * three revisions, rolls back to revision 1 from the row's context menu in
+ * the rollback panel (a reason typed, Enter pressed in it without
+ * consequence), and checks the result through the API (the reason in the
+ * evidence and in kubernetes.io/change-cause) and in the tree (kubectl
+ * numbers the restored template revision 4). Then a refusal (a paused
+ * Deployment) and its Check Again, and a production context whose name is
+ * typed back in the panel.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,13 +16,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Locator } from 'playwright-core';
+import type { Frame, Locator } from 'playwright-core';
 import { seedBookstore } from '../../scripts/cluster/seed';
+import { encodeReleaseData } from '../../src/cluster';
 import { startPlane, type Plane } from '../cluster/plane';
 import { capture, copyDirectory, openSession, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
+const PRODUCTION = 'prod-bookstore';
+const REASON = 'INC-4211 search returns stale results';
 
 let plane: Plane;
 let session: Session;
@@ -28,10 +35,21 @@ let failed = false;
 before(async () => {
   plane = await startPlane({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-plane-')), crds: false });
   await seedBookstore(plane, { chartDir: path.join(ROOT, 'examples', 'bookstore', 'charts', 'storefront') });
+  // A release stored before a cluster upgrade: its revision 1 uses policy/v1beta1, which this server no longer serves.
+  for (const [v, status, api] of [[1, 'superseded', 'policy/v1beta1'], [2, 'deployed', 'policy/v1']] as const) {
+    const release = { name: 'legacy', namespace: 'bookstore', version: v, info: { first_deployed: '2024-01-01T00:00:00Z', last_deployed: `2024-0${v}-01T00:00:00Z`, status, description: v === 1 ? 'Install complete' : 'Upgrade complete' }, chart: { metadata: { name: 'legacy', version: `0.${v}.0`, appVersion: '1.0' } }, config: {}, manifest: `---\napiVersion: ${api}\nkind: PodDisruptionBudget\nmetadata:\n  name: legacy\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: legacy}}\n` };
+    await plane.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'helm.sh/release.v1', metadata: { name: `sh.helm.release.v1.legacy.v${v}`, namespace: 'bookstore', labels: { owner: 'helm', name: 'legacy', status, version: String(v) } }, data: { release: encodeReleaseData(release) } }) });
+  }
   workspace = copyDirectory(path.join(ROOT, 'examples', 'bookstore'), 'rg-e2e-cluster-');
   // A repository of its own, for "make the manifest match the cluster".
   for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'bookstore']]) execFileSync('git', args, { cwd: workspace, env: { ...process.env, ...GIT_IDENTITY } });
-  session = await openSession('cluster', workspace, { env: { KUBECONFIG: plane.kubeconfigPath, ...GIT_IDENTITY } });
+  // The same cluster once more under a production name (the bookstore's .rollbackguard.yaml says prod-*).
+  const kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-kube-')), 'config');
+  const config = JSON.parse(execFileSync(plane.bin.kubectl, ['config', 'view', '--raw', '-o', 'json', '--kubeconfig', plane.kubeconfigPath], { encoding: 'utf8' })) as { contexts: { name: string; context: Record<string, unknown> }[] };
+  const admin = config.contexts.find((c) => c.name === plane.contexts.admin)!;
+  config.contexts.push({ name: PRODUCTION, context: { ...admin.context } });
+  fs.writeFileSync(kubeconfig, JSON.stringify(config), { mode: 0o600 });
+  session = await openSession('cluster', workspace, { env: { KUBECONFIG: kubeconfig, ...GIT_IDENTITY } });
 });
 
 after(async () => {
@@ -112,7 +130,38 @@ test('the view shows the context, namespace bookstore, deployment/catalog and it
     await shot('01-history-tree', 'history-tree.png');
   }));
 
-test('roll back to revision 1 from the revision\'s context menu, after one confirmation', () =>
+/** The rollback panel's page (the webview's inner frame), once it shows `headline`. */
+async function panel(headline: RegExp, timeoutMs = 90_000): Promise<Frame> {
+  const { page } = session.workbench;
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const text = await frame.locator('#headline').innerText({ timeout: 200 }).catch(() => '');
+      if (text) seen = text;
+      if (headline.test(text)) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the rollback panel never showed ${headline} (last heading: ${seen || 'none'})`);
+}
+
+/** Opens a row's context menu and chooses `item`, again when a click lands as the menu opens. */
+async function contextMenu(label: string, item: string): Promise<void> {
+  const { page } = session.workbench;
+  const entry = page.locator('.monaco-menu .action-item').filter({ hasText: item });
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await row(label).first().click({ button: 'right' });
+    if (await entry.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) {
+      await entry.first().click();
+      return;
+    }
+    await page.keyboard.press('Escape');
+  }
+  throw new Error(`the context menu of ${label} never showed ${item}`);
+}
+
+test('roll back to revision 1 in the rollback panel: what will happen first, every check, the diff, a reason; Enter does not confirm', () =>
   step('rollback', async () => {
     const { page } = session.workbench;
     assert.equal(await liveImage(), 'ghcr.io/bookstore/catalog:1.4.2');
@@ -121,20 +170,39 @@ test('roll back to revision 1 from the revision\'s context menu, after one confi
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await shot('02-revision-context-menu');
     await item.first().click();
-    const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'Roll back deployment/catalog' });
-    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
-    const text = await dialog.innerText();
-    assert.match(text, /from revision 3 to revision 1/);
-    for (const id of ['context', 'object', 'revision', 'paused', 'gitops', 'rbac', 'dry-run', 'diff']) assert.match(text, new RegExp(`${id}: `), `the confirmation lists the ${id} check`);
-    assert.match(text, /catalog: ghcr\.io\/bookstore\/catalog:1\.4\.2 → ghcr\.io\/bookstore\/catalog:1\.2\.0/);
-    await shot('03-rollback-confirmation', 'rollback-confirmation.png');
-    await dialog.locator('.monaco-button', { hasText: /^Roll Back$/ }).click();
-    const done = await session.workbench.waitForNotification(/Rolled back deployment\/catalog to revision 1/, { timeoutMs: 180_000 });
-    assert.match(done, /now revision 4/);
-    await shot('04-rollback-done');
+    const frame = await panel(/^Roll back deployment\/catalog in namespace bookstore \(context rg-admin\) from revision 3 to revision 1: catalog:1\.4\.2 → catalog:1\.2\.0\.$/);
+    const summary = await frame.locator('.summary .counts').innerText();
+    assert.match(summary, /^\d+ checks passed( · \d+ needs? attention)?( · \d+ could not be checked)?$/);
+    const ids = await frame.locator('.check .id').allInnerTexts();
+    for (const id of ['context', 'object', 'revision', 'paused', 'gitops', 'rbac', 'dry-run', 'diff', 'schema', 'not-undone', 'artifacts']) assert.ok(ids.includes(id), `the panel lists the ${id} check (${ids.join(', ')})`);
+    // What needs attention or could not be checked comes before what passed.
+    const statuses = await frame.locator('.check').evaluateAll((els) => els.map((e) => e.className.replace('check ', '')));
+    const rank = (st: string) => ['blocking', 'fail', 'warn', 'skipped', 'info', 'pass'].indexOf(st);
+    assert.deepEqual([...statuses].sort((a, b) => rank(a) - rank(b)), statuses, statuses.join(', '));
+    // The diff inline; the heading focused, never the button.
+    assert.match(await frame.locator('pre').innerText(), /-\s+- image: ghcr\.io\/bookstore\/catalog:1\.4\.2[\s\S]*\+\s+- image: ghcr\.io\/bookstore\/catalog:1\.2\.0/);
+    assert.equal(await frame.evaluate(() => document.activeElement?.id), 'headline');
+    // A reason, then Enter: nothing is rolled back.
+    await frame.locator('#reason').fill(REASON);
+    await frame.locator('#reason').press('Enter');
+    await page.waitForTimeout(3000);
+    assert.equal(await liveImage(), 'ghcr.io/bookstore/catalog:1.4.2', 'Enter in the reason field rolled nothing back');
+    assert.match(await frame.locator('#headline').innerText(), /^Roll back deployment\/catalog/);
+    await frame.locator('#headline').focus();
+    await shot('03-rollback-panel', 'rollback-panel.png');
+    await frame.locator('#rollback').click();
+    const done = await panel(/^Rolled back deployment\/catalog to revision 1/, 180_000);
+    assert.match(await done.locator('#headline').innerText(), /now revision 4/);
+    await shot('04-rollback-done', 'rollback-panel-done.png');
     assert.equal(await liveImage(), 'ghcr.io/bookstore/catalog:1.2.0');
-    const evidence = fs.readdirSync(path.join(workspace, '.rollback-guard', 'evidence'));
-    assert.ok(evidence.some((f) => /deployment-catalog\.json$/.test(f)), evidence.join(', '));
+    // The reason is in the evidence and in kubernetes.io/change-cause, as kubectl records it.
+    const dir = path.join(workspace, '.rollback-guard', 'evidence');
+    const record = fs.readdirSync(dir).filter((f) => /deployment-catalog\.json$/.test(f)).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { reason?: string; outcome: { status: string } });
+    assert.ok(record.some((r) => r.reason === REASON && r.outcome.status === 'rolled-back'), JSON.stringify(record));
+    const d = JSON.parse((await plane.kubectl(['get', 'deployment', 'catalog', '-n', 'bookstore', '-o', 'json'])).stdout) as { metadata: { annotations: Record<string, string> } };
+    assert.equal(d.metadata.annotations['kubernetes.io/change-cause'], `rolled back to revision 1: ${REASON}`);
+    const history = (await plane.kubectl(['rollout', 'history', 'deployment/catalog', '-n', 'bookstore'])).stdout;
+    assert.match(history, new RegExp(`\\n4\\s+rolled back to revision 1: ${REASON}\\n`));
   }));
 
 test('the tree marks the restored template as the new live revision 4', () =>
@@ -144,6 +212,8 @@ test('the tree marks the restored template as the new live revision 4', () =>
     const revisions = labels.filter((l) => /^revision \d/.test(l));
     assert.deepEqual(revisions.map((l) => l.split(',')[0]), ['revision 4', 'revision 3', 'revision 2'], labels.join('\n'));
     assert.match(revisions[0]!, /^revision 4, live, .*catalog:1\.2\.0/);
+    // Where revision 1 went.
+    assert.match(revisions[0]!, /revision 1 → now 4/);
     assert.ok(!/live/.test(revisions[1]!), revisions[1]);
     const catalog = row('Deployment catalog').first();
     assert.match((await catalog.getAttribute('aria-label')) ?? '', /3 revisions · live 4/);
@@ -154,8 +224,8 @@ test('"Make the manifest match the cluster" commits the running image on a new b
   step('align manifest', async () => {
     const { page } = session.workbench;
     const before = fs.readFileSync(path.join(workspace, CATALOG_MANIFEST), 'utf8');
-    const offer = page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'Rolled back deployment/catalog' });
-    await offer.locator('.monaco-button', { hasText: 'Make the Manifest Match the Cluster' }).first().click();
+    const done = await panel(/^Rolled back deployment\/catalog to revision 1/);
+    await done.locator('button', { hasText: 'Make the Manifest Match the Cluster' }).click();
     const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'on a new branch' });
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     const text = await dialog.innerText();
@@ -264,4 +334,86 @@ test('the Helm release storefront shows under bookstore with its three revisions
       return text.includes('storefront:3.1.0') && text.includes('storefront:3.2.1') && text.includes('# values') && text.includes('tag: 3.1.0');
     }, 30_000);
     await shot('11-history-helm', 'history-helm.png');
+  }));
+
+test('a Helm revision stored with an API version the server no longer serves is marked in the tree', () =>
+  step('unserved api', async () => {
+    const { page } = session.workbench;
+    await page.keyboard.press('Escape');
+    const release = row('Helm release legacy').first();
+    await waitFor('the Helm release legacy', async () => (await release.count()) > 0);
+    if ((await release.getAttribute('aria-expanded')) !== 'true') await release.click();
+    await waitFor('its revision 1 marked', async () => (await pane().locator('.monaco-list-row[aria-label*="uses policy/v1beta1, no longer served"]').count()) > 0, 30_000);
+    const marked = pane().locator('.monaco-list-row[aria-label*="uses policy/v1beta1, no longer served"]').first();
+    assert.match((await marked.getAttribute('aria-label')) ?? '', /^revision 1, superseded · uses policy\/v1beta1, no longer served/);
+    assert.equal(await marked.locator('.codicon-warning').count(), 1);
+    await shot('11b-history-unserved-api', 'history-unserved-api.png');
+    await release.click();
+  }));
+
+test('a refusal: a paused Deployment is refused in the panel with what to do, and Check Again after resuming opens the way', () =>
+  step('refusal', async () => {
+    const { page } = session.workbench;
+    await page.keyboard.press('Escape');
+    await plane.kubectl(['rollout', 'pause', 'deployment/orders', '-n', 'bookstore']);
+    await session.workbench.runCommand('Rollback Guard: Roll Back Workload…');
+    await quickPick(/Roll Back: kube context/, 'rg-admin');
+    await quickPick(/Roll Back: namespace in rg-admin/, 'bookstore');
+    await quickPick(/Roll Back: workload in bookstore/, 'deployment/orders');
+    await quickPick(/Roll Back: revision of deployment\/orders/, 'revision 1', '1');
+    const frame = await panel(/^deployment\/orders in namespace bookstore \(context rg-admin\) will not be rolled back to revision 1: deployment\/orders in namespace "bookstore" is paused/);
+    assert.equal(await frame.locator('#rollback').isDisabled(), true, 'Roll Back is disabled while a check blocks');
+    assert.match(await frame.locator('.refusal').innerText(), /kubectl rollout resume deployment\/orders -n bookstore/);
+    assert.match(await frame.locator('.summary .counts').innerText(), /1 blocks the rollback/);
+    assert.equal(await frame.locator('.check').first().getAttribute('class'), 'check blocking');
+    await shot('12-rollback-refused', 'rollback-panel-refused.png');
+    await plane.kubectl(['rollout', 'resume', 'deployment/orders', '-n', 'bookstore']);
+    await frame.locator('.refusal button', { hasText: 'Check Again' }).click();
+    const ready = await panel(/^Roll back deployment\/orders in namespace bookstore \(context rg-admin\) from revision 2 to revision 1/);
+    assert.equal(await ready.locator('#rollback').isDisabled(), false);
+    await ready.locator('#cancel').click();
+  }));
+
+test('a production context: the context name is typed back in the panel before Roll Back is enabled', () =>
+  step('production', async () => {
+    const { page } = session.workbench;
+    await session.workbench.runCommand('Rollback Guard: Roll Back Workload…');
+    await quickPick(/Roll Back: kube context/, PRODUCTION);
+    await quickPick(new RegExp(`Roll Back: namespace in ${PRODUCTION}`), 'bookstore');
+    await quickPick(/Roll Back: workload in bookstore/, 'deployment/orders');
+    await quickPick(/Roll Back: revision of deployment\/orders/, 'revision 1', '1');
+    const frame = await panel(new RegExp(`^Roll back deployment/orders in namespace bookstore \\(context ${PRODUCTION}\\) from revision 2 to revision 1`));
+    assert.match(await frame.locator('label[for="confirm-context"]').innerText(), new RegExp(`type ${PRODUCTION} to roll back`));
+    const button = frame.locator('#rollback');
+    assert.equal(await button.isDisabled(), true);
+    await frame.locator('#reason').fill('INC-4300 orders 2.7 rejects coupons');
+    await frame.locator('#confirm-context').fill('prod-bookstor');
+    assert.equal(await button.isDisabled(), true, 'a name that is not exactly the context keeps it disabled');
+    await frame.locator('#confirm-context').fill(PRODUCTION);
+    assert.equal(await button.isDisabled(), false);
+    // Enter in the typed-back name does not confirm either.
+    await frame.locator('#confirm-context').press('Enter');
+    await page.waitForTimeout(2000);
+    assert.match(await frame.locator('#headline').innerText(), /^Roll back deployment\/orders/);
+    await shot('13-rollback-production', 'rollback-panel-production.png');
+    await button.click();
+    await panel(/^Rolled back deployment\/orders to revision 1/, 180_000);
+    const dir = path.join(workspace, '.rollback-guard', 'evidence');
+    const records = fs.readdirSync(dir).filter((f) => f.endsWith('deployment-orders.json')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { context: { name: string; production: boolean; nameTypedBack: boolean }; reason?: string; outcome: { status: string } });
+    const done = records.find((r) => r.outcome.status === 'rolled-back');
+    assert.ok(done, JSON.stringify(records));
+    assert.deepEqual([done.context.name, done.context.production, done.context.nameTypedBack, done.reason], [PRODUCTION, true, true, 'INC-4300 orders 2.7 rejects coupons']);
+  }));
+
+test('the diff of revision 1 and live opened before the rollback is marked stale: revision 1 is now revision 3', () =>
+  step('stale diff', async () => {
+    const { page } = session.workbench;
+    const tab = page.locator('.tabs-container .tab').filter({ hasText: 'deployment/orders: revision 1 ↔ live' });
+    await tab.first().click();
+    const diff = page.locator('.monaco-diff-editor').first();
+    await waitFor('the stale notices', async () => {
+      const text = (await diff.innerText()).replace(/\u00a0/g, ' ');
+      return text.includes('# STALE: revision 1 is now revision 3 (a rollback renumbered it)') && text.includes('# STALE: the live side changed since this diff was opened (live was revision 2, now revision 3)');
+    }, 30_000);
+    await shot('14-compare-stale', 'compare-stale.png');
   }));

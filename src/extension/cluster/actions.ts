@@ -54,6 +54,7 @@ function flowDeps(deps: ActionDeps): FlowDeps {
     rolloutTimeoutMs: () => deps.service.rolloutTimeoutMs(),
     evidenceDir: (uri) => deps.service.evidenceDir(uri, deps.storage),
     helmPath: () => deps.service.helmPath(),
+    repositoryConfig: (uri) => deps.service.repositoryConfig(uri),
     toolVersion: evidenceVersion,
     cachedResourceVersion: (context, ref) => {
       if (ref.kind === 'HelmRelease') {

@@ -51,6 +51,8 @@ export interface RevisionSummary {
   replicas?: { desired: number; ready: number };
   /** Argo Rollouts only: the stable ReplicaSet (status.stableRS). */
   stable?: boolean;
+  /** The numbers it had before a rollback renumbered it (revision 1 → now 4). */
+  previousRevisions?: number[];
   source: string;
 }
 
@@ -112,6 +114,8 @@ export interface ReleaseRevisionSummary {
   current: boolean;
   images: ContainerImage[];
   secret: string;
+  /** API versions of its manifest the server no longer serves (`policy/v1beta1 PodDisruptionBudget`): a rollback to it is refused. */
+  unservedApis?: string[];
 }
 
 export interface ReleaseSummary {
@@ -198,7 +202,12 @@ export interface TreeItemData {
   accessibilityLabel?: string;
 }
 
-export function summarizeWorkload(h: WorkloadHistory, describeOwner: (g: WorkloadHistory['gitops'][number]) => string): WorkloadSummary {
+/**
+ * A workload as the view shows it. `earlier`: the revision numbers each
+ * history object (by uid) was seen with before, so a revision a rollback
+ * renumbered says where it went even when the controller keeps no record.
+ */
+export function summarizeWorkload(h: WorkloadHistory, describeOwner: (g: WorkloadHistory['gitops'][number]) => string, earlier?: ReadonlyMap<string, readonly number[]>): WorkloadSummary {
   return {
     ref: h.ref,
     uid: h.uid,
@@ -207,7 +216,7 @@ export function summarizeWorkload(h: WorkloadHistory, describeOwner: (g: Workloa
     images: h.images,
     rollout: h.rollout,
     gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
-    revisions: h.revisions.map(summarizeRevision),
+    revisions: h.revisions.map((r) => summarizeRevision(r, earlier?.get(r.source.uid))),
     ...(h.argo ? { argo: { aborted: h.argo.aborted, paused: h.argo.paused, pauseReasons: h.argo.pauseReasons, ...(h.argo.step ? { step: h.argo.step } : {}), ...(h.argo.phase ? { phase: h.argo.phase } : {}), strategy: h.argo.strategy } } : {}),
     ...(h.hold ? { hold: summarizeHold(h.hold) } : {}),
   };
@@ -237,7 +246,7 @@ export function holdText(h: HoldSummary): string {
   return `held by Rollback Guard since ${at} · ${h.recorded === 'verified' ? 'verified' : h.recorded === 'failed' ? `validation failed: ${h.failures?.[0] ?? ''}` : 'checking health…'}`;
 }
 
-export function summarizeRelease(h: ReleaseHistory, describeOwner: (g: ReleaseHistory['gitops'][number]) => string): ReleaseSummary {
+export function summarizeRelease(h: ReleaseHistory, describeOwner: (g: ReleaseHistory['gitops'][number]) => string, unserved?: (r: ReleaseHistory['revisions'][number]) => string[]): ReleaseSummary {
   return {
     ref: h.ref,
     status: h.status,
@@ -247,13 +256,13 @@ export function summarizeRelease(h: ReleaseHistory, describeOwner: (g: ReleaseHi
     ...(h.liveRevision !== undefined ? { liveRevision: h.liveRevision } : {}),
     images: h.images,
     gitops: h.gitops.map((g) => ({ certain: g.certainty === 'certain', text: `${describeOwner(g)} (${g.evidence})` })),
-    revisions: h.revisions.map((r) => summarizeReleaseRevision(r, h.currentRevision)),
+    revisions: h.revisions.map((r) => summarizeReleaseRevision(r, h.currentRevision, unserved?.(r))),
   };
 }
 
 /** A release revision as the view shows it; `current` when it is the release's highest revision. */
-export function summarizeReleaseRevision(r: ReleaseHistory['revisions'][number], currentRevision: number | undefined): ReleaseRevisionSummary {
-  return { revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === currentRevision, images: r.images, secret: r.secret.name };
+export function summarizeReleaseRevision(r: ReleaseHistory['revisions'][number], currentRevision: number | undefined, unservedApis: readonly string[] = []): ReleaseRevisionSummary {
+  return { revision: r.revision, status: r.status, chart: r.chart, appVersion: r.appVersion, description: r.description, updated: r.updated, live: r.live, current: r.revision === currentRevision, images: r.images, secret: r.secret.name, ...(unservedApis.length ? { unservedApis: [...unservedApis] } : {}) };
 }
 
 export function summarizeApplication(a: ApplicationHistory, revisionText: (e: ApplicationHistory['entries'][number]) => string, sourceText: (e: ApplicationHistory['entries'][number]) => string): ApplicationSummary {
@@ -285,7 +294,8 @@ export function summarizeFlux(f: FluxObject): FluxSummary {
   };
 }
 
-export function summarizeRevision(r: RevisionEntry): RevisionSummary {
+export function summarizeRevision(r: RevisionEntry, earlier: readonly number[] = []): RevisionSummary {
+  const previous = [...new Set([...(r.previousRevisions ?? []), ...earlier])].filter((n) => n !== r.revision).sort((a, b) => a - b);
   return {
     revision: r.revision,
     live: r.live,
@@ -294,6 +304,7 @@ export function summarizeRevision(r: RevisionEntry): RevisionSummary {
     ...(r.createdAt ? { createdAt: r.createdAt } : {}),
     ...(r.replicas ? { replicas: { desired: r.replicas.desired, ready: r.replicas.ready } } : {}),
     ...(r.stable ? { stable: true } : {}),
+    ...(previous.length ? { previousRevisions: previous } : {}),
     source: `${r.source.kind}/${r.source.name}`,
   };
 }
@@ -432,7 +443,8 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
       const r = node.revision;
       const age = ageText(r.createdAt, now);
       const cause = r.changeCause ? safe(r.changeCause, secrets) : '';
-      const description = [r.live ? 'live' : '', r.stable ? 'stable' : '', imagesShort(r.images), cause, age].filter(Boolean).join(' · ');
+      const moved = r.previousRevisions?.length ? `revision ${r.previousRevisions.join(', ')} → now ${r.revision}` : '';
+      const description = [r.live ? 'live' : '', r.stable ? 'stable' : '', moved, imagesShort(r.images), cause, age].filter(Boolean).join(' · ');
       const tooltip = [
         `**Revision ${r.revision}** of ${refText(node.ref)} in \`${node.ref.namespace}\`${r.live ? ' — **live**' : ''}`,
         `Images:\n${imagesFull(r.images)}`,
@@ -440,6 +452,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         r.createdAt ? `Created ${r.createdAt} (${age} ago)` : '',
         r.replicas ? `Pods: ${r.replicas.ready}/${r.replicas.desired} ready` : '',
         r.stable ? 'The stable ReplicaSet of the Rollout: an abort sends traffic back to it.' : '',
+        moved ? `${moved}: a rollback to revision ${r.previousRevisions!.join(', ')} reused this ${r.source.split('/')[0]}, and the controller numbered it as the newest revision.` : '',
         `Stored in ${r.source}`,
       ]
         .filter(Boolean)
@@ -507,7 +520,8 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
     case 'releaseRevision': {
       const r = node.revision;
       const age = ageText(r.updated, now);
-      const description = [r.live ? 'live' : r.status, imagesShort(r.images), safe(r.description, secrets), age].filter(Boolean).join(' · ');
+      const unserved = r.unservedApis?.length ? `uses ${[...new Set(r.unservedApis.map((a) => a.split(' ')[0]))].join(', ')}, no longer served` : '';
+      const description = [r.live ? 'live' : r.status, unserved, imagesShort(r.images), safe(r.description, secrets), age].filter(Boolean).join(' · ');
       return {
         id: `releaseRevision:${node.context}/${node.ref.namespace}/${node.ref.name}/${r.revision}`,
         label: `revision ${r.revision}`,
@@ -519,11 +533,12 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
           r.description ? `Description: ${md(safe(r.description, secrets))}` : '',
           r.updated ? `Deployed ${r.updated} (${age} ago)` : '',
           `Stored in Secret ${md(r.secret)}`,
+          r.unservedApis?.length ? `**Uses API versions this server no longer serves**: ${r.unservedApis.map(md).join(', ')}. A rollback to it is refused until the release's stored manifests are mapped to served versions (\`helm mapkubeapis ${md(node.ref.name)} --namespace ${md(node.ref.namespace)}\`).` : '',
         ]
           .filter(Boolean)
           .join('\n\n'),
         contextValue: `rollbackGuard:releaseRevision${r.current ? '+current' : ''}`,
-        icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : r.status === 'failed' ? { id: 'error', color: 'errorForeground' } : { id: 'history' },
+        icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : r.unservedApis?.length ? { id: 'warning', color: 'editorWarning.foreground' } : r.status === 'failed' ? { id: 'error', color: 'errorForeground' } : { id: 'history' },
         collapsible: 'none',
         accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
       };

@@ -19,6 +19,8 @@ export interface FlowDeps {
   rolloutTimeoutMs(): number;
   evidenceDir(uri?: vscode.Uri): string;
   helmPath(): string | undefined;
+  /** The repository configuration around `uri` (migrations.owners). */
+  repositoryConfig(uri?: vscode.Uri): Promise<import('../../core/config').RollbackGuardConfig>;
   toolVersion(): string | undefined;
   cachedResourceVersion(context: string, ref: { kind: string; namespace: string; name: string }): { resourceVersion?: string; live?: number } | undefined;
   /** Workspace YAML files describing a workload (for "make the manifest match"). */
@@ -41,26 +43,40 @@ async function opened(deps: FlowDeps, context: string): Promise<{ session: Clust
   return { session: session.value, secrets: await session.value.client.secrets() };
 }
 
+/** The workspace folder a rollback's Git checks read: the manifest's, else the first (file folders only). */
+function folderOf(uri: vscode.Uri | undefined): vscode.WorkspaceFolder | undefined {
+  const folder = (uri && vscode.workspace.getWorkspaceFolder(uri)) ?? vscode.workspace.workspaceFolders?.[0];
+  return folder && folder.uri.scheme === 'file' ? folder : undefined;
+}
+
 /**
- * Which migrations changed in Git between the two revisions, through the
- * images (image tag ↔ commit), read in the workspace folder of the manifest
- * (or the first folder): a code rollback leaves their schema in place.
+ * What Git says about a workload rollback, read in the workspace folder of
+ * the manifest (or the first folder): which of the workload's migrations
+ * changed between the two revisions (image tag ↔ commit), and the config the
+ * target revision ran with.
  */
-async function schemaCheckFor(preflight: Preflight, target: WorkloadTarget): Promise<SchemaCheck | undefined> {
+async function gitChecks(deps: FlowDeps, preflight: Preflight, target: WorkloadTarget): Promise<{ schema?: SchemaCheck; known?: Awaited<ReturnType<typeof import('../../git').configOfRevision>> }> {
   const plan = preflight.plan;
-  const folder = (target.uri && vscode.workspace.getWorkspaceFolder(target.uri)) ?? vscode.workspace.workspaceFolders?.[0];
-  if (!plan || !folder || folder.uri.scheme !== 'file') return undefined;
-  const { Engine } = await import('../../core/engine');
-  return schemaCheck({
-    dir: folder.uri.fsPath,
-    workload: { kind: target.ref.kind, name: target.ref.name, namespace: target.ref.namespace },
-    liveImages: plan.from.images.map((i) => i.image),
-    targetImages: plan.to.images.map((i) => i.image),
-    ...(plan.fromRevision !== undefined ? { fromRevision: plan.fromRevision } : {}),
-    toRevision: plan.toRevision,
-    engine: new Engine(),
-    ...(target.uri ? { manifestPath: relative(folder.uri.fsPath, target.uri.fsPath).split(sep).join('/') } : {}),
-  });
+  const folder = folderOf(target.uri);
+  if (!plan || plan.action !== 'patch' || !folder) return {};
+  const [{ Engine }, { configOfRevision }, config] = await Promise.all([import('../../core/engine'), import('../../git'), deps.repositoryConfig(target.uri)]);
+  const workload = { kind: target.ref.kind, name: target.ref.name, namespace: target.ref.namespace };
+  const manifestPath = target.uri ? relative(folder.uri.fsPath, target.uri.fsPath).split(sep).join('/') : undefined;
+  const [schema, known] = await Promise.all([
+    schemaCheck({
+      dir: folder.uri.fsPath,
+      workload,
+      liveImages: plan.from.images.map((i) => i.image),
+      targetImages: plan.to.images.map((i) => i.image),
+      ...(plan.fromRevision !== undefined ? { fromRevision: plan.fromRevision } : {}),
+      toRevision: plan.toRevision,
+      engine: new Engine({ config }),
+      ...(config.migrations.owners ? { owners: config.migrations.owners } : {}),
+      ...(manifestPath ? { manifestPath } : {}),
+    }),
+    configOfRevision({ dir: folder.uri.fsPath, workload, images: plan.to.images.filter((i) => !i.init).map((i) => i.image), ...(manifestPath ? { manifestPath } : {}) }),
+  ]);
+  return { schema, known };
 }
 
 /** "deployment/catalog changed since this check (now revision 4)": the object moved on under an open review. */
@@ -82,8 +98,9 @@ export function workloadFlow(deps: FlowDeps, target: WorkloadTarget): RollbackFl
       const checked = await session.preflight({ ref: target.ref, toRevision: target.revision });
       if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
       pre = checked.value;
-      const schema = await schemaCheckFor(pre, target);
-      if (schema) pre.checks.push(schema);
+      const git = await gitChecks(deps, pre, target);
+      if (git.schema) pre.checks.push(git.schema);
+      await session.workloadRollbackChecks(pre, git.known ? { known: git.known } : {});
       const { workloadReview } = await import('../../cluster');
       return { ok: true, review: workloadReview(pre), secrets: o.secrets };
     },
@@ -129,6 +146,7 @@ export function releaseFlow(deps: FlowDeps, target: { context: string; ref: impo
       const checked = await session.helmPreflight({ ref: target.ref, toRevision: target.revision }, helmPath ? { helmPath } : {});
       if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
       pre = checked.value;
+      await session.helmRollbackChecks(pre);
       const { helmReview } = await import('../../cluster');
       return { ok: true, review: helmReview(pre, Math.round(deps.rolloutTimeoutMs() / 1000)), secrets: o.secrets };
     },
@@ -168,6 +186,11 @@ export function applicationFlow(deps: FlowDeps, target: { context: string; ref: 
       const checked = await session.applicationPreflight({ ref: target.ref, id: target.id });
       if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
       pre = checked.value;
+      // The target revision's manifests, when its commit is in the workspace's repository (a plain directory source).
+      const folder = folderOf(undefined);
+      const to = pre.plan?.to;
+      const objects = !folder || !to ? { objectsUnknown: 'no workspace folder holds its repository' } : await (await import('../../git')).objectsOfRevision({ dir: folder.uri.fsPath, ...(to.revision ? { revision: to.revision } : {}), ...(to.source?.path !== undefined && !to.sources ? { path: to.source.path } : {}) });
+      await session.applicationRollbackChecks(pre, objects);
       const { applicationReview } = await import('../../cluster');
       return { ok: true, review: applicationReview(pre), secrets: o.secrets };
     },

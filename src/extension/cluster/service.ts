@@ -177,6 +177,12 @@ export class ClusterService implements vscode.Disposable {
     return productionPatterns(settingUnion(vscode.workspace.getConfiguration('rollbackGuard.cluster').inspect<string[]>('productionContexts')), fromConfig);
   }
 
+  /** The repository configuration of the folder of `uri` (else the first folder): what a rollback's Git checks read (migrations.owners). */
+  async repositoryConfig(uri?: vscode.Uri): Promise<typeof DEFAULT_CONFIG> {
+    const folder = (uri ? vscode.workspace.getWorkspaceFolder(uri) : undefined) ?? vscode.workspace.workspaceFolders?.[0];
+    return folder ? (await this.folders.forUri(folder.uri)).config : DEFAULT_CONFIG;
+  }
+
   /** `rollbackGuard.cluster.helmPath` (a machine setting: a workspace must not pick the binary that runs); empty: helm on PATH. */
   helmPath(): string | undefined {
     const path = this.setting<string>('helmPath', '').trim();
@@ -368,7 +374,7 @@ export class ClusterService implements vscode.Disposable {
   /** The feed's workloads as the view shows them, grouped by namespace. */
   workloadsByNamespace(describeOwner: (g: WorkloadHistory['gitops'][number]) => string): { namespace: string; workloads: WorkloadSummary[] }[] {
     if (!this.feed) return [];
-    return groupByNamespace([...this.feed.workloads.values()].map((h) => summarizeWorkload(h, describeOwner)));
+    return groupByNamespace([...this.feed.workloads.values()].map((h) => summarizeWorkload(h, describeOwner, this.seenNumbers(h))));
   }
 
   /** Everything the feed holds — workloads, Helm releases, Applications, Flux objects — grouped by namespace. */
@@ -378,8 +384,8 @@ export class ClusterService implements vscode.Disposable {
     const cluster = this.cluster;
     const context = this.feed.context.name;
     return groupAll({
-      workloads: [...this.feed.workloads.values()].map((h) => this.withHoldView(context, summarizeWorkload(h, describeOwner))),
-      releases: others.flatMap((o) => o.releases).map((r) => summarizeRelease(r, describeOwner)),
+      workloads: [...this.feed.workloads.values()].map((h) => this.withHoldView(context, summarizeWorkload(h, describeOwner, this.seenNumbers(h)))),
+      releases: others.flatMap((o) => o.releases).map((r) => summarizeRelease(r, describeOwner, (rev) => this.unservedApis(rev.objects))),
       applications: others.flatMap((o) => o.applications).map((a) => summarizeApplication(a, cluster?.entryRevisionText ?? ((e) => e.revision ?? ''), cluster?.entrySourceText ?? (() => ''))),
       flux: others.flatMap((o) => o.flux).map(summarizeFlux),
     });
@@ -505,6 +511,42 @@ export class ClusterService implements vscode.Disposable {
       }
       return first!;
     };
+  }
+
+  /** What the server serves, per apiVersion, for marking release revisions it cannot apply any more; filled by discovery in the background. */
+  private discovered: { session: ClusterSession; map: Map<string, Set<string> | 'not-served' | 'unknown'>; pending: Set<string> } | undefined;
+
+  /** `apiVersion Kind` of `objects` the server no longer serves (as far as discovery has answered; it is asked in the background). */
+  private unservedApis(objects: readonly { apiVersion: string; kind: string; name: string }[]): string[] {
+    const feed = this.feed;
+    const cluster = this.cluster;
+    if (!feed || !cluster) return [];
+    if (this.discovered?.session !== feed.session) this.discovered = { session: feed.session, map: new Map(), pending: new Set() };
+    const d = this.discovered;
+    const missing = [...new Set(objects.map((o) => o.apiVersion))].filter((v) => v && !d.map.has(v) && !d.pending.has(v));
+    if (missing.length) {
+      for (const v of missing) d.pending.add(v);
+      void cluster.discover(feed.session.client, missing).then((found) => {
+        for (const [v, answer] of found) {
+          d.pending.delete(v);
+          d.map.set(v, answer);
+        }
+        if (this.discovered === d && [...found.values()].some((a) => a !== 'unknown')) this.changed.fire();
+      });
+    }
+    return cluster.unservedOf(objects, d.map).map((u) => `${u.apiVersion} ${u.kind}`);
+  }
+
+  /** Every number each history object (by uid) has been seen with: a rollback renumbers the revision it restores. */
+  private readonly revisionNumbers = new Map<string, number[]>();
+
+  private seenNumbers(h: WorkloadHistory): ReadonlyMap<string, readonly number[]> {
+    for (const r of h.revisions) {
+      const seen = this.revisionNumbers.get(r.source.uid);
+      if (!seen) this.revisionNumbers.set(r.source.uid, [r.revision]);
+      else if (!seen.includes(r.revision)) seen.push(r.revision);
+    }
+    return this.revisionNumbers;
   }
 
   /** Kinds the watch could not read (a 403 on Secrets hides Helm releases), to say so in the view. */
