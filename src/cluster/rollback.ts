@@ -201,7 +201,15 @@ export function planRollback(ref: WorkloadRef, object: KubeObject, historyObject
     const rs = target.value;
     const revision = replicaSetRevision(rs) ?? 0;
     if (history.paused) {
-      return fail('paused', `${refText(ref)} in namespace "${ref.namespace}" is paused; kubectl refuses to roll back a paused Deployment too`, `Resume it first (kubectl rollout resume ${refText(ref)} -n ${ref.namespace}), then roll back.`);
+      // The button that removes the cause: the resume command, copied (resuming is the owner's decision, not a side effect of a rollback).
+      const resume = `kubectl rollout resume ${refText(ref)} -n ${ref.namespace}`;
+      const error: ClusterError & { fix: { id: 'copy-command'; label: string; command: string } } = {
+        kind: 'paused',
+        message: `${refText(ref)} in namespace "${ref.namespace}" is paused; kubectl refuses to roll back a paused Deployment too`,
+        hint: `Resume it first (${resume}), then roll back.`,
+        fix: { id: 'copy-command', label: 'Copy the Resume Command', command: resume },
+      };
+      return { ok: false, error };
     }
     const rsTemplate = ((rs.spec as { template?: PodTemplate } | undefined)?.template ?? {}) as PodTemplate;
     if (equalIgnoreHash(rsTemplate, currentTemplate)) {

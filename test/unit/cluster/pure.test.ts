@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/cluster/client';
 import { diffTemplates } from '../../../src/cluster/diff';
 import { detectGitOps } from '../../../src/cluster/gitops';
+import { fixesFor } from '../../../src/cluster/review';
 import { deploymentHistory, controllerRevisionHistory, selectorMatches, selectorString, buildHistories } from '../../../src/cluster/history';
 import { parseWorkload } from '../../../src/cluster/kinds';
 import { contextConfirmed, matchProductionContext } from '../../../src/cluster/production';
@@ -192,6 +193,11 @@ describe('Deployment rollback plan (kubectl rollout undo)', () => {
     const paused = planRollback(ref, deployment('web:3', { paused: true }), replicaSets, 1);
     assert.ok(!paused.ok && paused.error.kind === 'paused');
     assert.match(paused.error.hint, /kubectl rollout resume deployment\/web -n shop/);
+    // The panel's buttons for it: the resume command to copy, then Check Again.
+    assert.deepEqual(
+      fixesFor(paused.error).map((f) => [f.id, f.label, f.command]),
+      [['copy-command', 'Copy the Resume Command', 'kubectl rollout resume deployment/web -n shop'], ['check-again', 'Check Again', undefined]],
+    );
     const missing = planRollback(ref, deployment('web:3', { paused: true }), replicaSets, 9);
     assert.ok(!missing.ok && missing.error.kind === 'revision-not-found');
   });
