@@ -20,7 +20,7 @@ import type { Frame, Locator } from 'playwright-core';
 import { seedBookstore } from '../../scripts/cluster/seed';
 import { encodeReleaseData } from '../../src/cluster';
 import { startPlane, type Plane } from '../cluster/plane';
-import { capture, copyDirectory, openSession, ROOT, type Session } from './support';
+import { capture, copyDirectory, horizontalOverflow, openSession, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
@@ -49,7 +49,13 @@ before(async () => {
   const admin = config.contexts.find((c) => c.name === plane.contexts.admin)!;
   config.contexts.push({ name: PRODUCTION, context: { ...admin.context } });
   fs.writeFileSync(kubeconfig, JSON.stringify(config), { mode: 0o600 });
-  session = await openSession('cluster', workspace, { env: { KUBECONFIG: kubeconfig, ...GIT_IDENTITY } });
+  // helm on PATH, with homes of its own, for the Helm rollback.
+  const helmEnv = Object.fromEntries(['PATH', 'HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME'].map((k) => [k, plane.env[k]!]));
+  session = await openSession('cluster', workspace, { env: { KUBECONFIG: kubeconfig, ...helmEnv, ...GIT_IDENTITY } });
+  // The helm binary is a machine setting (the extension host's PATH comes from the login shell): the Remote tab's settings file.
+  const machine = path.join(session.server.userDataDir, 'Machine');
+  fs.mkdirSync(machine, { recursive: true });
+  fs.writeFileSync(path.join(machine, 'settings.json'), JSON.stringify({ 'rollbackGuard.cluster.helmPath': plane.bin.helm }));
 });
 
 after(async () => {
@@ -69,6 +75,8 @@ async function step(name: string, fn: () => Promise<void>) {
 
 /** A screenshot in the suite's artifacts; with ROLLBACK_GUARD_SCREENSHOTS=docs, `publish` also copies it to docs/screenshots. */
 async function shot(name: string, publish?: string): Promise<void> {
+  // The pointer on the title bar: no tree tooltip left over from the last click covers the picture.
+  await session.workbench.page.mouse.move(700, 6);
   await capture(session, name, publish);
 }
 
@@ -146,6 +154,46 @@ async function panel(headline: RegExp, timeoutMs = 90_000): Promise<Frame> {
   throw new Error(`the rollback panel never showed ${headline} (last heading: ${seen || 'none'})`);
 }
 
+/** The rollback panel's page once its `selector` shows `text` (the page is drawn anew on each change: find it again). */
+async function panelShowing(selector: string, text: RegExp, timeoutMs = 60_000): Promise<Frame> {
+  const { page } = session.workbench;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const shown = await frame.locator(selector).first().innerText({ timeout: 200 }).catch(() => '');
+      if (text.test(shown)) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the rollback panel never showed ${text} in ${selector}`);
+}
+
+/**
+ * What a reader of the panel could not see: content wider than the page (a
+ * horizontal scroll bar), a heading cut off at the top, or the heading drawn
+ * over what follows it.
+ */
+async function layoutProblems(frame: Frame): Promise<string[]> {
+  // Screen-reader-only words are clipped to 1 px on purpose.
+  const problems = (await horizontalOverflow(frame.locator('body'))).filter((p) => !p.startsWith('span.sr-only:'));
+  problems.push(
+    ...(await frame.evaluate(() => {
+      const out: string[] = [];
+      const doc = document.documentElement;
+      if (doc.scrollWidth > doc.clientWidth + 1) out.push(`the page is ${doc.scrollWidth}px wide in a ${doc.clientWidth}px panel`);
+      const h = document.getElementById('headline')!.getBoundingClientRect();
+      if (h.top < 0 || h.left < 0) out.push(`the headline starts at ${Math.round(h.left)},${Math.round(h.top)}, outside the panel`);
+      const next = document.querySelector('.summary, .refusal');
+      if (next) {
+        const n = next.getBoundingClientRect();
+        if (n.top < h.bottom - 1) out.push(`the headline (bottom ${Math.round(h.bottom)}px) overlaps ${next.className} (top ${Math.round(n.top)}px)`);
+      }
+      return out;
+    })),
+  );
+  return problems;
+}
+
 /** Opens a row's context menu and chooses `item`, again when a click lands as the menu opens. */
 async function contextMenu(label: string, item: string): Promise<void> {
   const { page } = session.workbench;
@@ -182,15 +230,35 @@ test('roll back to revision 1 in the rollback panel: what will happen first, eve
     // The diff inline; the heading focused, never the button.
     assert.match(await frame.locator('pre').innerText(), /-\s+- image: ghcr\.io\/bookstore\/catalog:1\.4\.2[\s\S]*\+\s+- image: ghcr\.io\/bookstore\/catalog:1\.2\.0/);
     assert.equal(await frame.evaluate(() => document.activeElement?.id), 'headline');
-    // A reason, then Enter: nothing is rolled back.
-    await frame.locator('#reason').fill(REASON);
-    await frame.locator('#reason').press('Enter');
+    assert.deepEqual(await layoutProblems(frame), []);
+    // The keyboard: Tab from the heading reaches the first check; Enter on a check opens it to its evidence.
+    await frame.locator('#headline').click();
+    await page.keyboard.press('Tab');
+    assert.equal(await frame.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.closest('.check')?.querySelector('.id')?.textContent), `SUMMARY ${ids[0]}`);
+    const revision = frame.locator('.check').filter({ has: frame.locator('.id', { hasText: /^revision$/ }) });
+    assert.equal(await revision.locator('details').getAttribute('open'), null, 'a check that passed starts closed');
+    await revision.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await revision.locator('details').getAttribute('open'), '', 'Enter opens the check');
+    assert.match(await revision.locator('.evidence').innerText(), /target images: .*catalog:1\.2\.0/);
+    await page.keyboard.press('Enter');
+    assert.equal(await revision.locator('details').getAttribute('open'), null, 'Enter closes it again');
+    // A reason typed, then Enter: nothing is rolled back.
+    await frame.locator('#reason').focus();
+    await page.keyboard.type(REASON);
+    assert.equal(await frame.locator('#reason').inputValue(), REASON);
+    await page.keyboard.press('Enter');
     await page.waitForTimeout(3000);
     assert.equal(await liveImage(), 'ghcr.io/bookstore/catalog:1.4.2', 'Enter in the reason field rolled nothing back');
     assert.match(await frame.locator('#headline').innerText(), /^Roll back deployment\/catalog/);
     await frame.locator('#headline').focus();
+    assert.deepEqual(await layoutProblems(frame), []);
     await shot('03-rollback-panel', 'rollback-panel.png');
-    await frame.locator('#rollback').click();
+    // Roll Back by keyboard: Tab from the reason lands on it; Space presses it.
+    await frame.locator('#reason').focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await frame.evaluate(() => document.activeElement?.id), 'rollback');
+    await page.keyboard.press('Space');
     const done = await panel(/^Rolled back deployment\/catalog to revision 1/, 180_000);
     assert.match(await done.locator('#headline').innerText(), /now revision 4/);
     await shot('04-rollback-done', 'rollback-panel-done.png');
@@ -282,6 +350,9 @@ test('Show Revision History… from the palette: quick picks for context, namesp
       const text = await diff.innerText();
       return text.includes('ghcr.io/bookstore/orders:2.6.0') && text.includes('ghcr.io/bookstore/orders:2.7.0');
     }, 30_000);
+    // Kept open (not a preview the next diff replaces): a later step finds it stale.
+    await tab.first().click();
+    await session.workbench.runCommand('View: Keep Editor');
     await shot('10-compare-with-live', 'compare-with-live.png');
   }));
 
@@ -348,7 +419,49 @@ test('a Helm revision stored with an API version the server no longer serves is 
     assert.match((await marked.getAttribute('aria-label')) ?? '', /^revision 1, superseded · uses policy\/v1beta1, no longer served/);
     assert.equal(await marked.locator('.codicon-warning').count(), 1);
     await shot('11b-history-unserved-api', 'history-unserved-api.png');
+    // Rolling back to it is refused in the panel, with the helm-mapkubeapis fix to copy.
+    await contextMenu('revision 1, superseded · uses policy/v1beta1', 'Roll Back to This Revision');
+    const frame = await panel(/^Helm release legacy in namespace bookstore \(context rg-admin\) will not be rolled back to revision 1: /);
+    assert.equal(await frame.locator('#rollback').isDisabled(), true);
+    const apis = frame.locator('.check').filter({ has: frame.locator('.id', { hasText: /^apis$/ }) });
+    assert.equal(await apis.getAttribute('class'), 'check blocking');
+    assert.match(await apis.locator('.title').innerText(), /revision 1 of Helm release legacy uses an API version this server no longer serves \(policy\/v1beta1 PodDisruptionBudget\)/);
+    assert.equal(await apis.locator('details').getAttribute('open'), '', 'a blocking check starts open');
+    assert.deepEqual(await layoutProblems(frame), []);
+    await apis.locator('button', { hasText: 'Copy the Fix Command' }).click();
+    await session.workbench.waitForNotification(/Copied: helm mapkubeapis legacy --namespace bookstore/, { timeoutMs: 15_000 });
+    await shot('11c-rollback-refused-unserved-api', 'rollback-panel-unserved-api.png');
+    await frame.locator('#cancel').click();
     await release.click();
+  }));
+
+test('a Helm release rolls back in the panel: helm rollback, the manifest and values diff, the reason in the evidence', () =>
+  step('helm rollback', async () => {
+    const { page } = session.workbench;
+    await page.keyboard.press('Escape');
+    const storefront = row('Helm release storefront').first();
+    if ((await storefront.getAttribute('aria-expanded')) !== 'true') await storefront.click();
+    await waitFor('storefront revision 2', async () => (await row('revision 2, superseded · storefront:3.2.0').count()) > 0);
+    await contextMenu('revision 2, superseded · storefront:3.2.0', 'Roll Back to This Revision');
+    const frame = await panel(/^Roll back Helm release storefront in namespace bookstore \(context rg-admin\) from revision 3 to revision 2 with helm rollback \(recorded as revision 4\): storefront:3\.2\.1 → storefront:3\.2\.0\.$/);
+    const ids = await frame.locator('.check .id').allInnerTexts();
+    for (const id of ['tool', 'rbac', 'dry-run', 'not-undone', 'apis', 'artifacts']) assert.ok(ids.includes(id), `the panel lists the ${id} check (${ids.join(', ')})`);
+    assert.match(await frame.locator('#diff-heading').innerText(), /^Manifest and values: revision 3 \(now\) → revision 2$/);
+    const diff = await frame.locator('pre').innerText();
+    assert.match(diff, /-.*storefront:3\.2\.1[\s\S]*\+.*storefront:3\.2\.0/);
+    assert.match(await frame.locator('.sent').innerText(), /helm rollback storefront 2 /);
+    assert.deepEqual(await layoutProblems(frame), []);
+    await frame.locator('#reason').fill('INC-4290 storefront 3.2.1 breaks checkout');
+    await shot('11d-rollback-helm', 'rollback-panel-helm.png');
+    await frame.locator('#rollback').click();
+    const done = await panel(/^Rolled back .*storefront to revision 2 \(now revision 4/, 240_000);
+    assert.ok(await done.locator('button', { hasText: 'Open Evidence' }).count());
+    const helm = JSON.parse((await plane.helm(['history', 'storefront', '-n', 'bookstore', '-o', 'json'])).stdout) as { revision: number; status: string; description: string }[];
+    assert.deepEqual(helm.at(-1), { ...helm.at(-1)!, revision: 4, status: 'deployed', description: 'Rollback to 2' });
+    const dir = path.join(workspace, '.rollback-guard', 'evidence');
+    const records = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f.includes('storefront')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { reason?: string; outcome: { status: string } });
+    assert.ok(records.some((r) => r.reason === 'INC-4290 storefront 3.2.1 breaks checkout' && r.outcome.status === 'rolled-back'), JSON.stringify(records));
+    await done.locator('button', { hasText: 'Close' }).click();
   }));
 
 test('a refusal: a paused Deployment is refused in the panel with what to do, and Check Again after resuming opens the way', () =>
@@ -366,9 +479,16 @@ test('a refusal: a paused Deployment is refused in the panel with what to do, an
     assert.match(await frame.locator('.refusal').innerText(), /kubectl rollout resume deployment\/orders -n bookstore/);
     assert.match(await frame.locator('.summary .counts').innerText(), /1 blocks the rollback/);
     assert.equal(await frame.locator('.check').first().getAttribute('class'), 'check blocking');
+    assert.deepEqual(await layoutProblems(frame), []);
     await shot('12-rollback-refused', 'rollback-panel-refused.png');
+    // The buttons that remove the cause: the resume command, copied; then Check Again.
+    assert.deepEqual(await frame.locator('.refusal button').allInnerTexts(), ['Copy the Resume Command', 'Check Again']);
+    await frame.locator('.refusal button', { hasText: 'Copy the Resume Command' }).click();
+    await session.workbench.waitForNotification(/Copied: kubectl rollout resume deployment\/orders -n bookstore/, { timeoutMs: 15_000 });
     await plane.kubectl(['rollout', 'resume', 'deployment/orders', '-n', 'bookstore']);
-    await frame.locator('.refusal button', { hasText: 'Check Again' }).click();
+    // The panel sees the Deployment change under its review and says so; Check Again runs every check anew.
+    const stale = await panelShowing('.stale', /^deployment\/orders changed since this check .*Check again before rolling back\.$/);
+    await stale.locator('.refusal button', { hasText: 'Check Again' }).click();
     const ready = await panel(/^Roll back deployment\/orders in namespace bookstore \(context rg-admin\) from revision 2 to revision 1/);
     assert.equal(await ready.locator('#rollback').isDisabled(), false);
     await ready.locator('#cancel').click();
