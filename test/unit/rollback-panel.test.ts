@@ -71,6 +71,14 @@ describe('the rollback panel page', () => {
     assert.doesNotMatch(html, /id="confirm-context"/);
   });
 
+  it('a failed check whose evidence is its hint says it once, as what to do', () => {
+    const error = { kind: 'paused' as const, message: 'deployment/catalog is paused', hint: 'Resume it first (kubectl rollout resume deployment/catalog -n bookstore), then roll back.' };
+    const html = renderRollbackPanel({ kind: 'review', review: workloadReview({ ...preflight(), checks: [{ id: 'paused', status: 'fail', title: error.message, evidence: [error.hint], error }], blocking: [error] }) }, PAGE);
+    const check = html.slice(html.indexOf('<li class="check blocking">'), html.indexOf('</details></li>', html.indexOf('<li class="check blocking">')));
+    assert.equal(check.split('Resume it first').length - 1, 1, check);
+    assert.match(check, /What to do:<\/span> Resume it first/);
+  });
+
   it('production: the context name is typed in the panel, and Roll Back starts disabled', () => {
     const html = render(preflight({ production: true }));
     assert.match(html, /<label for="confirm-context">Production context \(matches <code>prod-\*<\/code>\): type <code>prod-eu<\/code> to roll back<\/label><input id="confirm-context" type="text" autocomplete="off" spellcheck="false" data-expected="prod-eu"/);

@@ -59,8 +59,11 @@ function checkItem(c: ReviewCheck, index: number): string {
   const status = c.blocking ? 'Blocks the rollback' : STATUS_WORD[c.status];
   const cls = c.blocking ? 'blocking' : c.status;
   const open = c.blocking || c.status === 'fail' || c.status === 'warn' ? ' open' : '';
-  const evidence = c.evidence.length ? `<ul class="evidence">${c.evidence.map((e) => `<li>${inline(e)}</li>`).join('')}</ul>` : '<p class="evidence none">No further evidence.</p>';
-  const hint = c.status === 'fail' && c.error?.hint ? `<p class="hint"><span class="label">What to do:</span> ${inline(c.error.hint)}</p>` : '';
+  const hintText = c.status === 'fail' && c.error?.hint ? c.error.hint : undefined;
+  // A hint the check also lists as evidence is said once, as what to do.
+  const lines = c.evidence.filter((e) => e !== hintText);
+  const evidence = lines.length ? `<ul class="evidence">${lines.map((e) => `<li>${inline(e)}</li>`).join('')}</ul>` : hintText ? '' : '<p class="evidence none">No further evidence.</p>';
+  const hint = hintText ? `<p class="hint"><span class="label">What to do:</span> ${inline(hintText)}</p>` : '';
   const fixes = c.fixes.length ? `<p class="fixes">${c.fixes.map(fixButton).join(' ')}</p>` : '';
   return `<li class="check ${cls}"><details${open} id="check-${index}"><summary><span class="icon" aria-hidden="true">${STATUS_ICON[c.status]}</span> <span class="sr-only">${escapeHtml(status)}:</span><span class="id">${escapeHtml(c.id)}</span> <span class="title">${inline(c.title)}</span>${c.blocking ? ' <span class="tag">blocks the rollback</span>' : ''}</summary>${evidence}${hint}${fixes}</details></li>`;
 }
