@@ -4,8 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Preflight, PreflightCheck } from '../../../src/cluster';
-import { reviewText, summaryText, workloadReview } from '../../../src/cluster/review';
+import type { ApplicationPreflight, HelmPreflight, Preflight, PreflightCheck } from '../../../src/cluster';
+import { applicationReview, helmReview, reviewText, summaryText, workloadReview } from '../../../src/cluster/review';
 
 function preflight(overrides: { checks?: PreflightCheck[]; production?: boolean; blocking?: Preflight['blocking']; action?: 'patch' | 'skip'; gitops?: Preflight['gitops'] } = {}): Preflight {
   const checks: PreflightCheck[] = overrides.checks ?? [
@@ -85,6 +85,48 @@ describe('the rollback review', () => {
     assert.equal(lines[1], '7 checks passed · 1 needs attention');
     assert.match(lines[2]!, /^ {2}! schema {5}1 migration changed/);
     assert.match(lines[3]!, /^ {15}db\/migrations\/000003_drop\.up\.sql$/);
+  });
+
+  it('a Helm release: helm rollback and the revision it records, the manifest and values diff, the command sent', () => {
+    const base = preflight();
+    const pre = {
+      ...base,
+      ref: { kind: 'HelmRelease', namespace: 'bookstore', name: 'storefront' },
+      request: { ref: { kind: 'HelmRelease', namespace: 'bookstore', name: 'storefront' }, toRevision: 2 },
+      plan: { fromRevision: 3, toRevision: 2, newRevision: 4 },
+      argv: ['rollback', 'storefront', '2', '--namespace', 'bookstore'],
+      diff: { equal: false, changes: [], images: [{ container: 'storefront', from: 'ghcr.io/bookstore/storefront:3.2.1', to: 'ghcr.io/bookstore/storefront:3.2.0' }], unified: '--- now\n+++ revision 2\n-  tag: 3.2.1\n+  tag: 3.2.0\n' },
+    } as unknown as HelmPreflight;
+    const r = helmReview(pre, 300);
+    assert.equal(r.headline, 'Roll back Helm release storefront in namespace bookstore (context rg-admin) from revision 3 to revision 2 with helm rollback (recorded as revision 4): storefront:3.2.1 → storefront:3.2.0.');
+    assert.equal(r.diff?.title, 'Manifest and values: revision 3 (now) → revision 2');
+    assert.deepEqual(r.actions, ['helm rollback storefront 2 --namespace bookstore --wait --timeout 300s']);
+    assert.deepEqual(r.proceed, { label: 'Roll Back' });
+    assert.equal(reviewText(r).split('\n')[0], r.headline);
+  });
+
+  it('an Argo CD Application under auto-sync: pausing comes first in the sentence, the label and what is sent', () => {
+    const base = preflight();
+    const to = { id: 1, revision: 'a'.repeat(40), source: { repoURL: 'https://git.example/shop.git', path: 'deploy' } };
+    const live = { id: 2, revision: 'b'.repeat(40), live: true };
+    const pre = {
+      ...base,
+      ref: { kind: 'Application', namespace: 'argocd', name: 'shop' },
+      request: { ref: { kind: 'Application', namespace: 'argocd', name: 'shop' }, id: 1 },
+      history: { entries: [live, to] },
+      plan: { fromId: 2, toId: 1, to, resourceVersion: '77' },
+      autoSync: true,
+      pausePatch: { spec: { syncPolicy: { automated: null } } },
+      username: 'admin',
+      diff: { equal: false, changes: [], images: [], unified: '-revision: bbbbbbb\n+revision: aaaaaaa\n' },
+    } as unknown as ApplicationPreflight;
+    const r = applicationReview(pre);
+    assert.equal(r.headline, 'Pause auto-sync of Argo CD Application shop in namespace argocd (context rg-admin), then roll it back from history 2 (bbbbbbb) to history 1 (aaaaaaa).');
+    assert.equal(r.proceed.label, 'Pause Auto-Sync, Then Roll Back');
+    assert.equal(r.diff?.title, 'Application sources: deployed now → target');
+    assert.match(r.actions[0]!, /^merge patch pausing auto-sync: \{"spec":\{"syncPolicy":\{"automated":null\}\}\}$/);
+    assert.match(r.actions[1]!, /operation\.sync to history 1, guarded by resourceVersion 77/);
+    assert.match(r.reasonGoesTo.join(' '), /operation's info \(Reason\)/);
   });
 
   it('counts say what is unknown', () => {
