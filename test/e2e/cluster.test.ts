@@ -51,7 +51,8 @@ before(async () => {
   fs.writeFileSync(kubeconfig, JSON.stringify(config), { mode: 0o600 });
   // helm on PATH, with homes of its own, for the Helm rollback.
   const helmEnv = Object.fromEntries(['PATH', 'HELM_CACHE_HOME', 'HELM_CONFIG_HOME', 'HELM_DATA_HOME'].map((k) => [k, plane.env[k]!]));
-  session = await openSession('cluster', workspace, { env: { KUBECONFIG: kubeconfig, ...helmEnv, ...GIT_IDENTITY } });
+  // Diffs side by side even in the narrower editor area: both documents' first lines are drawn (inline, a removed first line is a zone above the top).
+  session = await openSession('cluster', workspace, { env: { KUBECONFIG: kubeconfig, ...helmEnv, ...GIT_IDENTITY }, settings: { 'diffEditor.useInlineViewWhenSpaceIsLimited': false } });
   // The helm binary is a machine setting (the extension host's PATH comes from the login shell): the Remote tab's settings file.
   const machine = path.join(session.server.userDataDir, 'Machine');
   fs.mkdirSync(machine, { recursive: true });
@@ -430,6 +431,7 @@ test('a Helm revision stored with an API version the server no longer serves is 
     assert.deepEqual(await layoutProblems(frame), []);
     await apis.locator('button', { hasText: 'Copy the Fix Command' }).click();
     await session.workbench.waitForNotification(/Copied: helm mapkubeapis legacy --namespace bookstore/, { timeoutMs: 15_000 });
+    await frame.evaluate(() => window.scrollTo(0, 0));
     await shot('11c-rollback-refused-unserved-api', 'rollback-panel-unserved-api.png');
     await frame.locator('#cancel').click();
     await release.click();
