@@ -184,7 +184,7 @@ export class ClusterSession {
   }
 
   /** Adds the checks every Argo CD rollback gets; `objects`: the target revision's objects, when known (from Git). */
-  applicationRollbackChecks(pre: ApplicationPreflight, options: { objects?: ObjectKind[]; objectsUnknown?: string } = {}): Promise<void> {
+  applicationRollbackChecks(pre: ApplicationPreflight, options: { objects?: ObjectKind[]; objectsUnknown?: string; registryTimeoutMs?: number } = {}): Promise<void> {
     return applicationRollbackChecks(this.client, pre, options);
   }
 

@@ -12,11 +12,13 @@ import type { Preflight, PreflightCheck } from '../preflight';
 import type { ClusterError } from '../errors';
 import { applicationNotUndone, helmNotUndone, workloadNotUndone, type VersionedConfig } from './notUndone';
 import { artifactsCheck } from './artifacts';
+import { chartsCheck, chartsOf } from './charts';
 import { servedApisCheck, type ObjectKind } from './servedApis';
 
 export { type VersionedConfig } from './notUndone';
 export { discover, unservedOf, servedApisCheck, type ObjectKind, type Unserved, type Discovery } from './servedApis';
 export { artifactsCheck, headManifest, locate, credentialsOf, type ImageLocation, type RegistryCredential, type ImageAnswer } from './artifacts';
+export { chartsCheck, chartsOf, lookUpChart, type ChartRef, type ChartAnswer } from './charts';
 
 function add(pre: { checks: PreflightCheck[]; blocking: ClusterError[] }, result: { check: PreflightCheck; error?: ClusterError } | PreflightCheck | undefined): void {
   if (!result) return;
@@ -67,16 +69,18 @@ export async function helmRollbackChecks(client: KubeClient, pre: HelmPreflight)
   add(pre, notUndone);
 }
 
-/** Argo CD Applications: what the sync will not undo, and — when the target revision's manifests are known (from Git) — their API versions. */
-export async function applicationRollbackChecks(client: KubeClient, pre: ApplicationPreflight, options: { objects?: ObjectKind[]; objectsUnknown?: string } = {}): Promise<void> {
+/** Argo CD Applications: what the sync will not undo, whether the target entry's charts are still in their repositories, and — when the target revision's manifests are known (from Git) — their API versions. */
+export async function applicationRollbackChecks(client: KubeClient, pre: ApplicationPreflight, options: { objects?: ObjectKind[]; objectsUnknown?: string; registryTimeoutMs?: number } = {}): Promise<void> {
   if (!pre.plan) return;
   const revision = `history ${pre.plan.toId} of Argo CD Application ${pre.ref.name}`;
-  const [notUndone, apis] = await Promise.all([
+  const [notUndone, apis, charts] = await Promise.all([
     applicationNotUndone(client, pre),
     options.objects
       ? servedApisCheck(client, options.objects, { revision, fix: { hint: 'Move the manifests of that revision to served API versions in Git and sync that commit instead, or roll back to a revision that uses served versions.' } })
       : Promise.resolve({ check: { id: 'apis' as const, status: 'skipped' as const, title: `the manifests of ${revision} are rendered by Argo CD's repo server${options.objectsUnknown ? ` (${options.objectsUnknown})` : ''}, so their API versions were not checked here`, evidence: [] } }),
+    chartsCheck({ revision, charts: chartsOf(pre.plan.to), timeoutMs: options.registryTimeoutMs ?? REGISTRY_TIMEOUT_MS }),
   ]);
   add(pre, apis);
+  add(pre, charts);
   add(pre, notUndone);
 }
