@@ -78,6 +78,7 @@ async function step(name: string, fn: () => Promise<void>) {
 async function shot(name: string, publish?: string): Promise<void> {
   // The pointer on the title bar: no tree tooltip left over from the last click covers the picture.
   await session.workbench.page.mouse.move(700, 6);
+  await session.workbench.page.waitForTimeout(800);
   await capture(session, name, publish);
 }
 
