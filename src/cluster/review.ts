@@ -17,7 +17,7 @@ import { entryRevisionText } from './argocd';
 import type { ClusterError, ClusterErrorKind } from './errors';
 import { maskedUnified } from './evidence';
 import { describeOwner } from './gitops';
-import type { HelmPreflight } from './helmRollback';
+import { helmRollbackArgs, type HelmPreflight } from './helmRollback';
 import { refText } from './kinds';
 import type { PreflightBase } from './operations';
 import type { CheckStatus, Preflight, PreflightCheck } from './preflight';
@@ -226,7 +226,7 @@ export function helmReview(pre: HelmPreflight, timeoutSeconds?: number): Rollbac
     ...(plan ? { from: `revision ${plan.fromRevision}`, to: `revision ${plan.toRevision}`, how: `with helm rollback (recorded as revision ${plan.newRevision})` } : pre.request.toRevision ? { to: `revision ${pre.request.toRevision}` } : {}),
     images: pre.diff?.images ?? [],
     ...(pre.diff && !pre.diff.equal ? { diff: { title: `Manifest and values: revision ${plan?.fromRevision ?? '?'} (now) → revision ${plan?.toRevision ?? '?'}`, unified: pre.diff.unified } } : {}),
-    actions: pre.argv ? [`helm ${pre.argv.join(' ')} --wait --timeout ${timeoutSeconds ?? 300}s`] : [],
+    actions: pre.argv && plan ? [`helm ${helmRollbackArgs(plan, pre.context.name, { wait: true, timeoutSeconds: timeoutSeconds ?? 300 }).join(' ')}`] : [],
     reasonGoesTo: ['the evidence record (helm records its own description, "Rollback to N")'],
   });
 }

@@ -452,7 +452,7 @@ test('a Helm release rolls back in the panel: helm rollback, the manifest and va
     assert.match(await frame.locator('#diff-heading').innerText(), /^Manifest and values: revision 3 \(now\) → revision 2$/);
     const diff = await frame.locator('pre').innerText();
     assert.match(diff, /-.*storefront:3\.2\.1[\s\S]*\+.*storefront:3\.2\.0/);
-    assert.match(await frame.locator('.sent').innerText(), /helm rollback storefront 2 /);
+    assert.match(await frame.locator('.sent').innerText(), /helm rollback --namespace=bookstore --kube-context=rg-admin --wait --timeout=\d+s -- storefront 2$/m);
     assert.deepEqual(await layoutProblems(frame), []);
     await frame.locator('#reason').fill('INC-4290 storefront 3.2.1 breaks checkout');
     await shot('11d-rollback-helm', 'rollback-panel-helm.png');

@@ -93,14 +93,14 @@ describe('the rollback review', () => {
       ...base,
       ref: { kind: 'HelmRelease', namespace: 'bookstore', name: 'storefront' },
       request: { ref: { kind: 'HelmRelease', namespace: 'bookstore', name: 'storefront' }, toRevision: 2 },
-      plan: { fromRevision: 3, toRevision: 2, newRevision: 4 },
+      plan: { ref: { kind: 'HelmRelease', namespace: 'bookstore', name: 'storefront' }, fromRevision: 3, toRevision: 2, newRevision: 4 },
       argv: ['rollback', 'storefront', '2', '--namespace', 'bookstore'],
       diff: { equal: false, changes: [], images: [{ container: 'storefront', from: 'ghcr.io/bookstore/storefront:3.2.1', to: 'ghcr.io/bookstore/storefront:3.2.0' }], unified: '--- now\n+++ revision 2\n-  tag: 3.2.1\n+  tag: 3.2.0\n' },
     } as unknown as HelmPreflight;
     const r = helmReview(pre, 300);
     assert.equal(r.headline, 'Roll back Helm release storefront in namespace bookstore (context rg-admin) from revision 3 to revision 2 with helm rollback (recorded as revision 4): storefront:3.2.1 → storefront:3.2.0.');
     assert.equal(r.diff?.title, 'Manifest and values: revision 3 (now) → revision 2');
-    assert.deepEqual(r.actions, ['helm rollback storefront 2 --namespace bookstore --wait --timeout 300s']);
+    assert.deepEqual(r.actions, ['helm rollback --namespace=bookstore --kube-context=rg-admin --wait --timeout=300s -- storefront 2']);
     assert.deepEqual(r.proceed, { label: 'Roll Back' });
     assert.equal(reviewText(r).split('\n')[0], r.headline);
   });
