@@ -17,7 +17,8 @@ export default defineMigrationRule({
     const { unit } = ctx;
     // Said once per up/down pair, in the up (at the down when it is in the same file).
     if (!unit.upHere) return;
-    const first = firstNonAdditive(ctx, ctx.allUpOps.filter((op) => op.undo === undefined));
+    // An enum value cannot be removed by any down: RG208 says so; a down that leaves it is no missing down.
+    const first = firstNonAdditive(ctx, ctx.allUpOps.filter((op) => op.undo === undefined && op.kind !== 'enum-add-value'));
     // A migration in several files (steps) is said once, in the file of its first non-additive step.
     const risky = first?.elsewhere ? undefined : first;
     const name = FRAMEWORK_NAMES[unit.framework];
