@@ -14,6 +14,16 @@ function onlyNewNullColumns(ctx: MigrationContext, op: Op, table: string, column
   return columns.every((c) => ctx.isNewColumn(table, c, op) && !ctx.hasDefault(table, c));
 }
 
+/**
+ * A CHECK on columns the migration adds, default or not: the previous
+ * release never writes them, and what it leaves there (NULL, or the default,
+ * which adding the CHECK validates on every existing row) passes.
+ */
+function checkOnNewColumns(ctx: MigrationContext, op: Extract<Op, { kind: 'add-constraint' }>): boolean {
+  if (op.constraint !== 'check' || !op.columns || op.columns.length === 0 || op.notValid) return false;
+  return op.columns.every((c) => ctx.isNewColumn(op.table, c, op)) && (!op.rejectsNull || op.columns.every((c) => ctx.hasDefault(op.table, c)));
+}
+
 export default defineMigrationRule({
   meta: {
     id: 'RG213',
@@ -40,7 +50,7 @@ export default defineMigrationRule({
         if (op.constraint === 'primary-key' || op.usingIndex || ctx.isNewTable(op.table)) continue;
         // The same foreign key before and after (a replaced constraint), or a unique key over more columns: nothing tightens.
         if (ctx.isReplacement(op) && op.constraint !== 'check') continue;
-        if (onlyNewNullColumns(ctx, op, op.table, op.columns, op.rejectsNull) || !once(op)) continue;
+        if (onlyNewNullColumns(ctx, op, op.table, op.columns, op.rejectsNull) || checkOnNewColumns(ctx, op) || !once(op)) continue;
         const name = NAMES[op.constraint];
         ctx.report({
           span: op.span,

@@ -63,6 +63,14 @@ function tableOf(op: Op): string | undefined {
   }
 }
 
+/** The column of a constraint named by PostgreSQL's default for one column (`orders_customer_id_fkey`, `_key`, `_check`). */
+function constraintColumn(table: string, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  const t = key(table);
+  const m = /^(.+)_(fkey|key|check)$/.exec(name.toLowerCase());
+  return m && m[1]!.startsWith(`${t}_`) ? m[1]!.slice(t.length + 1) : undefined;
+}
+
 /** Columns of a unique constraint named by PostgreSQL's default (`<table>_<a>_<b>_key`), when the name says. */
 function uniqueColumnsFromName(table: string, name: string | undefined): string | undefined {
   if (!name) return undefined;
@@ -183,6 +191,14 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
       skip[i] = 1;
       continue;
     }
+    // A constraint PostgreSQL named after a column (`<table>_<column>_fkey`) that the migration then drops goes with the column.
+    if (op.kind === 'drop-constraint') {
+      const column = constraintColumn(op.table, op.name) ?? (op.columns?.length === 1 ? op.columns[0] : undefined);
+      if (column !== undefined && (droppedCol.get(col(op.table, column)) ?? -1) > i) {
+        skip[i] = 1;
+        continue;
+      }
+    }
     // Work on a table dropped later in the same migration is part of the drop.
     const table = tableOf(op);
     if (table !== undefined && (lastDrop.get(key(table)) ?? -1) > i && !createdSet.has(key(table))) {
@@ -265,7 +281,13 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
   for (let i = 0; i < n; i++) {
     const original = input[i]!;
     // A column the migration added keeps counting as new under the name it is renamed to.
-    if (original.kind === 'rename-column' && addedColumns.has(col(original.table, original.column)) && !addedColumns.has(col(original.table, original.to))) {
+    if (
+      original.kind === 'rename-column' &&
+      addedColumns.has(col(original.table, original.column)) &&
+      !addedColumns.has(col(original.table, original.to)) &&
+      // Renamed to the name of a column it replaces (a swap): that name existed before.
+      !((droppedCol.get(col(original.table, original.to)) ?? n) < i)
+    ) {
       addedColumns.set(col(original.table, original.to), ops.length);
     }
     if (original.kind === 'add-constraint' && original.name) addedConstraints.add(`${key(original.table)}:${original.name.toLowerCase()}`);
