@@ -71,6 +71,26 @@ function constraintColumn(table: string, name: string | undefined): string | und
   return m && m[1]!.startsWith(`${t}_`) ? m[1]!.slice(t.length + 1) : undefined;
 }
 
+/**
+ * A constraint whose name ends with the name of a column of its table that
+ * the migration drops after it (`fk_orders_coupon_id`, `orders_coupon_id_fk`):
+ * it goes with that column.
+ */
+function namesDroppedColumn(table: string, name: string | undefined, droppedCol: ReadonlyMap<string, number>, at: number): boolean {
+  if (!name) return false;
+  const n = name.toLowerCase();
+  const prefix = `${key(table)}.`;
+  for (const [k, i] of droppedCol) {
+    if (i <= at || !k.startsWith(prefix)) continue;
+    const c = k.slice(prefix.length);
+    for (const suffix of ['', '_fk', '_fkey', '_key', '_check', '_uq', '_unique']) {
+      const tail = `${c}${suffix}`;
+      if (n === tail || n.endsWith(`_${tail}`)) return true;
+    }
+  }
+  return false;
+}
+
 /** Columns of a unique constraint named by PostgreSQL's default (`<table>_<a>_<b>_key`), when the name says. */
 function uniqueColumnsFromName(table: string, name: string | undefined): string | undefined {
   if (!name) return undefined;
@@ -194,7 +214,7 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
     // A constraint PostgreSQL named after a column (`<table>_<column>_fkey`) that the migration then drops goes with the column.
     if (op.kind === 'drop-constraint') {
       const column = constraintColumn(op.table, op.name) ?? (op.columns?.length === 1 ? op.columns[0] : undefined);
-      if (column !== undefined && (droppedCol.get(col(op.table, column)) ?? -1) > i) {
+      if ((column !== undefined && (droppedCol.get(col(op.table, column)) ?? -1) > i) || namesDroppedColumn(op.table, op.name, droppedCol, i)) {
         skip[i] = 1;
         continue;
       }
