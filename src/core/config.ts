@@ -10,7 +10,7 @@ import { LineIndex } from './text';
 import { checkYamlNesting } from './yaml/nesting';
 
 /** A dialect `migrations.dialects` may name (`mariadb` is read as MySQL). */
-export type ConfiguredDialect = 'postgres' | 'mysql' | 'mariadb' | 'sqlite' | 'cockroachdb' | 'h2' | 'sqlserver' | 'oracle' | 'db2' | 'hsqldb' | 'derby';
+export type ConfiguredDialect = 'postgres' | 'mysql' | 'mariadb' | 'sqlite' | 'cockroachdb' | 'h2' | 'sqlserver' | 'oracle' | 'db2' | 'hsqldb' | 'derby' | 'clickhouse';
 
 /** `.rollbackguard.yaml`, resolved: every field has its default. */
 export interface RollbackGuardConfig {

@@ -38,9 +38,19 @@ const EXPECTED: Record<string, string[]> = {
   // Filling a column the migration adds overwrites nothing; `plan` is an existing column.
   'backfill-new-column': ['db/002_plan.sql:2:1 RG207'],
   // A column swapped under its old name is a type change; the renamed-away values are dropped.
-  'column-swap': ['db/002_owner_uuid.sql:2:1 RG204', 'db/002_owner_uuid.sql:4:1 RG202', 'db/003_amount_numeric.sql:4:1 RG204'],
+  'column-swap': [
+    'db/002_owner_uuid.sql:2:1 RG204',
+    'db/002_owner_uuid.sql:4:1 RG202',
+    'db/003_amount_numeric.sql:4:1 RG204',
+    // Dropped and re-added under the same name: the values are gone and the type changes; nothing is added beside a drop.
+    'db/004_payload_blob.sql:1:1 RG202',
+    'db/004_payload_blob.sql:2:1 RG204',
+    // The values copied aside, the column re-added and the values written back: only the type changes.
+    'db/005_schedule_text.sql:4:1 RG204',
+  ],
   // SQLite has no CONCURRENTLY; CockroachDB and H2 syntax gets one note naming the dialect; Flyway without undo files gets one note.
   'dialect-files': [
+    'db/clickhouse/migrations/04_add_tag.sql:1:1 RG003',
     'db/migration/h2/V2__widen.sql:1:1 RG003',
     'db/migration/h2/V2__widen.sql:1:1 RG209',
     'migrations/003_idx.postgres.up.sql:1:1 RG212',
@@ -71,7 +81,11 @@ const EXPECTED: Record<string, string[]> = {
   // A down that copies the values back before dropping.
   'down-restores': ['migrations/005_drop_nickname.up.sql:3:1 RG202', 'migrations/005_drop_nickname.up.sql:3:1 RG211'],
   // The default fills omitted values; an existing column made NOT NULL is the real risk.
-  'not-null-with-default': ['db/002_email.sql:1:1 RG205'],
+  'not-null-with-default': [
+    'db/002_email.sql:1:1 RG205',
+    // The default that filled the existing rows is dropped: the previous release's INSERTs leave the new column NULL.
+    'db/003_signature_level.sql:2:1 RG205',
+  ],
   // A constraint dropped with its table is part of the table drop.
   'constraint-with-table': ['db/changelog/db.changelog-2.0.xml:5:5 RG201', 'db/changelog/db.changelog-2.0.xml:5:5 RG209'],
   // `dbms="mysql"`: InnoDB builds the index online.
@@ -137,6 +151,14 @@ const EXPECTED: Record<string, string[]> = {
   'constraint-with-column': ['db/006_drop_list.sql:2:1 RG202', 'db/007_drop_auto_assign.sql:3:1 RG202'],
   // A column swapped under its old name is the old column to the previous release: NOT NULL on it is a tightening of a column it writes.
   'swap-tightened': ['db/009_amount.sql:4:1 RG204', 'db/009_amount.sql:5:1 RG205'],
+  // A changelog that only creates, and marks its changeSets as run in Liquibase's own table, is a snapshot run on an empty database.
+  'liquibase-snapshot': [],
+  // JHipster's entity changelog and its constraints changelog are one migration: the foreign key is on a table the first creates.
+  'jhipster-entity': [],
+  // A CHECK that stood in for NOT NULL, dropped once the column is NOT NULL: nothing is relaxed.
+  'rails-not-null-check': ['db/migrate/20240102000000_require_ends_at.rb:4:5 RG205'],
+  // Knex specificType names the database type.
+  'knex-specific-type': ['migrations/20240101000000_longtext.js:3:5 RG204'],
 };
 
 /** Notes (`summary.skipped`) each project must give: folder or file, and a word of the reason. */
@@ -196,6 +218,12 @@ describe('migration projects: exact findings and notes, from the CLI', () => {
     assert.ok(f);
     assert.match(f.message, /^Makes invoices\.amount NOT NULL/);
     assert.doesNotMatch(f.message, /new column|does not know/);
+  });
+
+  it('a Knex specificType change names the type it writes', () => {
+    const f = findings.find((x) => x.file === 'knex-specific-type/migrations/20240101000000_longtext.js' && x.ruleId === 'RG204');
+    assert.ok(f);
+    assert.match(f.message, /^Changes the type of pages\.content to LONGTEXT /);
   });
 
   it('every message: a first sentence of at most ~120 characters, no placeholder names', () => {

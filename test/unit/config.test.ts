@@ -46,7 +46,7 @@ describe('.rollbackguard.yaml', () => {
     ['unknown nested setting', 'production:\n  context: [x]\n', /:2:3: unknown setting `context` under `production`$/],
     ['unknown rule', 'rules:\n  RG999: off\n', /:2:3: unknown rule `RG999`$/],
     ['bad severity', 'rules:\n  RG101: loud\n', /:2:10: `rules\.RG101` must be equal to one of the allowed values: \["off","on","error","warning","info","hint"\]$/],
-    ['bad dialect', 'migrations:\n  dialects:\n    - {path: x, dialect: access}\n', /:3:26: `migrations\.dialects\.0\.dialect` must be equal to one of the allowed values: \["postgres","mysql","mariadb","sqlite","cockroachdb","h2","sqlserver","oracle","db2","hsqldb","derby"\]$/],
+    ['bad dialect', 'migrations:\n  dialects:\n    - {path: x, dialect: access}\n', /:3:26: `migrations\.dialects\.0\.dialect` must be equal to one of the allowed values: \["postgres","mysql","mariadb","sqlite","cockroachdb","h2","sqlserver","oracle","db2","hsqldb","derby","clickhouse"\]$/],
     ['invalid YAML', 'rules: [unclosed\n', /:\d+:\d+: invalid YAML/],
     ['wrong type', 'maxFileSizeKb: big\n', /:1:16: `maxFileSizeKb` must be integer$/],
   ];

@@ -373,6 +373,10 @@ export const frameworkMigrationAnalyzer: Analyzer = {
         const changelog = xml ? readLiquibaseXml(source.text, dialect, problems) : readLiquibaseYaml(source.text, dialect, problems);
         if (changelog.error) problems.push(changelog.error);
         const comments = xml ? changelog.comments : yamlComments(source.text).map((c) => ({ text: c.text, start: c.start, end: c.end }));
+        if (xml) {
+          const created = pairedEntityTables(source.path, env, dialect);
+          if (created.length > 0) for (const unit of changelog.units) unit.newTables = [...(unit.newTables ?? []), ...created];
+        }
         read = { units: changelog.units, problems, comments: () => comments, syntax: xml ? XML_COMMENT : HASH_COMMENT };
         break;
       }
@@ -396,6 +400,22 @@ export const frameworkMigrationAnalyzer: Analyzer = {
     return finish(source, lines, read);
   },
 };
+
+/**
+ * JHipster writes an entity as two changelogs with one timestamp: the table
+ * (`<ts>_added_entity_<Name>.xml`) and then its foreign keys
+ * (`<ts>_added_entity_constraints_<Name>.xml`), applied in one release. The
+ * tables the first creates are new to the second.
+ */
+function pairedEntityTables(path: string, env: AnalyzerEnv, dialect: Dialect | 'auto'): string[] {
+  const m = /^(\d+)_added_entity_constraints_(.+\.xml)$/i.exec(baseName(path));
+  if (!m) return [];
+  const text = env.readFile(`${dirOf(path)}/${m[1]}_added_entity_${m[2]}`);
+  if (text === undefined) return [];
+  const tables: string[] = [];
+  for (const unit of readLiquibaseXml(text, dialect, []).units) for (const op of unit.up) if (op.kind === 'create-table') tables.push(op.table);
+  return tables;
+}
 
 const RAILS_ADAPTERS: Record<string, Dialect> = { postgresql: 'postgres', postgis: 'postgres', mysql2: 'mysql', mysql: 'mysql', trilogy: 'mysql', sqlite3: 'sqlite', sqlite: 'sqlite', cockroachdb: 'cockroachdb' };
 

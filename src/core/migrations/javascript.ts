@@ -171,7 +171,9 @@ function handleChain(node: Node, root: Node, steps: Step[], ctx: Ctx, table?: { 
       const column = first.name === 'timestamps' ? 'created_at' : a0 ?? '?';
       const notNull = names.includes('notNullable') || (first.name === 'timestamps' && lit(first.args[1]) === undefined && first.args[1]?.type === 'true');
       if (names.includes('alter')) {
-        push({ kind: 'alter-type', table: t, column, type: first.name }, `${first.name}().alter`);
+        // `specificType('body', 'LONGTEXT')` names the database type itself.
+        const type = first.name === 'specificType' ? (lit(first.args[1]) ?? first.name) : first.name;
+        push({ kind: 'alter-type', table: t, column, type }, `${first.name}().alter`);
         if (notNull) push({ kind: 'set-not-null', table: t, column }, 'notNullable().alter');
       } else {
         const increments = first.name.endsWith('ncrements');

@@ -226,6 +226,7 @@ const DIALECT_WORDS: readonly [RegExp, Dialect][] = [
   [/^db2$/i, 'db2'],
   [/^hsqldb$/i, 'hsqldb'],
   [/^derby$/i, 'derby'],
+  [/^clickhouse$/i, 'clickhouse'],
 ];
 
 function dialectWord(word: string): Dialect | undefined {

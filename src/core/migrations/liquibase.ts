@@ -173,6 +173,8 @@ function dbmsDialect(dbms: string | undefined): Dialect | undefined {
 }
 
 /** Operations a schema snapshot is made of: it creates tables and what belongs to them, and seeds rows. */
+/** Liquibase's own tables, under their default names or a project's `liquibase`-prefixed ones. */
+const CHANGELOG_TABLE = /^(database|liquibase)changelog(lock)?$/i;
 const SNAPSHOT_KINDS = new Set(['create-table', 'create-index', 'add-constraint', 'add-column', 'create-view', 'insert', 'set-default', 'noop', 'other']);
 
 /**
@@ -187,6 +189,8 @@ function snapshotTables(units: readonly MigrationUnit[]): string[] | undefined {
   for (const unit of units) {
     for (const op of unit.up) {
       if (!SNAPSHOT_KINDS.has(op.kind)) return undefined;
+      // A snapshot marks the changeSets it stands for as run, in Liquibase's own table.
+      if (op.kind === 'insert' && CHANGELOG_TABLE.test(op.table)) continue;
       if ((op.kind === 'add-column' || op.kind === 'add-constraint' || op.kind === 'create-index' || op.kind === 'insert') && !created.has(op.table.toLowerCase())) return undefined;
     }
   }

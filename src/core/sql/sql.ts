@@ -11,7 +11,7 @@ import { splitMysql } from './split';
  * follow, and judged with their own locking (no CONCURRENTLY advice); the
  * others are named, not parsed.
  */
-export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb' | 'h2' | 'sqlserver' | 'oracle' | 'db2' | 'hsqldb' | 'derby';
+export type Dialect = 'postgres' | 'mysql' | 'sqlite' | 'cockroachdb' | 'h2' | 'sqlserver' | 'oracle' | 'db2' | 'hsqldb' | 'derby' | 'clickhouse';
 
 export const DIALECT_NAMES: Record<Dialect, string> = {
   postgres: 'PostgreSQL',
@@ -24,6 +24,7 @@ export const DIALECT_NAMES: Record<Dialect, string> = {
   db2: 'Db2',
   hsqldb: 'HSQLDB',
   derby: 'Derby',
+  clickhouse: 'ClickHouse',
 };
 
 /** Dialects read with the PostgreSQL parser. */

@@ -1,4 +1,16 @@
+import type { Op } from '../../sql/ops';
 import { defineMigrationRule, via } from './context';
+
+/** True when the column whose default `drop` removes was added NOT NULL earlier in the migration, and no default is set again after. */
+function addedNotNull(ops: readonly Op[], drop: Extract<Op, { kind: 'drop-default' }>): boolean {
+  const same = (o: { table: string; column: string }) => o.table.toLowerCase() === drop.table.toLowerCase() && o.column.toLowerCase() === drop.column.toLowerCase();
+  const at = ops.indexOf(drop);
+  const before = at === -1 ? ops : ops.slice(0, at);
+  const after = at === -1 ? [] : ops.slice(at + 1);
+  const notNull = before.some((o) => (o.kind === 'add-column' && o.notNull && same(o)) || (o.kind === 'set-not-null' && same(o)));
+  return notNull && !after.some((o) => o.kind === 'set-default' && same(o));
+}
+
 
 export default defineMigrationRule({
   meta: {
@@ -29,6 +41,14 @@ export default defineMigrationRule({
             message: `Makes ${ref} NOT NULL${via(op)}: a previous-release write that leaves it NULL will fail. After a code rollback, any INSERT or UPDATE of the previous release without ${op.column} fails, and the change scans the table under lock. Make sure every running version writes it, or add a default first.`,
           });
         }
+      } else if (op.kind === 'drop-default' && !ctx.isNewTable(op.table) && ctx.isNewColumn(op.table, op.column, op) && addedNotNull(ctx.allUpOps, op)) {
+        // Added NOT NULL with a default that fills the existing rows, then the default dropped: the previous release's INSERTs leave it NULL.
+        const ref = `${op.table}.${op.column}`;
+        ctx.report({
+          span: op.span,
+          reason: `drops the default of the new NOT NULL column ${ref}`,
+          message: `Drops the default of the new NOT NULL column ${ref}${via(op)}: the previous release's INSERTs will fail. It does not know ${op.column}, so after a code rollback every INSERT it makes leaves it NULL. Keep the default until every running version writes the column.`,
+        });
       } else if (op.kind === 'add-column' && op.notNull && !op.hasDefault && !op.generated && !ctx.isNewTable(op.table)) {
         ctx.report({
           span: op.span,

@@ -72,6 +72,22 @@ function constraintColumn(table: string, name: string | undefined): string | und
 }
 
 /**
+ * A CHECK that stood in for NOT NULL (`<table>_<column>_null`, added NOT
+ * VALID and validated so that SET NOT NULL needs no scan), dropped after the
+ * migration makes that column NOT NULL: nothing is relaxed.
+ */
+function replacedByNotNull(op: Extract<Op, { kind: 'drop-constraint' }>, input: readonly Op[], at: number): boolean {
+  if (!op.name || (op.constraint !== undefined && op.constraint !== 'check')) return false;
+  const n = op.name.toLowerCase();
+  if (!/_(not_)?null$/.test(n)) return false;
+  for (let j = 0; j < at; j++) {
+    const prior = input[j]!;
+    if (prior.kind === 'set-not-null' && key(prior.table) === key(op.table) && n.includes(key(prior.column))) return true;
+  }
+  return false;
+}
+
+/**
  * A constraint whose name ends with the name of a column of its table that
  * the migration drops after it (`fk_orders_coupon_id`, `orders_coupon_id_fk`):
  * it goes with that column.
@@ -214,7 +230,7 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
     // A constraint PostgreSQL named after a column (`<table>_<column>_fkey`) that the migration then drops goes with the column.
     if (op.kind === 'drop-constraint') {
       const column = constraintColumn(op.table, op.name) ?? (op.columns?.length === 1 ? op.columns[0] : undefined);
-      if ((column !== undefined && (droppedCol.get(col(op.table, column)) ?? -1) > i) || namesDroppedColumn(op.table, op.name, droppedCol, i)) {
+      if ((column !== undefined && (droppedCol.get(col(op.table, column)) ?? -1) > i) || namesDroppedColumn(op.table, op.name, droppedCol, i) || replacedByNotNull(op, input, i)) {
         skip[i] = 1;
         continue;
       }
@@ -260,7 +276,12 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
       }
       case 'add-column': {
         const away = renamedAway.get(col(op.table, op.column));
-        if (away !== undefined && away < i && !op.generated) {
+        const droppedAt = droppedCol.get(col(op.table, op.column));
+        if (droppedAt !== undefined && droppedAt < i && !op.generated && (away === undefined || away > i)) {
+          // Swap: dropped, then re-added under the same name; the column changes type, and the drop keeps its loss unless the values are written back.
+          replaced.set(i, { kind: 'alter-type', table: op.table, column: op.column, type: op.type, span: op.span, via: 'column swap', ...(op.elsewhere ? { elsewhere: true } : {}) });
+          if ((filled.get(col(op.table, op.column)) ?? []).some((u) => u > i)) skip[droppedAt] = 1;
+        } else if (away !== undefined && away < i && !op.generated) {
           // Swap: re-added under the name it was renamed away from; the column changes type.
           replaced.set(i, { kind: 'alter-type', table: op.table, column: op.column, type: op.type, span: op.span, via: 'column swap', ...(op.elsewhere ? { elsewhere: true } : {}) });
         } else if (away !== undefined) {
