@@ -19,6 +19,7 @@ interface Case {
 const CASES: Case[] = [
   { name: 'RENAME COLUMN statements', path: 'db/migrations/001_renames.up.sql', n: 2_500, make: (n) => Array.from({ length: n }, (_, i) => `ALTER TABLE t RENAME COLUMN a${i} TO b${i};\n`).join('') },
   { name: 'ADD and DROP COLUMN on one table', path: 'db/migrations/002_mix.up.sql', n: 2_500, make: (n) => Array.from({ length: n }, (_, i) => `ALTER TABLE t ADD COLUMN c${i} int;\nALTER TABLE t DROP COLUMN d${i};\n`).join('') },
+  { name: 'UPDATE statements (5 MB at 4n)', path: 'db/migrations/004_bulk.up.sql', n: 14_000, make: (n) => 'ALTER TABLE orders DROP COLUMN legacy_total;\n' + "UPDATE orders SET status = 'archived', note = 'bulk clean-up of old orders' WHERE id = 123456;\n".repeat(n) },
   { name: 'MySQL statements', path: 'db/mysql/003_mix.sql', n: 1_000, make: (n) => Array.from({ length: n }, (_, i) => `ALTER TABLE \`t\` DROP COLUMN c${i};\n`).join('') },
   { name: 'Helm actions on one line', path: 'chart/templates/cm.yaml', n: 200, make: (n) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  k: ${'{{x}}'.repeat(n)}\n` },
   { name: 'Kubernetes documents in one file', path: 'k8s/all.yaml', n: 250, make: (n) => Array.from({ length: n }, (_, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d${i}}\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: "nginx:1.${i}"}]\n`).join('---\n') },

@@ -256,15 +256,13 @@ describe('robustness: clear notes, no exception, no hang', () => {
     assert.equal(only(xmlFindings, 'RG003').length, 1);
   });
 
-  it('a 5 MB migration is analysed in bounded time', async () => {
+  // Its time is measured by `npm run bench -- robustness` (UPDATE statements), never asserted here.
+  it('a 5 MB migration is analysed whole', async () => {
     const statement = "UPDATE orders SET status = 'archived', note = 'bulk clean-up of old orders' WHERE id = 123456;\n";
     const text = 'ALTER TABLE orders DROP COLUMN legacy_total;\n' + statement.repeat(Math.ceil((5 * 1024 * 1024) / statement.length));
-    const started = Date.now();
     const findings = await analyze('db/big.sql', text);
-    const ms = Date.now() - started;
     assert.equal(findings[0]?.ruleId, 'RG202');
     assert.ok(findings.length > 50_000);
-    assert.ok(ms < 60_000, `took ${ms} ms`);
   });
 
   it('a file that is not a migration in a framework directory yields nothing', async () => {
