@@ -283,12 +283,18 @@ async function main(argv: string[]): Promise<void> {
     if (withEditor) {
       await step('code-server with Rollback Guard on the demo workspace', async () => {
         if (runs(state.codeServerPid, 'code-server')) await stopGroup(state.codeServerPid!);
-        const binDir = planeBinDir();
+        // Where the plane's helm will be (its cache key needs go; without go the editor still opens).
+        let binDir: string | undefined;
+        try {
+          binDir = withCluster ? planeBinDir() : undefined;
+        } catch {
+          binDir = undefined;
+        }
         const userDataDir = path.join(DEMO_DIR, 'user-data');
         // The helm and kubeconfig settings are machine settings: code-server reads them from its
         // Remote (Machine) settings, not the User ones. PATH is no way in: the extension host takes
         // the login shell's PATH.
-        writeMachineSettings(userDataDir, withCluster ? { 'rollbackGuard.cluster.helmPath': path.join(binDir, 'helm'), 'rollbackGuard.cluster.kubeconfig': KUBECONFIG } : {});
+        writeMachineSettings(userDataDir, withCluster ? { ...(binDir ? { 'rollbackGuard.cluster.helmPath': path.join(binDir, 'helm') } : {}), 'rollbackGuard.cluster.kubeconfig': KUBECONFIG } : {});
         const server = await startCodeServer({
           workspace: repo.dir,
           vsix,

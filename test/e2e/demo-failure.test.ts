@@ -1,0 +1,82 @@
+/**
+ * A demo that fails after it started something stops it again: `npm run demo`
+ * (scripts/demo.mjs) with the editor installed (linked in from the real cache)
+ * and a PATH without go, so the background cluster job cannot build the
+ * plane while code-server opens. The demo must exit non-zero, say why and
+ * that the next run resumes from the caches, and leave no process of its own
+ * running (code-server included).
+ */
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { childEnv } from '../../scripts/childEnv.mjs';
+import { cacheRoot } from '../../scripts/editor/install';
+import { artifactsDir, ROOT } from './support';
+
+const PATH_WITHOUT_GO = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
+const goReachable = spawnSync('go', ['version'], { env: { PATH: PATH_WITHOUT_GO } }).status === 0;
+let work: string;
+let output = '';
+let code: number | null = null;
+
+/** Processes whose command line names the demo's cache or repository. */
+function demoProcesses(): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(work)) out.push(`${entry} ${cmdline.slice(0, 160)}`);
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-demo-fail-'));
+  const cache = path.join(work, 'cache');
+  fs.mkdirSync(cache);
+  fs.symlinkSync(path.join(cacheRoot(), 'editor'), path.join(cache, 'editor'));
+  // node, git and the system tools stay reachable; go (installed elsewhere here) does not.
+  const env = childEnv({ ROLLBACK_GUARD_CACHE: cache, PATH: PATH_WITHOUT_GO });
+  if (goReachable) return;
+  await new Promise<void>((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'demo.mjs'), '--repo', path.join(work, 'repo'), '--no-gitops'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+    child.on('close', (c) => {
+      clearTimeout(timer);
+      code = c;
+      resolve();
+    });
+  });
+  fs.writeFileSync(path.join(artifactsDir('demo-failure'), 'demo-output.txt'), output);
+});
+
+after(() => {
+  for (const p of demoProcesses()) {
+    try {
+      process.kill(Number(p.split(' ')[0]), 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('the go toolchain missing, the demo fails after opening the editor, says why and stops the editor again', { skip: goReachable ? `go is in ${PATH_WITHOUT_GO}: this machine cannot run the demo without it` : false }, () => {
+  assert.match(output, /Open http:\/\/127\.0\.0\.1:\d+\/\?folder=/, 'the editor was started before the failure');
+  assert.match(output, /demo: the local cluster failed: cannot run go/);
+  assert.match(output, /demo: stopping what it started/);
+  assert.match(output, /demo: stopped code-server \(pid \d+\)/);
+  assert.match(output, /the next `npm run demo` picks up from the caches/);
+  assert.equal(code, 1, output);
+  assert.deepEqual(demoProcesses(), []);
+  assert.equal(fs.existsSync(path.join(work, 'cache', 'demo', 'state.json')), false, 'the demo state is removed');
+});
