@@ -138,7 +138,7 @@ test('in the editor the demo opened, the Helm release rolls back with the helm t
     await dialog.waitFor({ state: 'visible', timeout: 60_000 });
     const text = await dialog.innerText();
     assert.match(text, /from revision 3 to revision 2/);
-    assert.match(text, /Runs: helm rollback storefront 2/);
+    assert.match(text, /Runs: helm rollback .*-- storefront 2$/m);
     await workbench.screenshot('01-helm-rollback-confirmation');
     await dialog.locator('.monaco-button', { hasText: /^Roll Back$/ }).click();
     await workbench.waitForNotification(/Rolled back helmrelease\/storefront to revision 2 \(now revision 4, deployed\)/, { timeoutMs: 180_000 });
