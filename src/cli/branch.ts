@@ -22,6 +22,10 @@ export interface BranchOptions {
   paths: readonly string[];
   /** Directory of the configuration file: its `ignore` globs are relative to it (default: the repository root). */
   configDir?: string;
+  /** Changed files (repository paths) not to analyse, each with why: they get an RG003 note. */
+  notAnalysed?: ReadonlyMap<string, string>;
+  /** Called as the analysis of each version of a file begins. */
+  onFile?(path: string): void;
 }
 
 /** Branch mode of the CLI: the release of HEAD (or the working tree) against its base. */
@@ -39,7 +43,11 @@ export async function analyzeBranch(io: CliIO, options: BranchOptions): Promise<
   const under = options.paths.map((p) => toRepoPath(repo.root, resolve(io.cwd, p)));
   const wanted = (path: string) => !excluded(path) && (under.length === 0 || under.some((u) => u === '' || path === u || path.startsWith(`${u}/`)));
   const files = input.files.filter((f) => wanted(f.path) || (f.oldPath !== undefined && wanted(f.oldPath)));
-  const analysis = await analyzeRelease({ ...input, files }, { config: options.config, ignoreFixes: false });
+  for (const file of files) {
+    const why = options.notAnalysed?.get(file.path) ?? (file.oldPath !== undefined ? options.notAnalysed?.get(file.oldPath) : undefined);
+    if (why !== undefined) file.notAnalysed = why;
+  }
+  const analysis = await analyzeRelease({ ...input, files }, { config: options.config, ignoreFixes: false, ...(options.onFile ? { onFile: options.onFile } : {}) });
   return { repo, base: base.value, analysis };
 }
 
@@ -49,7 +57,7 @@ function toRepoPath(root: string, abs: string): string {
 }
 
 /** Findings with paths relative to the working directory, as `check` prints them. */
-export function forDisplay(run: BranchRun, cwd: string, findings: readonly Finding[]): Finding[] {
+export function forDisplay(run: { repo: { root: string } }, cwd: string, findings: readonly Finding[]): Finding[] {
   return findings.map((f) => ({ ...f, file: relative(cwd, resolve(run.repo.root, f.file)).split(sep).join('/') || f.file }));
 }
 

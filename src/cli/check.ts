@@ -14,7 +14,7 @@ import { formatText } from '../core/report/text';
 import { oneOf, parse, UsageError } from './args';
 import type { BranchOptions } from './branch';
 import { loadConfig } from './config';
-import { AnalysisPool, DEFAULT_TIME_BUDGET_SECONDS } from './parallel';
+import { AnalysisPool, DEFAULT_TIME_BUDGET_SECONDS, WORKER_ARG } from './parallel';
 import { scan } from './scan';
 import type { CliIO } from './io';
 
@@ -143,7 +143,10 @@ async function checkBranch(
 ): Promise<number> {
   // The Git layer loads only for --base.
   const { analyzeBranch, forDisplay, releaseLine } = await import('./branch');
-  const run = await analyzeBranch(io, options);
+  const run =
+    options.budgetMs > 0 && io.workerScript
+      ? await (await import('./branchBudget')).analyzeBranchWithBudget(io, options, io.workerScript, options.budgetMs, WORKER_ARG)
+      : await analyzeBranch(io, options);
   let findings = forDisplay(run, io.cwd, run.analysis.findings);
   let summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };
   if (options.config.analyse === 'all') {

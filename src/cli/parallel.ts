@@ -11,6 +11,7 @@ import { RULES } from '../core/rules';
 import { NOT_ANALYSED } from '../core/rules/meta';
 import { loadPostgres, postgresModule, usePostgresModule } from '../core/sql/postgres';
 import { drainRememberedSecrets, rememberSecret } from '../core/redact';
+import type { BranchRequest } from './branchBudget';
 
 /**
  * `check` over many files on every core. Worker threads (one per further
@@ -53,7 +54,7 @@ export interface SourceText {
  * `progress`: where a worker says which file of its chunk it is on and since
  * when (see Progress), so this thread can stop one that takes too long.
  */
-type Request = { setup: AnalysisSetup; postgres?: WebAssembly.Module; progress?: SharedArrayBuffer; epoch?: number } | { id: number; files: SourceText[] } | null;
+type Request = { setup: AnalysisSetup; postgres?: WebAssembly.Module; progress?: SharedArrayBuffer; epoch?: number } | { id: number; files: SourceText[] } | { branch: BranchRequest } | null;
 type Reply = { ready: true } | { id: number; findings: Compact[][]; secrets?: string[] } | { id: number; error: string };
 
 /** A finding as a worker sends it: without the rule's help and docs URL (the same long strings on thousands of findings), which this thread adds back. */
@@ -462,6 +463,11 @@ export function serveAnalysis(): void {
   port.on('message', (request: Request) => {
     if (request === null) {
       port.close();
+      return;
+    }
+    if ('branch' in request) {
+      // `check --base` under the time budget (see branchBudget.ts); loaded here, with the Git layer, only for it.
+      void (require('./branchBudget') as typeof import('./branchBudget')).serveBranch(port, request.branch);
       return;
     }
     if ('setup' in request) {

@@ -233,6 +233,16 @@ export class Engine {
     };
   }
 
+  /** A file left unanalysed for `why` (its analysis ran past a time budget elsewhere): one RG003 note at its first line. */
+  notAnalysed(source: SourceFile, why: string): OpenAnalysis {
+    const firstLine = source.text.search(/\r?\n|$/);
+    const finding = toFinding(NOT_ANALYSED, source.path, {
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: Math.max(0, firstLine) } },
+      message: `Not analysed: ${why}`,
+    });
+    return this.closedWithout(source.path, this.configure([finding]), this.analyzerFor(source.path, source.text)?.id);
+  }
+
   /**
    * The analysis of a file that threw: one RG003 note. Input a reader
    * declines (InputLimit: nesting beyond the bounds) is noted where it is;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { cli, workspace } from './run';
@@ -67,6 +68,30 @@ describe('check: one bad file never takes down the run', () => {
     assert.match(big[0]!.message, /^Not analysed: analysing this file took longer than 1 s, so it was stopped\./);
     assert.deepEqual(json.findings.filter((f) => f.file === 'db/migrations/000001_small.up.sql').map((f) => f.ruleId), ['RG202', 'RG209']);
     assert.ok(json.findings.some((f) => f.file === 'k8s/web.yaml' && f.ruleId === 'RG101'));
+  });
+
+  it('check --base: a changed file past the budget gets the note, and the release is analysed without it', () => {
+    const statement = "SELECT status, note FROM orders WHERE id = 1 AND status = 'open';\n";
+    const dir = workspace({ 'db/migrations/000001_a.up.sql': 'ALTER TABLE orders ADD COLUMN c int;\n' });
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'a', GIT_AUTHOR_EMAIL: 'a@example.com', GIT_COMMITTER_NAME: 'a', GIT_COMMITTER_EMAIL: 'a@example.com' } });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    git('checkout', '-qb', 'feature');
+    writeFileSync(join(dir, 'db/migrations/000002_big.up.sql'), `ALTER TABLE orders DROP COLUMN legacy;\n${statement.repeat(140_000)}`);
+    writeFileSync(join(dir, 'db/migrations/000003_small.up.sql'), 'ALTER TABLE orders DROP COLUMN x;\n');
+    git('add', '.');
+    git('commit', '-qm', 'feature');
+    const result = cli(['check', '--base', 'main', '--format', 'json', '--time-budget', '1'], dir);
+    assert.equal(result.code, 1, result.stderr);
+    const json = JSON.parse(result.stdout) as Json;
+    const big = json.findings.filter((f) => f.file === 'db/migrations/000002_big.up.sql');
+    assert.deepEqual(big.map((f) => f.ruleId), ['RG003']);
+    assert.match(big[0]!.message, /took longer than 1 s, so it was stopped/);
+    assert.ok(json.findings.some((f) => f.file === 'db/migrations/000003_small.up.sql' && f.ruleId === 'RG202'));
   });
 
   it('a --time-budget that is not a number of seconds is a usage error (exit 2)', () => {

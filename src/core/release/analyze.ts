@@ -28,6 +28,8 @@ export interface ReleaseOptions {
   config?: RollbackGuardConfig;
   /** See EngineOptions.ignoreFixes (the CLI prints no fixes). */
   ignoreFixes?: boolean;
+  /** Called as the analysis of each version of a file begins (the CLI's time budget watches it). */
+  onFile?(path: string): void;
 }
 
 interface Side {
@@ -71,9 +73,14 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
     if (change.binary) continue;
     const basePath = change.oldPath ?? change.path;
     if (change.unreadable) skipped.push({ file: change.path, reason: change.unreadable });
+    if (change.notAnalysed !== undefined) {
+      if (change.head !== undefined && change.status !== 'deleted') w.head = { open: headEngine.notAnalysed({ path: change.path, text: change.head }, change.notAnalysed), text: change.head };
+      continue;
+    }
     if (change.base !== undefined && change.status !== 'added' && baseEngine.handles(basePath, change.base)) {
       if (change.base.length > maxChars) skipped.push({ file: `${basePath} (base)`, reason: `larger than ${config.maxFileSizeKb} KB` });
       else {
+        options.onFile?.(basePath);
         const open = await baseEngine.open({ path: basePath, text: change.base });
         w.base = { open, text: change.base };
         w.baseKeys = new Set(open.close().findings.map(findingKey));
@@ -81,7 +88,10 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
     }
     if (change.head !== undefined && change.status !== 'deleted' && headEngine.handles(change.path, change.head)) {
       if (change.head.length > maxChars) skipped.push({ file: change.path, reason: `larger than ${config.maxFileSizeKb} KB; raise maxFileSizeKb in .rollbackguard.yaml to analyse it` });
-      else w.head = { open: await headEngine.open({ path: change.path, text: change.head }), text: change.head };
+      else {
+        options.onFile?.(change.path);
+        w.head = { open: await headEngine.open({ path: change.path, text: change.head }), text: change.head };
+      }
     }
   }
 

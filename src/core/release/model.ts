@@ -33,6 +33,8 @@ export interface ChangedFile {
   head?: string;
   /** Why a side is missing although the file exists there (too large, unreadable). */
   unreadable?: string;
+  /** Why the file is not analysed although it was read (its analysis ran past the time budget): it gets one RG003 note saying so. */
+  notAnalysed?: string;
 }
 
 export interface Revision {
