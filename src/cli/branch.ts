@@ -24,8 +24,8 @@ export interface BranchOptions {
   configDir?: string;
   /** Changed files (repository paths) not to analyse, each with why: they get an RG003 note. */
   notAnalysed?: ReadonlyMap<string, string>;
-  /** Called as the analysis of each version of a file begins. */
-  onFile?(path: string): void;
+  /** Called as the analysis of each version of a file begins, and with undefined after the last. */
+  onFile?(path: string | undefined): void;
 }
 
 /** Branch mode of the CLI: the release of HEAD (or the working tree) against its base. */

@@ -26,7 +26,7 @@ export interface BranchRequest {
   notAnalysed: [string, string][];
 }
 
-type BranchReply = { begin: string } | { done: { analysis: ReleaseAnalysis; root: string }; secrets?: string[] } | { error: string; kind: 'usage' | 'config' | 'other'; file?: string; line?: number; column?: number; detail?: string };
+type BranchReply = { begin: string | null } | { done: { analysis: ReleaseAnalysis; root: string }; secrets?: string[] } | { error: string; kind: 'usage' | 'config' | 'other'; file?: string; line?: number; column?: number; detail?: string };
 
 export interface BudgetedBranch {
   analysis: ReleaseAnalysis;
@@ -61,7 +61,7 @@ export async function analyzeBranchWithBudget(io: CliIO, options: BranchOptions,
         if (current && Date.now() - current.since > budgetMs) finish({ slow: current.path });
       }, Math.max(10, Math.min(250, budgetMs / 4)));
       worker.on('message', (reply: BranchReply) => {
-        if ('begin' in reply) current = { path: reply.begin, since: Date.now() };
+        if ('begin' in reply) current = reply.begin === null ? undefined : { path: reply.begin, since: Date.now() };
         else if ('done' in reply) {
           // Secrets the analysis recognised there (SQL credentials) are masked in what this thread prints.
           for (const secret of reply.secrets ?? []) rememberSecret(secret);
@@ -96,7 +96,7 @@ export async function serveBranch(port: MessagePort, request: BranchRequest): Pr
       config: request.config,
       ...(request.configDir !== undefined ? { configDir: request.configDir } : {}),
       notAnalysed: new Map(request.notAnalysed),
-      onFile: (path) => port.postMessage({ begin: path } satisfies BranchReply),
+      onFile: (path) => port.postMessage({ begin: path ?? null } satisfies BranchReply),
     });
     port.postMessage({ done: { analysis: run.analysis, root: run.repo.root }, secrets: drainRememberedSecrets() } satisfies BranchReply);
   } catch (error) {

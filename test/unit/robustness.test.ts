@@ -6,6 +6,7 @@ import type { Analyzer } from '../../src/core/analyzer';
 import { ANALYZERS } from '../../src/core/analyzers';
 import { Engine } from '../../src/core/engine';
 import { InputLimit, NESTING_LIMITS } from '../../src/core/limits';
+import { analyzeRelease, lineHunks, type ChangedFile } from '../../src/core/release';
 import { LineIndex } from '../../src/core/text';
 import { checkYamlNesting } from '../../src/core/yaml/nesting';
 import { analyze, FIXTURES, located, only } from './helpers';
@@ -171,5 +172,47 @@ describe('no input makes a rule slow', () => {
     const findings = await analyze('db/migrations/001_renames.up.sql', text);
     assert.equal(only(findings, 'RG203').length, 10_000);
     assert.equal(only(findings, 'RG203')[9_999]!.range.start.line, 9_999);
+  });
+});
+
+describe('branch mode under a time budget', () => {
+  const change = (path: string, base: string | undefined, head: string, notAnalysed?: string): ChangedFile => ({
+    path,
+    status: base === undefined ? 'added' : 'modified',
+    binary: false,
+    hunks: lineHunks(base ?? '', head),
+    ...(base !== undefined ? { base } : {}),
+    head,
+    ...(notAnalysed !== undefined ? { notAnalysed } : {}),
+  });
+  const revision = (ref: string) => ({ ref, sha: ref[0]!.repeat(40), readFile: () => undefined });
+
+  it('the release analysis says which version of which file it begins, then that the files are done', async () => {
+    const seen: (string | undefined)[] = [];
+    await analyzeRelease(
+      {
+        base: revision('main'),
+        head: revision('feature'),
+        files: [change('db/migrations/000002_b.up.sql', undefined, 'ALTER TABLE t DROP COLUMN b;\n'), change('db/migrations/000001_a.up.sql', 'SELECT 1;\n', 'ALTER TABLE t DROP COLUMN a;\n'), change('README.md', 'a\n', 'b\n')],
+      },
+      { onFile: (path) => seen.push(path) },
+    );
+    assert.deepEqual(seen, ['db/migrations/000001_a.up.sql', 'db/migrations/000001_a.up.sql', 'db/migrations/000002_b.up.sql', undefined]);
+  });
+
+  it('a file left out gets one RG003 note with the reason and nothing else; the other files are analysed', async () => {
+    const seen: (string | undefined)[] = [];
+    const analysis = await analyzeRelease(
+      {
+        base: revision('main'),
+        head: revision('feature'),
+        files: [change('db/migrations/000001_a.up.sql', undefined, 'ALTER TABLE t DROP COLUMN a;\n', 'analysing this file took longer than 1 s, so it was stopped.'), change('db/migrations/000002_b.up.sql', undefined, 'ALTER TABLE t DROP COLUMN b;\n')],
+      },
+      { onFile: (path) => seen.push(path) },
+    );
+    assert.deepEqual(seen, ['db/migrations/000002_b.up.sql', undefined]);
+    const left = analysis.files.find((f) => f.path === 'db/migrations/000001_a.up.sql')!;
+    assert.deepEqual(left.allFindings.map((f) => [f.ruleId, f.message]), [['RG003', 'Not analysed: analysing this file took longer than 1 s, so it was stopped.']]);
+    assert.ok(analysis.findings.some((f) => f.file === 'db/migrations/000002_b.up.sql' && f.ruleId === 'RG202'));
   });
 });

@@ -28,8 +28,8 @@ export interface ReleaseOptions {
   config?: RollbackGuardConfig;
   /** See EngineOptions.ignoreFixes (the CLI prints no fixes). */
   ignoreFixes?: boolean;
-  /** Called as the analysis of each version of a file begins (the CLI's time budget watches it). */
-  onFile?(path: string): void;
+  /** Called as the analysis of each version of a file begins (its parser already loaded), and with undefined once every file is read (the CLI's time budget watches it). */
+  onFile?(path: string | undefined): void;
 }
 
 interface Side {
@@ -80,7 +80,11 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
     if (change.base !== undefined && change.status !== 'added' && baseEngine.handles(basePath, change.base)) {
       if (change.base.length > maxChars) skipped.push({ file: `${basePath} (base)`, reason: `larger than ${config.maxFileSizeKb} KB` });
       else {
-        options.onFile?.(basePath);
+        if (options.onFile) {
+          // The parser's one-time loading is not the file's time.
+          await baseEngine.prepare(basePath, change.base);
+          options.onFile(basePath);
+        }
         const open = await baseEngine.open({ path: basePath, text: change.base });
         w.base = { open, text: change.base };
         w.baseKeys = new Set(open.close().findings.map(findingKey));
@@ -89,12 +93,17 @@ export async function analyzeRelease(input: ReleaseInput, options: ReleaseOption
     if (change.head !== undefined && change.status !== 'deleted' && headEngine.handles(change.path, change.head)) {
       if (change.head.length > maxChars) skipped.push({ file: change.path, reason: `larger than ${config.maxFileSizeKb} KB; raise maxFileSizeKb in .rollbackguard.yaml to analyse it` });
       else {
-        options.onFile?.(change.path);
+        if (options.onFile) {
+          await headEngine.prepare(change.path, change.head);
+          options.onFile(change.path);
+        }
         w.head = { open: await headEngine.open({ path: change.path, text: change.head }), text: change.head };
       }
     }
   }
 
+  // The rest is the release's own work, not any one file's.
+  options.onFile?.(undefined);
   const facts = buildFacts(input, work);
   const heads = new Map(work.filter((w) => w.head).map((w) => [w.change.path, w.head!.open]));
 
