@@ -99,41 +99,87 @@ function bodyStart(text: string, at: number): number {
  * (any lines) and `'…'` characters hide a `}}`; a comment starts only right
  * after the opening delimiter. When that reading finds no end (a `\"` the
  * YAML quoting added, a stray quote), the first `}}` ends the action.
+ *
+ * `scans` keeps that linear over a whole file: the reading is the same from
+ * any offset it passes outside a string, so a reading that reaches an offset
+ * where an earlier one passed and found no end finds none either.
  */
-function actionEnd(text: string, at: number): number {
+function actionEnd(text: string, at: number, scans: Scans): number {
   const body = bodyStart(text, at);
   if (text.startsWith('/*', body)) {
-    const close = text.indexOf('*/', body + 2);
+    const close = scans.next('*/', body + 2);
     if (close !== -1) {
       const end = text.indexOf('}}', close + 2);
       if (end !== -1) return end + 2;
     }
     return naiveEnd(text, at);
   }
+  const scan = scans.begin();
   let i = at + 2;
   while (i < text.length) {
+    if (scans.reached(scan, i, at)) break;
     const ch = text[i];
     if (ch === '}' && text[i + 1] === '}') return i + 2;
     if (ch === '"') {
       i++;
       while (i < text.length && text[i] !== '"' && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
-      if (text[i] !== '"') return naiveEnd(text, at);
+      if (text[i] !== '"') break;
     } else if (ch === '`') {
-      const close = text.indexOf('`', i + 1);
-      if (close === -1) return naiveEnd(text, at);
+      const close = scans.next('`', i + 1);
+      if (close === -1) break;
       i = close;
     } else if (ch === "'") {
       // A character constant ('a', '\n'); a lone quote is just a character.
       const close = text.indexOf("'", i + 1);
-      const newline = text.indexOf('\n', i + 1);
-      if (close !== -1 && (newline === -1 || close < newline) && close - i <= 12) i = close;
+      if (close !== -1 && close - i <= 12 && !text.slice(i + 1, close).includes('\n')) i = close;
     } else if (ch === '\n' && text[i + 1] === '{' && text[i + 2] === '{') {
       // A new action at the start of the next line: this one was never closed on its way.
-      return naiveEnd(text, at);
+      break;
     }
     i++;
   }
+  scans.failed(scan);
   return naiveEnd(text, at);
+}
+
+/** What the readings of one file's actions share (see actionEnd). */
+class Scans {
+  /** Which reading passed each offset (from LONG characters into it), when one did. */
+  private passedBy: Uint32Array | undefined;
+  private readonly failures = new Set<number>();
+  private count = 0;
+  /** Per searched string: the last search's start and result, reused while the start stays before the result. */
+  private readonly found = new Map<string, { from: number; at: number }>();
+  private static readonly LONG = 256;
+
+  constructor(private readonly text: string) {}
+
+  begin(): number {
+    return ++this.count;
+  }
+
+  /** Reading `scan` (of the action at `at`) is at `offset`, outside a string: true when a reading that found no end passed here. */
+  reached(scan: number, offset: number, at: number): boolean {
+    if (offset - at < Scans.LONG) return false;
+    const passedBy = (this.passedBy ??= new Uint32Array(this.text.length));
+    const by = passedBy[offset]!;
+    if (by !== 0 && this.failures.has(by)) return true;
+    passedBy[offset] = scan;
+    return false;
+  }
+
+  failed(scan: number): void {
+    this.failures.add(scan);
+  }
+
+  /** text.indexOf(search, from), without searching the same stretch twice. */
+  next(search: string, from: number): number {
+    const last = this.found.get(search);
+    if (last && last.from <= from && (last.at === -1 || from <= last.at)) return last.at;
+    const at = this.text.indexOf(search, from);
+    this.found.set(search, { from, at });
+    return at;
+  }
 }
 
 function naiveEnd(text: string, at: number): number {
@@ -153,9 +199,10 @@ function classify(text: string, start: number, end: number): Pick<Action, 'kind'
 
 function findActions(text: string): { actions: Action[]; unterminatedAt?: number } {
   const actions: Action[] = [];
+  const scans = new Scans(text);
   let at = text.indexOf('{{');
   while (at !== -1) {
-    const end = actionEnd(text, at);
+    const end = actionEnd(text, at, scans);
     if (end === -1) {
       actions.push({ start: at, end: text.length, kind: 'silent' });
       return { actions, unterminatedAt: at };
