@@ -462,7 +462,7 @@ function yamlChange(item: unknown, source: string): Change | undefined {
 export function readLiquibaseYaml(text: string, dialect: Dialect | 'auto', problems: EmbeddedProblem[]): ChangelogRead {
   ySource = text;
   checkYamlNesting(text);
-  const [doc] = boundAliases([parseDocument(text, { keepSourceTokens: false })]) as [ReturnType<typeof parseDocument>];
+  const [doc] = boundAliases([parseDocument(text, { keepSourceTokens: false, prettyErrors: false })]) as [ReturnType<typeof parseDocument>];
   const comments: ChangelogRead['comments'] = [];
   const error = doc.errors[0] ? { offset: doc.errors[0].pos[0], message: `YAML: ${doc.errors[0].message.split('\n')[0]}` } : undefined;
   const log = yGet(doc.contents, 'databaseChangeLog');

@@ -9,17 +9,34 @@ import { InputLimit, NESTING_LIMITS, tooDeep } from '../limits';
  * feed the package's own lexer, parser and composer as its
  * parseAllDocuments does, and stop with an InputLimit as soon as the
  * parser's stack holds more than NESTING_LIMITS.yaml collections — before
- * anything recurses that deep.
+ * anything recurses that deep. They also stop past MAX_YAML_ERRORS syntax
+ * errors.
  */
 const COLLECTIONS = new Set(['block-map', 'block-seq', 'flow-collection']);
+
+/**
+ * Syntax errors past which a text is not read: the composer spends some
+ * microseconds on each, and a long line of debris gives one per token
+ * (tens of thousands in a few dozen KB). Nothing after the first one is
+ * analysed anyway.
+ */
+export const MAX_YAML_ERRORS = 10_000;
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
 /** The parser's tokens, stopping at the first collection past the bound. */
 function* bounded(parser: Parser, text: string): Generator<ReturnType<Parser['next']> extends Generator<infer T> ? T : never> {
   const limit = NESTING_LIMITS.yaml;
+  let errors = 0;
+  let firstError = 0;
   for (const lexeme of new Lexer().lex(text)) {
-    yield* parser.next(lexeme);
+    for (const token of parser.next(lexeme)) {
+      if (token.type === 'error') {
+        if (errors === 0) firstError = token.offset;
+        if (++errors > MAX_YAML_ERRORS) throw new InputLimit(firstError, `more than ${MAX_YAML_ERRORS.toLocaleString('en-US')} YAML syntax errors from here`);
+      }
+      yield token;
+    }
     // The stack also holds the document and the scalar being read: count collections once it could be past the bound.
     if (parser.stack.length > limit && parser.stack.filter((t) => COLLECTIONS.has(t.type)).length > limit) {
       throw tooDeep('yaml', Math.max(0, parser.offset - lexeme.length));
