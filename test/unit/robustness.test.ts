@@ -8,6 +8,9 @@ import { Engine } from '../../src/core/engine';
 import { InputLimit, NESTING_LIMITS } from '../../src/core/limits';
 import { analyzeRelease, lineHunks, type ChangedFile } from '../../src/core/release';
 import { LineIndex } from '../../src/core/text';
+import { parseDirective } from '../../src/core/suppress';
+import { maskTemplate } from '../../src/core/yaml/helm';
+import { MAX_YAML_ERRORS } from '../../src/core/yaml/nesting';
 import { checkYamlNesting } from '../../src/core/yaml/nesting';
 import { analyze, FIXTURES, located, only } from './helpers';
 
@@ -112,6 +115,25 @@ describe('no recursion that input controls', () => {
     assert.match(result.findings[0]!.message, /nesting deeper than 1000 syntax tree levels/);
   });
 
+  it('an XML declaration left unfinished, then nested elements: "nesting too deep" at the element past the bound', async () => {
+    const text = fixture('unfinished-xml-declaration.changelog.xml');
+    const findings = await analyze('db/changelog/changelog.xml', text);
+    // The lexer reads the `<` of each element even inside the unfinished declaration, and the parser nests them.
+    assert.deepEqual(located(findings), [`RG003@1:${'<?xml ve'.length + NESTING_LIMITS.xml * 3 + 1}`]);
+    assert.match(findings[0]!.message, /^Not analysed: nesting deeper than 100 XML elements\./);
+  });
+
+  it('stray `<` and closing tags that close nothing in a changelog: read up to the first error, or a note; never a stack overflow', async () => {
+    const head = '<databaseChangeLog><changeSet id="1" author="a"><dropTable tableName="t"/>';
+    const tail = '</changeSet></databaseChangeLog>';
+    const strayLt = await new Engine().analyze({ path: 'db/changelog/changelog.xml', text: head + '< '.repeat(8_000) + tail });
+    assert.equal(strayLt.failure, undefined);
+    assert.deepEqual(strayLt.findings.map((f) => f.ruleId), ['RG201', 'RG209', 'RG003']);
+    const strayClose = await new Engine().analyze({ path: 'db/changelog/changelog.xml', text: head + '</x>'.repeat(5_000) + tail });
+    assert.equal(strayClose.failure, undefined);
+    assert.match(only(strayClose.findings, 'RG003')[0]!.message, /^Not analysed: more than 100 XML closing tags that close nothing/);
+  });
+
   it('nesting just inside the bounds is read', async () => {
     const xml = `<databaseChangeLog><changeSet id="1" author="a"><dropTable tableName="t"/>${'<x>'.repeat(90)}${'</x>'.repeat(90)}</changeSet></databaseChangeLog>`;
     assert.deepEqual(located(await analyze('db/changelog/changelog.xml', xml)), ['RG201@1:49', 'RG209@1:49']);
@@ -165,6 +187,43 @@ describe('no input makes a rule slow', () => {
     const result = await new Engine().analyze({ path: 'chart/templates/cm.yaml', text });
     assert.equal(result.failure, undefined);
     assert.deepEqual(located(result.findings), []);
+  });
+
+  it('Helm actions whose quotes the YAML escaped (`\\"`), line after line: each action ends at its own `}}` (`npm run bench -- robustness` times it)', () => {
+    const lines = fixture('helm-escaped-quotes-values.yaml');
+    const text = lines.repeat(2_000);
+    const masked = maskTemplate(text);
+    assert.equal(masked.unterminatedAt, undefined);
+    assert.equal(masked.spans.length, 3 * 2_000);
+    // Read as Go reads an action, the quotes of `\"%s-creds\"` pair up with those of the lines after it and no `}}` stands outside a string: the first `}}` ends each action.
+    for (const [start, end] of masked.spans) assert.equal(text.indexOf('}}', start), end - 2);
+    assert.equal(masked.text.length, text.length);
+    assert.doesNotMatch(masked.text, /\{\{|\}\}/);
+  });
+
+  it('a line of YAML debris in a Liquibase changelog (one syntax error per token): a note where the errors start, not tens of thousands of errors composed', async () => {
+    const text = fixture('flow-debris.changelog.yaml');
+    const result = await new Engine().analyze({ path: 'db/changelog/changelog.yaml', text });
+    assert.equal(result.failure, undefined);
+    const line = text.split('\n').findIndex((l) => l.includes('{{x}}'));
+    assert.deepEqual(result.findings.map((f) => [f.ruleId, f.range.start.line]), [['RG003', line]]);
+    assert.ok(result.findings[0]!.range.start.character < 30, 'at the first error of the line, not the last one counted');
+    assert.match(result.findings[0]!.message, new RegExp(`^Not analysed: more than ${MAX_YAML_ERRORS.toLocaleString('en-US')} YAML syntax errors from here\\.`));
+  });
+
+  it('a Helm value running over lone carriage returns and long blank runs is masked as one opaque value', () => {
+    const text = fixture('helm-lone-cr-long-value.yaml');
+    const masked = maskTemplate(text);
+    // A lone carriage return does not end a YAML line: everything after the first key is its value, mixing an action with quotes.
+    assert.ok(masked.text.startsWith('apiVersion: _'));
+    assert.match(masked.text.slice('apiVersion: '.length), /^[_\r]+\n$/);
+    assert.equal(masked.text.length, text.length);
+  });
+
+  it('an ignore comment with a long run of spaces before `-->` is read as one with a short one', () => {
+    const ruleId = (id: string) => (/^RG\d{3}$/.test(id) ? id : undefined);
+    assert.deepEqual(parseDirective(` RG209 the table is empty${' '.repeat(50_000)}-->${' '.repeat(50_000)}`, ruleId), parseDirective(' RG209 the table is empty -->', ruleId));
+    assert.deepEqual(parseDirective(` RG209 the table is empty${' '.repeat(50_000)}x`, ruleId).ids, ['RG209']);
   });
 
   it('10,000 column renames: one RG203 each (the rule looks compatibility shims up in a map; `npm run bench -- robustness` times it)', async () => {
