@@ -204,7 +204,8 @@ async function contextMenu(label: string, item: string): Promise<void> {
     await row(label).first().click({ button: 'right' });
     if (await entry.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) {
       await entry.first().click();
-      return;
+      // A click that lands while the view redraws its rows leaves the menu open and runs nothing: try again.
+      if (await entry.first().waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
     }
     await page.keyboard.press('Escape');
   }
