@@ -160,6 +160,15 @@ async function waitFor(what: string, predicate: () => Promise<boolean>, timeoutM
   throw new Error(`${what} did not happen within ${timeoutMs} ms; the view shows:\n${(await rows()).join('\n')}`);
 }
 
+
+/** Opens a row's context menu once no hover (a tooltip left by the last pointer position) lies over the row. */
+async function openMenu(label: string): Promise<void> {
+  const { page } = session.workbench;
+  await page.mouse.move(0, 0);
+  await page.keyboard.press('Escape');
+  await page.locator('.context-view, .monaco-hover').filter({ hasText: /\S/ }).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  await row(label).first().click({ button: 'right' });
+}
 test('the view shows shop/web as GitOps-managed and the Flux Kustomization reconciling it', () =>
   step('tree', async () => {
     const { page } = session.workbench;
@@ -183,7 +192,7 @@ test('the view shows shop/web as GitOps-managed and the Flux Kustomization recon
 test('Roll Back to This Revision on a GitOps-managed workload pauses the Kustomization, rolls back and holds it, after one confirmation', () =>
   step('hold', async () => {
     const { page } = session.workbench;
-    await row('revision 1,').first().click({ button: 'right' });
+    await openMenu('revision 1,');
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Roll Back to This Revision' });
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await item.first().click();
@@ -228,7 +237,7 @@ test('Make the Manifest Match commits the running image; once the commit lands t
     const { page } = session.workbench;
     // The verdict refreshes the view; a context menu opened during that refresh loses its row.
     await waitFor('the window to pass: verified', async () => /verified \(healthy 20 s\) · Git matches live: no/.test((await rows()).join('\n')), 120_000);
-    await row('deployment/web held by Rollback Guard').first().click({ button: 'right' });
+    await openMenu('deployment/web held by Rollback Guard');
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Make the Manifest Match the Cluster' });
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await item.first().click();
@@ -250,7 +259,7 @@ test('Make the Manifest Match commits the running image; once the commit lands t
 test('Resume GitOps puts the Kustomization back as it was, ends the hold, and Flux keeps the good version', () =>
   step('resume', async () => {
     const { page } = session.workbench;
-    await row('deployment/web held by Rollback Guard').first().click({ button: 'right' });
+    await openMenu('deployment/web held by Rollback Guard');
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Resume GitOps After a Held Rollback' });
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await item.first().click();
@@ -273,7 +282,7 @@ test('a Warning event during a second hold fails the validation: the tree says w
     const { page } = session.workbench;
     if ((await row('revision 2,').count()) === 0) await row('Deployment web').first().click();
     await waitFor('revision 2', async () => (await row('revision 2,').count()) > 0);
-    await row('revision 2,').first().click({ button: 'right' });
+    await openMenu('revision 2,');
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Roll Back to This Revision' });
     await item.first().waitFor({ state: 'visible', timeout: 10_000 });
     await item.first().click();
