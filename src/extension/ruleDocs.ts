@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { docsPath, type RuleMeta } from '../core/rule';
 import { RULES } from '../core/rules';
-import { escapeHtml } from './webview/reportHtml';
+import { escapeHtml } from './webview/page';
 import { renderRuleDocHtml, SHOW_RULE_DOCS } from './webview/ruleDocHtml';
 
 /** The link target of a rule id everywhere the editor shows one: the diagnostic's code, the report. */

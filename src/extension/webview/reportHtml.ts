@@ -7,6 +7,7 @@
 import { CLASS_MEANING, classRank, type Finding, type RollbackClass } from '../../core/model';
 import type { ReleaseAnalysis } from '../../core/release/model';
 import { shortenDigests, splitFirstSentence } from '../../core/text';
+import { codeSpans, commandHref, escapeHtml, webviewHtml } from './page';
 
 export interface ReportPage {
   /** `webview.cspSource`. */
@@ -17,23 +18,9 @@ export interface ReportPage {
   root: string;
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-}
-
 /** `code spans` in a message become <code>; everything else is escaped; digests are shortened. */
 function inline(text: string): string {
-  return shortenDigests(text)
-    .split('`')
-    .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part)))
-    .join('');
-}
-
-/** A command link (the webview allows only the commands it lists). */
-export function commandHref(command: string, args: unknown[]): string {
-  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+  return codeSpans(shortenDigests(text));
 }
 
 function severityClass(cls: RollbackClass | null): string {
@@ -60,7 +47,6 @@ function findingCard(page: ReportPage, f: Finding, deleted: boolean): string {
 
 export function renderReportHtml(a: ReleaseAnalysis, page: ReportPage): string {
   const s = a.summary;
-  const csp = `default-src 'none'; style-src ${page.cspSource}; img-src ${page.cspSource}; font-src ${page.cspSource};`;
   const body: string[] = [];
   body.push(`<header><h1>Rollback report</h1><p class="subtitle"><code>${escapeHtml(a.head.ref)}</code> against <code>${escapeHtml(a.base.ref)}</code></p>`);
   if (s.rollbackClass === null) {
@@ -118,18 +104,5 @@ export function renderReportHtml(a: ReleaseAnalysis, page: ReportPage): string {
   body.push(
     `<footer>Base <code>${escapeHtml(a.base.ref)}</code>${a.base.sha ? ` (${escapeHtml(a.base.sha.slice(0, 7))})` : ''} · head <code>${escapeHtml(a.head.ref)}</code> · <a href="${escapeHtml(commandHref('rollbackGuard.refreshRelease', []))}">Refresh</a></footer>`,
   );
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeHtml(page.stylesheet)}">
-<title>Release rollback report</title>
-</head>
-<body>
-${body.join('\n')}
-</body>
-</html>
-`;
+  return webviewHtml({ cspSource: page.cspSource, stylesheet: page.stylesheet, title: 'Release rollback report', fonts: true }, body.join('\n'));
 }

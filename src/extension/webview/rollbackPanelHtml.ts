@@ -16,7 +16,7 @@
  * context name is not typed back.
  */
 import type { CheckStatus, ReviewCheck, ReviewFix, RollbackReview } from '../../cluster';
-import { escapeHtml } from './reportHtml';
+import { codeSpans as inline, escapeHtml, webviewHtml } from './page';
 
 export interface PanelPage {
   cspSource: string;
@@ -41,14 +41,6 @@ export interface PanelAction {
 
 const STATUS_WORD: Record<CheckStatus, string> = { pass: 'Passed', warn: 'Needs attention', fail: 'Failed', info: 'Information', skipped: 'Not checked' };
 const STATUS_ICON: Record<CheckStatus, string> = { pass: '✔', warn: '⚠', fail: '✖', info: 'ℹ', skipped: '–' };
-
-/** `code spans` in a message become <code>; everything else is escaped. */
-function inline(text: string): string {
-  return text
-    .split('`')
-    .map((part, i) => (i % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part)))
-    .join('');
-}
 
 function fixButton(fix: ReviewFix): string {
   const data = [`data-fix="${escapeHtml(fix.id)}"`, fix.setting ? `data-setting="${escapeHtml(fix.setting)}"` : '', fix.command ? `data-command="${escapeHtml(fix.command)}"` : ''].filter(Boolean).join(' ');
@@ -110,25 +102,9 @@ function form(review: RollbackReview, state: Extract<PanelState, { kind: 'review
   return `<section class="confirm" aria-label="Confirm the rollback">${parts.join('')}</section>`;
 }
 
+/** The page: the body in <main>, the panel's one script allowed by its nonce. */
 function shell(page: PanelPage, title: string, body: string): string {
-  const csp = `default-src 'none'; style-src ${page.cspSource}; script-src 'nonce-${page.nonce}'; img-src ${page.cspSource};`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeHtml(page.stylesheet)}">
-<title>${escapeHtml(title)}</title>
-</head>
-<body>
-<main>
-${body}
-</main>
-<script nonce="${escapeHtml(page.nonce)}" src="${escapeHtml(page.script)}"></script>
-</body>
-</html>
-`;
+  return webviewHtml({ cspSource: page.cspSource, stylesheet: page.stylesheet, title, script: { nonce: page.nonce, src: page.script } }, `<main>\n${body}\n</main>`);
 }
 
 export function renderRollbackPanel(state: PanelState, page: PanelPage): string {

@@ -6,7 +6,7 @@
  * Pure: the caller renders the Markdown and passes the webview's CSP source.
  */
 import { REPOSITORY_URL } from '../../core/rule';
-import { commandHref, escapeHtml } from './reportHtml';
+import { commandHref, escapeHtml, webviewHtml } from './page';
 
 export interface RuleDocPage {
   cspSource: string;
@@ -34,20 +34,6 @@ export function ruleDocLink(href: string): string {
 
 /** The rendered Markdown body (trusted: the extension's own pages) in a page with a strict CSP and links rewritten. */
 export function renderRuleDocHtml(body: string, page: RuleDocPage): string {
-  const csp = `default-src 'none'; style-src ${page.cspSource}; img-src ${page.cspSource} https:; font-src ${page.cspSource};`;
   const linked = body.replace(/href="([^"]*)"/g, (_, href: string) => `href="${escapeHtml(ruleDocLink(href.replace(/&amp;/g, '&')))}"`);
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${escapeHtml(page.stylesheet)}">
-<title>${escapeHtml(page.title)}</title>
-</head>
-<body class="rule-doc">
-${linked.replace(/<script[\s\S]*?<\/script>/gi, '')}
-</body>
-</html>
-`;
+  return webviewHtml({ ...page, imageSources: ['https:'], fonts: true, bodyClass: 'rule-doc' }, linked.replace(/<script[\s\S]*?<\/script>/gi, ''));
 }
