@@ -49,6 +49,8 @@ const builds = [
   // (vm.Script), whose dynamic import() needs a loader: builtins that
   // dependencies import() are required instead.
   { ...common, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: 'dist', supported: { 'dynamic-import': false } },
+  // The thread that runs Helm's template engine (dist/wasm/helm-engine.wasm).
+  { ...common, entryPoints: { 'helm-worker': 'src/helm/worker.ts' }, outdir: 'dist' },
   // The `rollback-guard` executable: a small loader of cli-main.js.
   { ...common, entryPoints: { cli: 'src/cli/bin.ts' }, outdir: 'dist', define: {}, banner: { js: '#!/usr/bin/env node' } },
 ];
@@ -73,9 +75,21 @@ function generateCommandIds() {
   }
 }
 
+/**
+ * Helm's template engine, built from Helm's Go module to WebAssembly (cached
+ * outside the repository; see scripts/helm-engine.mjs). Without Go, charts
+ * are read by masking and the build says so.
+ */
+function buildHelmEngine() {
+  const { spawnSync } = require('node:child_process');
+  const result = spawnSync(process.execPath, [path.join(__dirname, 'scripts', 'helm-engine.mjs')], { stdio: 'inherit' });
+  if (result.status !== 0) console.warn('warning: Helm\'s engine was not built; Helm charts will be read without rendering');
+}
+
 async function main() {
   generateCommandIds();
   copyAssets();
+  buildHelmEngine();
   if (watch) {
     for (const options of builds) await (await esbuild.context(options)).watch();
     return;
