@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { parseKubeVersion } from '../core/k8s/apiRemovals';
@@ -37,6 +38,10 @@ Options:
                                     API versions it no longer serves (RG116; default: the
                                     configuration's targetKubernetesVersion)
   --time-budget SECONDS             stop analysing a file after this long and note it (default: 30; 0: no limit)
+  --values FILE                     with Helm charts: a values file applied on top of each chart's
+                                    values (and those .rollbackguard.yaml names), as helm -f;
+                                    repeatable
+  --no-render                       read Helm templates without rendering them
   -h, --help                        show this help
 
 Exit status: 0 nothing reaches --fail-on, 1 something does, 2 usage or configuration error.`;
@@ -53,6 +58,8 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
     worktree: { type: 'boolean' },
     'kube-version': { type: 'string' },
     'time-budget': { type: 'string' },
+    values: { type: 'string', multiple: true },
+    'no-render': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -66,13 +73,17 @@ export async function check(argv: string[], io: CliIO): Promise<number> {
   const configFile = loaded.file;
   const kubeVersion = values['kube-version'];
   if (kubeVersion !== undefined && !parseKubeVersion(kubeVersion)) throw new UsageError(`--kube-version must be a Kubernetes release like 1.30 or v1.30.2 (got "${kubeVersion}")`);
-  const config = kubeVersion !== undefined ? { ...loaded.config, targetKubernetesVersion: kubeVersion } : loaded.config;
+  let config = kubeVersion !== undefined ? { ...loaded.config, targetKubernetesVersion: kubeVersion } : loaded.config;
+  if (values['no-render']) config = { ...config, helm: { ...config.helm, render: false } };
+  const valueFiles = (values.values ?? []).map((v) => resolve(io.cwd, v));
+  for (const file of valueFiles) if (!existsSync(file)) throw new UsageError(`--values ${file}: no such file`);
   if (values.base !== undefined) return checkBranch(io, { base: values.base, worktree: values.worktree === true, paths: positionals, config, configDir: configFile ? dirname(configFile) : undefined, format, failOn, budgetMs });
   if (values.worktree) throw new UsageError('--worktree needs --base');
 
-  const { findings, scanned } = await scanFindings(io, positionals, config, configFile ? dirname(configFile) : undefined, budgetMs);
+  const { findings, scanned, notes } = await scanFindings(io, positionals, config, configFile ? dirname(configFile) : undefined, budgetMs, valueFiles);
   const summary = summarize(findings, scanned.files.length, scanned.skipped);
   for (const s of scanned.skipped) io.err(`note: skipped ${s.file}: ${s.reason}\n`);
+  for (const note of notes) io.err(`note: ${note}\n`);
   return printFindings(io, findings, format, failOn, {
     text: () => formatText(findings, summary, { color: io.color }),
     json: () => toJson(findings, summary),
@@ -102,7 +113,7 @@ function timeBudget(value: string | undefined): number {
 }
 
 /** Every file under `paths` (default `.`), as `check` without `--base` reads them. */
-async function scanFindings(io: CliIO, paths: readonly string[], config: RollbackGuardConfig, configDir: string | undefined, budgetMs: number) {
+async function scanFindings(io: CliIO, paths: readonly string[], config: RollbackGuardConfig, configDir: string | undefined, budgetMs: number, values: readonly string[] = []) {
   const probe = new Engine({ config });
   const pool = new AnalysisPool({ workerScript: io.workerScript, budgetMs });
   // With a budget the files are analysed on a worker: it boots while this thread scans.
@@ -119,14 +130,21 @@ async function scanFindings(io: CliIO, paths: readonly string[], config: Rollbac
       onFile: (count) => pool.found(count),
     });
     const findings: Finding[] = [];
-    const setup = { config, kustomizations: scanned.kustomizations, definitions: objectDefinitions(scanned.files), cwd: io.cwd };
+    // Charts are judged on what Helm's engine renders from them (the engine loads only when there are charts).
+    const { renders, notes } = config.helm.render
+      ? await (await import('../helm')).renderCharts(
+          scanned.files.map((f) => f.abs),
+          { cwd: io.cwd, chartValues: config.helm.charts, configRoot: configDir ?? io.cwd, values, maxBytes: config.maxFileSizeKb * 1024 },
+        )
+      : { renders: [], notes: [] };
+    const setup = { config, kustomizations: scanned.kustomizations, definitions: objectDefinitions(scanned.files), renders, cwd: io.cwd };
     for (const fileFindings of await pool.analyze(scanned.files, setup)) findings.push(...fileFindings);
     findings.sort(compareFindings);
     const read = new Set(scanned.files.map((f) => f.path));
     for (const folder of unreadMigrationFolders([...scanned.unread, ...read], (path) => read.has(path))) {
       scanned.skipped.push({ file: folder.dir, reason: `named like a migrations folder, but none of its files is a migration Rollback Guard reads (${describeUnread(folder)})` });
     }
-    return { findings, scanned };
+    return { findings, scanned, notes };
   } finally {
     pool.close();
   }
@@ -150,7 +168,7 @@ async function checkBranch(
   let findings = forDisplay(run, io.cwd, run.analysis.findings);
   let summary = { ...run.analysis.check, worstClass: run.analysis.summary.rollbackClass };
   if (options.config.analyse === 'all') {
-    const all = await scanFindings(io, options.paths, options.config, options.configDir, options.budgetMs);
+    const all = await scanFindings(io, options.paths, options.config, options.configDir, options.budgetMs, []);
     findings = [...all.findings, ...forDisplay(run, io.cwd, run.analysis.releaseFindings)].sort(compareFindings);
     summary = { ...summarize(findings, all.scanned.files.length, all.scanned.skipped), worstClass: run.analysis.summary.rollbackClass };
   }

@@ -5,6 +5,7 @@ import type { Worker } from 'node:worker_threads';
 import type { RollbackGuardConfig } from '../core/config';
 import { describeFailure, Engine } from '../core/engine';
 import type { Finding } from '../core/model';
+import { helmRenders, type ChartRender } from '../core/helm/render';
 import { buildProjectContext, type Definition } from '../core/project';
 import { docsUrl, toFinding } from '../core/rule';
 import { RULES } from '../core/rules';
@@ -42,6 +43,8 @@ export interface AnalysisSetup {
   kustomizations: { path: string; text: string }[];
   /** Objects the scanned files define (see ProjectContext.definesNearby). */
   definitions?: Definition[];
+  /** Helm's renders of the scanned charts. */
+  renders?: ChartRender[];
   cwd: string;
 }
 
@@ -79,6 +82,7 @@ export function createEngine(setup: AnalysisSetup): Engine {
     // Reports print no quick fixes.
     ignoreFixes: false,
     project: buildProjectContext(setup.kustomizations, setup.definitions),
+    ...(setup.renders && setup.renders.length > 0 ? { helm: helmRenders(setup.renders) } : {}),
     readFile: (path) => {
       try {
         return readFileSync(resolve(setup.cwd, path), 'utf8');

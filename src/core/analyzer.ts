@@ -1,4 +1,5 @@
 import type { RollbackGuardConfig } from './config';
+import type { HelmRenders } from './helm/render';
 import type { Finding, Range, RollbackClass } from './model';
 import type { ProjectContext } from './project';
 import type { MigrationUnit } from './migrations/model';
@@ -29,6 +30,8 @@ export interface AnalyzerEnv {
   listDir?(dir: string): readonly string[] | undefined;
   /** Parsed YAML documents the engine keeps between analyses, to reuse what did not change. */
   documents?: DocumentMemo;
+  /** Helm's renders of the charts being analysed: a chart's templates are judged on what they produce. */
+  helm?: HelmRenders;
 }
 
 export interface AnalyzerOutput {

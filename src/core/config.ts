@@ -24,6 +24,8 @@ export interface RollbackGuardConfig {
   maxFileSizeKb: number;
   /** The Kubernetes release the manifests must apply to (`1.30`): APIs it no longer serves are reported (RG116). */
   targetKubernetesVersion?: string;
+  /** Helm charts: rendered with Helm's engine (unless `render: false`), with these values files per chart directory. */
+  helm: { render: boolean; charts: ReadonlyMap<string, { values: readonly string[] }> };
 }
 
 export const CONFIG_FILE_NAMES = ['.rollbackguard.yaml', '.rollbackguard.yml'];
@@ -35,6 +37,7 @@ export const DEFAULT_CONFIG: RollbackGuardConfig = {
   migrations: { paths: [], dialects: [] },
   production: { contexts: ['prod*', '*-prod', '*-production', '*production*'] },
   maxFileSizeKb: 10 * 1024,
+  helm: { render: true, charts: new Map() },
 };
 
 export class ConfigError extends Error {
@@ -100,6 +103,7 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     production?: { contexts?: string[] };
     maxFileSizeKb?: number;
     targetKubernetesVersion?: string;
+    helm?: { render?: boolean; charts?: Record<string, { values?: string[] }> };
   };
   // Globs are compiled now, so a pattern the matcher refuses is an error at its line.
   const globs: [string[], string | undefined, boolean][] = [
@@ -141,6 +145,10 @@ export function parseConfig(text: string, file = CONFIG_FILE_NAMES[0]!): Rollbac
     production: { contexts: [...new Set([...DEFAULT_CONFIG.production.contexts, ...(value.production?.contexts ?? [])])] },
     maxFileSizeKb: value.maxFileSizeKb ?? DEFAULT_CONFIG.maxFileSizeKb,
     ...(value.targetKubernetesVersion !== undefined ? { targetKubernetesVersion: value.targetKubernetesVersion } : {}),
+    helm: {
+      render: value.helm?.render ?? true,
+      charts: new Map(Object.entries(value.helm?.charts ?? {}).map(([dir, chart]) => [dir.replace(/\\/g, '/').replace(/^\.\/|\/+$/g, ''), { values: chart.values ?? [] }])),
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import { NOT_ANALYSED } from './rules/meta';
 import { ignoreFix, Suppressions } from './suppress';
 import { InputLimit } from './limits';
 import { LineIndex } from './text';
+import type { HelmRenders } from './helm/render';
 import { DocumentMemo } from './yaml/manifest';
 
 export interface EngineOptions {
@@ -34,6 +35,8 @@ export interface EngineOptions {
    * shares them between the base and the head.
    */
   documents?: DocumentMemo;
+  /** Helm's renders of the charts whose templates are analysed (see src/helm); without them, templates are read by masking. */
+  helm?: HelmRenders;
 }
 
 export interface FileAnalysis {
@@ -89,6 +92,7 @@ export class Engine {
   private readonly branchMode: boolean;
   private readonly ignoreFixes: boolean;
   private readonly documents: DocumentMemo;
+  private readonly helm: HelmRenders | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.config = options.config ?? DEFAULT_CONFIG;
@@ -99,6 +103,7 @@ export class Engine {
     this.branchMode = options.branchMode ?? false;
     this.ignoreFixes = options.ignoreFixes ?? true;
     this.documents = options.documents ?? new DocumentMemo();
+    this.helm = options.helm;
   }
 
   /** The analyzer that reads the file: by its text first when the text is given (see Analyzer.claimsText), else by its path. */
@@ -119,8 +124,9 @@ export class Engine {
     return this.analyzers.some((a) => a.claims(path, this.config) || a.mayClaim?.(path, this.config) === true);
   }
 
-  async analyze(source: SourceFile): Promise<FileAnalysis> {
-    return (await this.open(source)).close();
+  /** `helm`: renders for this analysis only (the editor renders the chart of the document being analysed). */
+  async analyze(source: SourceFile, options: { helm?: HelmRenders } = {}): Promise<FileAnalysis> {
+    return (await this.open(source, options)).close();
   }
 
   /**
@@ -134,11 +140,11 @@ export class Engine {
    * RG003 note with the reason (and `failure`, for a log), and every other
    * file is analysed as usual.
    */
-  async open(source: SourceFile): Promise<OpenAnalysis> {
+  async open(source: SourceFile, options: { helm?: HelmRenders } = {}): Promise<OpenAnalysis> {
     const analyzer = this.analyzerFor(source.path, source.text);
     if (!analyzer) return this.closedWithout(source.path);
     try {
-      return await this.openWith(analyzer, source);
+      return await this.openWith(analyzer, source, options.helm ?? this.helm);
     } catch (error) {
       return this.failed(source, analyzer, error);
     }
@@ -157,9 +163,9 @@ export class Engine {
     await ready;
   }
 
-  private async openWith(analyzer: Analyzer, source: SourceFile): Promise<OpenAnalysis> {
+  private async openWith(analyzer: Analyzer, source: SourceFile, helm: HelmRenders | undefined): Promise<OpenAnalysis> {
     await this.prepareAnalyzer(analyzer);
-    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile, ...(this.listDir ? { listDir: this.listDir } : {}), documents: this.documents };
+    const env: AnalyzerEnv = { config: this.config, project: this.project, readFile: this.readFile, ...(this.listDir ? { listDir: this.listDir } : {}), documents: this.documents, helm };
     const output = await analyzer.analyze(source, env);
 
     const suppressions = source.text.includes('rollback-guard-ignore') ? new Suppressions(output.comments(), (id) => this.judgesIgnoresOf(id)) : undefined;

@@ -5,8 +5,9 @@ import type { FileAnalysis } from '../core/engine';
 import { describeUnread, unreadMigrationFolders } from '../core/migrations/layout';
 import type { Finding } from '../core/model';
 import { ruleDocsUri } from './ruleDocs';
+import type { HelmRenders } from '../core/helm/render';
 import { toDiagnostic, toRange } from './convert';
-import type { Folders } from './folders';
+import type { Folders, FolderState } from './folders';
 import { readText } from './folders';
 import type { Log } from './log';
 
@@ -134,7 +135,8 @@ export class Diagnostics implements vscode.Disposable {
     const version = document.version;
     try {
       const started = Date.now();
-      const analysis = await state.engine.analyze({ path, text });
+      const helm = await this.chartRenders(state, document.uri, text);
+      const analysis = await state.engine.analyze({ path, text }, { helm });
       this.logFailure(path, analysis);
       // A newer version may have been analysed while this one ran.
       const current = this.results.get(document.uri.toString());
@@ -144,6 +146,25 @@ export class Diagnostics implements vscode.Disposable {
       this.log.debug(`${path}: ${analysis.findings.length} finding(s) in ${Date.now() - started} ms`);
     } catch (error) {
       this.log.error(`${path}: analysis failed`, error);
+    }
+  }
+
+  /**
+   * The render of the chart a document is a template of, with the open
+   * documents as they are (unsaved edits included); undefined outside a
+   * chart or when it cannot be rendered (the template is then read by masking).
+   */
+  private async chartRenders(state: FolderState, uri: vscode.Uri, text: string, wait = false): Promise<HelmRenders | undefined> {
+    if (!state.charts || uri.scheme !== 'file' || !state.charts.chartOf(uri.fsPath)) return undefined;
+    // The engine starts once, in seconds: until then the template is read without rendering, then again.
+    if (!wait && !state.charts.readyOrStart(() => this.analyzeOpenDocuments())) return undefined;
+    const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && d.isDirty).map((d) => [d.uri.fsPath, d.getText()]));
+    open.set(uri.fsPath, text);
+    try {
+      return await state.charts.rendersFor(uri.fsPath, (abs) => open.get(abs));
+    } catch (error) {
+      this.log.warn(`${this.folders.pathOf(uri)}: the chart could not be rendered, reading the template without rendering: ${(error as Error).message}`);
+      return undefined;
     }
   }
 
@@ -210,7 +231,8 @@ export class Diagnostics implements vscode.Disposable {
       const state = await this.folders.forUri(uri);
       const text = await readText(uri);
       if (text === undefined) return this.clear(uri);
-      const analysis = await state.engine.analyze({ path, text });
+      const helm = await this.chartRenders(state, uri, text);
+      const analysis = await state.engine.analyze({ path, text }, { helm });
       this.logFailure(path, analysis);
       this.publish(uri, undefined, analysis.findings, analysis.summaries);
     } catch (error) {
@@ -246,7 +268,9 @@ export class Diagnostics implements vscode.Disposable {
       if (!state.engine.handles(path, text)) continue;
       read.add(path);
       try {
-        const analysis = await state.engine.analyze({ path, text });
+        // Renders are kept by content: a chart renders once for all its templates.
+        const helm = await this.chartRenders(state, uri, text, true);
+        const analysis = await state.engine.analyze({ path, text }, { helm });
         this.logFailure(path, analysis);
         this.fromWorkspaceScan.add(uri.toString());
         this.publish(uri, open?.version, analysis.findings, analysis.summaries);

@@ -4,6 +4,7 @@ import { isWithin, readRegularFile, realPath } from '../core/files';
 import { CONFIG_FILE_NAMES, ConfigError, DEFAULT_CONFIG, parseConfig, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { buildProjectContext, objectDefinitions } from '../core/project';
+import { ChartRenderer, closeSharedEngine } from '../helm/renderer';
 import type { Log } from './log';
 
 /** One workspace folder's analysis state: its configuration, project context and engine. */
@@ -13,6 +14,8 @@ export interface FolderState {
   configUri?: vscode.Uri;
   configError?: ConfigError;
   engine: Engine;
+  /** Renders the chart of a template being analysed (undefined: `helm.render: false`). */
+  charts?: ChartRenderer;
 }
 
 /**
@@ -110,6 +113,11 @@ export class Folders implements vscode.Disposable {
     // The setting overrides the repository's target release.
     const kubeVersion = vscode.workspace.getConfiguration('rollbackGuard', folder).get<string>('targetKubernetesVersion', '').trim();
     if (kubeVersion) config = { ...config, targetKubernetesVersion: kubeVersion };
+    const root = folder?.uri.scheme === 'file' ? folder.uri.fsPath : undefined;
+    const charts =
+      root && config.helm.render
+        ? new ChartRenderer({ cwd: root, configRoot: root, chartValues: config.helm.charts, maxBytes: config.maxFileSizeKb * 1024 })
+        : undefined;
     const engine = new Engine({
       config,
       project: buildProjectContext(kustomizations, objectDefinitions(yamlFiles)),
@@ -117,7 +125,7 @@ export class Folders implements vscode.Disposable {
       listDir: (dir) => this.listSiblings(folder, dir),
     });
     this.log.info(`${folder ? `folder ${folder.name}` : 'files outside a folder'}: ${configUri ? vscode.workspace.asRelativePath(configUri) : 'default configuration'}, ${kustomizations.length} kustomization file(s)`);
-    return { folder, config, configUri, configError, engine };
+    return { folder, config, configUri, configError, engine, ...(charts ? { charts } : {}) };
   }
 
   /** Open (possibly unsaved) documents first, then the file on disk. */
@@ -149,6 +157,7 @@ export class Folders implements vscode.Disposable {
 
   dispose(): void {
     for (const d of this.disposables.reverse()) d.dispose();
+    void closeSharedEngine();
   }
 }
 

@@ -179,13 +179,16 @@ function parseWhole(text: string): Document.Parsed[] {
   let documents = parseAllDocumentsBounded(text, PARSE_OPTIONS);
   // A quoted scalar whose later lines are less indented than YAML 1.2 allows,
   // which go-yaml (kubectl, Helm) reads: joined onto one line, it parses the same
-  // (up to the spaces a fold would drop). A few such scalars at most.
+  // (up to the spaces a fold would drop), every such scalar of the text.
   for (let attempt = 0; attempt < 8 && Array.isArray(documents); attempt++) {
-    const open = documents.flatMap((d) => d.errors).find((e) => /^Missing closing ["']quote/.test(e.message));
-    // The error is reported where the line ends; the scalar opens before, on that line.
-    const at = open ? text.lastIndexOf(open.message[16]!, open.pos[0]) : -1;
-    const joined = at >= 0 && text.lastIndexOf('\n', open!.pos[0] - 1) < at ? joinQuotedLines(text, at) : undefined;
-    if (joined === undefined) break;
+    let joined = text;
+    for (const error of documents.flatMap((d) => d.errors)) {
+      if (!/^Missing closing ["']quote/.test(error.message)) continue;
+      // The error is reported where the line ends; the scalar opens before, on that line.
+      const at = joined.lastIndexOf(error.message[16]!, error.pos[0]);
+      if (at >= 0 && joined.lastIndexOf('\n', error.pos[0] - 1) < at) joined = joinQuotedLines(joined, at) ?? joined;
+    }
+    if (joined === text) break;
     text = joined;
     documents = parseAllDocumentsBounded(text, PARSE_OPTIONS);
   }

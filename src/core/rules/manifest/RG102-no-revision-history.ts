@@ -20,7 +20,8 @@ export default defineManifestRule({
     const node = ctx.nav.at(ctx.doc.root, ['spec', 'revisionHistoryLimit']);
     if (ctx.nav.str(node) !== '0') return;
     const undo = kind.kind === 'Application' ? 'Argo CD has no entry to roll back to' : '`rollout undo` has nothing to go back to';
-    const edit = replaceValue(ctx.file.lines, node, '10');
+    const target = ctx.fixTarget(node);
+    const edit = target ? replaceValue(target.lines, target.node, '10') : undefined;
     ctx.report({
       node,
       message: `${describeObject(ctx.doc)} keeps no revision history, so ${undo}. With \`revisionHistoryLimit: 0\`, a rollback means re-deploying an old version from scratch.`,

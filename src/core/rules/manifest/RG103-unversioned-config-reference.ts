@@ -92,14 +92,15 @@ export default defineManifestRule({
       seen.add(key);
       const annotation = ref.kind === 'ConfigMap' ? 'checksum/config' : 'checksum/secret';
       const fixes = [];
-      if (ctx.file.templated) {
+      const target = ctx.fixTarget(pod.metadata);
+      if (target?.templated) {
         const template = ref.kind === 'ConfigMap' ? 'configmap.yaml' : 'secret.yaml';
         const edit = appendUnder(
-          ctx.file.lines,
-          pod.metadata,
+          target.lines,
+          target.node,
           'annotations',
           [`${annotation}: {{ include (print $.Template.BasePath "/${template}") . | sha256sum }}`],
-          (n, k) => nav.get(n, k),
+          (n, k) => target.nav.get(n, k),
         );
         if (edit) fixes.push({ title: `Add a ${annotation} annotation to the pod template`, edits: [edit], preferred: true });
       }

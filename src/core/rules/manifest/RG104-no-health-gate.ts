@@ -30,13 +30,19 @@ export default defineManifestRule({
     const probe = port
       ? ['readinessProbe:', '  tcpSocket:', `    port: ${port}`, '  periodSeconds: 5', '  failureThreshold: 3']
       : ['readinessProbe:', '  httpGet:', '    path: /healthz', '    port: 8080', '  periodSeconds: 5', '  failureThreshold: 3'];
-    const edit = appendEntries(ctx.file.lines, first.node, probe);
+    const target = ctx.fixTarget(first.node);
+    // A chart's template may hold the probe behind a condition its values turn off: the fix is in the values.
+    const guarded = target !== undefined && containers.some((c) => {
+      const t = ctx.fixTarget(c.node);
+      return t !== undefined && t.nav.get(t.node, 'readinessProbe') !== undefined;
+    });
+    const edit = target && !guarded ? appendEntries(target.lines, target.node, probe) : undefined;
     const namePair = nav.pair(first.node, 'name');
     const names = containers.map((c) => (c.name ? `\`${c.name}\`` : 'unnamed'));
     const which = containers.length === 1 ? `Its container ${names[0]} counts` : `None of its containers (${names.join(', ')}) has one: each counts`;
     ctx.report({
       node: namePair ?? first.node,
-      message: `${describeObject(ctx.doc)} has no readinessProbe, so no rollout or rollback waits for health. ${which} as available as soon as it starts: a broken version replaces every pod, by a rollback to a broken revision too.`,
+      message: `${describeObject(ctx.doc)} has no readinessProbe, so no rollout or rollback waits for health. ${which} as available as soon as it starts: a broken version replaces every pod, by a rollback to a broken revision too.${guarded ? ' The template has one, behind a condition the values turn off.' : ''}`,
       fixes: edit ? [{ title: 'Add a readinessProbe skeleton', edits: [edit], preferred: true }] : [],
     });
   },

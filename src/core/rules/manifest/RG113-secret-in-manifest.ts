@@ -28,7 +28,7 @@ export default defineManifestRule({
       const values = pair && isMap(nav.resolve(pair.value)) ? nav.entries(pair.value) : [];
       const literal = values.filter((e) => {
         const v = nav.str(e.value);
-        return v !== undefined && v !== '' && !ctx.templated(e.value) && !v.startsWith('ENC[');
+        return v !== undefined && v !== '' && !ctx.printed(e.value) && !v.startsWith('ENC[');
       });
       if (literal.length === 0) continue;
       ctx.report({

@@ -46,7 +46,8 @@ export default defineManifestRule({
 
     const abort = nav.get(spec, 'progressDeadlineAbort');
     if (nav.str(abort) !== 'true' && !(abort === undefined && (partial || ctx.injected(spec).length > 0))) {
-      const edit = abort === undefined && isMap(spec) ? appendEntries(ctx.file.lines, spec, ['progressDeadlineAbort: true']) : undefined;
+      const target = abort === undefined && isMap(spec) ? ctx.fixTarget(spec) : undefined;
+      const edit = target ? appendEntries(target.lines, target.node, ['progressDeadlineAbort: true']) : undefined;
       ctx.report({
         node: abort ?? canaryPair.key,
         message: `${what} does not set \`progressDeadlineAbort: true\`, so a stuck canary never rolls back by itself. It stays paused at its current weight instead of going back to stable.`,

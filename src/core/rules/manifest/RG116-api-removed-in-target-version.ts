@@ -23,7 +23,8 @@ export default defineManifestRule({
     if (!removal) return;
     const what = `${describeObject(ctx.doc)} uses \`${removal.apiVersion}\`, which Kubernetes ${removal.removedIn} stopped serving (target ${kubeVersionText(target)})`;
     const instead = removal.replacement ? `use \`${removal.replacement}\`${removal.sameFields ? '' : ` (${removal.note})`}` : `${ctx.doc.kind} has no replacement (${removal.note})`;
-    const edit = removal.replacement && removal.sameFields ? replaceValue(ctx.file.lines, node, removal.replacement) : undefined;
+    const fix = removal.replacement && removal.sameFields ? ctx.fixTarget(node) : undefined;
+    const edit = fix ? replaceValue(fix.lines, fix.node, removal.replacement!) : undefined;
     ctx.report({
       node,
       message: `${what}: ${instead}. Applying it fails on that cluster, and so does rolling back to a revision that holds it.`,

@@ -3,6 +3,7 @@ import type { Finding, Range } from '../../model';
 import type { Report, RuleMeta } from '../../rule';
 import type { ProjectContext } from '../../project';
 import type { YamlNav } from '../../yaml/nodes';
+import type { LineIndex } from '../../text';
 import { span } from '../../yaml/nodes';
 import type { Injection } from '../../yaml/helm';
 import { injectionsInto } from '../../yaml/injections';
@@ -21,8 +22,14 @@ export interface ManifestContext {
   kubernetesVersion?: string;
   /** Editor range of a node's value (or of a pair: key to value). */
   rangeOf(node: unknown): Range;
-  /** True when the node's source contains a Helm template action. */
+  /** True when the node's value is not known from this text: it holds a Helm template action (never for Helm's output). */
   templated(node: unknown): boolean;
+  /**
+   * True when the template prints the node's value with an action rather
+   * than holding it literally (Helm's output too: where it came from): a
+   * value that is not committed as written.
+   */
+  printed(node: unknown): boolean;
   /** A scalar's value as the author wrote it (template actions shown, not masked), for messages. */
   display(node: unknown): string | undefined;
   /**
@@ -32,6 +39,12 @@ export interface ManifestContext {
   injected(node: unknown): Injection[];
   /** Every Kubernetes document analysed with this one: its file's, or its chart's when the chart was rendered. */
   unit: readonly ManifestDoc[];
+  /**
+   * Where a quick fix for `node` edits: the node in the file's own text
+   * (for Helm's output, the template's literal node), its lines and
+   * navigation; undefined when no edit of the file can fix it there.
+   */
+  fixTarget(node: unknown): FixTarget | undefined;
   report(report: ManifestReport): void;
 }
 
@@ -41,6 +54,14 @@ export interface ManifestRule {
   check(ctx: ManifestContext): void;
   /** Runs after every rule has checked the document, with its findings that survived suppression. */
   review?(ctx: ManifestContext, findings: readonly Finding[]): void;
+}
+
+export interface FixTarget {
+  lines: LineIndex;
+  node: unknown;
+  nav: YamlNav;
+  /** The file is a Helm template (a fix may use template actions). */
+  templated: boolean;
 }
 
 export interface ContextOptions {
@@ -54,6 +75,10 @@ export interface ContextOptions {
    * then left out.
    */
   rangeOf?: (node: unknown) => Range;
+  /** Whether the template prints the node (see ManifestContext.printed), for Helm's output. */
+  printed?: (node: unknown) => boolean;
+  /** Where a quick fix for a node of Helm's output edits the template (see ManifestContext.fixTarget). */
+  fixTarget?: (node: unknown) => FixTarget | undefined;
 }
 
 export function defineManifestRule(rule: ManifestRule): ManifestRule {
@@ -76,6 +101,10 @@ export function createContext(
       const [start, end] = sourceSpan(file, s[0], s[1]);
       return file.lines.range(start, end);
     });
+  const templated = (node: unknown): boolean => {
+    const s = span(node);
+    return s ? isTemplatedRange(file, ...sourceSpan(file, s[0], s[1])) : false;
+  };
   return {
     path,
     file,
@@ -84,10 +113,8 @@ export function createContext(
     project,
     ...(options.kubernetesVersion ? { kubernetesVersion: options.kubernetesVersion } : {}),
     rangeOf,
-    templated(node) {
-      const s = span(node);
-      return s ? isTemplatedRange(file, ...sourceSpan(file, s[0], s[1])) : false;
-    },
+    templated,
+    printed: options.printed ?? templated,
     display(node) {
       return displayValue(file.text, file.templateSpans, doc.nav, node, file.shifts);
     },
@@ -95,12 +122,11 @@ export function createContext(
       return injectionsInto(file, node);
     },
     unit,
+    fixTarget: options.fixTarget ?? ((node) => ({ lines: file.lines, node, nav: doc.nav, templated: file.templated })),
     report(report) {
       const range = 'range' in report ? report.range : rangeOf(report.node);
       const { ...rest } = report as ManifestReport & { node?: unknown };
       delete (rest as { node?: unknown }).node;
-      // Edits computed on another text than the file's own (Helm's output) cannot be applied to it.
-      if (options.rangeOf) rest.fixes = [];
       sink({ ...rest, range });
     },
   };
