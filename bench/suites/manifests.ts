@@ -15,6 +15,7 @@
 import { Engine } from '../../src/core/engine';
 import { Parser, parseAllDocuments } from 'yaml';
 import { appContainerTail, serviceAndConfig } from '../fixtures';
+import { run as runCharts } from '../charts';
 import { fmt, median, percentile } from '../stats';
 
 /** One Deployment + Service + ConfigMap block (~60 lines), numbered to keep names unique. */
@@ -136,8 +137,10 @@ async function actionsOnOneLine(iterations: number): Promise<void> {
   }
 }
 
-export async function run(): Promise<void> {
+export async function run(args: string[] = []): Promise<void> {
   await measure('300-line manifest (target ≤ 2 ms)', manifest(300), 400);
   await measure('10,000-line multi-document (≤ 50 ms)', manifest(10_000), 60);
   await actionsOnOneLine(100);
+  // Helm charts rendered with Helm's engine, next to `helm template` (see bench/charts.ts).
+  await runCharts(args);
 }
