@@ -77,13 +77,18 @@ function generateCommandIds() {
 
 /**
  * Helm's template engine, built from Helm's Go module to WebAssembly (cached
- * outside the repository; see scripts/helm-engine.mjs). Without Go, charts
- * are read by masking and the build says so.
+ * outside the repository; see scripts/helm-engine.mjs). Without Go (or with
+ * ROLLBACK_GUARD_HELM_ENGINE=0) nothing is built, charts are read by masking
+ * and the build says so; a build that fails fails the build.
  */
 function buildHelmEngine() {
   const { spawnSync } = require('node:child_process');
-  const result = spawnSync(process.execPath, [path.join(__dirname, 'scripts', 'helm-engine.mjs')], { stdio: 'inherit' });
-  if (result.status !== 0) console.warn('warning: Helm\'s engine was not built; Helm charts will be read without rendering');
+  const script = path.join(__dirname, 'scripts', 'helm-engine.mjs');
+  const result = spawnSync(process.execPath, process.env.ROLLBACK_GUARD_HELM_ENGINE === '0' ? [script, '--none'] : [script], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error("error: Helm's template engine failed to build (above). ROLLBACK_GUARD_HELM_ENGINE=0 builds without it (charts are then read without rendering).");
+    process.exit(1);
+  }
 }
 
 async function main() {

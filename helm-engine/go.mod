@@ -1,4 +1,4 @@
-// Helm's template engine, built to WebAssembly by scripts/helm-engine.ts
+// Helm's template engine, built to WebAssembly by scripts/helm-engine.mjs
 // (npm run build) and shipped with the extension as dist/wasm/helm-engine.wasm.
 // A module of its own, so Helm's dependency graph moves nothing else.
 module rollback-guard.local/helm-engine

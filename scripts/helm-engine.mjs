@@ -22,6 +22,7 @@
 // Without Go, nothing is built and the extension reads charts by masking.
 //   node scripts/helm-engine.mjs            build if needed, copy to dist/wasm
 //   node scripts/helm-engine.mjs --print    print the cached module's path (build if needed)
+//   node scripts/helm-engine.mjs --none     remove it from dist/wasm (a build without the engine)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -135,10 +136,24 @@ func newLookupFunction(clientProvider ClientProvider) lookupFunc {
 `;
 }
 
+/**
+ * GOPROXY as configured, without `direct` (a module is fetched from a module
+ * proxy, never from its version-control host); the public proxy when no
+ * proxy is left. Every module is checked against helm-engine/go.sum.
+ */
+function moduleProxy() {
+  const configured = execFileSync('go', ['env', 'GOPROXY'], { encoding: 'utf8', env: childEnv() }).trim();
+  if (configured === 'off') return 'off'; // no network: the module cache must hold everything
+  const proxies = configured.split(/[,|]/).filter((p) => p && p !== 'direct' && p !== 'off');
+  return proxies.length > 0 ? proxies.join(',') : 'https://proxy.golang.org';
+}
+
 function build(go, dir) {
-  const env = childEnv({ GOFLAGS: '-mod=readonly', GOWORK: 'off', GOTOOLCHAIN: 'local', CGO_ENABLED: '0' });
-  const helmVersion = run(['go', 'list', '-m', '-f', '{{.Version}}', 'helm.sh/helm/v3'], env).trim();
-  const helmDir = run(['go', 'list', '-m', '-f', '{{.Dir}}', 'helm.sh/helm/v3'], env).trim();
+  const env = childEnv({ GOFLAGS: '-mod=readonly', GOWORK: 'off', GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOPROXY: moduleProxy() });
+  // Downloaded from the Go module proxy (GOPROXY) into the module cache and checked against go.sum;
+  // `go list -m` alone names no directory for a module not downloaded yet.
+  const { Version: helmVersion, Dir: helmDir } = JSON.parse(run(['go', 'mod', 'download', '-json', 'helm.sh/helm/v3'], env));
+  if (!helmVersion || !helmDir || !existsSync(join(helmDir, 'pkg', 'engine'))) throw new Error(`go mod download did not provide helm.sh/helm/v3 (version ${helmVersion}, directory ${helmDir})`);
   log(`building Helm ${helmVersion}'s engine with ${go.version} (once; cached in ${dir})`);
   const ldflags = [
     '-s',
@@ -150,6 +165,7 @@ function build(go, dir) {
   ].join(' ');
   const versions = run(['go', 'run', '-trimpath', '-buildvcs=false', '-ldflags', ldflags, './versions'], env).trim().split('\n').filter(Boolean);
   if (versions.length < 10) throw new Error(`unexpected API version list: ${versions.join(', ')}`);
+  removeAbandoned(join(dir, '..'));
   const work = `${dir}.partial-${process.pid}`;
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -173,6 +189,23 @@ function build(go, dir) {
   renameSync(work, dir);
 }
 
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes what builds that were stopped midway left in the cache (their process is gone). */
+function removeAbandoned(cache) {
+  for (const name of readdirSync(cache)) {
+    const match = /\.partial-(\d+)$/.exec(name);
+    if (match && !alive(Number(match[1]))) rmSync(join(cache, name), { recursive: true, force: true });
+  }
+}
+
 function makeWritable(dir) {
   chmodSync(dir, 0o755);
   for (const name of readdirSync(dir)) {
@@ -191,15 +224,13 @@ function withLock(dir, fn) {
       writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
     } catch {
-      const pid = Number(readFileSync(lock, 'utf8'));
-      let alive = false;
+      let pid;
       try {
-        process.kill(pid, 0);
-        alive = true;
+        pid = Number(readFileSync(lock, 'utf8'));
       } catch {
-        alive = false;
+        continue; // released meanwhile
       }
-      if (!alive) rmSync(lock, { force: true });
+      if (!alive(pid)) rmSync(lock, { force: true });
       else {
         log(`waiting for the build of process ${pid}`);
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5000);
@@ -227,17 +258,24 @@ export function ensureEngine() {
   return dir;
 }
 
+/** Removes an engine an earlier build left in dist/wasm: what is there is what this build made. */
+function removeStale() {
+  rmSync(join(outDir, WASM), { force: true });
+}
+
 if (import.meta.filename === process.argv[1]) {
   try {
-    const dir = ensureEngine();
+    if (process.argv.includes('--none')) log('not built (ROLLBACK_GUARD_HELM_ENGINE=0): Helm charts are read without rendering');
+    const dir = process.argv.includes('--none') ? undefined : ensureEngine();
     if (process.argv.includes('--print')) {
       if (dir) console.log(join(dir, WASM));
     } else if (dir) {
       mkdirSync(outDir, { recursive: true });
       for (const name of [WASM, GLUE]) copyFileSync(join(dir, name), join(outDir, name));
-    }
+    } else removeStale();
   } catch (error) {
     log(error.message);
+    removeStale();
     process.exit(1);
   }
 }

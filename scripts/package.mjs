@@ -2,7 +2,7 @@
 // Builds the production bundles and packages the extension as
 // rollback-guard-<version>.vsix at the repository root. Prints the path.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { childEnv } from './childEnv.mjs';
 
@@ -16,6 +16,11 @@ function run(argv) {
 }
 
 run([process.execPath, 'esbuild.js']);
+// A package without Helm's engine would read every chart without rendering it.
+if (!existsSync(join(root, 'dist', 'wasm', 'helm-engine.wasm'))) {
+  console.error("Helm's template engine was not built (it needs Go; see scripts/helm-engine.mjs): not packaging an extension without it");
+  process.exit(1);
+}
 // Dependencies are bundled, so the .vsix carries no node_modules.
 run([process.execPath, join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out]);
 console.log(out);

@@ -149,6 +149,19 @@ export class Diagnostics implements vscode.Disposable {
     }
   }
 
+  private noEngineSaid = false;
+
+  /** Says once, in the log and in a message, that charts are read without rendering because the engine is missing. */
+  private noEngine(): void {
+    if (this.noEngineSaid) return;
+    this.noEngineSaid = true;
+    const text = "Helm's template engine was not built with this copy of Rollback Guard (Go is needed at build time): Helm templates are read without rendering, so values, helpers and subcharts are not applied.";
+    this.log.warn(text);
+    void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => {
+      if (choice) this.log.show();
+    });
+  }
+
   /**
    * The render of the chart a document is a template of, with the open
    * documents as they are (unsaved edits included); undefined outside a
@@ -156,6 +169,10 @@ export class Diagnostics implements vscode.Disposable {
    */
   private async chartRenders(state: FolderState, uri: vscode.Uri, text: string, wait = false): Promise<HelmRenders | undefined> {
     if (!state.charts || uri.scheme !== 'file' || !state.charts.chartOf(uri.fsPath)) return undefined;
+    if (!state.charts.hasEngine) {
+      this.noEngine();
+      return undefined;
+    }
     // The engine starts once, in seconds: until then the template is read without rendering, then again.
     if (!wait && !state.charts.readyOrStart(() => this.analyzeOpenDocuments())) return undefined;
     const open = new Map(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && d.isDirty).map((d) => [d.uri.fsPath, d.getText()]));

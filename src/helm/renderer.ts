@@ -58,6 +58,11 @@ export class ChartRenderer {
     return false;
   }
 
+  /** Whether Helm's engine was built with this copy (without it, templates are read without rendering). */
+  get hasEngine(): boolean {
+    return this.engine() !== undefined;
+  }
+
   /** Forgets which directories are charts (a Chart.yaml was created or deleted). */
   forgetCharts(): void {
     this.roots.clear();
