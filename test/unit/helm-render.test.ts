@@ -136,6 +136,17 @@ describe('charts rendered with Helm’s engine', () => {
     assert.deepEqual(all.flatMap((f) => f.fixes.filter((x) => !/ignore/i.test(x.title))), []);
   });
 
+  it('places a finding on a key on the template’s key, for every object a `range` prints', async () => {
+    const { findings, all } = await check('apps');
+    assert.deepEqual(findings, { 'apps/templates/applications.yaml': ['RG107@16:5', 'RG107@16:5'] });
+    assert.deepEqual(all.map((f) => f.message.split(' ').slice(0, 2).join(' ')), ['Application web', 'Application worker']);
+  });
+
+  it('places what a list item holds on that item when its name is printed by an action and another item is off', async () => {
+    const { findings } = await check('named');
+    assert.deepEqual(findings, { 'named/templates/deployment.yaml': ['RG104@16:9', 'RG101@17:16'] });
+  });
+
   it('renders from files in memory: the editor’s unsaved text of a template', async () => {
     const { renderChart } = await import('../../src/helm/render');
     const deployment = join(CHARTS, 'guarded', 'templates', 'deployment.yaml');

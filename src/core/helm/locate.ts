@@ -1,7 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import type { Injection } from '../yaml/helm';
 import { injectionsInto } from '../yaml/injections';
-import { sourceSpan, type ManifestDoc, type ManifestFile } from '../yaml/manifest';
+import { isTemplatedRange, sourceSpan, type ManifestDoc, type ManifestFile } from '../yaml/manifest';
 import { YamlNav } from '../yaml/nodes';
 
 /** A step from a node to its child: a mapping key or a sequence index. */
@@ -20,6 +20,8 @@ export class TemplateLocator {
   private readonly nav: Map<Document.Parsed, YamlNav> = new Map();
   private readonly assigned = new Map<ManifestDoc, Document.Parsed | undefined>();
   private readonly paths = new WeakMap<ManifestDoc, Map<unknown, Step[]>>();
+  /** Key nodes of the rendered documents (a finding on a key is placed on the template's key). */
+  private readonly keys = new WeakSet<object>();
 
   constructor(
     private readonly template: ManifestFile,
@@ -34,7 +36,7 @@ export class TemplateLocator {
     if (!document) return this.fallback();
     const path = this.pathOf(doc, node);
     const nav = this.navOf(document);
-    const [start, end] = this.descend(nav, document.contents, path ?? [], doc, isPair(node));
+    const [start, end] = this.descend(nav, document.contents, path ?? [], doc, isPair(node) ? 'pair' : this.keys.has(node as object) ? 'key' : 'value');
     return sourceSpan(this.template, start, end);
   }
 
@@ -61,8 +63,7 @@ export class TemplateLocator {
         pair = undefined;
         const items = nav.items(current);
         const renderedItems = doc.nav.items(renderedNode);
-        const name = doc.nav.str(doc.nav.get(renderedItems[step], 'name'));
-        const item = name !== undefined ? items.find((t) => nav.str(nav.get(t, 'name')) === name) : items.length === renderedItems.length ? items[step] : undefined;
+        const item = this.matchItem(nav, items, renderedItems, step, doc);
         if (item === undefined) return undefined;
         current = item;
         renderedNode = renderedItems[step];
@@ -120,6 +121,7 @@ export class TemplateLocator {
             if (key === undefined) continue;
             paths!.set(item, [...path, key]);
             paths!.set(item.key, [...path, key]);
+            this.keys.add(item.key as object);
             walk(item.value, [...path, key]);
           }
         } else if (isSeq(n)) n.items.forEach((item, i) => walk(item, [...path, i]));
@@ -134,7 +136,7 @@ export class TemplateLocator {
    * Follows `path` in the template document from `node`; returns where the
    * deepest literal match is, or the action that printed the rest.
    */
-  private descend(nav: YamlNav, root: unknown, path: readonly Step[], doc: ManifestDoc, wholePair: boolean): [number, number] {
+  private descend(nav: YamlNav, root: unknown, path: readonly Step[], doc: ManifestDoc, part: 'pair' | 'key' | 'value'): [number, number] {
     let node: unknown = root;
     let best: [number, number] = spanOf(root) ?? [0, 0];
     let renderedNode: unknown = doc.root;
@@ -148,7 +150,8 @@ export class TemplateLocator {
         const value = nav.resolve(pair.value);
         renderedNode = doc.nav.get(renderedNode, step);
         if (last) {
-          if (wholePair) return spanOf(pair) ?? key ?? best;
+          if (part === 'pair') return spanOf(pair) ?? key ?? best;
+          if (part === 'key') return key ?? best;
           // A value printed into an empty key (`labels:` + include) is where the action is.
           if (isMap(renderedNode) || isSeq(renderedNode)) {
             if (!isMap(value) && !isSeq(value)) return this.printedUnder(pair) ?? key ?? best;
@@ -162,11 +165,7 @@ export class TemplateLocator {
         const items = nav.items(node);
         const renderedItems = doc.nav.items(renderedNode);
         const wanted = renderedItems[step];
-        const name = doc.nav.str(doc.nav.get(wanted, 'name'));
-        let item: unknown;
-        if (name !== undefined) item = items.find((t) => nav.str(nav.get(t, 'name')) === name);
-        if (item === undefined && items.length === renderedItems.length) item = items[step];
-        if (item === undefined && items.length === 1) item = items[0];
+        const item = this.matchItem(nav, items, renderedItems, step, doc, true);
         if (item === undefined) return this.printedInto(node) ?? best;
         renderedNode = wanted;
         best = spanOf(item) ?? best;
@@ -175,6 +174,33 @@ export class TemplateLocator {
       }
     }
     return best;
+  }
+
+  /**
+   * The template's list item that printed rendered item `step`: the one with
+   * its literal `name`, else the one at the same index when both lists have
+   * the same length; failing those (`loose`), the only item, or the only
+   * item whose `name` is printed by an action (`- name: {{ .Values.name }}`).
+   */
+  private matchItem(nav: YamlNav, items: readonly unknown[], renderedItems: readonly unknown[], step: number, doc: ManifestDoc, loose = false): unknown {
+    const name = doc.nav.str(doc.nav.get(renderedItems[step], 'name'));
+    let item: unknown;
+    if (name !== undefined) item = items.find((t) => nav.str(nav.get(t, 'name')) === name && !this.isPrinted(nav.get(t, 'name')));
+    if (item === undefined && items.length === renderedItems.length) item = items[step];
+    if (item === undefined && loose) {
+      if (items.length === 1) item = items[0];
+      else {
+        const printed = items.filter((t) => this.isPrinted(nav.get(t, 'name')));
+        if (printed.length === 1) item = printed[0];
+      }
+    }
+    return item;
+  }
+
+  /** Whether a template node's text holds a template action. */
+  private isPrinted(node: unknown): boolean {
+    const s = spanOf(node);
+    return s !== undefined && isTemplatedRange(this.template, ...sourceSpan(this.template, s[0], s[1]));
   }
 
   /** The action that printed entries into this template mapping, if any. */
