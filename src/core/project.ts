@@ -94,7 +94,8 @@ export function buildProjectContext(files: { path: string; text: string }[], def
       if (names.size > 0) scopes.push({ dirs, names });
       // https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/patches/
       for (const item of nav.items(nav.get(root, 'patches'))) {
-        const ref = nav.str(nav.get(item, 'path'));
+        // An entry that is only a path is read the same way (as patchesStrategicMerge was).
+        const ref = nav.str(item) ?? nav.str(nav.get(item, 'path'));
         if (ref) patches.set(join(dir, ref), path);
       }
       for (const item of nav.items(nav.get(root, 'patchesJson6902'))) {

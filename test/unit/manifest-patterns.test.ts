@@ -137,6 +137,9 @@ describe('findings a platform team keeps on', () => {
     // An image the patch sets is still judged.
     const text = fixture(`${dir}/memory-patch.yaml`).replace('          resources:', '          image: web:latest\n          resources:');
     assert.deepEqual(located(await analyze(`${dir}/memory-patch.yaml`, text, { project })), ['RG101@10:18']);
+    // A `patches:` entry written as a bare path.
+    const bare = buildProjectContext([{ path: `${dir}/kustomization.yaml`, text: 'resources: [deployment.yaml]\npatches:\n  - memory-patch.yaml\n' }]);
+    assert.deepEqual(located(await analyzeFixture(`${dir}/memory-patch.yaml`, { project: bare })), []);
   });
 
   it('leaves images that Skaffold, ko or a kustomization replace at deploy time to the tool', async () => {
