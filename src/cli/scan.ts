@@ -4,6 +4,7 @@ import ignore, { type Ignore } from 'ignore';
 import { fileKind, isWithin, readRegularFile, realPath } from '../core/files';
 import type { SkippedFile } from '../core/report/summary';
 import { PROJECT_FILE_NAMES } from '../core/project';
+import { runGitSync } from '../git/exec';
 
 export interface ScannedFile {
   /** Absolute path. */
@@ -49,8 +50,31 @@ export function toDisplayPath(cwd: string, abs: string): string {
 }
 
 /**
- * Collects the files to analyse: directories are walked respecting every
- * `.gitignore` on the way (and the config's `ignore` globs); files named
+ * What git lists under a directory: the tracked files (even those a
+ * `.gitignore` matches) and the untracked ones no ignore rule matches, by
+ * absolute path, with every directory on their way. Undefined outside a
+ * work tree, without git, or when git lists nothing there (an ignored
+ * directory named explicitly is then walked with its .gitignore rules).
+ */
+export function gitListing(dir: string): { files: Set<string>; dirs: Set<string> } | undefined {
+  const out = runGitSync(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
+  if (!out) return undefined;
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  for (const rel of out.toString('utf8').split('\0')) {
+    if (!rel) continue;
+    const abs = join(dir, ...rel.split('/'));
+    files.add(abs);
+    for (let d = dirname(abs); d.length > dir.length && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  }
+  return files.size > 0 ? { files, dirs } : undefined;
+}
+
+/**
+ * Collects the files to analyse: inside a Git work tree, the files git lists
+ * (tracked ones even when a `.gitignore` matches them, untracked ones unless
+ * ignored); elsewhere, directories are walked respecting every `.gitignore`
+ * on the way. The config's `ignore` globs apply to both; files named
  * explicitly are always read. Unreadable, binary and oversized files are
  * skipped with a reason.
  *
@@ -118,7 +142,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
    * directory, the ignore root and each .gitignore's directory are carried
    * down as strings rather than recomputed for every entry.
    */
-  const walk = (dir: string, display: string, ignorePath: string, rules: { ig: Ignore; rel: string }[]) => {
+  const walk = (dir: string, display: string, ignorePath: string, rules: { ig: Ignore; rel: string }[], listed?: { files: Set<string>; dirs: Set<string> }) => {
     const real = realPath(dir) ?? dir;
     const before = walked.get(real);
     if (before !== undefined) return skip(display || '.', `the same directory as ${before || '.'} (a symlink, or a symlink loop); walked once`);
@@ -165,14 +189,19 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
         isFile = stat.isFile();
         if (!isDir && !isFile) other = fileKind(stat);
       }
-      if (scoped.some(({ ig, rel }) => ig.ignores(`${rel}${name}${isDir ? '/' : ''}`))) continue;
+      // Git's list decides; a directory git lists as one entry (a symlink to a directory, a submodule) is walked by its .gitignore rules.
+      let childListed = listed;
+      if (listed) {
+        if (isDir && listed.files.has(abs)) childListed = undefined;
+        else if (isDir ? !listed.dirs.has(abs) : !listed.files.has(abs)) continue;
+      } else if (scoped.some(({ ig, rel }) => ig.ignores(`${rel}${name}${isDir ? '/' : ''}`))) continue;
       const childIgnore = ignorePath ? `${ignorePath}/${name}` : name;
       if (other !== undefined) {
         if (options.handles(childDisplay) && !options.ignored(childIgnore)) skip(childDisplay, `${other}, not a regular file; not read`);
         continue;
       }
       if (isDir) {
-        if (!options.ignored(childIgnore)) walk(abs, childDisplay, childIgnore, scoped.map((r) => ({ ig: r.ig, rel: `${r.rel}${name}/` })));
+        if (!options.ignored(childIgnore)) walk(abs, childDisplay, childIgnore, scoped.map((r) => ({ ig: r.ig, rel: `${r.rel}${name}/` })), childListed);
       } else if (isFile) {
         if (PROJECT_FILE_NAMES.includes(name)) noteKustomization(abs);
         read(abs, childDisplay, false, childIgnore);
@@ -218,7 +247,7 @@ export function scan(paths: readonly string[], options: ScanOptions): ScanResult
       const display = toDisplayPath(options.cwd, abs);
       const rules = ancestorsIgnore(abs, options.cwd).map(({ base, ig }) => ({ ig, rel: `${relative(base, abs).split(sep).join('/')}/` }));
       const before = result.files.length;
-      walk(abs, display === '.' ? '' : display, toIgnorePath(abs), rules);
+      walk(abs, display === '.' ? '' : display, toIgnorePath(abs), rules, gitListing(abs));
       // Silence is never an all-clear: say when a folder given to check holds nothing Rollback Guard reads.
       if (result.files.length === before) result.skipped.push({ file: display, reason: 'no manifest or migration Rollback Guard reads is in this folder' });
     } else read(abs, toDisplayPath(options.cwd, abs), true);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,6 +43,26 @@ describe('rollback-guard check', () => {
     const result = cli(['check', '--format', 'json'], repo());
     const files = new Set((JSON.parse(result.stdout) as { findings: { file: string }[] }).findings.map((f) => f.file));
     assert.deepEqual([...files], ['deploy/web.yaml']);
+  });
+
+  it('inside a Git repository reads what git lists: tracked files a .gitignore matches, untracked ones it does not', () => {
+    const dir = workspace({
+      '.gitignore': '/charts/*/charts\nscratch/\n',
+      'charts/app/charts/crds/templates/job.yaml': read('RG102.yaml'),
+      'charts/app/.gitignore': 'generated/*\n!generated/keep.yaml\n',
+      'charts/app/generated/keep.yaml': read('RG102.yaml'),
+      'charts/app/generated/other.yaml': read('RG102.yaml'),
+      'scratch/local.yaml': read('RG102.yaml'),
+      'new/untracked.yaml': read('RG102.yaml'),
+    });
+    const git = (...args: string[]) => assert.equal(spawnSync('git', ['-c', 'core.hooksPath=/dev/null', ...args], { cwd: dir }).status, 0, args.join(' '));
+    git('init', '-q');
+    git('add', '.gitignore', 'charts/app/.gitignore');
+    git('add', '-f', 'charts/app/charts/crds/templates/job.yaml');
+    const result = cli(['check', '--format', 'json'], dir);
+    const files = [...new Set((JSON.parse(result.stdout) as { findings: { file: string }[] }).findings.map((f) => f.file))].sort();
+    assert.deepEqual(files, ['charts/app/charts/crds/templates/job.yaml', 'charts/app/generated/keep.yaml', 'new/untracked.yaml']);
+    assert.equal(result.stderr, '');
   });
 
   it('--fail-on decides the exit status', () => {
