@@ -147,6 +147,12 @@ describe('charts rendered with Helm’s engine', () => {
     assert.deepEqual(findings, { 'named/templates/deployment.yaml': ['RG104@16:9', 'RG101@17:16'] });
   });
 
+  it('places the findings of an object whose kind an `if … else` chooses on its template lines', async () => {
+    const { findings, all } = await check('chosen');
+    assert.deepEqual(findings, { 'chosen/templates/server.yaml': ['RG104@22:11', 'RG101@23:18'] });
+    assert.match(all[0]!.message, /^Deployment release-name-server has no readinessProbe/);
+  });
+
   it('renders from files in memory: the editor’s unsaved text of a template', async () => {
     const { renderChart } = await import('../../src/helm/render');
     const deployment = join(CHARTS, 'guarded', 'templates', 'deployment.yaml');

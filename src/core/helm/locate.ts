@@ -96,6 +96,8 @@ export class TemplateLocator {
         }
       }
       if (found === -1 && last >= 0 && fits(last, doc.kind)) found = last;
+      // A template of one document whose kind an `if … else` chooses (the masked text keeps the first branch's).
+      if (found === -1 && documents.length === 1) found = 0;
       if (found !== -1) last = found;
       this.assigned.set(doc, found === -1 ? undefined : documents[found]);
     }
