@@ -153,6 +153,11 @@ describe('charts rendered with Helm’s engine', () => {
     assert.match(all[0]!.message, /^Deployment release-name-server has no readinessProbe/);
   });
 
+  it('a Secret entry whose key an action prints is the values’, not a literal the template commits', async () => {
+    const { findings } = await check('secrets');
+    assert.deepEqual(findings, { 'secrets/templates/secret.yaml': ['RG113@15:1'] });
+  });
+
   it('renders from files in memory: the editor’s unsaved text of a template', async () => {
     const { renderChart } = await import('../../src/helm/render');
     const deployment = join(CHARTS, 'guarded', 'templates', 'deployment.yaml');

@@ -10,7 +10,7 @@ import { createContext, type ContextOptions, type ManifestContext } from '../rul
 import { NOT_ANALYSED } from '../rules/meta';
 import { HASH_COMMENT, toComment } from '../suppress';
 import type { LineIndex } from '../text';
-import { isTemplatedRange, parseManifestFile, yamlComments, type ManifestDoc } from '../yaml/manifest';
+import { parseManifestFile, yamlComments, type ManifestDoc } from '../yaml/manifest';
 import { boundAliases } from '../yaml/aliases';
 import { YamlNav } from '../yaml/nodes';
 import { isMap, isScalar, parseDocument } from 'yaml';
@@ -69,10 +69,7 @@ function analyzeRendered(source: SourceFile, env: AnalyzerEnv, render: ChartRend
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const run = runRules(source.path, output.manifests, (doc, sink) => {
-    const printed = (node: unknown) => {
-      const [start, end] = locator.locate(doc, node);
-      return isTemplatedRange(template, start, Math.max(end, start + 1));
-    };
+    const printed = (node: unknown) => locator.printed(doc, node);
     const options: ContextOptions = {
       unit: release.docs,
       rangeOf: (node) => {

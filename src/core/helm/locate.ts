@@ -32,13 +32,31 @@ export class TemplateLocator {
 
   /** `[start, end)` in the template's text of what produced `node` of the rendered document. */
   locate(doc: ManifestDoc, node: unknown): [number, number] {
+    return this.find(doc, node).span;
+  }
+
+  /**
+   * Whether an action printed `node` rather than the template holding it
+   * literally: its text holds an action, or its key is not in the template
+   * at all (an action printed the key, or the whole entry).
+   */
+  printed(doc: ManifestDoc, node: unknown): boolean {
+    const { span: [start, end], exact } = this.find(doc, node);
+    return !exact || isTemplatedRange(this.template, start, Math.max(end, start + 1));
+  }
+
+  private find(doc: ManifestDoc, node: unknown): { span: [number, number]; exact: boolean } {
     const document = this.assigned.get(doc);
-    if (!document) return this.fallback();
+    if (!document) return { span: this.fallback(), exact: false };
     const path = this.pathOf(doc, node);
     const nav = this.navOf(document);
+    this.exact = true;
     const [start, end] = this.descend(nav, document.contents, path ?? [], doc, isPair(node) ? 'pair' : this.keys.has(node as object) ? 'key' : 'value');
-    return sourceSpan(this.template, start, end);
+    return { span: sourceSpan(this.template, start, end), exact: path !== undefined && this.exact };
   }
+
+  /** Set by descend: whether the whole path was found literally in the template. */
+  private exact = true;
 
   /**
    * The template's own node for `node` of the rendered document, when the
@@ -147,7 +165,10 @@ export class TemplateLocator {
       const last = i === path.length - 1;
       if (typeof step === 'string') {
         const pair = nav.pair(node, step);
-        if (!pair) return this.printedInto(node) ?? best;
+        if (!pair) {
+          this.exact = false;
+          return this.printedInto(node) ?? best;
+        }
         const key = spanOf(pair.key);
         const value = nav.resolve(pair.value);
         renderedNode = doc.nav.get(renderedNode, step);
@@ -156,19 +177,28 @@ export class TemplateLocator {
           if (part === 'key') return key ?? best;
           // A value printed into an empty key (`labels:` + include) is where the action is.
           if (isMap(renderedNode) || isSeq(renderedNode)) {
-            if (!isMap(value) && !isSeq(value)) return this.printedUnder(pair) ?? key ?? best;
+            if (!isMap(value) && !isSeq(value)) {
+              this.exact = false;
+              return this.printedUnder(pair) ?? key ?? best;
+            }
           }
           return spanOf(value) ?? key ?? best;
         }
         best = key ?? best;
-        if (!isMap(value) && !isSeq(value)) return this.printedUnder(pair) ?? best;
+        if (!isMap(value) && !isSeq(value)) {
+          this.exact = false;
+          return this.printedUnder(pair) ?? best;
+        }
         node = value;
       } else {
         const items = nav.items(node);
         const renderedItems = doc.nav.items(renderedNode);
         const wanted = renderedItems[step];
         const item = this.matchItem(nav, items, renderedItems, step, doc, true);
-        if (item === undefined) return this.printedInto(node) ?? best;
+        if (item === undefined) {
+          this.exact = false;
+          return this.printedInto(node) ?? best;
+        }
         renderedNode = wanted;
         best = spanOf(item) ?? best;
         if (last) return best;
