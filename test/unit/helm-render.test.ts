@@ -158,6 +158,12 @@ describe('charts rendered with Helm’s engine', () => {
     assert.deepEqual(findings, { 'secrets/templates/secret.yaml': ['RG113@15:1'] });
   });
 
+  it('a ConfigMap the release does not render is made elsewhere: only the one the chart renders needs a hash', async () => {
+    const { findings, all } = await check('configs');
+    assert.deepEqual(findings, { 'configs/templates/deployment.yaml': ['RG103@22:23'] });
+    assert.match(all[0]!.message, /reads ConfigMap `release-name-app` by a fixed name/);
+  });
+
   it('renders from files in memory: the editor’s unsaved text of a template', async () => {
     const { renderChart } = await import('../../src/helm/render');
     const deployment = join(CHARTS, 'guarded', 'templates', 'deployment.yaml');

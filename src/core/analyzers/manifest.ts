@@ -72,6 +72,7 @@ function analyzeRendered(source: SourceFile, env: AnalyzerEnv, render: ChartRend
     const printed = (node: unknown) => locator.printed(doc, node);
     const options: ContextOptions = {
       unit: release.docs,
+      wholeRelease: true,
       rangeOf: (node) => {
         const [start, end] = locator.locate(doc, node);
         return template.lines.range(start, end);

@@ -88,7 +88,8 @@ export default defineManifestRule({
       if (seen.has(key) || generated.has(ref.name) || looksVersioned(ref.name)) continue;
       // A Secret made elsewhere (a credential, a certificate, an external secret) rotates on its own schedule:
       // rolling it back with the pods is what RG113 warns about. Only one the project renders is release config.
-      if (ref.kind === 'Secret' && !definedHere(ctx, 'Secret', ref.name)) continue;
+      // A rendered chart is the whole release: a ConfigMap it does not render is made elsewhere too, and no hash of the chart can follow it.
+      if ((ref.kind === 'Secret' || ctx.wholeRelease) && !definedHere(ctx, ref.kind, ref.name)) continue;
       seen.add(key);
       const annotation = ref.kind === 'ConfigMap' ? 'checksum/config' : 'checksum/secret';
       const fixes = [];

@@ -39,6 +39,8 @@ export interface ManifestContext {
   injected(node: unknown): Injection[];
   /** Every Kubernetes document analysed with this one: its file's, or its chart's when the chart was rendered. */
   unit: readonly ManifestDoc[];
+  /** The unit is a whole Helm release (a rendered chart): what it does not render is made elsewhere. */
+  wholeRelease: boolean;
   /**
    * Where a quick fix for `node` edits: the node in the file's own text
    * (for Helm's output, the template's literal node), its lines and
@@ -69,6 +71,8 @@ export interface ContextOptions {
   kubernetesVersion?: string;
   /** The documents analysed together (default: the file's). */
   unit?: readonly ManifestDoc[];
+  /** `unit` is a whole rendered release (see ManifestContext.wholeRelease). */
+  wholeRelease?: boolean;
   /**
    * Where a node is in the file the findings belong to, when the document
    * is not that file's text (Helm's output of a template): quick fixes are
@@ -122,6 +126,7 @@ export function createContext(
       return injectionsInto(file, node);
     },
     unit,
+    wholeRelease: options.wholeRelease ?? false,
     fixTarget: options.fixTarget ?? ((node) => ({ lines: file.lines, node, nav: doc.nav, templated: file.templated })),
     report(report) {
       const range = 'range' in report ? report.range : rangeOf(report.node);
