@@ -164,6 +164,14 @@ describe('charts rendered with Helm’s engine', () => {
     assert.match(all[0]!.message, /reads ConfigMap `release-name-app` by a fixed name/);
   });
 
+  it('`Recreate` on a workload no Service of the release routes to pauses its work: info, not an outage warning', async () => {
+    const { findings, all } = await check('recreate');
+    assert.deepEqual(findings, { 'recreate/templates/web.yaml': ['RG105@8:11'], 'recreate/templates/worker.yaml': ['RG105@8:11'] });
+    const bySeverity = Object.fromEntries(all.map((f) => [f.file, f.severity]));
+    assert.deepEqual(bySeverity, { 'recreate/templates/web.yaml': 'warning', 'recreate/templates/worker.yaml': 'info' });
+    assert.match(all.find((f) => f.severity === 'info')!.message, /^Deployment release-name-worker uses `Recreate`, so each rollout and rollback stops it before its new version starts\. No Service/);
+  });
+
   it('renders from files in memory: the editor’s unsaved text of a template', async () => {
     const { renderChart } = await import('../../src/helm/render');
     const deployment = join(CHARTS, 'guarded', 'templates', 'deployment.yaml');

@@ -47,6 +47,25 @@ function singleWriter(ctx: ManifestContext): boolean {
   return pod !== undefined && nav.items(nav.get(pod.spec, 'volumes')).some((v) => nav.get(v, 'persistentVolumeClaim') !== undefined);
 }
 
+/**
+ * In a whole release (a rendered chart), whether a Service of the release
+ * routes to the pods: one whose selector their labels match. A workload no
+ * Service selects (a controller, a worker) serves no traffic, so `Recreate`
+ * pauses its work during a rollout rather than cutting anyone off.
+ */
+function servesNoTraffic(ctx: ManifestContext): boolean {
+  if (!ctx.wholeRelease) return false;
+  const pod = podTemplate(ctx.doc);
+  if (!pod) return false;
+  const { nav } = ctx;
+  const labels = new Map(nav.entries(nav.get(pod.metadata, 'labels')).map((e) => [e.key, nav.str(e.value)]));
+  return !ctx.unit.some((d) => {
+    if (d.kind !== 'Service' || d.group !== '') return false;
+    const selector = d.nav.entries(d.nav.at(d.root, ['spec', 'selector']));
+    return selector.length > 0 && selector.every((e) => labels.get(e.key) === d.nav.str(e.value));
+  });
+}
+
 export default defineManifestRule({
   meta: {
     id: 'RG105',
@@ -66,10 +85,18 @@ export default defineManifestRule({
     if (fields.type) {
       const node = nav.at(ctx.doc.root, fields.type);
       if (nav.str(node) === 'Recreate' && !singleWriter(ctx)) {
-        ctx.report({
-          node,
-          message: `${what} uses the \`Recreate\` strategy, so every rollout and rollback is an outage. All old pods stop before new ones start.`,
-        });
+        if (servesNoTraffic(ctx)) {
+          ctx.report({
+            node,
+            severity: 'info',
+            message: `${what} uses \`Recreate\`, so each rollout and rollback stops it before its new version starts. No Service of the release routes to it: its work pauses, no traffic is cut.`,
+          });
+        } else {
+          ctx.report({
+            node,
+            message: `${what} uses the \`Recreate\` strategy, so every rollout and rollback is an outage. All old pods stop before new ones start.`,
+          });
+        }
       }
     }
     const node = nav.at(ctx.doc.root, fields.maxUnavailable);
