@@ -33,6 +33,8 @@ const HELM: Record<string, string[]> = {
 };
 
 const PRECISION: Record<string, string[]> = {
+  // Placeholders someone replaces before applying are no image; `redis` is one.
+  'image-placeholder.yaml': ['RG101@18:18'],
   // A ServiceAccount created as a hook only lets the hook Job run.
   'hook-service-account.yaml': [],
   // The hook Job is reported once; its ServiceAccount, Role and RoleBinding hooks are named there.

@@ -3,6 +3,9 @@ import { helmHookPhases } from '../../k8s/hooks';
 import { describeContainer, podTemplate } from '../../k8s/workload';
 import { defineManifestRule } from './context';
 
+/** Characters no image reference holds, which placeholders do: `<YOUR-IMAGE>`, `${IMAGE}`, `{{IMAGE}}`, `%IMAGE%`. */
+const PLACEHOLDER = /[<>${}%\s]/;
+
 export default defineManifestRule({
   meta: {
     id: 'RG101',
@@ -26,6 +29,8 @@ export default defineManifestRule({
       if (!image || ctx.templated(node)) continue;
       // ko builds `ko://<import path>` and deploys it by digest.
       if (image.startsWith('ko://')) continue;
+      // A placeholder someone replaces before applying (`<YOUR-IMAGE>`, `${IMAGE}`) is no image reference.
+      if (PLACEHOLDER.test(image)) continue;
       const replaced = ctx.project.imageReplacement?.(ctx.path, image);
       if (replaced?.pinned) continue;
       const by = replaced?.image ? ` (as ${replaced.by} sets it)` : '';
