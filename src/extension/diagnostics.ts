@@ -10,6 +10,7 @@ import { toDiagnostic, toRange } from './convert';
 import type { Folders, FolderState } from './folders';
 import { readText } from './folders';
 import type { Log } from './log';
+import { showWarningMessage } from './notify';
 
 export interface AnalysedDocument {
   uri: vscode.Uri;
@@ -157,7 +158,7 @@ export class Diagnostics implements vscode.Disposable {
     this.noEngineSaid = true;
     const text = "Helm's template engine was not built with this copy of Rollback Guard (Go is needed at build time): Helm templates are read without rendering, so values, helpers and subcharts are not applied.";
     this.log.warn(text);
-    void vscode.window.showWarningMessage(text, 'Show Log').then((choice) => {
+    void showWarningMessage(text, 'Show Log').then((choice) => {
       if (choice) this.log.show();
     });
   }
