@@ -33,6 +33,8 @@ const HELM: Record<string, string[]> = {
 };
 
 const PRECISION: Record<string, string[]> = {
+  // A ConfigMap a reloader sidecar mounts is applied live, never through a rollout; the one it does not mount is still reported.
+  'reloaded-config.yaml': ['RG103@28:19'],
   // Placeholders someone replaces before applying are no image; `redis` is one.
   'image-placeholder.yaml': ['RG101@18:18'],
   // A ServiceAccount created as a hook only lets the hook Job run.

@@ -40,6 +40,36 @@ function collect(nav: YamlNav, display: (node: unknown) => string | undefined, i
   }
 }
 
+/** Images of sidecars that watch a mounted ConfigMap or Secret and make the main process reload it (configmap-reload, prometheus-config-reloader, config-reloader). */
+const RELOADER_IMAGE = /(^|[/_-])(configmap-reload|config-reloader|config-reload)([:@]|$)/;
+
+/**
+ * Names of ConfigMaps and Secrets a reloader sidecar of the pod mounts: a
+ * change to them is applied live, without a rollout, so their content was
+ * never part of a revision to begin with.
+ */
+function reloaded(nav: YamlNav, pod: NonNullable<ReturnType<typeof podTemplate>>): Set<string> {
+  const mounted = new Set<string>();
+  for (const container of pod.containers) {
+    const image = nav.str(nav.get(container.node, 'image')) ?? '';
+    if (!RELOADER_IMAGE.test(image.toLowerCase())) continue;
+    for (const mount of nav.items(nav.get(container.node, 'volumeMounts'))) {
+      const name = nav.str(nav.get(mount, 'name'));
+      if (name) mounted.add(name);
+    }
+  }
+  const out = new Set<string>();
+  if (mounted.size === 0) return out;
+  for (const volume of nav.items(nav.get(pod.spec, 'volumes'))) {
+    if (!mounted.has(nav.str(nav.get(volume, 'name')) ?? '')) continue;
+    for (const path of [['configMap', 'name'], ['secret', 'secretName']]) {
+      const name = nav.str(nav.at(volume, path));
+      if (name) out.add(name);
+    }
+  }
+  return out;
+}
+
 /** Whether the same file (or rendered chart) or a file next to it defines the object. */
 function definedHere(ctx: ManifestContext, kind: string, name: string): boolean {
   const same = ctx.unit.some((d) => d.kind === kind && d.group === '' && d.name === name);
@@ -83,9 +113,10 @@ export default defineManifestRule({
     refs.sort((a, b) => (span(a.node)?.[0] ?? 0) - (span(b.node)?.[0] ?? 0));
     const generated = ctx.project.kustomizeGeneratedNames(ctx.path);
     const seen = new Set<string>();
+    const live = reloaded(nav, pod);
     for (const ref of refs) {
       const key = `${ref.kind}/${ref.name}`;
-      if (seen.has(key) || generated.has(ref.name) || looksVersioned(ref.name)) continue;
+      if (seen.has(key) || generated.has(ref.name) || looksVersioned(ref.name) || live.has(ref.name)) continue;
       // A Secret made elsewhere (a credential, a certificate, an external secret) rotates on its own schedule:
       // rolling it back with the pods is what RG113 warns about. Only one the project renders is release config.
       // A rendered chart is the whole release: a ConfigMap it does not render is made elsewhere too, and no hash of the chart can follow it.
