@@ -23,6 +23,7 @@
 //   node scripts/helm-engine.mjs            build if needed, copy to dist/wasm
 //   node scripts/helm-engine.mjs --print    print the cached module's path (build if needed)
 //   node scripts/helm-engine.mjs --none     remove it from dist/wasm (a build without the engine)
+//   node scripts/helm-engine.mjs --cached   print the cached module's path if it is built; never builds
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -244,16 +245,29 @@ function withLock(dir, fn) {
   }
 }
 
+/** The cache directory of the engine this Go and these inputs build. */
+function engineDir(go) {
+  const hash = createHash('sha256');
+  hash.update(`${go.version}\n`);
+  for (const file of inputs()) hash.update(`${file.slice(root.length)}\n`).update(readFileSync(file));
+  return join(cacheRoot(), hash.digest('hex').slice(0, 16));
+}
+
+/** The cached engine's directory when it is built already (undefined without Go or before its first build). */
+export function cachedEngine() {
+  const go = goEnv();
+  if (!go) return undefined;
+  const dir = engineDir(go);
+  return existsSync(join(dir, WASM)) ? dir : undefined;
+}
+
 export function ensureEngine() {
   const go = goEnv();
   if (!go) {
     log('no Go toolchain: Helm charts are read without rendering');
     return undefined;
   }
-  const hash = createHash('sha256');
-  hash.update(`${go.version}\n`);
-  for (const file of inputs()) hash.update(`${file.slice(root.length)}\n`).update(readFileSync(file));
-  const dir = join(cacheRoot(), hash.digest('hex').slice(0, 16));
+  const dir = engineDir(go);
   if (!existsSync(join(dir, WASM))) withLock(dir, () => existsSync(join(dir, WASM)) || build(go, dir));
   return dir;
 }
@@ -265,6 +279,11 @@ function removeStale() {
 
 if (import.meta.filename === process.argv[1]) {
   try {
+    if (process.argv.includes('--cached')) {
+      const dir = cachedEngine();
+      if (dir) console.log(join(dir, WASM));
+      process.exit(0);
+    }
     if (process.argv.includes('--none')) log('not built (ROLLBACK_GUARD_HELM_ENGINE=0): Helm charts are read without rendering');
     const dir = process.argv.includes('--none') ? undefined : ensureEngine();
     if (process.argv.includes('--print')) {

@@ -1,7 +1,7 @@
 /**
  * The one-command demo (started by `npm run demo` once dependencies are in):
  *
- *   1. build and package the extension (.vsix);
+ *   1. build and package the extension (.vsix; with Helm's engine once it is built);
  *   2. create the bookstore demo repository on its risky branch;
  *   3. show what `rollback-guard check` says about examples/ and the branch;
  *   4. start preparing the local cluster in the background (scripts/demo/cluster.ts:
@@ -73,12 +73,12 @@ async function step<T>(title: string, fn: () => T | Promise<T>): Promise<T> {
   return value;
 }
 
-function run(argv: string[], options: { capture?: boolean; cwd?: string } = {}): string {
+function run(argv: string[], options: { capture?: boolean; cwd?: string; env?: Record<string, string> } = {}): string {
   const result = spawnSync(argv[0]!, argv.slice(1), {
     cwd: options.cwd ?? ROOT,
     stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
     encoding: 'utf8',
-    env: childEnv(),
+    env: childEnv(options.env),
   });
   if (result.status !== 0) throw new Error(`\`${argv.join(' ')}\` failed (exit ${result.status ?? result.signal})`);
   return result.stdout ?? '';
@@ -235,7 +235,16 @@ async function main(argv: string[]): Promise<void> {
   const startedHere: DemoState = {};
   let fluxStarting = false;
   try {
-    const vsix = await step('Building and packaging the extension', () => run([process.execPath, 'scripts/package.mjs'], { capture: true }).trim().split('\n').at(-1)!);
+    const vsix = await step('Building and packaging the extension', () => {
+      // Helm's engine goes in when it is built already; its first build (many
+      // minutes, needs Go) is not worth the wait for the editor: the demo
+      // packages without it and says how to add it.
+      const engine = run([process.execPath, 'scripts/helm-engine.mjs', '--cached'], { capture: true }).trim();
+      if (engine) return run([process.execPath, 'scripts/package.mjs'], { capture: true }).trim().split('\n').at(-1)!;
+      console.log("   Helm's template engine is not built yet: this demo reads Helm charts without rendering them.");
+      console.log('   `node scripts/helm-engine.mjs` builds it (Go, about 15–30 min the first time); the next `npm run demo` packages it.');
+      return run([process.execPath, 'scripts/package.mjs', '--allow-no-engine'], { capture: true, env: { ROLLBACK_GUARD_HELM_ENGINE: '0' } }).trim().split('\n').at(-1)!;
+    });
 
     const repoAt = argv.indexOf('--repo');
     const target = repoAt >= 0 ? argv[repoAt + 1] : undefined;

@@ -2,7 +2,9 @@
  * A demo that fails after it started something stops it again: `npm run demo`
  * (scripts/demo.mjs) with the editor installed (linked in from the real cache)
  * and a PATH without go, so the background cluster job cannot build the
- * plane while code-server opens. The demo must exit non-zero, say why and
+ * plane while code-server opens. The demo runs in a copy of the project: it
+ * packages an extension without Helm's engine (no go), which must not replace
+ * the build the other tests use. The demo must exit non-zero, say why and
  * that the next run resumes from the caches, and leave no process of its own
  * running (code-server included).
  */
@@ -45,8 +47,12 @@ before(async () => {
   // node, git and the system tools stay reachable; go (installed elsewhere here) does not.
   const env = childEnv({ ROLLBACK_GUARD_CACHE: cache, PATH: PATH_WITHOUT_GO });
   if (goReachable) return;
+  const project = path.join(work, 'project');
+  const left = new Set(['.git', 'node_modules', 'dist', 'test-results', path.join('examples', 'bookstore', '.demo')]);
+  fs.cpSync(ROOT, project, { recursive: true, filter: (from) => !left.has(path.relative(ROOT, from)) && !from.endsWith('.vsix') });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
   await new Promise<void>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'demo.mjs'), '--repo', path.join(work, 'repo'), '--no-gitops'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(project, 'scripts', 'demo.mjs'), '--repo', path.join(work, 'repo'), '--no-gitops'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
     child.stderr.on('data', (b: Buffer) => (output += b.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
@@ -71,6 +77,7 @@ after(() => {
 });
 
 test('the go toolchain missing, the demo fails after opening the editor, says why and stops the editor again', { skip: goReachable ? `go is in ${PATH_WITHOUT_GO}: this machine cannot run the demo without it` : false }, () => {
+  assert.match(output, /Helm's template engine is not built yet: this demo reads Helm charts without rendering them/);
   assert.match(output, /Open http:\/\/127\.0\.0\.1:\d+\/\?folder=/, 'the editor was started before the failure');
   assert.match(output, /demo: the local cluster failed: cannot run go/);
   assert.match(output, /demo: stopping what it started/);
