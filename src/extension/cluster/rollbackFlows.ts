@@ -1,6 +1,6 @@
 import { relative, sep } from 'node:path';
 import * as vscode from 'vscode';
-import type { ApplicationPreflight, ClusterSession, HelmPreflight, Preflight, RollbackReview } from '../../cluster';
+import type { ApplicationPreflight, ClusterError, ClusterSession, HelmPreflight, OperationFailure, Preflight, RollbackReview } from '../../cluster';
 import { schemaCheck, type SchemaCheck } from '../../git';
 import type { PanelAction } from '../webview/rollbackPanelHtml';
 import type { RollbackFlow, RunOutcome } from './panel';
@@ -15,7 +15,7 @@ import { refText } from './model';
  */
 
 export interface FlowDeps {
-  session(context: string): Promise<{ ok: true; value: ClusterSession } | { ok: false; error: import('../../cluster').ClusterError }>;
+  session(context: string): Promise<{ ok: true; value: ClusterSession } | { ok: false; error: ClusterError }>;
   rolloutTimeoutMs(): number;
   evidenceDir(uri?: vscode.Uri): string;
   helmPath(): string | undefined;
@@ -36,11 +36,48 @@ export interface WorkloadTarget {
 }
 
 type CheckResult = Awaited<ReturnType<RollbackFlow['check']>>;
+type Confirm = Parameters<RollbackFlow['run']>[0];
+type RunControl = Parameters<RollbackFlow['run']>[1];
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: OperationFailure };
 
-async function opened(deps: FlowDeps, context: string): Promise<{ session: ClusterSession; secrets: string[] } | { error: CheckResult }> {
-  const session = await deps.session(context);
-  if (!session.ok) return { error: { ok: false, error: session.error, secrets: [] } };
-  return { session: session.value, secrets: await session.value.client.secrets() };
+/**
+ * The first half of every check: the context's session, the secrets it
+ * knows (for redaction) and the rollback's own preflight on that session.
+ * A failure of either ends the check with its error.
+ */
+async function preflighted<P>(
+  deps: FlowDeps,
+  context: string,
+  preflight: (session: ClusterSession) => Promise<{ ok: true; value: P } | { ok: false; error: ClusterError }>,
+): Promise<{ session: ClusterSession; pre: P; secrets: string[] } | { failed: CheckResult }> {
+  const opened = await deps.session(context);
+  if (!opened.ok) return { failed: { ok: false, error: opened.error, secrets: [] } };
+  const session = opened.value;
+  const secrets = await session.client.secrets();
+  const checked = await preflight(session);
+  if (!checked.ok) return { failed: { ok: false, error: checked.error, secrets } };
+  return { session, pre: checked.value, secrets };
+}
+
+/** What every rollback runs with: the panel's confirmations and reason, the rollout timeout, where evidence goes, the tool version, cancellation and progress. */
+function runOptions(deps: FlowDeps, confirm: Confirm, control: RunControl, uri?: vscode.Uri) {
+  const version = deps.toolVersion();
+  return {
+    ...confirm,
+    ...(confirm.reason ? { reason: confirm.reason } : {}),
+    timeoutMs: deps.rolloutTimeoutMs(),
+    evidenceDir: deps.evidenceDir(uri),
+    ...(version ? { toolVersion: version } : {}),
+    signal: control.signal,
+    onProgress: (p: { message: string }) => control.onProgress(p.message),
+  };
+}
+
+/** A finished rollback as the panel shows it: its message, the evidence written or why not, and the buttons it offers. */
+function outcomeOf(result: Outcome<{ message: string; files?: { markdown: string }; evidenceError?: string }>, actions?: PanelAction[]): RunOutcome {
+  if (!result.ok) return { ok: false, error: result.error };
+  const v = result.value;
+  return { ok: true, message: v.message, ...(v.files ? { files: v.files } : {}), ...(v.evidenceError ? { evidenceError: v.evidenceError } : {}), ...(actions ? { actions } : {}) };
 }
 
 /** The workspace folder a rollback's Git checks read: the manifest's, else the first (file folders only). */
@@ -92,12 +129,9 @@ export function workloadFlow(deps: FlowDeps, target: WorkloadTarget): RollbackFl
     title: `Roll Back ${refText(target.ref)}`,
     key: `${target.context}/${target.ref.namespace}/${target.ref.kind}/${target.ref.name}`,
     async check() {
-      const o = await opened(deps, target.context);
-      if ('error' in o) return o.error;
-      session = o.session;
-      const checked = await session.preflight({ ref: target.ref, toRevision: target.revision });
-      if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
-      pre = checked.value;
+      const o = await preflighted(deps, target.context, (s) => s.preflight({ ref: target.ref, toRevision: target.revision }));
+      if ('failed' in o) return o.failed;
+      ({ session, pre } = o);
       const git = await gitChecks(deps, pre, target);
       if (git.schema) pre.checks.push(git.schema);
       await session.workloadRollbackChecks(pre, git.known ? { known: git.known } : {});
@@ -106,21 +140,11 @@ export function workloadFlow(deps: FlowDeps, target: WorkloadTarget): RollbackFl
     },
     async run(confirm, options) {
       if (!session || !pre) return notChecked();
-      const version = deps.toolVersion();
-      const result = await session.rollback(pre, {
-        ...confirm,
-        ...(confirm.reason ? { reason: confirm.reason } : {}),
-        timeoutMs: deps.rolloutTimeoutMs(),
-        evidenceDir: deps.evidenceDir(target.uri),
-        ...(version ? { toolVersion: version } : {}),
-        signal: options.signal,
-        onProgress: (p) => options.onProgress(p.message),
-      });
-      if (!result.ok) return { ok: false, error: result.error };
+      const result = await session.rollback(pre, runOptions(deps, confirm, options, target.uri));
+      if (!result.ok) return outcomeOf(result);
       // The repository still names the image rolled away from: offer to make it match.
       const align = result.value.status === 'rolled-back' && (await deps.hasManifest(session, target.ref, target.uri));
-      const actions: PanelAction[] = align ? [{ id: 'align-manifest', label: 'Make the Manifest Match the Cluster…' }] : [];
-      return { ok: true, message: result.value.message, ...(result.value.files ? { files: result.value.files } : {}), ...(result.value.evidenceError ? { evidenceError: result.value.evidenceError } : {}), actions };
+      return outcomeOf(result, align ? [{ id: 'align-manifest', label: 'Make the Manifest Match the Cluster…' }] : []);
     },
     async act(id, outcome) {
       if (id === 'align-manifest') await deps.alignManifest({ ...target, ...(outcome.files ? { evidence: outcome.files.markdown } : {}) });
@@ -139,31 +163,19 @@ export function releaseFlow(deps: FlowDeps, target: { context: string; ref: impo
     title: `Roll Back Helm release ${target.ref.name}`,
     key: `${target.context}/${target.ref.namespace}/HelmRelease/${target.ref.name}`,
     async check() {
-      const o = await opened(deps, target.context);
-      if ('error' in o) return o.error;
-      session = o.session;
-      const helmPath = deps.helmPath();
-      const checked = await session.helmPreflight({ ref: target.ref, toRevision: target.revision }, helmPath ? { helmPath } : {});
-      if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
-      pre = checked.value;
+      const o = await preflighted(deps, target.context, (s) => {
+        const helmPath = deps.helmPath();
+        return s.helmPreflight({ ref: target.ref, toRevision: target.revision }, helmPath ? { helmPath } : {});
+      });
+      if ('failed' in o) return o.failed;
+      ({ session, pre } = o);
       await session.helmRollbackChecks(pre);
       const { helmReview } = await import('../../cluster');
       return { ok: true, review: helmReview(pre, Math.round(deps.rolloutTimeoutMs() / 1000)), secrets: o.secrets };
     },
     async run(confirm, options) {
       if (!session || !pre) return notChecked();
-      const version = deps.toolVersion();
-      const result = await session.helmRollback(pre, {
-        ...confirm,
-        ...(confirm.reason ? { reason: confirm.reason } : {}),
-        timeoutMs: deps.rolloutTimeoutMs(),
-        evidenceDir: deps.evidenceDir(),
-        ...(version ? { toolVersion: version } : {}),
-        signal: options.signal,
-        onProgress: (p) => options.onProgress(p.message),
-        wait: true,
-      });
-      return result.ok ? { ok: true, message: result.value.message, ...(result.value.files ? { files: result.value.files } : {}), ...(result.value.evidenceError ? { evidenceError: result.value.evidenceError } : {}) } : { ok: false, error: result.error };
+      return outcomeOf(await session.helmRollback(pre, { ...runOptions(deps, confirm, options), wait: true }));
     },
     changedSince() {
       const now = deps.cachedResourceVersion(target.context, target.ref);
@@ -180,12 +192,9 @@ export function applicationFlow(deps: FlowDeps, target: { context: string; ref: 
     title: `Roll Back Argo CD Application ${target.ref.name}`,
     key: `${target.context}/${target.ref.namespace}/Application/${target.ref.name}`,
     async check() {
-      const o = await opened(deps, target.context);
-      if ('error' in o) return o.error;
-      session = o.session;
-      const checked = await session.applicationPreflight({ ref: target.ref, id: target.id });
-      if (!checked.ok) return { ok: false, error: checked.error, secrets: o.secrets };
-      pre = checked.value;
+      const o = await preflighted(deps, target.context, (s) => s.applicationPreflight({ ref: target.ref, id: target.id }));
+      if ('failed' in o) return o.failed;
+      ({ session, pre } = o);
       // The target revision's manifests, when its commit is in the workspace's repository (a plain directory source).
       const folder = folderOf(undefined);
       const to = pre.plan?.to;
@@ -196,19 +205,7 @@ export function applicationFlow(deps: FlowDeps, target: { context: string; ref: 
     },
     async run(confirm, options) {
       if (!session || !pre) return notChecked();
-      const version = deps.toolVersion();
-      const result = await session.applicationRollback(pre, {
-        ...confirm,
-        ...(confirm.reason ? { reason: confirm.reason } : {}),
-        pauseAutoSync: pre.autoSync,
-        timeoutMs: deps.rolloutTimeoutMs(),
-        evidenceDir: deps.evidenceDir(),
-        ...(version ? { toolVersion: version } : {}),
-        signal: options.signal,
-        onProgress: (p) => options.onProgress(p.message),
-        wait: true,
-      });
-      return result.ok ? { ok: true, message: result.value.message, ...(result.value.files ? { files: result.value.files } : {}), ...(result.value.evidenceError ? { evidenceError: result.value.evidenceError } : {}) } : { ok: false, error: result.error };
+      return outcomeOf(await session.applicationRollback(pre, { ...runOptions(deps, confirm, options), pauseAutoSync: pre.autoSync, wait: true }));
     },
     changedSince() {
       return pre ? staleText(`Argo CD Application ${target.ref.name}`, pre.history.resourceVersion, deps.cachedResourceVersion(target.context, target.ref), 'history id') : undefined;
