@@ -7,3 +7,4 @@ export type { BlameLine } from './parse';
 export { liveMatch, revisionCommit, type LiveMatch } from './liveMatch';
 export { excludeFromGit } from './exclude';
 export { revisionConfig, revisionObjects, configOfRevision, objectsOfRevision, type RevisionConfig, type RevisionConfigResult, type RevisionObjectsResult } from './revisionConfig';
+export { pinnedDigests } from './imageDigests';

@@ -26,6 +26,7 @@ const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
 const PRODUCTION = 'prod-bookstore';
 const REASON = 'INC-4211 search returns stale results';
+const CATALOG_120_DIGEST = `sha256:${'12'.repeat(32)}`;
 
 let plane: Plane;
 let session: Session;
@@ -41,8 +42,13 @@ before(async () => {
     await plane.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', type: 'helm.sh/release.v1', metadata: { name: `sh.helm.release.v1.legacy.v${v}`, namespace: 'bookstore', labels: { owner: 'helm', name: 'legacy', status, version: String(v) } }, data: { release: encodeReleaseData(release) } }) });
   }
   workspace = copyDirectory(path.join(ROOT, 'examples', 'bookstore'), 'rg-e2e-cluster-');
-  // A repository of its own, for "make the manifest match the cluster".
-  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'bookstore']]) execFileSync('git', args, { cwd: workspace, env: { ...process.env, ...GIT_IDENTITY } });
+  // A repository of its own, for "make the manifest match the cluster": catalog 1.2.0 was pinned by digest before 1.4.2.
+  const manifest = fs.readFileSync(path.join(workspace, CATALOG_MANIFEST), 'utf8');
+  fs.writeFileSync(path.join(workspace, CATALOG_MANIFEST), manifest.replace(/catalog:1\.4\.2@sha256:[0-9a-f]+/, `catalog:1.2.0@${CATALOG_120_DIGEST}`));
+  const git = (args: string[]) => execFileSync('git', args, { cwd: workspace, env: { ...process.env, ...GIT_IDENTITY } });
+  for (const args of [['init', '-q', '-b', 'main'], ['add', '-A'], ['commit', '-q', '-m', 'bookstore with catalog 1.2.0']]) git(args);
+  fs.writeFileSync(path.join(workspace, CATALOG_MANIFEST), manifest);
+  git(['commit', '-q', '-am', 'catalog 1.4.2']);
   // The same cluster once more under a production name (the bookstore's .rollbackguard.yaml says prod-*).
   const kubeconfig = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-kube-')), 'config');
   const config = JSON.parse(execFileSync(plane.bin.kubectl, ['config', 'view', '--raw', '-o', 'json', '--kubeconfig', plane.kubeconfigPath], { encoding: 'utf8' })) as { contexts: { name: string; context: Record<string, unknown> }[] };
@@ -301,12 +307,17 @@ test('"Make the manifest match the cluster" commits the running image on a new b
     await dialog.waitFor({ state: 'visible', timeout: 30_000 });
     const text = await dialog.innerText();
     assert.match(text, /rollback\/deployment-catalog-revision-4/);
-    assert.match(text, /catalog: ghcr\.io\/bookstore\/catalog:1\.4\.2@sha256:[0-9a-f]+ → ghcr\.io\/bookstore\/catalog:1\.2\.0/);
+    // The cluster names the tag; the manifest keeps the digest form with the digest its history pinned for 1.2.0.
+    assert.match(text, new RegExp(`catalog: ghcr\\.io/bookstore/catalog:1\\.4\\.2@sha256:[0-9a-f]+ → ghcr\\.io/bookstore/catalog:1\\.2\\.0@${CATALOG_120_DIGEST}`));
+    assert.match(text, /pinned for it before/);
     await shot('06-align-manifest-confirmation', 'align-manifest-confirmation.png');
     await dialog.locator('.monaco-button', { hasText: /^Commit on New Branch$/ }).click();
     await session.workbench.waitForNotification(/Created rollback\/deployment-catalog-revision-4/, { timeoutMs: 30_000 });
     const committed = execFileSync('git', ['show', `rollback/deployment-catalog-revision-4:${CATALOG_MANIFEST}`], { cwd: workspace, encoding: 'utf8' });
-    assert.equal(committed, before.replace(/image: ghcr\.io\/bookstore\/catalog:1\.4\.2@sha256:[0-9a-f]+/, 'image: ghcr.io/bookstore/catalog:1.2.0'));
+    assert.equal(committed, before.replace(/image: ghcr\.io\/bookstore\/catalog:1\.4\.2@sha256:[0-9a-f]+/, `image: ghcr.io/bookstore/catalog:1.2.0@${CATALOG_120_DIGEST}`));
+    const message = execFileSync('git', ['log', '-1', '--format=%B', 'rollback/deployment-catalog-revision-4'], { cwd: workspace, encoding: 'utf8' });
+    assert.match(message, /^deployment\/catalog: name the image the cluster runs \(catalog:1\.2\.0\)\n/);
+    assert.match(message, /rolled the Deployment back to revision 1\./);
     assert.equal(fs.readFileSync(path.join(workspace, CATALOG_MANIFEST), 'utf8'), before, 'the working tree is untouched');
     assert.equal(execFileSync('git', ['branch', '--show-current'], { cwd: workspace, encoding: 'utf8' }).trim(), 'main');
     await shot('07-align-manifest-done');

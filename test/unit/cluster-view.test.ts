@@ -15,6 +15,7 @@ import {
   ageText,
   alignBranchName,
   alignCommitMessage,
+  imageToWrite,
   confirmation,
   errorActions,
   errorText,
@@ -380,13 +381,49 @@ describe('cluster view: make the manifest match the cluster', () => {
     assert.equal(scalarText('x', 'QUOTE_DOUBLE'), '"x"');
   });
 
-  it('branch names and commit messages say what and why', () => {
+  it('a manifest pinned by digest stays pinned: the same tag keeps its digest, another tag gets the one its history pinned', () => {
+    const d = manifestWorkloads(CATALOG_MANIFEST)[0]!;
+    const pinned = 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0bcabd1ed22e9fb1310cf6c2dec7cdef19f0ad69efa1f392e94a4333501270';
+    const older = `sha256:${'a'.repeat(64)}`;
+    // The cluster runs the tag the manifest pins: nothing changes, the digest stays.
+    const same = setImages(CATALOG_MANIFEST, d, [{ container: 'catalog', image: 'ghcr.io/bookstore/catalog:1.4.2' }]);
+    assert.ok(same.ok);
+    assert.deepEqual([same.edits, same.unchanged], [[], ['catalog']]);
+    // Another tag: the digest the file's history pinned for it.
+    const kept = setImages(CATALOG_MANIFEST, d, [{ container: 'catalog', image: 'ghcr.io/bookstore/catalog:1.2.0' }], { digestOf: (i) => (i === 'ghcr.io/bookstore/catalog:1.2.0' ? older : undefined) });
+    assert.ok(kept.ok);
+    assert.deepEqual(
+      kept.edits.map((e) => [e.from, e.to, e.running, e.pin]),
+      [[pinned, `ghcr.io/bookstore/catalog:1.2.0@${older}`, 'ghcr.io/bookstore/catalog:1.2.0', 'kept']],
+    );
+    assert.match(kept.text, new RegExp(`image: ghcr\\.io/bookstore/catalog:1\\.2\\.0@${older}\n`));
+    // No digest known: the tag, and the edit says the pin is lost.
+    const lost = setImages(CATALOG_MANIFEST, d, [{ container: 'catalog', image: 'ghcr.io/bookstore/catalog:1.2.0' }], { digestOf: () => undefined });
+    assert.ok(lost.ok);
+    assert.deepEqual(lost.edits.map((e) => [e.to, e.pin]), [['ghcr.io/bookstore/catalog:1.2.0', 'lost']]);
+    // The cluster names a digest: it is written as it runs.
+    const digest = `ghcr.io/bookstore/catalog:1.2.0@sha256:${'b'.repeat(64)}`;
+    assert.equal(imageToWrite(pinned, digest).image, digest);
+    // A manifest without a digest gets the reference the cluster names.
+    assert.deepEqual(imageToWrite('web:1', 'web:2', { digestOf: () => older }), { image: 'web:2' });
+  });
+
+  it('branch names and commit messages say what changed, and mention a rollback only when one happened', () => {
     const ref = { kind: 'Deployment' as const, namespace: 'bookstore', name: 'catalog' };
     assert.equal(alignBranchName(ref, 4), 'rollback/deployment-catalog-revision-4');
-    const message = alignCommitMessage(ref, 'rg-admin', 4, [{ container: 'catalog', from: 'c:1.4.2', to: 'c:1.2.0', start: 0, end: 0, newText: '' }], '.rollback-guard/evidence/x.md');
-    assert.match(message, /^deployment\/catalog: match the cluster after rollback to revision 4\n\n/);
-    assert.match(message, /- catalog: c:1\.2\.0 \(was c:1\.4\.2\)/);
-    assert.match(message, /Evidence: \.rollback-guard\/evidence\/x\.md/);
+    assert.equal(alignBranchName(ref, 3, false), 'match-cluster/deployment-catalog-revision-3');
+    const edit = { container: 'catalog', from: 'c:1.4.2@sha256:1', to: `c:1.2.0@sha256:${'a'.repeat(64)}`, running: 'c:1.2.0', pin: 'kept' as const, start: 0, end: 0, newText: '' };
+    const after = alignCommitMessage(ref, { context: 'rg-admin', liveRevision: 4, rollback: { toRevision: 1, evidence: '.rollback-guard/evidence/x.md' } }, [edit]);
+    assert.match(after, /^deployment\/catalog: name the image the cluster runs \(c:1\.2\.0\)\n\n/);
+    assert.match(after, /- catalog: c:1\.2\.0@sha256:a+ \(was c:1\.4\.2@sha256:1\)/);
+    assert.match(after, /the digest is the one this file pinned for it before/);
+    assert.match(after, /rolled the Deployment back to revision 1\./);
+    assert.match(after, /Evidence: \.rollback-guard\/evidence\/x\.md/);
+    // From the tree, with no rollback: the message says nothing of one.
+    const plain = alignCommitMessage(ref, { context: 'rg-admin', liveRevision: 3 }, [{ ...edit, pin: 'lost', to: 'c:1.2.0' }]);
+    assert.doesNotMatch(plain, /roll/i);
+    assert.match(plain, /live revision 3/);
+    assert.match(plain, /no digest for it is known here: pin it again/);
   });
 });
 

@@ -3,7 +3,7 @@ import { dirname, relative, sep } from 'node:path';
 import * as vscode from 'vscode';
 import * as notify from '../notify';
 import type { ApplicationHistory, ApplicationRef, ClusterError, ClusterSession, FluxRef, KubeObject, OperationFailure, ReleaseHistory, ReleaseRef, Result, RolloutAction, WorkloadHistory, WorkloadRef } from '../../cluster';
-import { GitRepo, commitOnNewBranch } from '../../git';
+import { GitRepo, commitOnNewBranch, pinnedDigests } from '../../git';
 import { showCommit } from '../gitActions';
 import type { Log } from '../log';
 import {
@@ -70,7 +70,8 @@ function flowDeps(deps: ActionDeps): FlowDeps {
       return h ? { resourceVersion: h.resourceVersion, ...(h.liveRevision !== undefined ? { live: h.liveRevision } : {}) } : undefined;
     },
     hasManifest: async (session, ref, uri) => (await findManifests(deps, session, ref, uri)).length > 0,
-    alignManifest: (target) => alignManifest(deps, target),
+    // The panel offers it only after the rollback it ran.
+    alignManifest: (target) => alignManifest(deps, { ...target, rolledBack: true }),
   };
 }
 
@@ -443,7 +444,10 @@ async function findManifests(deps: ActionDeps, session: ClusterSession, ref: Wor
 export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<void> {
   if (!trusted(deps, 'Making the manifest match the cluster')) return;
   let target = targetOf(arg);
-  const evidence = (arg as { evidence?: string } | undefined)?.evidence;
+  // Set when this follows a rollback Rollback Guard just ran (target.revision is the one rolled back to).
+  const after = arg as { evidence?: string; rolledBack?: boolean } | undefined;
+  const evidence = after?.evidence;
+  const rolledBack = after?.rolledBack === true;
   if (!target) {
     const picked = await pickWorkload(deps, 'Make the Manifest Match the Cluster');
     if (!picked) return;
@@ -492,7 +496,9 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
     return;
   }
   const text = await readFile(manifest.uri.fsPath, 'utf8');
-  const edited = setImages(text, manifest, history.images);
+  // A manifest that pins digests keeps them: the digest its history pinned for the tag the cluster names.
+  const digests = await pinnedDigests(repo, path);
+  const edited = setImages(text, manifest, history.images, { digestOf: (image) => digests.get(image) });
   if (!edited.ok) {
     void notify.showWarningMessage(`Cannot make ${relPath} match the cluster: ${edited.reason}.`);
     return;
@@ -502,15 +508,19 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
     return;
   }
   const head = await repo.head();
-  let branch = alignBranchName(ref, history.liveRevision);
-  for (let n = 2; await repo.branchExists(branch); n++) branch = `${alignBranchName(ref, history.liveRevision)}-${n}`;
+  let branch = alignBranchName(ref, history.liveRevision, rolledBack);
+  for (let n = 2; await repo.branchExists(branch); n++) branch = `${alignBranchName(ref, history.liveRevision, rolledBack)}-${n}`;
   const confirm = 'Commit on New Branch';
   const choice = await notify.showWarningMessage(
     `Commit the image${edited.edits.length === 1 ? '' : 's'} ${refText(ref)} runs now to ${relPath} on a new branch ${branch}?`,
     {
       modal: true,
       detail: [
-        ...edited.edits.map((e) => `${e.container}: ${e.from} → ${e.to}`),
+        ...edited.edits.flatMap((e) => [
+          `${e.container}: ${e.from} → ${e.to}`,
+          ...(e.pin === 'kept' ? [`    the cluster names ${shortImage(e.running)} without a digest; the digest is the one ${relPath} pinned for it before`] : []),
+          ...(e.pin === 'lost' ? [`    the cluster names ${shortImage(e.running)} without a digest and none is known for it: the manifest loses its pin (RG101)`] : []),
+        ]),
         '',
         `Only the image value${edited.edits.length === 1 ? ' changes' : 's change'}; comments and layout stay. The commit's parent is ${head.branch ?? 'the detached HEAD'} (${(head.sha ?? '').slice(0, 7)}); the working tree and ${head.branch ?? 'HEAD'} do not change, and nothing is pushed.`,
       ].join('\n'),
@@ -518,7 +528,15 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
     confirm,
   );
   if (choice !== confirm) return;
-  const message = alignCommitMessage(ref, session.context.name, history.liveRevision, edited.edits, evidence ? vscode.workspace.asRelativePath(evidence) : undefined);
+  const message = alignCommitMessage(
+    ref,
+    {
+      context: session.context.name,
+      ...(history.liveRevision !== undefined ? { liveRevision: history.liveRevision } : {}),
+      ...(rolledBack ? { rollback: { ...(target.revision !== undefined ? { toRevision: target.revision } : {}), ...(evidence ? { evidence: vscode.workspace.asRelativePath(evidence) } : {}) } } : {}),
+    },
+    edited.edits,
+  );
   const committed = await commitOnNewBranch(repo, { branch, message, files: [{ path, content: edited.text }] });
   if (!committed.ok) {
     deps.log.warn(`commit of ${path} on ${branch} failed: ${committed.error.message}`);

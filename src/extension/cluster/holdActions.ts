@@ -113,7 +113,7 @@ export async function rollBackAndHold(deps: ActionDeps, session: ClusterSession,
     align,
     ...(evidence ? [evidence] : []),
   );
-  if (choice === align) await vscode.commands.executeCommand('rollbackGuard.cluster.alignManifest', { ...target, ...(v.rollback.files ? { evidence: v.rollback.files.markdown } : {}) });
+  if (choice === align) await vscode.commands.executeCommand('rollbackGuard.cluster.alignManifest', { ...target, rolledBack: true, ...(v.rollback.files ? { evidence: v.rollback.files.markdown } : {}) });
   if (choice === evidence && v.rollback.files) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(v.rollback.files.markdown));
 }
 

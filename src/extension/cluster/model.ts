@@ -32,6 +32,7 @@ import { parseManifestFile, type ManifestDoc } from '../../core/yaml/manifest';
 import { span } from '../../core/yaml/nodes';
 import { yamlString } from '../../core/yaml/edits';
 import { trimEndOf, WHITESPACE } from '../../core/text';
+import { parseImageReference } from '../../core/k8s/image';
 
 export const VIEW_ID = 'rollbackGuard.cluster';
 export const REVISION_SCHEME = 'rollback-guard-revision';
@@ -926,10 +927,39 @@ export interface ImageEdit {
   container: string;
   from: string;
   to: string;
+  /** The reference the cluster runs (without the digest `to` may add). */
+  running: string;
+  /**
+   * The manifest pinned a digest and the cluster names a tag alone: `kept`
+   * when `to` carries the digest known for that tag, `lost` when none is known.
+   */
+  pin?: 'kept' | 'lost';
   /** Offsets in the file text. */
   start: number;
   end: number;
   newText: string;
+}
+
+export interface SetImagesOptions {
+  /** The digest known for a tag-only reference (from the file's Git history), if any. */
+  digestOf?: (image: string) => string | undefined;
+}
+
+/**
+ * What the manifest should name for an image the cluster runs: the running
+ * reference, in the form the manifest used. A manifest pinned by digest
+ * stays pinned: the same tag keeps its digest, another tag gets the digest
+ * known for it, and only when none is known does the pin go (`lost`).
+ */
+export function imageToWrite(current: string | undefined, running: string, options: SetImagesOptions = {}): { image: string; pin?: 'kept' | 'lost' } {
+  if (current === undefined || current === running) return { image: running };
+  const now = parseImageReference(current);
+  const live = parseImageReference(running);
+  if (!now.digest || live.digest) return { image: running };
+  // The cluster names the tag the manifest pins: nothing to change.
+  if (current.slice(0, current.indexOf('@')) === running) return { image: current };
+  const digest = options.digestOf?.(running);
+  return digest ? { image: `${running}@${digest}`, pin: 'kept' } : { image: running, pin: 'lost' };
 }
 
 /** A scalar in the style it was written in: plain stays plain when it can, quotes keep their kind. */
@@ -949,7 +979,7 @@ export type ImageEditResult =
  * `live` (by container name), editing only the image scalars so comments,
  * quoting and layout stay as they were.
  */
-export function setImages(text: string, doc: Pick<ManifestWorkload, 'kind' | 'name' | 'namespace' | 'index'>, live: readonly ContainerImage[]): ImageEditResult {
+export function setImages(text: string, doc: Pick<ManifestWorkload, 'kind' | 'name' | 'namespace' | 'index'>, live: readonly ContainerImage[], options: SetImagesOptions = {}): ImageEditResult {
   const target = manifestWorkloads(text).find((w) => w.kind === doc.kind && w.name === doc.name && w.index === doc.index);
   if (!target) return { ok: false, reason: `the file no longer holds ${doc.kind} ${doc.name}` };
   if (target.templated) return { ok: false, reason: 'the file is a Helm template: set the image in the chart values instead' };
@@ -958,32 +988,59 @@ export function setImages(text: string, doc: Pick<ManifestWorkload, 'kind' | 'na
   for (const image of live) {
     const c = target.containers.find((x) => x.name === image.container && x.init === (image.init === true));
     if (!c) return { ok: false, reason: `the manifest has no ${image.init ? 'init container' : 'container'} named "${image.container}", which runs in the cluster` };
-    if (c.image === image.image) {
+    const write = imageToWrite(c.image, image.image, options);
+    if (c.image === write.image) {
       unchanged.push(image.container);
       continue;
     }
     if (!c.imageSpan) return { ok: false, reason: `the image of container "${image.container}" is not written as a plain value in this document (an alias or a merge key)` };
-    edits.push({ container: image.container, from: c.image ?? '', to: image.image, start: c.imageSpan[0], end: c.imageSpan[1], newText: scalarText(image.image, c.imageStyle) });
+    edits.push({ container: image.container, from: c.image ?? '', to: write.image, running: image.image, ...(write.pin ? { pin: write.pin } : {}), start: c.imageSpan[0], end: c.imageSpan[1], newText: scalarText(write.image, c.imageStyle) });
   }
   let out = text;
   for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return { ok: true, edits, text: out, unchanged };
 }
 
-/** `rollback/deployment-catalog-revision-1` (the caller adds `-2`, `-3` when taken). */
-export function alignBranchName(ref: Pick<WorkloadRef, 'kind' | 'name'>, revision: number | undefined): string {
+/**
+ * The branch of "make the manifest match the cluster":
+ * `rollback/deployment-catalog-revision-4` after a rollback, else
+ * `match-cluster/deployment-catalog-revision-4` (the caller adds `-2`, `-3` when taken).
+ */
+export function alignBranchName(ref: Pick<WorkloadRef, 'kind' | 'name'>, revision: number | undefined, afterRollback = true): string {
   const slug = `${ref.kind.toLowerCase()}-${ref.name}`.replace(/[^A-Za-z0-9._-]+/g, '-');
-  return `rollback/${slug}${revision !== undefined ? `-revision-${revision}` : ''}`;
+  return `${afterRollback ? 'rollback' : 'match-cluster'}/${slug}${revision !== undefined ? `-revision-${revision}` : ''}`;
 }
 
-/** The commit message of "make the manifest match the cluster". */
-export function alignCommitMessage(ref: WorkloadRef, context: string, revision: number | undefined, edits: readonly ImageEdit[], evidence?: string): string {
-  const subject = `${refText(ref)}: match the cluster after rollback${revision !== undefined ? ` to revision ${revision}` : ''}`;
-  const body = [
-    `The ${ref.kind} in namespace ${ref.namespace} (context ${context}) now runs:`,
-    ...edits.map((e) => `- ${e.container}: ${e.to} (was ${e.from})`),
-    ...(evidence ? ['', `Evidence: ${evidence}`] : []),
-  ];
+/** What the commit of "make the manifest match the cluster" knows about how the cluster came to run it. */
+export interface AlignOrigin {
+  context: string;
+  /** The live revision the images come from. */
+  liveRevision?: number;
+  /** Set when the commit follows a rollback Rollback Guard ran: the revision rolled back to and its evidence record. */
+  rollback?: { toRevision?: number; evidence?: string };
+}
+
+/**
+ * The commit message of "make the manifest match the cluster": the subject
+ * says which images the manifest now names; the body says where they run,
+ * how each digest was kept (or why it could not be), and mentions a
+ * rollback only when one happened.
+ */
+export function alignCommitMessage(ref: WorkloadRef, origin: AlignOrigin, edits: readonly ImageEdit[]): string {
+  const images = [...new Set(edits.map((e) => shortImage(e.running)))].join(', ');
+  const subject = `${refText(ref)}: name the image${edits.length === 1 ? '' : 's'} the cluster runs (${images})`;
+  const where = `the ${ref.kind} in namespace ${ref.namespace} (context ${origin.context})${origin.liveRevision !== undefined ? `, live revision ${origin.liveRevision}` : ''}`;
+  const body: string[] = [`Sets ${edits.length === 1 ? 'the image' : 'the images'} to what ${where} runs:`];
+  for (const e of edits) {
+    body.push(`- ${e.container}: ${e.to} (was ${e.from})`);
+    if (e.pin === 'kept') body.push(`  The cluster names the tag; the digest is the one this file pinned for it before.`);
+    if (e.pin === 'lost') body.push(`  The cluster names the tag alone and no digest for it is known here: pin it again.`);
+  }
+  const rollback = origin.rollback;
+  if (rollback) {
+    body.push('', `The cluster runs ${edits.length === 1 ? 'it' : 'them'} since Rollback Guard rolled the ${ref.kind} back${rollback.toRevision !== undefined ? ` to revision ${rollback.toRevision}` : ''}.`);
+    if (rollback.evidence) body.push(`Evidence: ${rollback.evidence}`);
+  }
   return `${subject}\n\n${body.join('\n')}\n`;
 }
 
