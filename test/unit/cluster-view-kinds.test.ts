@@ -86,7 +86,7 @@ describe('cluster view: Helm releases, Applications, Rollouts, Flux', () => {
     assert.equal(item.description, 'Helm release · 3 revisions · live 3 · storefront-0.3.0');
     assert.equal(item.contextValue, 'rollbackGuard:release+history');
     assert.equal(item.icon?.id, 'package');
-    assert.equal(item.accessibilityLabel, 'Helm release storefront, Helm release · 3 revisions · live 3 · storefront-0.3.0');
+    assert.equal(item.accessibilityLabel, 'Helm release storefront, 3 revisions · live 3 · storefront-0.3.0');
     const items = releaseRevisionNodes('rg-admin', release).map((n) => treeItem(n, NOW));
     assert.deepEqual(items.map((i) => [i.label, i.contextValue]), [
       ['revision 3', 'rollbackGuard:releaseRevision+current'],
@@ -97,6 +97,9 @@ describe('cluster view: Helm releases, Applications, Rollouts, Flux', () => {
     assert.equal(items[1]!.description, 'superseded · storefront:3.2.0 · storefront 3.2.0 · 8d');
     assert.match(items[1]!.tooltip!, /Stored in Secret sh\\\.helm\\\.release\\\.v1\\\.storefront\\\.v2/);
     assert.equal(items[0]!.icon?.id, 'pass-filled');
+    // Read aloud once: the kind and "live" are not repeated.
+    assert.equal(items[0]!.accessibilityLabel, 'revision 3, live, storefront:3.2.1 · storefront 3.2.1 · 7d');
+    assert.equal(items[1]!.accessibilityLabel, 'revision 2, superseded, storefront:3.2.0 · storefront 3.2.0 · 8d');
   });
 
   it('an Argo CD Application and its history entries; auto-sync shown and in the contextValue', () => {

@@ -91,6 +91,8 @@ describe('cluster view: tree items', () => {
     assert.equal(treeItem({ kind: 'workload', context: 'dev', workload: single }, NOW).contextValue, 'rollbackGuard:workload');
     const paused = treeItem({ kind: 'workload', context: 'dev', workload: { ...catalog(), paused: true, gitops: [{ certain: true, text: 'Argo CD Application shop' }] } }, NOW);
     assert.equal(paused.description, 'Deployment · 3 revisions · live 3 · paused · GitOps');
+    // Read aloud, the kind is said once.
+    assert.equal(item.accessibilityLabel, 'Deployment catalog, 3 revisions · live 3');
   });
 
   it('revisions: newest first, the live one marked +current, images, change-cause and age', () => {
@@ -113,6 +115,9 @@ describe('cluster view: tree items', () => {
     assert.equal(items[0]!.icon?.id, 'pass-filled');
     assert.match(items[2]!.tooltip!, /ghcr\.io\/bookstore\/catalog:1\.2\.0/);
     assert.equal(items[1]!.id, 'revision:dev/bookstore/Deployment/catalog/2');
+    // Read aloud, "live" is said once.
+    assert.equal(items[0]!.accessibilityLabel, 'revision 3, live, catalog:1.4.2 · catalog 1.4.2: search by ISBN · 5m');
+    assert.equal(items[2]!.accessibilityLabel, 'revision 1, catalog:1.2.0 · catalog 1.2.0: first release · 5h');
   });
 
   it('after a rollback the restored template is the new live revision', () => {

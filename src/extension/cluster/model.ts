@@ -371,6 +371,11 @@ function safe(text: string, secrets: readonly string[]): string {
   return redact(text, secrets);
 }
 
+/** A row's description without its first part (the kind, which the accessible label already names). */
+function withoutFirst(description: string): string {
+  return description.split(' · ').slice(1).join(' · ');
+}
+
 /** Markdown special characters escaped, for text from the cluster inside a tooltip. */
 function md(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
@@ -437,7 +442,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:workload${count > 1 ? '+history' : ''}${w.argo ? `+rollout${w.argo.aborted ? '+aborted' : ''}` : ''}${w.hold ? '+held' : w.gitops.some((g) => g.certain) ? '+gitops' : ''}`,
         icon: { id: KIND_ICON[w.ref.kind], ...(w.rollout.failed ? { color: 'errorForeground' } : w.rollout.done ? {} : { color: 'charts.yellow' }) },
         collapsible: w.hold ? 'expanded' : count > 0 ? 'collapsed' : 'none',
-        accessibilityLabel: `${w.ref.kind} ${w.ref.name}, ${description}`,
+        accessibilityLabel: `${w.ref.kind} ${w.ref.name}, ${withoutFirst(description)}`,
       };
     }
     case 'revision': {
@@ -445,7 +450,8 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
       const age = ageText(r.createdAt, now);
       const cause = r.changeCause ? safe(r.changeCause, secrets) : '';
       const moved = r.previousRevisions?.length ? `revision ${r.previousRevisions.join(', ')} → now ${r.revision}` : '';
-      const description = [r.live ? 'live' : '', r.stable ? 'stable' : '', moved, imagesShort(r.images), cause, age].filter(Boolean).join(' · ');
+      const details = [r.stable ? 'stable' : '', moved, imagesShort(r.images), cause, age].filter(Boolean);
+      const description = [r.live ? 'live' : '', ...details].filter(Boolean).join(' · ');
       const tooltip = [
         `**Revision ${r.revision}** of ${refText(node.ref)} in \`${node.ref.namespace}\`${r.live ? ' — **live**' : ''}`,
         `Images:\n${imagesFull(r.images)}`,
@@ -466,7 +472,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:revision${r.live ? '+current' : ''}`,
         icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : { id: 'history' },
         collapsible: 'none',
-        accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
+        accessibilityLabel: [`revision ${r.revision}`, r.live ? 'live' : '', details.join(' · ')].filter(Boolean).join(', '),
       };
     }
     case 'hold': {
@@ -515,14 +521,15 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:release${count > 1 ? '+history' : ''}`,
         icon: { id: 'package', ...(/^failed$/.test(r.status) ? { color: 'errorForeground' } : /^pending/.test(r.status) ? { color: 'charts.yellow' } : {}) },
         collapsible: count > 0 ? 'collapsed' : 'none',
-        accessibilityLabel: `Helm release ${r.ref.name}, ${description}`,
+        accessibilityLabel: `Helm release ${r.ref.name}, ${withoutFirst(description)}`,
       };
     }
     case 'releaseRevision': {
       const r = node.revision;
       const age = ageText(r.updated, now);
       const unserved = r.unservedApis?.length ? `uses ${[...new Set(r.unservedApis.map((a) => a.split(' ')[0]))].join(', ')}, no longer served` : '';
-      const description = [r.live ? 'live' : r.status, unserved, imagesShort(r.images), safe(r.description, secrets), age].filter(Boolean).join(' · ');
+      const details = [unserved, imagesShort(r.images), safe(r.description, secrets), age].filter(Boolean);
+      const description = [r.live ? 'live' : r.status, ...details].filter(Boolean).join(' · ');
       return {
         id: `releaseRevision:${node.context}/${node.ref.namespace}/${node.ref.name}/${r.revision}`,
         label: `revision ${r.revision}`,
@@ -541,7 +548,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:releaseRevision${r.current ? '+current' : ''}`,
         icon: r.live ? { id: 'pass-filled', color: 'charts.green' } : r.unservedApis?.length ? { id: 'warning', color: 'editorWarning.foreground' } : r.status === 'failed' ? { id: 'error', color: 'errorForeground' } : { id: 'history' },
         collapsible: 'none',
-        accessibilityLabel: `revision ${r.revision}${r.live ? ', live' : ''}, ${description}`,
+        accessibilityLabel: [`revision ${r.revision}`, r.live ? 'live' : r.status, details.join(' · ')].filter(Boolean).join(', '),
       };
     }
     case 'application': {
@@ -562,14 +569,15 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:application${a.entries.length > 1 ? '+history' : ''}${a.autoSync ? '+autosync' : ''}`,
         icon: { id: 'git-merge', ...(a.health === 'Degraded' ? { color: 'errorForeground' } : a.syncStatus === 'OutOfSync' ? { color: 'charts.yellow' } : {}) },
         collapsible: a.entries.length > 0 ? 'collapsed' : 'none',
-        accessibilityLabel: `Argo CD Application ${a.ref.name}, ${description}`,
+        accessibilityLabel: `Argo CD Application ${a.ref.name}, ${withoutFirst(description)}`,
       };
     }
     case 'appEntry': {
       const e = node.entry;
       const age = ageText(e.deployedAt, now);
       const short = e.revision.split(', ').map((r) => (/^[0-9a-f]{40}$/.test(r) ? r.slice(0, 7) : r)).join(', ');
-      const description = [e.live ? 'live' : '', short, e.initiatedBy ? `by ${e.initiatedBy}` : '', age].filter(Boolean).join(' · ');
+      const details = [short, e.initiatedBy ? `by ${e.initiatedBy}` : '', age].filter(Boolean);
+      const description = [e.live ? 'live' : '', ...details].filter(Boolean).join(' · ');
       return {
         id: `appEntry:${node.context}/${node.ref.namespace}/${node.ref.name}/${e.id}`,
         label: `history ${e.id}`,
@@ -578,7 +586,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:appRevision${e.live ? '+current' : ''}`,
         icon: e.live ? { id: 'pass-filled', color: 'charts.green' } : { id: 'history' },
         collapsible: 'none',
-        accessibilityLabel: `history ${e.id}${e.live ? ', live' : ''}, ${description}`,
+        accessibilityLabel: [`history ${e.id}`, e.live ? 'live' : '', details.join(' · ')].filter(Boolean).join(', '),
       };
     }
     case 'flux': {
@@ -602,7 +610,7 @@ export function treeItem(node: ClusterNode, now: number, secrets: readonly strin
         contextValue: `rollbackGuard:flux+${f.suspended ? 'suspended' : 'reconciling'}${f.heldFor ? '+held' : ''}`,
         icon: f.suspended ? { id: 'debug-pause', color: 'charts.yellow' } : { id: 'sync', ...(f.ready?.status === 'False' ? { color: 'errorForeground' } : {}) },
         collapsible: 'none',
-        accessibilityLabel: `Flux ${f.ref.kind} ${f.ref.name}, ${description}`,
+        accessibilityLabel: `Flux ${f.ref.kind} ${f.ref.name}, ${withoutFirst(description)}`,
       };
     }
     case 'error': {
