@@ -5,8 +5,9 @@ import type { ClusterService } from './service';
 /**
  * "3 revisions · live 3 · roll back…" above each workload document of a
  * manifest whose kind, name and namespace match a workload the view watches.
- * Shows nothing until the cluster view has connected: a CodeLens never
- * starts a connection by itself.
+ * In a trusted workspace, a manifest that describes a workload starts the
+ * connection the view uses (once), so the lens shows without the Cluster
+ * History view ever having been opened.
  */
 export class WorkloadLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -25,8 +26,7 @@ export class WorkloadLensProvider implements vscode.CodeLensProvider, vscode.Dis
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const feed = this.service.currentFeed();
-    if (!feed || feed.workloads.size === 0 || !vscode.workspace.isTrusted) return [];
+    if (!vscode.workspace.isTrusted) return [];
     if (!vscode.workspace.getConfiguration('rollbackGuard.cluster').get<boolean>('codeLens', true)) return [];
     const key = document.uri.toString();
     let cached = this.parsed.get(key);
@@ -34,6 +34,11 @@ export class WorkloadLensProvider implements vscode.CodeLensProvider, vscode.Dis
       cached = { version: document.version, workloads: manifestWorkloads(document.getText()) };
       this.parsed.set(key, cached);
     }
+    if (cached.workloads.length === 0) return [];
+    // The first workload manifest connects (the service's change event brings the lenses back).
+    this.service.start();
+    const feed = this.service.currentFeed();
+    if (!feed || feed.workloads.size === 0) return [];
     const live = [...feed.workloads.values()];
     const lenses: vscode.CodeLens[] = [];
     for (const doc of cached.workloads) {
