@@ -117,6 +117,9 @@ async function liveImage(): Promise<string> {
 test('the view shows the context, namespace bookstore, deployment/catalog and its three revisions with the live one marked', () =>
   step('history tree', async () => {
     const { page } = session.workbench;
+    // The manifest's CodeLens comes before the Cluster History view was ever opened: the lens connects by itself.
+    await session.workbench.openFile(CATALOG_MANIFEST);
+    await page.locator('.codelens-decoration', { hasText: '3 revisions · live 3 · roll back…' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await page.locator('.activitybar .action-item a[aria-label^="Rollback Guard"], .activitybar .action-item[aria-label^="Rollback Guard"]').first().click();
     // Room for the descriptions: only the cluster view, in a wider side bar.
     await page.locator('.pane-header', { hasText: 'Rollback Risks' }).first().click();
@@ -310,6 +313,7 @@ test('"Make the manifest match the cluster" commits the running image on a new b
     // The cluster names the tag; the manifest keeps the digest form with the digest its history pinned for 1.2.0.
     assert.match(text, new RegExp(`catalog: ghcr\\.io/bookstore/catalog:1\\.4\\.2@sha256:[0-9a-f]+ → ghcr\\.io/bookstore/catalog:1\\.2\\.0@${CATALOG_120_DIGEST}`));
     assert.match(text, /pinned for it before/);
+    assert.deepEqual(await horizontalOverflow(dialog), [], 'the confirmation needs no horizontal scrolling');
     await shot('06-align-manifest-confirmation', 'align-manifest-confirmation.png');
     await dialog.locator('.monaco-button', { hasText: /^Commit on New Branch$/ }).click();
     await session.workbench.waitForNotification(/Created rollback\/deployment-catalog-revision-4/, { timeoutMs: 30_000 });
