@@ -101,9 +101,9 @@ export function workloadArg(text: string | undefined, namespace: string): Worklo
   return { ...parsed.value, namespace };
 }
 
-/** `KIND/NAME` for history and undo: a workload, helmrelease/NAME (release/NAME) or application/NAME. */
+/** `KIND/NAME` for history and undo: a workload, helm-release/NAME (release/NAME) or application/NAME. */
 export function historyArg(text: string | undefined, namespace: string): HistoryRef {
-  if (!text) throw new UsageError('name it as KIND/NAME (e.g. deployment/web, helmrelease/storefront, application/shop)');
+  if (!text) throw new UsageError('name it as KIND/NAME (e.g. deployment/web, helm-release/storefront, application/shop)');
   const parsed = parseHistoryRef(text);
   if (!parsed.ok) throw new UsageError(`${parsed.error.message}. ${parsed.error.hint}`);
   return { ...parsed.value, namespace } as HistoryRef;

@@ -1,5 +1,5 @@
 /**
- * `undo helmrelease/NAME` (runs `helm rollback` after the preflight) and
+ * `undo helm-release/NAME` (runs `helm rollback` after the preflight) and
  * `undo application/NAME` (sets the Argo CD Application's operation.sync),
  * with the same preflight output, confirmation, refusals, evidence and exit
  * codes as a workload undo.

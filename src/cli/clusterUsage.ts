@@ -24,7 +24,9 @@ or of all of them in a namespace, with Flux objects' suspend state, when
 KIND/NAME is left out. Reads one list per kind, never one call per object.
 
 KIND: deployment (deploy), statefulset (sts), daemonset (ds), rollout (ro),
-helmrelease (release) for a Helm release, application (app) for Argo CD.
+helm-release (release) for a Helm release, application (app) for Argo CD.
+helmrelease/NAME, the earlier spelling, names a Helm release here too; Flux's
+HelmRelease is suspended and resumed with the flux command.
 
 Options:
 ${NAMESPACE}
@@ -49,7 +51,7 @@ a server-side dry run and the pod template diff. The patch carries the
 resourceVersion the preflight read, so a concurrent change aborts it. Follows
 the rollout and writes an evidence record.
 
-helmrelease/NAME runs \`helm rollback --namespace=NS --kube-context=CTX --wait -- NAME N\`
+helm-release/NAME runs \`helm rollback --namespace=NS --kube-context=CTX --wait -- NAME N\`
 (the helm binary: --helm PATH, else helm on PATH) after the same preflight,
 with RBAC on the release Secrets and every object the rollback changes.
 application/NAME sets the Argo CD Application's operation.sync from history
@@ -70,7 +72,7 @@ ${EVIDENCE}
       --repo DIR            the Git repository of the manifests, for the schema check: which migrations
                             changed between the two revisions (found through the images; default: .)
       --no-repo             skip the schema check
-      --helm PATH           the helm binary (helmrelease/NAME; default: helm on PATH)
+      --helm PATH           the helm binary (helm-release/NAME; default: helm on PATH)
       --pause-auto-sync     pause the Application's auto-sync first (application/NAME)
 ${CONFIG}
 ${OUTPUT}

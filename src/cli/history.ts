@@ -294,7 +294,7 @@ function treeText(tree: HistoryTree): string {
   const prefix = (ns: string) => (tree.namespace === undefined ? `${ns}/` : '');
   const out: string[] = [];
   for (const h of tree.workloads) out.push(`${prefix(h.ref.namespace)}${refText(h.ref)}`, textOf(h, '  '), '');
-  for (const r of releases) out.push(`${prefix(r.ref.namespace)}${refText(r.ref)} (Helm release)`, releaseText(r, '  '), '');
+  for (const r of releases) out.push(`${prefix(r.ref.namespace)}${refText(r.ref)}`, releaseText(r, '  '), '');
   for (const a of applications) out.push(`${prefix(a.ref.namespace)}${refText(a.ref)} (Argo CD)`, applicationText(a, '  '), '');
   for (const f of flux) out.push(`${prefix(f.ref.namespace)}${f.ref.kind.toLowerCase()}/${f.ref.name} (Flux): ${fluxText(f)}`);
   if (flux.length) out.push('');

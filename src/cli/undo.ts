@@ -48,7 +48,7 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
     return 0;
   }
   const format = oneOf('format', values.format, FORMATS, 'text');
-  if (positionals.length !== 1) throw new UsageError('name exactly one object as KIND/NAME (e.g. deployment/web, helmrelease/storefront, application/shop)');
+  if (positionals.length !== 1) throw new UsageError('name exactly one object as KIND/NAME (e.g. deployment/web, helm-release/storefront, application/shop)');
   const givenRevision = positiveInt('to-revision', values['to-revision']);
   const toRevision = givenRevision ?? 0;
   const timeoutSeconds = positiveInt('timeout', values.timeout) ?? 300;
@@ -60,7 +60,7 @@ export async function undo(argv: string[], io: ClusterCliIO): Promise<number> {
   return withSession(io, 'undo', values, config.production.contexts, async (session) => {
     const secrets = await session.client.secrets();
     const target = historyArg(positionals[0], values.namespace ?? session.namespace);
-    if (values.helm !== undefined && target.kind !== 'HelmRelease') throw new UsageError('--helm applies to helmrelease/NAME only');
+    if (values.helm !== undefined && target.kind !== 'HelmRelease') throw new UsageError('--helm applies to helm-release/NAME only');
     if (values['pause-auto-sync'] && target.kind !== 'Application') throw new UsageError('--pause-auto-sync applies to application/NAME only');
     const common = { io, session, values, format, prompter, secrets, timeoutSeconds };
     if (target.kind === 'HelmRelease') return await undoRelease(common, target, toRevision);

@@ -13,7 +13,7 @@ import { diffTemplates } from './diff';
 import type { ClusterError } from './errors';
 import type { PreflightBase } from './operations';
 import type { Preflight } from './preflight';
-import { refText } from './kinds';
+import { kindLabel, kindName, refText, type HistoryKind } from './kinds';
 import { imagesText, type PodTemplate } from './template';
 
 export const EVIDENCE_FORMAT = 'rollback-guard.evidence/v1';
@@ -29,7 +29,8 @@ export interface EvidenceRecord {
   who: { kubeconfigUser: string; username?: string; groups?: string[]; osUser: string; host: string };
   when: { preflightAt: string; startedAt: string; patchedAt?: string; finishedAt: string };
   context: { name: string; cluster: string; server: string; production: boolean; productionPattern?: string; nameTypedBack: boolean };
-  object: { kind: string; namespace: string; name: string; uid: string; resourceVersionBefore: string; resourceVersionAfter?: string };
+  /** apiGroup is set for a Flux object (a Flux HelmRelease, not a Helm release). */
+  object: { kind: string; apiGroup?: string; namespace: string; name: string; uid: string; resourceVersionBefore: string; resourceVersionAfter?: string };
   from: { revision?: number; images: string };
   to?: { revision: number; images: string; source: string; changeCause?: string; revisionAfter?: number };
   reason?: string;
@@ -129,7 +130,7 @@ export interface OperationEvidenceInput {
   base: PreflightBase;
   /** "abort", "promote", "suspend", …; leave out for a rollback. */
   action?: string;
-  object: { uid: string; resourceVersionBefore: string; resourceVersionAfter?: string };
+  object: { uid: string; apiGroup?: string; resourceVersionBefore: string; resourceVersionAfter?: string };
   from: EvidenceRecord['from'];
   to?: EvidenceRecord['to'];
   diff?: EvidenceRecord['diff'];
@@ -157,7 +158,7 @@ export function operationEvidence(input: OperationEvidenceInput, secrets: readon
   const stamp = input.startedAt.replace(/[-:]/g, '').replace('.', '');
   const record: EvidenceRecord = {
     format: EVIDENCE_FORMAT,
-    id: `${stamp}-${slug(p.context.name)}-${slug(ref.namespace)}-${ref.kind.toLowerCase()}-${slug(ref.name)}${input.action ? `-${slug(input.action)}` : ''}`,
+    id: `${stamp}-${slug(p.context.name)}-${slug(ref.namespace)}-${input.object.apiGroup ? ref.kind.toLowerCase() : kindName(ref.kind)}-${slug(ref.name)}${input.action ? `-${slug(input.action)}` : ''}`,
     ...(input.action ? { action: input.action } : {}),
     tool: { name: 'rollback-guard', ...(input.toolVersion ? { version: input.toolVersion } : {}) },
     who: {
@@ -198,14 +199,14 @@ export function operationEvidence(input: OperationEvidenceInput, secrets: readon
 const ICON: Record<string, string> = { pass: '✔', warn: '⚠', fail: '✖', info: 'ℹ', skipped: '–' };
 
 export function evidenceMarkdown(r: EvidenceRecord): string {
-  const obj = `${r.object.kind.toLowerCase()}/${r.object.name}`;
+  const obj = r.object.apiGroup ? `${r.object.kind.toLowerCase()}/${r.object.name}` : refText(r.object);
   const lines = [
     `# ${r.action ? `${r.action[0]!.toUpperCase()}${r.action.slice(1)}` : 'Rollback'} of ${obj} in ${r.object.namespace} (${r.context.name}): ${r.outcome.status}`,
     '',
     `| | |`,
     `| --- | --- |`,
     `| Outcome | **${r.outcome.status}**: ${r.outcome.message.replace(/\|/g, '\\|')} |`,
-    `| Object | ${r.object.kind} \`${r.object.namespace}/${r.object.name}\` (uid ${r.object.uid}) |`,
+    `| Object | ${r.object.apiGroup ? `${r.object.kind}.${r.object.apiGroup}` : kindLabel(r.object.kind as HistoryKind)} \`${r.object.namespace}/${r.object.name}\` (uid ${r.object.uid}) |`,
     `| From → to | revision ${r.from.revision ?? '?'} → ${r.to ? `${r.to.revision}${r.to.revisionAfter !== undefined ? ` (now revision ${r.to.revisionAfter})` : ''}` : '—'} |`,
     `| Images | ${r.from.images || '—'} → ${r.to?.images ?? '—'} |`,
     `| Reason | ${r.reason?.replace(/\|/g, '\\|') ?? '—'} |`,

@@ -185,7 +185,7 @@ export async function executeFlux(client: KubeClient, pre: FluxPreflight, option
     () => ({
       ...base,
       action: verb,
-      object: { uid: pre.object.uid, resourceVersionBefore: pre.object.resourceVersion },
+      object: { uid: pre.object.uid, apiGroup: FLUX_GROUP[ref.kind], resourceVersionBefore: pre.object.resourceVersion },
       from: { images: '' },
       ...(pre.patch ? { patch: { type: 'merge', body: pre.patch } } : {}),
     }),

@@ -19,7 +19,7 @@ import { boundAliases } from '../core/yaml/aliases';
 import type { KubeObject } from './client';
 import { fail, ok, type Result } from './errors';
 import { detectGitOps, type GitOpsOwner } from './gitops';
-import type { ReleaseRef } from './kinds';
+import { refText, type ReleaseRef } from './kinds';
 import type { ContainerImage } from './template';
 import { configFingerprint, podConfigReferences, type ConfigFingerprint, type ConfigKind } from '../core/k8s/configContent';
 
@@ -445,8 +445,8 @@ export function planHelmRollback(history: ReleaseHistory, toRevision = 0): Resul
   if (!to) {
     return fail(
       toRevision === 0 ? 'no-history' : 'revision-not-found',
-      `release has no ${target} version: helmrelease/${ref.name} has revision(s) ${history.revisions.map((r) => r.revision).join(', ')}`,
-      toRevision === 0 ? 'There is no earlier revision to go back to.' : `List its revisions with rollback-guard history helmrelease/${ref.name} -n ${ref.namespace}.`,
+      `release has no ${target} version: ${refText(ref)} has revision(s) ${history.revisions.map((r) => r.revision).join(', ')}`,
+      toRevision === 0 ? 'There is no earlier revision to go back to.' : `List its revisions with rollback-guard history ${refText(ref)} -n ${ref.namespace}.`,
     );
   }
   return ok({ ref, fromRevision: current.revision, toRevision: target, newRevision: current.revision + 1, from: current, to, description: `Rollback to ${target}`, history });

@@ -23,6 +23,7 @@ export {
   parseHistoryRef,
   parseFluxRef,
   refText,
+  kindName,
   kindLabel,
   type WorkloadKind,
   type WorkloadRef,

@@ -68,7 +68,9 @@ export const KIND_INFO: Record<WorkloadKind, KindInfo> = {
   Rollout: { group: 'argoproj.io', version: 'v1alpha1', plural: 'rollouts', history: 'replicasets', aliases: ['rollout', 'rollouts', 'ro', 'rollout.argoproj.io', 'rollouts.argoproj.io'] },
 };
 
-const RELEASE_ALIASES = ['helmrelease', 'helmreleases', 'release', 'releases', 'hr'];
+// `helm-release` is how a Helm release is printed; `helmrelease`, `release` and `hr` are read too (the
+// names earlier versions printed and took), although `flux` reads `helmrelease` as Flux's HelmRelease.
+const RELEASE_ALIASES = ['helm-release', 'helm-releases', 'helmrelease', 'helmreleases', 'release', 'releases', 'hr'];
 const APPLICATION_ALIASES = ['application', 'applications', 'app', 'application.argoproj.io', 'applications.argoproj.io'];
 const KUSTOMIZATION_ALIASES = ['kustomization', 'kustomizations', 'ks', 'kustomization.kustomize.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'];
 const FLUX_HELMRELEASE_ALIASES = ['helmrelease', 'helmreleases', 'hr', 'helmrelease.helm.toolkit.fluxcd.io', 'helmreleases.helm.toolkit.fluxcd.io'];
@@ -108,7 +110,7 @@ export function parseWorkload(text: string): Result<{ kind: WorkloadKind; name: 
   return valid.ok ? ok({ kind, name }) : valid;
 }
 
-/** What `history` and `undo` take: a workload, `helmrelease/NAME` (or `release/NAME`), or `application/NAME`. */
+/** What `history` and `undo` take: a workload, `helm-release/NAME` (or `release/NAME`), or `application/NAME`. */
 export function parseHistoryRef(text: string): Result<{ kind: HistoryKind; name: string }> {
   const { kindText, name } = splitRef(text);
   const kind: HistoryKind | undefined =
@@ -117,7 +119,7 @@ export function parseHistoryRef(text: string): Result<{ kind: HistoryKind; name:
     return fail(
       'unsupported',
       `"${text}" is not something this command handles`,
-      'Name it as KIND/NAME with KIND one of deployment (deploy), statefulset (sts), daemonset (ds), rollout (ro), helmrelease (release) for a Helm release, or application (app) for an Argo CD Application: e.g. deployment/web, helmrelease/storefront.',
+      'Name it as KIND/NAME with KIND one of deployment (deploy), statefulset (sts), daemonset (ds), rollout (ro), helm-release (release) for a Helm release, or application (app) for an Argo CD Application: e.g. deployment/web, helm-release/storefront.',
     );
   }
   const valid = checkName(name);
@@ -135,8 +137,18 @@ export function parseFluxRef(text: string): Result<{ kind: FluxRef['kind']; name
   return valid.ok ? ok({ kind, name }) : valid;
 }
 
+/**
+ * The kind as `history` and `undo` print it: kubectl's singular for workloads
+ * and Applications, `helm-release` for a Helm release (so it never reads as
+ * Flux's `helmrelease`).
+ */
+export function kindName(kind: string): string {
+  return kind === 'HelmRelease' ? 'helm-release' : kind.toLowerCase();
+}
+
+/** `deployment/web`, `helm-release/storefront`, `application/shop`. */
 export function refText(ref: { kind: string; name: string }): string {
-  return `${ref.kind.toLowerCase()}/${ref.name}`;
+  return `${kindName(ref.kind)}/${ref.name}`;
 }
 
 /** How a person names the kind: "Helm release", "Argo CD Application", "Rollout". */

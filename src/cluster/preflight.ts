@@ -170,7 +170,7 @@ export async function preflight(client: KubeClient, request: RollbackRequest, op
           id: 'gitops',
           status: 'warn',
           title: `part of Helm release ${release.namespace ?? ref.namespace}/${release.name} (annotation meta.helm.sh/release-name): its next helm upgrade or rollback re-applies the chart's version`,
-          evidence: [`Rolling back the release keeps Helm and the cluster in step: rollback-guard undo helmrelease/${release.name} -n ${release.namespace ?? ref.namespace}.`],
+          evidence: [`Rolling back the release keeps Helm and the cluster in step: rollback-guard undo helm-release/${release.name} -n ${release.namespace ?? ref.namespace}.`],
         }
       : withLoops(gitopsCheck(ref, gitops, undefined, 'rollback'), gitops.some((g) => g.certainty === 'certain') ? await readLoops(client, object) : []),
   );

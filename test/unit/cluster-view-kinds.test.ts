@@ -14,6 +14,7 @@ import {
   namespaceChildren,
   operationConfirmation,
   parseRevisionPath,
+  refText,
   releaseRevisionNodes,
   revisionPath,
   summarizeApplication,
@@ -22,6 +23,7 @@ import {
   treeItem,
   type WorkloadSummary,
 } from '../../src/extension/cluster/model';
+import { refText as cliRefText } from '../../src/cluster/kinds';
 
 const NOW = Date.parse('2025-05-10T12:00:00Z');
 
@@ -159,6 +161,11 @@ describe('cluster view: Helm releases, Applications, Rollouts, Flux', () => {
     assert.equal(ns.description, '4 workloads · 1 Helm release · 1 Flux object');
     assert.equal(treeItem({ kind: 'namespace', context: 'c', namespace: 'argocd', workloads: 0, counts: { releases: 0, applications: 2, flux: 0 } }, NOW).description, '2 Applications');
     assert.deepEqual(namespaceChildren('c', groups[1]!).map((n) => n.kind), ['release', 'flux']);
+  });
+
+  it('names every kind as the CLI prints it: a Helm release as helm-release/NAME', () => {
+    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'Rollout', 'HelmRelease', 'Application']) assert.equal(refText({ kind, name: 'shop' }), cliRefText({ kind, name: 'shop' }), kind);
+    assert.equal(refText({ kind: 'HelmRelease', name: 'storefront' }), 'helm-release/storefront');
   });
 
   it('revision documents of a Helm release round-trip their path', () => {

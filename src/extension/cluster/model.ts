@@ -310,8 +310,13 @@ export function summarizeRevision(r: RevisionEntry, earlier: readonly number[] =
   };
 }
 
+/**
+ * `deployment/catalog`, `helm-release/storefront`, `application/shop`, as the
+ * CLI prints them (src/cluster/kinds.ts refText, repeated here because
+ * activation must not load the cluster layer; a unit test keeps them equal).
+ */
 export function refText(ref: { kind: string; name: string }): string {
-  return `${ref.kind.toLowerCase()}/${ref.name}`;
+  return `${ref.kind === 'HelmRelease' ? 'helm-release' : ref.kind.toLowerCase()}/${ref.name}`;
 }
 
 export function refKey(context: string, ref: WorkloadRef): string {

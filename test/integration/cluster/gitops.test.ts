@@ -483,8 +483,15 @@ describe('Argo Rollouts, Argo CD and Flux through their CRDs', { timeout: 30 * 6
     assert.equal((await getJson<Obj>(plane, ns, 'helmrelease.helm.toolkit.fluxcd.io/storefront')).spec.suspend, true);
     const cliTree = runCli(cli, ['history', '-n', ns], { cwd: work, env });
     assert.match(cliTree.stdout, /helmrelease\/storefront \(Flux\): suspended/);
-    const cliResume = runCli(cli, ['flux', 'resume', 'helmrelease/storefront', '-n', ns, '--yes'], { cwd: work, env });
+    const cliResume = runCli(cli, ['flux', 'resume', 'helmrelease/storefront', '-n', ns, '--yes', '--format', 'json'], { cwd: work, env });
     assert.equal(cliResume.code, 0, cliResume.stdout + cliResume.stderr);
+    // Flux's HelmRelease keeps Flux's name in the evidence (a Helm release is helm-release/NAME).
+    const resumedNote = (JSON.parse(cliResume.stdout) as { evidence: { markdown: string; json: string } }).evidence;
+    assert.match(resumedNote.markdown, /-helmrelease-storefront-resume\.md$/);
+    const resumedText = readFileSync(resumedNote.markdown, 'utf8');
+    assert.match(resumedText, /^# Resume of helmrelease\/storefront in flux-system/);
+    assert.match(resumedText, /\| Object \| HelmRelease\.helm\.toolkit\.fluxcd\.io `flux-system\/storefront`/);
+    assert.equal((JSON.parse(readFileSync(resumedNote.json, 'utf8')) as { object: { apiGroup?: string } }).object.apiGroup, 'helm.toolkit.fluxcd.io');
     assert.equal((await getJson<Obj>(plane, ns, 'helmrelease.helm.toolkit.fluxcd.io/storefront')).spec.suspend, undefined);
     const bad = runCli(cli, ['flux', 'pause', 'ks/apps', '--yes'], { cwd: work, env });
     assert.equal(bad.code, 2);

@@ -261,26 +261,29 @@ describe('Helm releases on a real control plane', { timeout: 30 * 60 * 1000 }, (
     assert.deepEqual((await helmHistory(ns)).map((r) => r.revision), [1, 2, 3, 4, 5]);
   });
 
-  test('CLI: history helmrelease/NAME, undo release/NAME with --helm, and a clear error without helm', { timeout: 600_000 }, async () => {
+  test('CLI: history helm-release/NAME (and the earlier helmrelease/NAME), undo release/NAME with --helm, and a clear error without helm', { timeout: 600_000 }, async () => {
     const ns = 'helm-cli';
     await namespace(plane, ns);
     await threeRevisions(ns);
     const work = mkdtempSync(join(tmpdir(), 'rg-helm-cli-'));
     const env = { ...process.env, KUBECONFIG: plane.kubeconfigPath, PATH: dirname(process.execPath) };
 
-    const hist = runCli(cli, ['history', 'helmrelease/storefront', '-n', ns, '--format', 'json'], { cwd: work, env });
+    const hist = runCli(cli, ['history', 'helm-release/storefront', '-n', ns, '--format', 'json'], { cwd: work, env });
     assert.equal(hist.code, 0, hist.stderr);
     const json = JSON.parse(hist.stdout) as { revisions: HelmHistoryRow[] };
     assert.deepEqual(json.revisions.map((r) => ({ revision: r.revision, updated: r.updated, status: r.status, chart: r.chart, app_version: r.app_version, description: r.description })), await helmHistory(ns));
     const text = runCli(cli, ['history', 'release/storefront', '-n', ns], { cwd: work, env });
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /REVISION\s+UPDATED\s+STATUS\s+CHART\s+APP VERSION\s+DESCRIPTION/);
+    assert.match(text.stdout, /^helm-release\/storefront in namespace helm-cli \(context rg-admin\)\n/);
     assert.match(text.stdout, /3 \(live\)\s+\S+ \S+\s+deployed\s+storefront-0\.3\.0\s+3\.2\.1\s+storefront 3\.2\.1/);
     const values = runCli(cli, ['history', 'helmrelease/storefront', '-n', ns, '--revision', '2'], { cwd: work, env });
     assert.match(values.stdout, /password: «redacted»/);
     assert.doesNotMatch(values.stdout, /hunter2/);
     const tree = runCli(cli, ['history', '-n', ns], { cwd: work, env });
-    assert.match(tree.stdout, /helmrelease\/storefront \(Helm release\)/);
+    // Printed as what it is: never as Flux's helmrelease/NAME.
+    assert.match(tree.stdout, /^helm-release\/storefront$/m);
+    assert.doesNotMatch(tree.stdout, /helmrelease/);
 
     // No helm on PATH: exit 1, and how to get it.
     const missing = runCli(cli, ['undo', 'helmrelease/storefront', '-n', ns, '--yes'], { cwd: work, env });
@@ -295,12 +298,19 @@ describe('Helm releases on a real control plane', { timeout: 30 * 60 * 1000 }, (
 
     const undo = runCli(cli, ['undo', 'release/storefront', '-n', ns, '--to-revision', '1', '--helm', plane.bin.helm, '--yes', '--no-wait', '--format', 'json'], { cwd: work, env });
     assert.equal(undo.code, 0, undo.stdout + undo.stderr);
-    const result = JSON.parse(undo.stdout) as { ok: boolean; status: string; revisionAfter: number };
+    const result = JSON.parse(undo.stdout) as { ok: boolean; status: string; revisionAfter: number; evidence: { markdown: string } | null };
     assert.deepEqual([result.ok, result.status, result.revisionAfter], [true, 'rolled-back', 4]);
     assert.equal((await helmHistory(ns))[3]!.description, 'Rollback to 1');
+    // The evidence names it the same way.
+    assert.ok(result.evidence, undo.stdout);
+    assert.match(result.evidence.markdown, /-helm-cli-helm-release-storefront\.md$/);
+    const note = readFileSync(result.evidence.markdown, 'utf8');
+    assert.match(note, /^# Rollback of helm-release\/storefront in helm-cli \(rg-admin\): rolled-back/);
+    assert.match(note, /\| Object \| Helm release `helm-cli\/storefront`/);
+    assert.doesNotMatch(note, /helmrelease/i);
 
     const usage = runCli(cli, ['undo', 'deployment/x', '--helm', '/bin/helm', '--yes'], { cwd: work, env });
     assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--helm applies to helmrelease\/NAME only/);
+    assert.match(usage.stderr, /--helm applies to helm-release\/NAME only/);
   });
 });

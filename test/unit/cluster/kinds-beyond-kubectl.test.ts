@@ -16,7 +16,9 @@ import { fluxObject, suspendPatch } from '../../../src/cluster/flux';
 import { buildReleaseHistories, decodeReleaseData, encodeReleaseData, manifestObjects, planHelmRollback, redactManifest, redactValues, releaseGitOps, type HelmReleaseRecord } from '../../../src/cluster/helm';
 import { helmRollbackArgs } from '../../../src/cluster/helmRollback';
 import { helmOwner } from '../../../src/cluster/gitops';
-import { parseFluxRef, parseHistoryRef, parseWorkload } from '../../../src/cluster/kinds';
+import { parseFluxRef, parseHistoryRef, parseWorkload, refText } from '../../../src/cluster/kinds';
+import { evidenceMarkdown, operationEvidence, type OutcomeStatus } from '../../../src/cluster/evidence';
+import type { PreflightBase } from '../../../src/cluster/operations';
 import { rolloutHistory } from '../../../src/cluster/history';
 import { planRollback } from '../../../src/cluster/rollback';
 import { rolloutState } from '../../../src/cluster/rollout';
@@ -162,7 +164,8 @@ describe('Helm release Secrets', () => {
     assert.ok(same.ok, 'helm rolls back to the current revision too');
     const none = planHelmRollback(h!, 7);
     assert.ok(!none.ok);
-    assert.match(none.error.message, /release has no 7 version/);
+    assert.match(none.error.message, /release has no 7 version: helm-release\/shop has revision\(s\) 1, 2, 3/);
+    assert.match(none.error.hint, /rollback-guard history helm-release\/shop -n prod/);
     const [single] = buildReleaseHistories([secret(record(1, 'deployed'))]);
     const nothing = planHelmRollback(single!);
     assert.ok(!nothing.ok);
@@ -345,11 +348,47 @@ describe('Flux and command-line names', () => {
       const r = parseHistoryRef(t);
       return r.ok ? r.value.kind : r.error.kind;
     });
-    assert.deepEqual(kinds(['deploy/a', 'ro/a', 'rollouts.argoproj.io/a', 'helmrelease/a', 'release/a', 'hr/a', 'application/a', 'app/a', 'applications.argoproj.io/a', 'ks/a', 'pod/a', 'helmrelease/']), ['Deployment', 'Rollout', 'Rollout', 'HelmRelease', 'HelmRelease', 'HelmRelease', 'Application', 'Application', 'Application', 'unsupported', 'unsupported', 'unsupported']);
+    assert.deepEqual(kinds(['deploy/a', 'ro/a', 'rollouts.argoproj.io/a', 'helm-release/a', 'helm-releases/a', 'helmrelease/a', 'release/a', 'hr/a', 'application/a', 'app/a', 'applications.argoproj.io/a', 'ks/a', 'pod/a', 'helmrelease/']), ['Deployment', 'Rollout', 'Rollout', 'HelmRelease', 'HelmRelease', 'HelmRelease', 'HelmRelease', 'HelmRelease', 'Application', 'Application', 'Application', 'unsupported', 'unsupported', 'unsupported']);
     assert.deepEqual(parseWorkload('rollout/web'), { ok: true, value: { kind: 'Rollout', name: 'web' } });
     assert.ok(!parseWorkload('helmrelease/web').ok);
     assert.deepEqual(parseFluxRef('ks/apps'), { ok: true, value: { kind: 'Kustomization', name: 'apps' } });
     assert.deepEqual(parseFluxRef('helmrelease/shop'), { ok: true, value: { kind: 'HelmRelease', name: 'shop' } });
     assert.ok(!parseFluxRef('deployment/shop').ok);
+    // Flux's HelmRelease keeps its name; a Helm release is not printed as one.
+    assert.ok(!parseFluxRef('helm-release/shop').ok);
+    const bad = parseHistoryRef('pod/a');
+    assert.ok(!bad.ok);
+    assert.match(bad.error.hint, /helm-release \(release\) for a Helm release/);
+  });
+
+  it('a Helm release is printed as helm-release/NAME, never as Flux\'s helmrelease/NAME', () => {
+    assert.equal(refText({ kind: 'HelmRelease', name: 'storefront' }), 'helm-release/storefront');
+    assert.equal(refText({ kind: 'Deployment', name: 'web' }), 'deployment/web');
+    assert.equal(refText({ kind: 'Application', name: 'shop' }), 'application/shop');
+    const base = (kind: string, namespace: string): PreflightBase => ({
+      ref: { kind, namespace, name: 'storefront' },
+      context: { name: 'rg-admin', cluster: 'c', user: 'u', namespace: 'default', auth: 'token' },
+      server: 'https://127.0.0.1:6443',
+      production: { production: false },
+      gitops: [],
+      checks: [],
+      blocking: [],
+      at: '2026-01-02T03:04:05.000Z',
+      calls: 0,
+    });
+    const common: { startedAt: string; nameTypedBack: boolean; gitopsAcknowledged: boolean; status: OutcomeStatus; message: string; from: { images: string } } = { startedAt: '2026-01-02T03:04:05.000Z', nameTypedBack: false, gitopsAcknowledged: false, status: 'rolled-back', message: 'done', from: { images: '' } };
+    const helm = operationEvidence({ ...common, base: base('HelmRelease', 'bookstore'), object: { uid: '1', resourceVersionBefore: '1' } });
+    assert.match(helm.id, /-bookstore-helm-release-storefront$/);
+    const helmText = evidenceMarkdown(helm);
+    assert.match(helmText, /^# Rollback of helm-release\/storefront in bookstore \(rg-admin\)/);
+    assert.match(helmText, /\| Object \| Helm release `bookstore\/storefront`/);
+    assert.doesNotMatch(helmText, /helmrelease/i);
+    // Flux's HelmRelease carries its API group and keeps Flux's name.
+    const flux = operationEvidence({ ...common, action: 'suspend', status: 'patched', base: base('HelmRelease', 'flux-system'), object: { uid: '2', apiGroup: 'helm.toolkit.fluxcd.io', resourceVersionBefore: '1' } });
+    assert.match(flux.id, /-flux-system-helmrelease-storefront-suspend$/);
+    const fluxText = evidenceMarkdown(flux);
+    assert.match(fluxText, /^# Suspend of helmrelease\/storefront in flux-system/);
+    assert.match(fluxText, /\| Object \| HelmRelease\.helm\.toolkit\.fluxcd\.io `flux-system\/storefront`/);
+    assert.doesNotMatch(fluxText, /helm-release|Helm release/);
   });
 });
