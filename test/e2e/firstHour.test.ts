@@ -251,5 +251,15 @@ test('the walkthrough shows its five steps with their pictures', () =>
       if (!loaded) await page.waitForTimeout(500);
     }
     assert.ok(loaded, 'the step picture loads');
+    // Nothing of ours is cut off or needs sideways scrolling: the step texts wrap, the picture is scaled into its pane.
+    assert.deepEqual(await horizontalOverflow(walkthrough.locator('.getting-started-step')), [], 'the steps need no horizontal scrolling');
+    const placed = await image.first().evaluate((img) => {
+      const box = img.getBoundingClientRect();
+      const pane = (img.closest('.getting-started-media') ?? img.parentElement!).getBoundingClientRect();
+      return { box: [box.left, box.top, box.right, box.bottom].map(Math.round), pane: [pane.left, pane.right].map(Math.round), window: [window.innerWidth, window.innerHeight] };
+    });
+    const [left, top, right, bottom] = placed.box;
+    assert.ok(left! >= placed.pane[0]! - 1 && right! <= placed.pane[1]! + 1, `the picture fits its pane: ${JSON.stringify(placed)}`);
+    assert.ok(top! >= 0 && right! <= placed.window[0]! + 1 && bottom! <= placed.window[1]! + 1, `the picture is inside the window: ${JSON.stringify(placed)}`);
     await capture(session, 'walkthrough', 'walkthrough.png');
   }));
