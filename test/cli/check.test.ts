@@ -7,6 +7,7 @@ import Ajv from 'ajv-draft-04';
 import AjvDraft7 from 'ajv';
 import { cli, workspace } from './run';
 import { loadSarifSchema } from './sarifSchema';
+import { MASK } from '../../src/core/redact';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'manifests');
 const read = (name: string) => readFileSync(join(fixtures, name), 'utf8');
@@ -198,6 +199,22 @@ describe('rollback-guard check', () => {
       const again = JSON.parse(cli(['check', '--format', 'gitlab'], moved).stdout) as typeof report;
       assert.deepEqual(again.map((r) => r.fingerprint), fingerprints);
       assert.notDeepEqual(again.map((r) => r.location.lines.begin), report.map((r) => r.location.lines.begin));
+    });
+
+    it('passes through the redaction layer like every other format: a secret in a finding never reaches the report, which stays valid', () => {
+      // Quoted SQL identifiers are free text: a token and a `password=` pair end up in RG202's and RG203's messages.
+      const token = 'ghp_SECRET31abcdefghijklmnopqrstuvwxyz0123';
+      const dir = workspace({ 'migrations/0001_cols.sql': `ALTER TABLE users DROP COLUMN "${token}";\nALTER TABLE orders RENAME COLUMN total TO "password=SECRET32pw";\n` });
+      for (const format of ['text', 'json', 'sarif', 'github', 'gitlab']) {
+        const result = cli(['check', '--format', format], dir);
+        assert.equal(result.code, 1, `${format}: ${result.stderr}`);
+        assert.doesNotMatch(result.stdout + result.stderr, /SECRET3\d/, format);
+        assert.ok(result.stdout.includes(`users.${MASK}`) && result.stdout.includes(`password=${MASK}`), `${format} shows the masks in place of the secrets`);
+      }
+      const report = JSON.parse(cli(['check', '--format', 'gitlab'], dir).stdout) as { check_name: string; description: string; fingerprint: string }[];
+      assert.ok(validate(report), JSON.stringify(validate.errors, null, 2));
+      assert.deepEqual(report.map((r) => r.check_name), ['RG202', 'RG203']);
+      assert.ok(report[0]!.description.startsWith(`RG202: Drops users.${MASK} `), report[0]!.description);
     });
 
     it('an empty report is an empty array', () => {
