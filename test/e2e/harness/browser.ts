@@ -40,8 +40,12 @@ export interface Workbench {
   waitForNotification(text: string | RegExp, options?: { timeoutMs?: number }): Promise<string>;
   /** Full-page PNG at `<screenshotsDir>/<name>.png`; returns the path. */
   screenshot(name: string): Promise<string>;
-  /** Open a workspace file via quick open; waits for its editor tab. */
-  openFile(relPath: string): Promise<void>;
+  /**
+   * Open a workspace file via quick open; waits for its editor tab.
+   * `timeoutMs`: how long file search may take to find it (a fresh workspace
+   * on a loaded machine indexes slowly).
+   */
+  openFile(relPath: string, opts?: { timeoutMs?: number }): Promise<void>;
   /** Open the Problems panel and return each row's text (file rows and marker rows). */
   problems(): Promise<string[]>;
   /** Console messages and page errors seen so far (useful when a test fails). */
@@ -201,7 +205,7 @@ export async function openWorkbench(url: string, options: OpenWorkbenchOptions =
     return file;
   };
 
-  const openFile = async (relPath: string): Promise<void> => {
+  const openFile = async (relPath: string, opts: { timeoutMs?: number } = {}): Promise<void> => {
     // Quick open through the palette's input without the '>' prefix: the same
     // widget switches to file search. Avoids depending on Ctrl+P.
     const wanted = relPath.replace(/\\/g, '/').replace(/^\.\//, '');
@@ -215,6 +219,7 @@ export async function openWorkbench(url: string, options: OpenWorkbenchOptions =
           return normalise(r.name) === normalise(base) && dirs.every((seg) => t.includes(seg));
         }),
       `file "${relPath}"`,
+      opts.timeoutMs ?? timeout,
     );
     await page.locator('.tabs-container .tab').filter({ hasText: base }).first().waitFor({ state: 'visible', timeout });
   };
