@@ -435,11 +435,11 @@ test('a Helm revision stored with an API version the server no longer serves is 
     if ((await release.getAttribute('aria-expanded')) !== 'true') await release.click();
     await waitFor('its revision 1 marked', async () => (await pane().locator('.monaco-list-row[aria-label*="uses policy/v1beta1, no longer served"]').count()) > 0, 30_000);
     const marked = pane().locator('.monaco-list-row[aria-label*="uses policy/v1beta1, no longer served"]').first();
-    assert.match((await marked.getAttribute('aria-label')) ?? '', /^revision 1, superseded · uses policy\/v1beta1, no longer served/);
+    assert.match((await marked.getAttribute('aria-label')) ?? '', /^revision 1, superseded, uses policy\/v1beta1, no longer served/);
     assert.equal(await marked.locator('.codicon-warning').count(), 1);
     await shot('11b-history-unserved-api', 'history-unserved-api.png');
     // Rolling back to it is refused in the panel, with the helm-mapkubeapis fix to copy.
-    await contextMenu('revision 1, superseded · uses policy/v1beta1', 'Roll Back to This Revision');
+    await contextMenu('revision 1, superseded, uses policy/v1beta1', 'Roll Back to This Revision');
     const frame = await panel(/^Helm release legacy in namespace bookstore \(context rg-admin\) will not be rolled back to revision 1: /);
     assert.equal(await frame.locator('#rollback').isDisabled(), true);
     const apis = frame.locator('.check').filter({ has: frame.locator('.id', { hasText: /^apis$/ }) });
@@ -461,8 +461,8 @@ test('a Helm release rolls back in the panel: helm rollback, the manifest and va
     await page.keyboard.press('Escape');
     const storefront = row('Helm release storefront').first();
     if ((await storefront.getAttribute('aria-expanded')) !== 'true') await storefront.click();
-    await waitFor('storefront revision 2', async () => (await row('revision 2, superseded · storefront:3.2.0').count()) > 0);
-    await contextMenu('revision 2, superseded · storefront:3.2.0', 'Roll Back to This Revision');
+    await waitFor('storefront revision 2', async () => (await row('revision 2, superseded, storefront:3.2.0').count()) > 0);
+    await contextMenu('revision 2, superseded, storefront:3.2.0', 'Roll Back to This Revision');
     const frame = await panel(/^Roll back Helm release storefront in namespace bookstore \(context rg-admin\) from revision 3 to revision 2 with helm rollback \(recorded as revision 4\): storefront:3\.2\.1 → storefront:3\.2\.0\.$/);
     const ids = await frame.locator('.check .id').allInnerTexts();
     for (const id of ['tool', 'rbac', 'dry-run', 'not-undone', 'apis', 'artifacts']) assert.ok(ids.includes(id), `the panel lists the ${id} check (${ids.join(', ')})`);

@@ -141,7 +141,7 @@ test('in the editor the demo opened, the Helm release rolls back with the helm t
     assert.match(text, /Runs: helm rollback .*-- storefront 2$/m);
     await workbench.screenshot('01-helm-rollback-confirmation');
     await dialog.locator('.monaco-button', { hasText: /^Roll Back$/ }).click();
-    await workbench.waitForNotification(/Rolled back helmrelease\/storefront to revision 2 \(now revision 4, deployed\)/, { timeoutMs: 180_000 });
+    await workbench.waitForNotification(/Rolled back helm-release\/storefront to revision 2 \(now revision 4, deployed\)/, { timeoutMs: 180_000 });
     const plane = attachPlane(path.join(cache, 'demo', 'plane'))!;
     const history = JSON.parse((await plane.helm(['history', 'storefront', '-n', 'bookstore', '-o', 'json'])).stdout) as { revision: number; status: string; description: string }[];
     const last = history.at(-1)!;
