@@ -218,6 +218,9 @@ test('the Argo CD Application in the panel: auto-sync paused first, the sources 
     await frame.locator('#reason').fill(APP_REASON);
     await shot('03-panel-argocd-application');
     await frame.locator('pre').scrollIntoViewIfNeeded();
+    // The diff is drawn line under line, with no empty line between two.
+    const gaps = await frame.locator('pre .line').evaluateAll((els) => els.slice(1).map((e, i) => Math.round(e.getBoundingClientRect().top - els[i]!.getBoundingClientRect().bottom)));
+    assert.ok(gaps.length >= 6 && gaps.every((g) => g <= 1), `gaps between the diff's lines: ${gaps.join(', ')} px`);
     await shot('03b-panel-argocd-application-diff');
     await button.click();
     // No Argo CD controller runs here: the operation is set and stays set; the panel says the sync did not finish, and why.

@@ -55,6 +55,10 @@ describe('the rollback panel page', () => {
     assert.match(html, /Recorded in the evidence record and in the kubernetes\.io\/change-cause annotation/);
     assert.match(html, /<pre tabindex="0" aria-label="Pod template: revision 3 \(now\) → revision 1">/);
     assert.match(html, /<span class="line del"><span class="sr-only">removed: <\/span>-/);
+    // Lines are blocks, one after the other: nothing between them that the pre would draw as an empty line.
+    const pre = /<pre[^>]*>([\s\S]*?)<\/pre>/.exec(html)![1]!;
+    assert.ok(pre.split('</span>').length > 3, pre);
+    assert.doesNotMatch(pre, /<\/span>\s+<span class="line/);
     assert.match(html, /<button type="button" id="rollback" class="primary" aria-describedby="rollback-why" data-blocked="false">Roll Back<\/button>/);
     assert.doesNotMatch(html, /autofocus|type="submit"|<form/);
     // Buttons come after everything they confirm.

@@ -69,7 +69,8 @@ function diffBlock(review: RollbackReview): string {
       const said = cls === 'add' ? '<span class="sr-only">added: </span>' : cls === 'del' ? '<span class="sr-only">removed: </span>' : '';
       return `<span class="line ${cls}">${said}${escapeHtml(l)}</span>`;
     })
-    .join('\n');
+    // Each line is a block of its own: a newline between them would draw an empty line after each.
+    .join('');
   return `<section aria-labelledby="diff-heading"><details class="diff" open><summary><h2 id="diff-heading">${escapeHtml(review.diff.title)}</h2></summary><pre tabindex="0" aria-label="${escapeHtml(review.diff.title)}">${body}</pre></details></section>`;
 }
 
