@@ -309,7 +309,8 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
       const { model, where } = relation(recv);
       const target = model ? tableize(model) : recv ? `\`${recv.text.slice(0, 40)}\`` : 'the model\'s table';
       const how = `${model ?? 'relation'}.${method}`;
-      const undo: AutoUndo = { kind: 'none', why: `\`${method}\` has no reverse` };
+      // Inside `change`, a rollback replays model code forward (only the connection's calls are reversed): the write is left in place.
+      const undo: AutoUndo = { kind: 'ops', ops: [] };
       if (method === 'update_all') {
         const arg = a.positional[0];
         const columns = [...a.options.keys(), ...(arg?.type === 'string' ? [...arg.text.matchAll(/(?<!\w)(\w+)\s*=/g)].map((m) => m[1]!) : [])];
@@ -361,7 +362,8 @@ function modelWrites(call: Node, recv: Node | null, block: Node, c: Collect): bo
   for (const inner of body.descendantsOfType('call')) {
     if (!inner || inner.childForFieldName('receiver')?.text !== param) continue;
     const m = methodOf(inner) ?? '';
-    const undo: AutoUndo = { kind: 'none', why: `\`${m}\` has no reverse` };
+    // Inside `change`, a rollback replays model code forward: the write is left in place.
+    const undo: AutoUndo = { kind: 'ops', ops: [] };
     const extra = c.inChange ? { undo } : {};
     if (SAVES.has(m)) {
       const a = args(inner);

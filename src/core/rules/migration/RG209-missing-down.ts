@@ -45,6 +45,7 @@ export default defineMigrationRule({
         });
       }
     }
+    let noopSaid = false;
     for (const op of ctx.upOps) {
       const undo = op.undo;
       if (!undo || ctx.isAdditive(op)) continue;
@@ -52,7 +53,9 @@ export default defineMigrationRule({
         const what = unit.framework === 'liquibase' ? 'changeSet' : 'migration';
         const fix = unit.framework === 'liquibase' ? 'Add a `<rollback>` to the changeSet.' : unit.framework === 'django' ? 'Give the operation its reverse.' : 'Write the reverse explicitly (`up`/`down`, or a `reversible` block).';
         ctx.report({ span: op.span, reason: `cannot be reversed (${undo.why})`, message: `Rolling this ${what} back fails here: ${undo.why}. ${name} stops the rollback at this operation. ${fix}` });
-      } else if (undo.kind === 'ops' && isEmptyDown(undo.ops)) {
+      } else if (undo.kind === 'ops' && isEmptyDown(undo.ops) && !noopSaid) {
+        // Once per migration: the rollback leaves every such operation in place alike.
+        noopSaid = true;
         ctx.report({ span: op.span, reason: 'the reverse is a no-op', message: `The reverse of this operation is a no-op, but the operation is not additive: rolling back leaves it in place. The rollback "succeeds" with the change still there. Write a reverse that restores the previous state, or mark the migration irreversible.` });
       }
     }
