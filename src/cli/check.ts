@@ -4,7 +4,7 @@ import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import { Engine } from '../core/engine';
 import { parseKubeVersion } from '../core/k8s/apiRemovals';
 import { objectDefinitions } from '../core/project';
-import { describeUnread, unreadMigrationFolders } from '../core/migrations/layout';
+import { describeUnread, unreadMigrationFolders, vendoredMigrationFolders, vendoredNote } from '../core/migrations/layout';
 import { compareFindings, reaches, type Finding, type Severity } from '../core/model';
 import { toGithub } from '../core/report/github';
 import { toGitlab } from '../core/report/gitlab';
@@ -144,6 +144,7 @@ async function scanFindings(io: CliIO, paths: readonly string[], config: Rollbac
     for (const folder of unreadMigrationFolders([...scanned.unread, ...read], (path) => read.has(path))) {
       scanned.skipped.push({ file: folder.dir, reason: `named like a migrations folder, but none of its files is a migration Rollback Guard reads (${describeUnread(folder)})` });
     }
+    for (const folder of vendoredMigrationFolders(scanned.unread, config)) scanned.skipped.push({ file: folder.dir, reason: vendoredNote(folder) });
     return { findings, scanned, notes };
   } finally {
     pool.close();

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { FileSummary } from '../core/analyzer';
-import { isIgnoredPath } from '../core/config';
+import { isIgnoredPath, type RollbackGuardConfig } from '../core/config';
 import type { FileAnalysis } from '../core/engine';
-import { describeUnread, unreadMigrationFolders } from '../core/migrations/layout';
+import { describeUnread, unreadMigrationFolders, vendoredMigrationFolders, vendoredNote } from '../core/migrations/layout';
 import type { Finding } from '../core/model';
 import { ruleDocsUri } from './ruleDocs';
 import type { HelmRenders } from '../core/helm/render';
@@ -270,11 +270,13 @@ export class Diagnostics implements vscode.Disposable {
     const candidates: { uri: vscode.Uri; path: string; state: Awaited<ReturnType<Folders['forUri']>> }[] = [];
     const seen: string[] = [];
     const read = new Set<string>();
+    const unclaimed = new Map<RollbackGuardConfig, string[]>();
     for (const uri of uris) {
       const state = await this.folders.forUri(uri);
       const path = this.folders.pathOf(uri);
       seen.push(path);
       if (state.engine.mayHandle(path) && !isIgnoredPath(state.config, path)) candidates.push({ uri, path, state });
+      else if (!isIgnoredPath(state.config, path)) unclaimed.set(state.config, [...(unclaimed.get(state.config) ?? []), path]);
     }
     let done = 0;
     for (const { uri, path, state } of candidates) {
@@ -301,6 +303,7 @@ export class Diagnostics implements vscode.Disposable {
     for (const folder of unreadMigrationFolders(seen, (path) => read.has(path))) {
       this.log.info(`${folder.dir}: named like a migrations folder, but none of its files is a migration Rollback Guard reads (${describeUnread(folder)})`);
     }
+    for (const [config, paths] of unclaimed) for (const folder of vendoredMigrationFolders(paths, config)) this.log.info(`${folder.dir}: ${vendoredNote(folder)}`);
     this.updated.fire(undefined);
     return done;
   }

@@ -159,6 +159,8 @@ const EXPECTED: Record<string, string[]> = {
   'rails-not-null-check': ['db/migrate/20240102000000_require_ends_at.rb:4:5 RG205'],
   // Knex specificType names the database type.
   'knex-specific-type': ['migrations/20240101000000_longtext.js:3:5 RG204'],
+  // Vendored code and test stubs are not the project's migrations: only its own folder is read.
+  'vendored-stubs': ['migrations/000002_drop_nickname.down.sql:1:1 RG210', 'migrations/000002_drop_nickname.up.sql:1:1 RG202'],
   // Model writes in `change`: a rollback replays them forward and leaves them in place; said once for the migration.
   'rails-model-writes-change': [
     'db/migrate/20240103000000_strip_null_bytes.rb:5:7 RG207',
@@ -172,6 +174,11 @@ const NOTES: Record<string, { file: string; reason: RegExp }[]> = {
   'unread-layout': [
     { file: 'unread-layout', reason: /no manifest or migration/ },
     { file: 'unread-layout/db/migrations', reason: /1 \.go file/ },
+  ],
+  'vendored-stubs': [
+    { file: 'vendored-stubs/lib/stub', reason: /^vendored code or test stubs, not this project's migrations: 2 migration files not analysed/ },
+    { file: 'vendored-stubs/persistence/migratest/testdata', reason: /: 1 migration file not analysed/ },
+    { file: 'vendored-stubs/vendor', reason: /: 1 migration file not analysed/ },
   ],
 };
 

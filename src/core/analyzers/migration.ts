@@ -8,7 +8,7 @@ import { HASH_COMMENT, SLASH_COMMENT, SQL_COMMENT, XML_COMMENT, toComment, type 
 import { rememberSqlCredentials } from '../redact';
 import { LineIndex } from '../text';
 import type { EmbeddedProblem } from '../migrations/embedded';
-import { codeLayout, codeLayoutOfText, dialectOf, isFlywayVersioned, isSqitchExtra, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
+import { codeLayout, codeLayoutOfText, dialectOf, isFlywayVersioned, isSqitchExtra, isVendoredPath, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
 import type { MigrationUnit } from '../migrations/model';
 import { commentNodes, firstError, withTree, type Grammar } from '../migrations/treeSitter';
 import { readAlembic } from '../migrations/python';
@@ -330,8 +330,8 @@ const PRISMA_NOTE =
 
 export const frameworkMigrationAnalyzer: Analyzer = {
   id: 'migration-framework',
-  claims: (path) => codeLayout(path) !== undefined,
-  mayClaim: (path) => mayBeCodeMigration(path),
+  claims: (path, config) => codeLayout(path) !== undefined && !isVendoredPath(path, config),
+  mayClaim: (path, config) => mayBeCodeMigration(path) && !isVendoredPath(path, config),
   claimsText: (path, text) => codeLayoutOfText(path, text) !== undefined,
   prepare: loadPostgres,
   async analyze(source, env) {

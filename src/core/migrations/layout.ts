@@ -292,6 +292,8 @@ export function unreadMigrationFolders(seen: readonly string[], read: (path: str
     const parts = p.split('/');
     const base = parts.pop()!;
     if (!CODE_FILE.test(base) || base === '__init__.py') continue;
+    // Vendored code and test stubs get their own note (see `vendoredMigrationFolders`).
+    if (vendoredRoot(p) !== undefined) continue;
     // Code in a language Rollback Guard does not read counts when it is named like a migration (`00001_create_users.go`, `V2__Backfill.java`), not for any source file of a package called `migrate` or `liquibase`.
     if (FOREIGN_CODE.test(base) && !/^(\d|V\d|R__)/.test(base)) continue;
     // The outermost folder named like migrations owns the file (`migrations/postgres/x.ts` → `migrations`).
@@ -314,6 +316,50 @@ export function unreadMigrationFolders(seen: readonly string[], read: (path: str
   const out: UnreadFolder[] = [];
   for (const [dir, entry] of folders) if (entry.read === 0 && entry.unread.size > 0) out.push({ dir, byExtension: entry.unread });
   return out.sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+}
+
+// ——— vendored code and test stubs ———
+
+/**
+ * Folders whose migrations are not the project's own: vendored libraries
+ * (`vendor/`, `third_party/`), test data (`testdata/`) and test stubs
+ * (`stub/`, as in a vendored migration library's own tests).
+ */
+const VENDORED_FOLDER = /^(vendor|vendored|third_party|third-party|testdata|test_data|stubs?)$/i;
+
+/** The folder, up to the first vendored or test-stub segment, that a path lies under (`oryx/popx/stub/migrations/x.sql` → `oryx/popx/stub`). */
+export function vendoredRoot(path: string): string | undefined {
+  const parts = path.replace(/\\/g, '/').split('/');
+  for (let i = 0; i < parts.length - 1; i++) if (VENDORED_FOLDER.test(parts[i]!)) return parts.slice(0, i + 1).join('/');
+  return undefined;
+}
+
+/** True for a path under a vendored or test-stub folder that `migrations.paths` does not name: not read as the project's migrations. */
+export function isVendoredPath(path: string, config: RollbackGuardConfig): boolean {
+  if (vendoredRoot(path) === undefined) return false;
+  return !(config.migrations.paths.length > 0 && compiled(config).paths(path.replace(/\\/g, '/')));
+}
+
+/**
+ * Vendored and test-stub folders (see `vendoredRoot`) holding files that
+ * would be read as migrations elsewhere, with how many: each gets one note,
+ * so leaving them out never passes for an all-clear.
+ */
+export function vendoredMigrationFolders(unread: readonly string[], config: RollbackGuardConfig): { dir: string; files: number }[] {
+  const count = new Map<string, number>();
+  for (const path of unread) {
+    const root = vendoredRoot(path);
+    if (root === undefined || !isVendoredPath(path, config)) continue;
+    const p = path.replace(/\\/g, '/');
+    const named = /\.sql$/i.test(p) ? isSqlMigrationPath(p, config, true) : codeLayout(p) !== undefined || (mayBeCodeMigration(p) && p.split('/').slice(0, -1).some((s) => MIGRATION_FOLDER.test(s)));
+    if (named) count.set(root, (count.get(root) ?? 0) + 1);
+  }
+  return [...count].map(([dir, files]) => ({ dir, files })).sort((a, b) => (a.dir < b.dir ? -1 : a.dir > b.dir ? 1 : 0));
+}
+
+/** The note for a vendored or test-stub folder left out. */
+export function vendoredNote(folder: { dir: string; files: number }): string {
+  return `vendored code or test stubs, not this project's migrations: ${folder.files} migration file${folder.files === 1 ? '' : 's'} not analysed (name the folder in \`migrations.paths\` to check them)`;
 }
 
 /** "3 .go files, 1 .sql file" */
@@ -344,10 +390,11 @@ function compiled(config: RollbackGuardConfig) {
 }
 
 /** `.sql` files (not the plain SQL of test, seed and query folders), and files the configuration's `migrations.paths` names. */
-export function isSqlMigrationPath(path: string, config: RollbackGuardConfig): boolean {
+export function isSqlMigrationPath(path: string, config: RollbackGuardConfig, evenVendored = false): boolean {
   const p = path.replace(/\\/g, '/');
   if (config.migrations.paths.length > 0 && compiled(config).paths(p)) return true;
   if (!/\.sql$/i.test(p)) return false;
+  if (!evenVendored && vendoredRoot(p) !== undefined) return false;
   return !NOT_MIGRATION_FOLDER.test(p) || sqlLayout(p).framework !== 'sql' || p.split('/').slice(0, -1).some((segment) => /migrat/i.test(segment));
 }
 
