@@ -11,7 +11,7 @@ import type { EmbeddedProblem } from '../migrations/embedded';
 import { codeLayout, codeLayoutOfText, dialectOf, isFlywayVersioned, isSqitchExtra, isVendoredPath, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
 import type { MigrationUnit } from '../migrations/model';
 import { commentNodes, firstError, withTree, type Grammar } from '../migrations/treeSitter';
-import { readAlembic } from '../migrations/python';
+import { readAlembic, settleAlembicNullability } from '../migrations/python';
 import { appOf, djangoUnits, readDjangoMigration, type DjangoMigration } from '../migrations/django';
 import { readRails } from '../migrations/rails';
 import { readJavascript } from '../migrations/javascript';
@@ -359,6 +359,8 @@ export const frameworkMigrationAnalyzer: Analyzer = {
         );
         // Django is judged against the app's model state, replayed from the migrations before this one.
         if (django) read.units = await djangoUnits(source.path, django, env);
+        // Alembic: a nullability the call does not state is looked up in the revisions before this one.
+        else await settleAlembicNullability(source.path, read.units, env);
         break;
       }
       case 'js': {

@@ -3,7 +3,7 @@ import type { AutoUndo, Op, OpBody, Span } from '../sql/ops';
 import type { Dialect } from '../sql/sql';
 import { embeddedSql, embeddedString, joinEmbedded, type Embedded, type EmbeddedProblem } from './embedded';
 import type { MigrationUnit } from './model';
-import { kids } from './treeSitter';
+import { kids, withTree } from './treeSitter';
 
 /**
  * Alembic (`versions/*.py`: `op.*` in `upgrade()`/`downgrade()`), read from
@@ -74,16 +74,44 @@ export function span(node: Node): Span {
  * interpolations stood in for), adjacent literals Python joins, and the
  * wrappers around them (`sa.text(…)`, `text(…)`, `dedent(…)`, parentheses).
  */
-function sqlText(node: Node | undefined): Embedded | undefined {
-  if (!node) return undefined;
+function sqlText(node: Node | undefined, depth = 0): Embedded | undefined {
+  if (!node || depth > 4) return undefined;
+  // `update_query = """UPDATE …"""` … `conn.execute(update_query)`: the SQL the name holds.
+  if (node.type === 'identifier') return sqlText(valueOf(node), depth + 1);
   if (node.type === 'string') return embeddedString(node, ['string_content'], 'escape_sequence', true);
   if (node.type === 'concatenated_string') {
     const parts = kids(node).filter((k) => k.type === 'string').map((k) => embeddedString(k, ['string_content'], 'escape_sequence', true));
     return parts.every((p): p is Embedded => p !== undefined) ? joinEmbedded(parts) : undefined;
   }
   const call = asCall(node);
-  if (call && (call.name === 'text' || call.name === 'dedent' || call.name === 'literal_column')) return sqlText(call.positional[0]);
-  if (node.type === 'parenthesized_expression') return sqlText(kids(node)[0]);
+  if (call && (call.name === 'text' || call.name === 'dedent' || call.name === 'literal_column')) return sqlText(call.positional[0], depth + 1);
+  if (node.type === 'parenthesized_expression') return sqlText(kids(node)[0], depth + 1);
+  return undefined;
+}
+
+/**
+ * What a name was last assigned before it is used, in the function that
+ * uses it (else at module level): `sql = "…"`, `stmt = jobs.update()…`.
+ * Undefined for a name assigned elsewhere (an import, a parameter, a loop).
+ */
+export function valueOf(use: Node): Node | undefined {
+  let scope: Node | null = use.parent;
+  while (scope && scope.type !== 'function_definition' && scope.type !== 'module') scope = scope.parent;
+  for (; scope; scope = scope.parent) {
+    if (scope.type !== 'function_definition' && scope.type !== 'module') continue;
+    let found: Node | undefined;
+    for (const assignment of scope.descendantsOfType('assignment')) {
+      if (!assignment || assignment.endIndex > use.startIndex) continue;
+      const left = assignment.childForFieldName('left');
+      if (left?.type !== 'identifier' || left.text !== use.text) continue;
+      // Only the scope's own assignments (not those of a function nested in it).
+      let owner: Node | null = assignment.parent;
+      while (owner && owner.type !== 'function_definition' && owner.type !== 'module') owner = owner.parent;
+      if (owner?.id !== scope.id) continue;
+      found = assignment.childForFieldName('right') ?? undefined;
+    }
+    if (found) return found;
+  }
   return undefined;
 }
 
@@ -141,8 +169,11 @@ function bindings(root: Node): Bindings {
 
 /** A SQLAlchemy Core write: `jobs.update().where(…).values(state='x')`, `jobs.delete()`, `sa.delete(jobs)`. */
 function coreWrite(node: Node | undefined, b: Bindings): OpBody | undefined {
+  // `stmt = jobs.update()…` … `conn.execute(stmt)`
+  if (node?.type === 'identifier' && !b.tables.has(node.text)) node = valueOf(node);
   let where = false;
   let columns: string[] = [];
+  let reads: string[] = [];
   let kind: 'update' | 'delete' | 'insert' | undefined;
   let table: string | undefined;
   for (let n: Node | undefined = node; n; ) {
@@ -153,6 +184,8 @@ function coreWrite(node: Node | undefined, b: Bindings): OpBody | undefined {
     }
     if (call.name === 'where' || call.name === 'filter') where = true;
     if (call.name === 'values') {
+      // `.values({"old": jobs.c.state})`: the columns the new values are read from.
+      reads = [...call.node.text.matchAll(/\.c\.(\w+)/g)].map((m) => m[1]!);
       columns = [...call.keywords.keys()];
       const dict = call.positional[0];
       if (dict?.type === 'dictionary') columns.push(...kids(dict).map((p) => str(p.childForFieldName('key') ?? undefined) ?? '').filter(Boolean));
@@ -167,10 +200,24 @@ function coreWrite(node: Node | undefined, b: Bindings): OpBody | undefined {
     n = fn?.type === 'attribute' ? fn.childForFieldName('object') ?? undefined : undefined;
   }
   if (!kind || !table) return undefined;
-  if (kind === 'update') return { kind, table, where, columns };
+  if (kind === 'update') return { kind, table, where, columns, ...(reads.length > 0 ? { reads } : {}) };
   if (kind === 'delete') return { kind, table, where };
   return { kind: 'insert', table, select: false };
 }
+
+/** `sa.Text()` and `TEXT`, `postgresql.JSONB()` and `JSONB`: the same type written two ways. */
+function sameType(type: Node, existing: Node | undefined): boolean {
+  if (!existing) return false;
+  const norm = (n: Node) => n.text.replace(/\s+/g, '').replace(/\b(sqlalchemy\.dialects\.\w+|sqlalchemy|sa|postgresql|mysql|sqlite|types)\./g, '').replace(/\(\)$/, '').toLowerCase();
+  return norm(type) === norm(existing);
+}
+
+/**
+ * `alter_column(…, nullable=True)` without `existing_nullable`: Alembic
+ * emits DROP NOT NULL whether or not the column was NOT NULL, so the call
+ * alone does not say that anything is relaxed (see `readAlembic`).
+ */
+const unknownNullability = new WeakSet<Op>();
 
 function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: EmbeddedProblem[], b: Bindings = { connections: new Set(CONNECTION_NAMES), tables: new Map() }): Op[] {
   const ops: Op[] = [];
@@ -240,9 +287,13 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       case 'alter_column': {
         const column = str(p[1] ?? undefined) ?? str(k.get('column_name')) ?? '?';
         if (k.has('new_column_name')) push({ kind: 'rename-column', table, column, to: str(k.get('new_column_name')) ?? '?' });
-        if (k.has('type_')) push({ kind: 'alter-type', table, column, type: k.get('type_')!.text });
+        // `existing_type` equal to `type_` restates the type: no change.
+        if (k.has('type_') && !sameType(k.get('type_')!, k.get('existing_type'))) push({ kind: 'alter-type', table, column, type: k.get('type_')!.text });
         if (isConst(k.get('nullable'), 'False')) push({ kind: 'set-not-null', table, column });
-        if (isConst(k.get('nullable'), 'True')) push({ kind: 'drop-not-null', table, column });
+        if (isConst(k.get('nullable'), 'True') && !isConst(k.get('existing_nullable'), 'True')) {
+          push({ kind: 'drop-not-null', table, column });
+          if (!k.has('existing_nullable')) unknownNullability.add(ops[ops.length - 1]!);
+        }
         if (k.has('server_default') && isConst(k.get('server_default'), 'None')) push({ kind: 'drop-default', table, column });
         break;
       }
@@ -285,7 +336,10 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       }
       case 'execute': {
         const sql = sqlArg(call.positional[0], dialect, problems);
+        // `op.execute(jobs.update().values(…))`: a SQLAlchemy Core write.
+        const core = sql ? undefined : coreWrite(call.positional[0], b);
         if (sql) for (const op of sql) ops.push({ ...op, via: 'op.execute' });
+        else if (core) push(core);
         else push({ kind: 'opaque', what: 'op.execute with computed SQL' });
         break;
       }
@@ -323,5 +377,85 @@ export function readAlembic(root: Node, dialect: Dialect | 'auto', problems: Emb
   if (!downgrade) return [{ framework: 'alembic', anchor, up, upHere: true, down: { state: 'absent', expected: 'a `downgrade()` function' } }];
   const down = alembicOps(downgrade.childForFieldName('body'), dialect, problems, b);
   const name = downgrade.childForFieldName('name')!;
+  // A NOT NULL the downgrade restores was there before.
+  for (const op of down) if (op.kind === 'set-not-null') for (const u of up) if (u.kind === 'drop-not-null' && u.table === op.table && u.column === op.column) unknownNullability.delete(u);
   return [{ framework: 'alembic', anchor, up, upHere: true, down: { state: 'present', ops: down, here: true, label: '`downgrade()`', anchor: span(name) } }];
+}
+
+// ——— Alembic history: was a column NOT NULL before this revision? ———
+
+const REVISION = /^revision\s*(?::\s*str\s*)?=\s*['"]([\w-]+)['"]/m;
+const DOWN_REVISION = /^down_revision\s*(?::[^=\n]*)?=\s*\(?\s*['"]([\w-]+)['"]/m;
+
+/** Revision id → file, for the `.py` files of a versions folder (by text, cached per folder listing). */
+const revisionIndex = new Map<string, { key: string; byId: Map<string, string> }>();
+
+/** `True`/`False` when the revision sets the column's nullability (`nullable=` of a column it creates or alters), else undefined. */
+async function nullabilityIn(text: string, table: string, column: string): Promise<boolean | undefined> {
+  if (!text.includes(column) || !/nullable\s*=/.test(text)) return undefined;
+  return withTree('python', text, (root) => {
+    const upgrade = functions(root).get('upgrade');
+    let found: boolean | undefined;
+    for (const node of upgrade?.descendantsOfType('call') ?? []) {
+      const call = node ? asCall(node) : undefined;
+      if (!call || call.receiver !== 'op') continue;
+      const k = call.keywords;
+      const setting = (n: Node | undefined) => (isConst(n, 'False') ? false : isConst(n, 'True') ? true : undefined);
+      if (call.name === 'alter_column' && str(call.positional[0]) === table && str(call.positional[1]) === column) {
+        found = setting(k.get('nullable')) ?? setting(k.get('existing_nullable')) ?? found;
+      } else if ((call.name === 'add_column' || call.name === 'create_table') && str(call.positional[0]) === table) {
+        for (const arg of call.positional.slice(1)) {
+          const col = asCall(arg);
+          if (col?.name !== 'Column' || str(col.positional[0]) !== column) continue;
+          const primary = isConst(col.keywords.get('primary_key'), 'True');
+          found = setting(col.keywords.get('nullable')) ?? (primary ? false : true);
+        }
+      }
+    }
+    return found;
+  });
+}
+
+/**
+ * Drops the "allows NULL" of `alter_column(…, nullable=True)` without
+ * `existing_nullable` unless the column was NOT NULL before: the downgrade
+ * restores NOT NULL, or the nearest earlier revision (following
+ * `down_revision`) that sets the column's nullability made it NOT NULL.
+ * Otherwise the call may only restate a nullable column.
+ */
+export async function settleAlembicNullability(path: string, units: MigrationUnit[], env: { readFile(path: string): string | undefined; listDir?(dir: string): readonly string[] | undefined }): Promise<void> {
+  const pending = units.flatMap((u) => u.up.filter((op) => op.kind === 'drop-not-null' && unknownNullability.has(op)));
+  if (pending.length === 0) return;
+  const dir = path.replace(/\\/g, '/').replace(/\/[^/]*$/, '');
+  const names = (env.listDir?.(dir) ?? []).filter((n) => n.endsWith('.py'));
+  const key = names.join('\n');
+  let index = revisionIndex.get(dir);
+  if (!index || index.key !== key) {
+    const byId = new Map<string, string>();
+    for (const n of names) {
+      const id = REVISION.exec(env.readFile(`${dir}/${n}`) ?? '')?.[1];
+      if (id) byId.set(id, `${dir}/${n}`);
+    }
+    if (revisionIndex.size > 64) revisionIndex.clear();
+    revisionIndex.set(dir, (index = { key, byId }));
+  }
+  const notNullBefore = new Set<string>();
+  for (const op of pending) {
+    if (op.kind !== 'drop-not-null') continue;
+    let text = env.readFile(path);
+    const seen = new Set<string>();
+    for (let steps = 0; text !== undefined && steps < 2000; steps++) {
+      const parent = DOWN_REVISION.exec(text)?.[1];
+      const file = parent ? index.byId.get(parent) : undefined;
+      if (!file || seen.has(file)) break;
+      seen.add(file);
+      text = env.readFile(file);
+      const setting = text === undefined ? undefined : await nullabilityIn(text, op.table, op.column);
+      if (setting !== undefined) {
+        if (!setting) notNullBefore.add(`${op.table}.${op.column}`);
+        break;
+      }
+    }
+  }
+  for (const u of units) u.up = u.up.filter((op) => !(op.kind === 'drop-not-null' && unknownNullability.has(op) && !notNullBefore.has(`${op.table}.${op.column}`)));
 }

@@ -6,7 +6,8 @@ function footprint(ctx: MigrationContext, up: readonly Op[]) {
   const dropped = new Set<string>();
   const filled = new Set<string>();
   for (const op of up) {
-    if (op.kind === 'drop-column') dropped.add(`${key(op.table)}.${key(op.column)}`);
+    // A column the up added and dropped again (a scratch copy) was never the previous release's.
+    if (op.kind === 'drop-column' && !ctx.isNewColumn(op.table, op.column, op)) dropped.add(`${key(op.table)}.${key(op.column)}`);
     if (op.kind === 'drop-table') dropped.add(key(op.table));
     // A column the up adds and fills is the up's own: dropping it gives back the previous schema.
     if (op.kind === 'update') for (const c of op.columns) if (!ctx.isNewColumn(op.table, c)) filled.add(`${key(op.table)}.${key(c)}`);
