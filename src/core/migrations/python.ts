@@ -146,6 +146,9 @@ function columnInfo(node: Node | undefined): { name: string; notNull: boolean; h
 interface Bindings {
   connections: Set<string>;
   tables: Map<string, string>;
+  /** Module-level helper functions the migration may call with its connection (`change_hash(conn, queries)`), and how deep such calls go. */
+  helpers?: Map<string, Node>;
+  depth?: number;
 }
 
 const CONNECTION_NAMES = ['conn', 'connection', 'bind', 'session', 'db'];
@@ -254,6 +257,21 @@ function alembicOps(body: Node | null, dialect: Dialect | 'auto', problems: Embe
       if (sql) for (const op of sql) ops.push({ ...op, via });
       else if (core) ops.push({ ...core, span: span(node), via } as Op);
       else ops.push({ kind: 'opaque', what: `${via} with computed SQL`, span: span(node), via });
+      return;
+    }
+    // `change_query_hash(conn, queries, …)`: a helper of this file, read with its parameters bound to the arguments.
+    const helper = call.receiver === undefined ? b.helpers?.get(call.name) : undefined;
+    if (helper && (b.depth ?? 0) < 3) {
+      const params = kids(helper.childForFieldName('parameters')).filter((n) => n.type === 'identifier');
+      const inner: Bindings = { connections: new Set(b.connections), tables: new Map(b.tables), helpers: b.helpers, depth: (b.depth ?? 0) + 1 };
+      call.positional.forEach((arg, i) => {
+        const param = params[i]?.text;
+        if (!param || arg.type !== 'identifier') return;
+        if (b.tables.has(arg.text)) inner.tables.set(param, b.tables.get(arg.text)!);
+        else inner.tables.delete(param);
+        if (b.connections.has(arg.text)) inner.connections.add(param);
+      });
+      ops.push(...alembicOps(helper.childForFieldName('body'), dialect, problems, inner));
       return;
     }
     if (call.receiver !== 'op' && !inBatch) {
@@ -371,7 +389,7 @@ export function readAlembic(root: Node, dialect: Dialect | 'auto', problems: Emb
   const upgrade = fns.get('upgrade');
   if (!upgrade) return undefined;
   const anchor = { start: 0, end: 0 };
-  const b = bindings(root);
+  const b: Bindings = { ...bindings(root), helpers: new Map([...fns].filter(([n]) => n !== 'upgrade' && n !== 'downgrade')) };
   const up = alembicOps(upgrade.childForFieldName('body'), dialect, problems, b);
   const downgrade = fns.get('downgrade');
   if (!downgrade) return [{ framework: 'alembic', anchor, up, upHere: true, down: { state: 'absent', expected: 'a `downgrade()` function' } }];
