@@ -161,6 +161,8 @@ const EXPECTED: Record<string, string[]> = {
   'knex-specific-type': ['migrations/20240101000000_longtext.js:3:5 RG204'],
   // Alembic: nullable=True relaxes only a column an earlier revision made NOT NULL; a restated type is no change; SQL and Core writes held in names, and in a helper of the file, are read.
   'alembic-history': ['versions/a2_relax.py:9:5 RG206', 'versions/a3_move_note.py:16:5 RG202', 'versions/a3_move_note.py:16:5 RG211', 'versions/a4_rehash.py:11:9 RG207', 'versions/a4_rehash.py:20:5 RG209'],
+  // Rails: operations in a loop over an array constant of the migration class, once per element, with its values.
+  'rails-constant-loop': ['db/migrate/20240104000000_add_unique_indexes.rb:9:7 RG212', 'db/migrate/20240104000000_add_unique_indexes.rb:9:7 RG213'],
   // Vendored code and test stubs are not the project's migrations: only its own folder is read.
   'vendored-stubs': ['migrations/000002_drop_nickname.down.sql:1:1 RG210', 'migrations/000002_drop_nickname.up.sql:1:1 RG202'],
   // Model writes in `change`: a rollback replays them forward and leaves them in place; said once for the migration.
@@ -233,6 +235,12 @@ describe('migration projects: exact findings and notes, from the CLI', () => {
     assert.ok(f);
     assert.match(f.message, /^Makes invoices\.amount NOT NULL/);
     assert.doesNotMatch(f.message, /new column|does not know/);
+  });
+
+  it('a Rails loop over an array constant names the table and index of its elements', () => {
+    const f = findings.find((x) => x.file === 'rails-constant-loop/db/migrate/20240104000000_add_unique_indexes.rb' && x.ruleId === 'RG213');
+    assert.ok(f);
+    assert.match(f.message, /^Adds unique index index_links_on_url_and_story_id on links /);
   });
 
   it('a Knex specificType change names the type it writes', () => {

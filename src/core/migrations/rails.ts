@@ -16,11 +16,14 @@ interface Args {
   options: Map<string, Node>;
 }
 
-function args(call: Node): Args {
+function args(call: Node, bound?: ReadonlyMap<string, Node>): Args {
   const list = call.childForFieldName('arguments');
   const positional: Node[] = [];
   const options = new Map<string, Node>();
-  for (const a of kids(list)) {
+  for (const given of kids(list)) {
+    // A block parameter bound to a value of a constant (`PARAMS.each do |table, columns, options|`): that value.
+    const splat = given.type === 'hash_splat_argument' ? kids(given).find((k) => k.type === 'identifier') : undefined;
+    const a = (given.type === 'identifier' ? bound?.get(given.text) : splat ? bound?.get(splat.text) : undefined) ?? given;
     if (a.type === 'pair') {
       const k = a.childForFieldName('key');
       const v = a.childForFieldName('value');
@@ -115,6 +118,10 @@ interface Collect {
   heredocs: Map<number, Node>;
   /** Inside `change`: the reverse Rails derives, per operation. */
   inChange: boolean;
+  /** Array constants of the migration class (`INDEXES = [[:links, [:url], {unique: true}]]`). */
+  constants?: ReadonlyMap<string, Node>;
+  /** Block parameters bound to the items of one element of such a constant. */
+  bound?: ReadonlyMap<string, Node>;
 }
 
 function span(node: Node): Span {
@@ -138,7 +145,7 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
   if (!method) return;
   const recv = node.childForFieldName('receiver');
   const block = node.childForFieldName('block');
-  const a = args(node);
+  const a = args(node, c.bound);
   const at = span(node);
   const push = (body: OpBody, undo?: AutoUndo) => {
     const op = { ...body, span: at, via: method } as Op;
@@ -150,6 +157,18 @@ function visit(node: Node, c: Collect, table?: string, receiver?: string): void 
   // Inside `change_table :t do |t|`: `t.remove :c` etc.
   if (table && recv && recv.text === receiver) {
     tableMethod(method, a, table, push, exact, c);
+    return;
+  }
+  // `INDEXES.each do |table, columns, options| add_index(table, columns, **options) end`: once per element of the constant.
+  const list = method === 'each' && recv?.type === 'constant' ? c.constants?.get(recv.text) : undefined;
+  if (block && list) {
+    const params = kids(block.childForFieldName('parameters')).filter((p) => p.type === 'identifier').map((p) => p.text);
+    for (const element of kids(list)) {
+      const items = element.type === 'array' ? kids(element) : [element];
+      const bound = new Map(c.bound);
+      params.forEach((p, i) => (items[i] ? bound.set(p, items[i]) : bound.delete(p)));
+      collect(block.childForFieldName('body'), { ...c, bound }, table, receiver);
+    }
     return;
   }
   // `dir.up { … }` / `dir.down { … }` inside `reversible`: handled by the caller.
@@ -516,7 +535,13 @@ export function readRails(root: Node, dialect: Dialect | 'auto', problems: Embed
   const change = methods.get('change');
   const up = methods.get('up');
   const down = methods.get('down');
-  const base = (inChange: boolean): Collect => ({ ops: [], problems, dialect, heredocs, inChange });
+  const constants = new Map<string, Node>();
+  for (const assignment of classNode.childForFieldName('body')?.children ?? []) {
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+    const right = assignment?.childForFieldName('right');
+    if (left?.type === 'constant' && right?.type === 'array') constants.set(left.text, right);
+  }
+  const base = (inChange: boolean): Collect => ({ ops: [], problems, dialect, heredocs, inChange, constants });
   if (change) {
     const c = base(true);
     collect(change.childForFieldName('body'), c);
