@@ -109,7 +109,7 @@ function call(host: string, ca: Buffer, auth: string, method: string, path: stri
 const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 /** Starts the registry; `bin` holds `registry` and `htpasswd` (the group's binaries). */
-export async function startRegistry(bin: { registry: string; htpasswd: string }, options: { log?: (line: string) => void; auth?: 'basic' | 'token' } = {}): Promise<Registry> {
+export async function startRegistry(bin: { registry: string; htpasswd: string }, options: { log?: (line: string) => void; auth?: 'basic' | 'token'; anonymousPull?: boolean } = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), 'rg-registry-'));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -123,7 +123,7 @@ export async function startRegistry(bin: { registry: string; htpasswd: string },
   if (line.status !== 0) throw new Error(`htpasswd failed: ${line.stderr}`);
   writeFileSync(join(dir, 'htpasswd'), line.stdout);
   mkdirSync(join(dir, 'data'));
-  const tokens = options.auth === 'token' ? await tokenService(readFileSync(caFile), readFileSync(key), username, password) : undefined;
+  const tokens = options.auth === 'token' ? await tokenService(readFileSync(caFile), readFileSync(key), username, password, !!options.anonymousPull) : undefined;
   const config = join(dir, 'config.yml');
   writeFileSync(
     config,
@@ -219,11 +219,13 @@ export async function startRegistry(bin: { registry: string; htpasswd: string },
  * The token service of a registry in token mode (distribution's "token
  * authentication specification"): GET ?service=&scope=repository:<name>:pull
  * with Basic credentials answers {"token": <JWT>} granting what was asked
- * when the credentials are right, and nothing when they are absent; wrong
- * credentials get a 401. The JWT is RS256, signed with the registry's own
- * key, its certificate in `x5c` (the registry trusts it: rootcertbundle).
+ * (pull, push) when the credentials are right, and nothing when they are
+ * absent — or, with `anonymousPull`, pull, as a public registry answers an
+ * anonymous client (ghcr.io, Docker Hub); wrong credentials get a 401. The
+ * JWT is RS256, signed with the registry's own key, its certificate in
+ * `x5c` (the registry trusts it: rootcertbundle).
  */
-async function tokenService(certPem: Buffer, keyPem: Buffer, username: string, password: string): Promise<{ realm: string; sign(repository: string, actions: string[]): string; close(): void }> {
+async function tokenService(certPem: Buffer, keyPem: Buffer, username: string, password: string, anonymousPull: boolean): Promise<{ realm: string; sign(repository: string, actions: string[]): string; close(): void }> {
   const { createServer: createHttpsServer } = await import('node:https');
   const { createSign, X509Certificate } = await import('node:crypto');
   const der = new X509Certificate(certPem).raw.toString('base64');
@@ -244,7 +246,7 @@ async function tokenService(certPem: Buffer, keyPem: Buffer, username: string, p
       return;
     }
     const scope = /^repository:([^:]+):(.+)$/.exec(url.searchParams.get('scope') ?? '');
-    const actions = given && scope ? scope[2]!.split(',').filter((a) => a === 'pull') : [];
+    const actions = scope ? scope[2]!.split(',').filter((a) => (given ? a === 'pull' || a === 'push' : anonymousPull && a === 'pull')) : [];
     res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token: sign(scope?.[1] ?? '', actions) }));
   });
   const port = await freePort();
