@@ -20,7 +20,7 @@ import type { Frame, Locator } from 'playwright-core';
 import { seedBookstore } from '../../scripts/cluster/seed';
 import { encodeReleaseData } from '../../src/cluster';
 import { startPlane, type Plane } from '../cluster/plane';
-import { capture, copyDirectory, horizontalOverflow, openSession, ROOT, type Session } from './support';
+import { capture, copyDirectory, horizontalOverflow, openSession, rollbackPanel, rollbackPanelShowing, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
@@ -151,34 +151,10 @@ test('the view shows the context, namespace bookstore, deployment/catalog and it
   }));
 
 /** The rollback panel's page (the webview's inner frame), once it shows `headline`. */
-async function panel(headline: RegExp, timeoutMs = 90_000): Promise<Frame> {
-  const { page } = session.workbench;
-  const deadline = Date.now() + timeoutMs;
-  let seen = '';
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const text = await frame.locator('#headline').innerText({ timeout: 200 }).catch(() => '');
-      if (text) seen = text;
-      if (headline.test(text)) return frame;
-    }
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`the rollback panel never showed ${headline} (last heading: ${seen || 'none'})`);
-}
+const panel = (headline: RegExp, timeoutMs?: number): Promise<Frame> => rollbackPanel(session.workbench, headline, timeoutMs);
 
-/** The rollback panel's page once its `selector` shows `text` (the page is drawn anew on each change: find it again). */
-async function panelShowing(selector: string, text: RegExp, timeoutMs = 60_000): Promise<Frame> {
-  const { page } = session.workbench;
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const shown = await frame.locator(selector).first().innerText({ timeout: 200 }).catch(() => '');
-      if (text.test(shown)) return frame;
-    }
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`the rollback panel never showed ${text} in ${selector}`);
-}
+/** The rollback panel's page once its `selector` shows `text`. */
+const panelShowing = (selector: string, text: RegExp, timeoutMs?: number): Promise<Frame> => rollbackPanelShowing(session.workbench, selector, text, timeoutMs);
 
 /**
  * What a reader of the panel could not see: content wider than the page (a

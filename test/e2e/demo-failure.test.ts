@@ -9,13 +9,12 @@
  * running (code-server included).
  */
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { childEnv } from '../../scripts/childEnv.mjs';
-import { cacheRoot } from '../../scripts/editor/install';
+import { demoWorkdir, processesNaming, runDemo } from './demoSupport';
 import { artifactsDir, ROOT } from './support';
 
 const PATH_WITHOUT_GO = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(path.delimiter);
@@ -25,43 +24,19 @@ let output = '';
 let code: number | null = null;
 
 /** Processes whose command line names the demo's cache or repository. */
-function demoProcesses(): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(work)) out.push(`${entry} ${cmdline.slice(0, 160)}`);
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
+const demoProcesses = (): string[] => processesNaming(work);
 
 before(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-demo-fail-'));
-  const cache = path.join(work, 'cache');
-  fs.mkdirSync(cache);
-  fs.symlinkSync(path.join(cacheRoot(), 'editor'), path.join(cache, 'editor'));
+  const dirs = demoWorkdir('rg-e2e-demo-fail-', ['editor']);
+  work = dirs.work;
   // node, git and the system tools stay reachable; go (installed elsewhere here) does not.
-  const env = childEnv({ ROLLBACK_GUARD_CACHE: cache, PATH: PATH_WITHOUT_GO });
+  const env = childEnv({ ROLLBACK_GUARD_CACHE: dirs.cache, PATH: PATH_WITHOUT_GO });
   if (goReachable) return;
   const project = path.join(work, 'project');
   const left = new Set(['.git', 'node_modules', 'dist', 'test-results', path.join('examples', 'bookstore', '.demo')]);
   fs.cpSync(ROOT, project, { recursive: true, filter: (from) => !left.has(path.relative(ROOT, from)) && !from.endsWith('.vsix') });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
-  await new Promise<void>((resolve) => {
-    const child = spawn(process.execPath, [path.join(project, 'scripts', 'demo.mjs'), '--repo', path.join(work, 'repo'), '--no-gitops'], { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.on('close', (c) => {
-      clearTimeout(timer);
-      code = c;
-      resolve();
-    });
-  });
+  ({ code, output } = await runDemo(['--repo', path.join(work, 'repo'), '--no-gitops'], { env, timeoutMs: 600_000, signal: 'SIGKILL', root: project }));
   fs.writeFileSync(path.join(artifactsDir('demo-failure'), 'demo-output.txt'), output);
 });
 

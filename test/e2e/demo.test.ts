@@ -3,23 +3,21 @@
  * (scripts/demo.mjs) with its own cache directory (the editor and the plane's
  * binaries linked in from the real cache, so nothing is rebuilt) and its own
  * demo repository. It must return with a ready, seeded cluster; in the editor
- * it opens, the Helm release rolls back with the helm the demo built (the
- * extension host's PATH, the login shell's, has none: the demo sets
- * rollbackGuard.cluster.helmPath in code-server's Machine settings);
+ * it opens, the Helm release rolls back in the rollback panel with the helm
+ * the demo built (the extension host's PATH, the login shell's, has none: the
+ * demo sets rollbackGuard.cluster.helmPath in code-server's Machine settings);
  * `npm run demo -- --stop` must leave no process behind.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import { childEnv } from '../../scripts/childEnv.mjs';
-import { cacheRoot } from '../../scripts/editor/install';
 import { attachPlane } from '../cluster/plane';
+import { demoWorkdir, processesNaming, runDemo } from './demoSupport';
 import { openWorkbench, type Workbench } from './harness/browser';
-import { artifactsDir, ROOT } from './support';
+import { artifactsDir, rollbackPanel } from './support';
 
 let work: string;
 let cache: string;
@@ -27,42 +25,15 @@ let env: Record<string, string>;
 let workbench: Workbench | undefined;
 let demoOutput = '';
 
-/** Runs scripts/demo.mjs with `args`; resolves with its exit code and output. */
-function demo(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'demo.mjs'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
-    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+/** Runs scripts/demo.mjs with `args` in the demo's environment. */
+const demo = (args: string[], timeoutMs: number) => runDemo(args, { env, timeoutMs });
 
 /** Processes whose command line names the demo's cache or repository. */
-function demoProcesses(): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(work)) out.push(`${entry} ${cmdline.slice(0, 160)}`);
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
+const demoProcesses = (): string[] => processesNaming(work);
 
 before(async () => {
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-demo-'));
-  cache = path.join(work, 'cache');
-  fs.mkdirSync(cache);
   // The installed editor and the built binaries of the real cache: the demo finds them warm.
-  for (const dir of ['editor', 'cluster']) fs.symlinkSync(path.join(cacheRoot(), dir), path.join(cache, dir));
+  ({ work, cache } = demoWorkdir('rg-e2e-demo-', ['editor', 'cluster']));
   env = childEnv({ ROLLBACK_GUARD_CACHE: cache });
   const run = await demo(['--repo', path.join(work, 'repo')], 900_000);
   demoOutput = run.output;
@@ -115,7 +86,7 @@ test('the demo returns with a seeded cluster and prints the editor, the cluster 
     assert.match(releases.stdout, /"name":"storefront".*"revision":"3"/);
   }));
 
-test('in the editor the demo opened, the Helm release rolls back with the helm the demo built', { todo: 'drive the rollback panel that replaced the confirmation dialog' }, () =>
+test('in the editor the demo opened, the Helm release rolls back in the rollback panel with the helm the demo built', () =>
   step('helm rollback', async () => {
     const url = /Editor: +(\S+)/.exec(demoOutput)![1]!;
     workbench = await openWorkbench(url, { screenshotsDir: artifactsDir('demo') });
@@ -126,26 +97,40 @@ test('in the editor the demo opened, the Helm release rolls back with the helm t
     await waitForRow('bookstore');
     const release = await waitForRow('Helm release storefront');
     await release.click();
-    const revision2 = await waitForRow('revision 2,');
+    const revision2 = await waitForRow('revision 2, superseded, storefront:3.2.0');
     const item = page.locator('.monaco-menu .action-item').filter({ hasText: 'Roll Back to This Revision' });
-    for (let attempt = 0; !(await item.first().isVisible()); attempt++) {
-      assert.ok(attempt < 4, 'the context menu of revision 2 never showed Roll Back to This Revision');
+    // A click that lands while the view redraws its rows leaves the menu open and runs nothing: open it again.
+    for (let attempt = 0; ; attempt++) {
+      assert.ok(attempt < 4, 'the context menu of revision 2 never ran Roll Back to This Revision');
       await revision2.click({ button: 'right' });
-      await item.first().waitFor({ state: 'visible', timeout: 5_000 }).catch(() => page.keyboard.press('Escape'));
+      if (!(await item.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) {
+        await page.keyboard.press('Escape');
+        continue;
+      }
+      await item.first().click();
+      if (await item.first().waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) break;
+      await page.keyboard.press('Escape');
     }
-    await item.first().click();
-    const dialog = page.locator('.monaco-dialog-box').filter({ hasText: 'Roll back Helm release storefront' });
-    await dialog.waitFor({ state: 'visible', timeout: 60_000 });
-    const text = await dialog.innerText();
-    assert.match(text, /from revision 3 to revision 2/);
-    assert.match(text, /Runs: helm rollback .*-- storefront 2$/m);
-    await workbench.screenshot('01-helm-rollback-confirmation');
-    await dialog.locator('.monaco-button', { hasText: /^Roll Back$/ }).click();
-    await workbench.waitForNotification(/Rolled back helm-release\/storefront to revision 2 \(now revision 4, deployed\)/, { timeoutMs: 180_000 });
+    const frame = await rollbackPanel(workbench, /^Roll back Helm release storefront in namespace bookstore \(context rg-admin\) from revision 3 to revision 2 with helm rollback \(recorded as revision 4\)/);
+    // The helm it runs is the one the demo built (a Machine setting), not one from a PATH.
     const plane = attachPlane(path.join(cache, 'demo', 'plane'))!;
+    const tool = frame.locator('.check').filter({ has: frame.locator('.id', { hasText: /^tool$/ }) });
+    const used = /^helm .+? at (\/.+)$/.exec((await tool.locator('.title').innerText()).trim());
+    assert.ok(used, `the tool check names the helm binary: ${await tool.innerText()}`);
+    assert.equal(fs.realpathSync(used[1]!), fs.realpathSync(plane.bin.helm));
+    assert.match(await frame.locator('.sent').innerText(), /helm rollback --namespace=bookstore --kube-context=rg-admin --wait --timeout=\d+s -- storefront 2$/m);
+    await frame.locator('#reason').fill('demo: storefront 3.2.1 breaks checkout');
+    await workbench.screenshot('01-helm-rollback-panel');
+    await frame.locator('#rollback').click();
+    const done = await rollbackPanel(workbench, /^Rolled back .*storefront to revision 2 \(now revision 4/, 240_000);
+    assert.ok(await done.locator('button', { hasText: 'Open Evidence' }).count());
     const history = JSON.parse((await plane.helm(['history', 'storefront', '-n', 'bookstore', '-o', 'json'])).stdout) as { revision: number; status: string; description: string }[];
     const last = history.at(-1)!;
     assert.deepEqual([last.revision, last.status, last.description], [4, 'deployed', 'Rollback to 2']);
+    // The reason is recorded in the demo repository's evidence.
+    const dir = path.join(work, 'repo', '.rollback-guard', 'evidence');
+    const records = fs.readdirSync(dir).filter((f) => f.endsWith('.json') && f.includes('storefront')).map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { reason?: string; outcome: { status: string } });
+    assert.ok(records.some((r) => r.reason === 'demo: storefront 3.2.1 breaks checkout' && r.outcome.status === 'rolled-back'), JSON.stringify(records));
     await workbench.screenshot('02-helm-rolled-back');
   }));
 

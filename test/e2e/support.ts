@@ -1,7 +1,8 @@
 /**
  * What the end-to-end suites share: the packaged extension, a copy of a
  * workspace, a running code-server with Rollback Guard installed, and editor
- * gestures (go to a position, apply a quick fix) on top of the harness.
+ * gestures (go to a position, apply a quick fix, find the rollback panel) on
+ * top of the harness.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -177,4 +178,34 @@ export async function webviewFrame(workbench: Workbench, pattern: RegExp, timeou
     await workbench.page.waitForTimeout(500);
   }
   throw new Error(`no webview shows ${String(pattern)}`);
+}
+
+/** The rollback panel's page (the webview's inner frame), once its heading shows `headline`. */
+export async function rollbackPanel(workbench: Workbench, headline: RegExp, timeoutMs = 90_000): Promise<import('playwright-core').Frame> {
+  const { page } = workbench;
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const text = await frame.locator('#headline').innerText({ timeout: 200 }).catch(() => '');
+      if (text) seen = text;
+      if (headline.test(text)) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the rollback panel never showed ${headline} (last heading: ${seen || 'none'})`);
+}
+
+/** The rollback panel's page once its `selector` shows `text` (the page is drawn anew on each change: find it again). */
+export async function rollbackPanelShowing(workbench: Workbench, selector: string, text: RegExp, timeoutMs = 60_000): Promise<import('playwright-core').Frame> {
+  const { page } = workbench;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const shown = await frame.locator(selector).first().innerText({ timeout: 200 }).catch(() => '');
+      if (text.test(shown)) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`the rollback panel never showed ${text} in ${selector}`);
 }
