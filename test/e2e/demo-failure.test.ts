@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { childEnv } from '../../scripts/childEnv.mjs';
+import { dependenciesInstalled } from '../../scripts/dependencies.mjs';
 import { demoWorkdir, processesNaming, runDemo } from './demoSupport';
 import { artifactsDir, ROOT } from './support';
 
@@ -34,8 +35,11 @@ before(async () => {
   if (goReachable) return;
   const project = path.join(work, 'project');
   const left = new Set(['.git', 'node_modules', 'dist', 'test-results', path.join('examples', 'bookstore', '.demo')]);
-  fs.cpSync(ROOT, project, { recursive: true, filter: (from) => !left.has(path.relative(ROOT, from)) && !from.endsWith('.vsix') });
+  // Timestamps kept: a package-lock.json newer than node_modules would make the demo run `npm ci`
+  // in the copy, which empties the linked node_modules of the project itself.
+  fs.cpSync(ROOT, project, { recursive: true, preserveTimestamps: true, filter: (from) => !left.has(path.relative(ROOT, from)) && !from.endsWith('.vsix') });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(project, 'node_modules'));
+  assert.ok(dependenciesInstalled(project), 'the copy would reinstall the linked node_modules');
   ({ code, output } = await runDemo(['--repo', path.join(work, 'repo'), '--no-gitops'], { env, timeoutMs: 600_000, signal: 'SIGKILL', root: project }));
   fs.writeFileSync(path.join(artifactsDir('demo-failure'), 'demo-output.txt'), output);
 });
