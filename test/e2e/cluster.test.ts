@@ -20,7 +20,7 @@ import type { Frame, Locator } from 'playwright-core';
 import { seedBookstore } from '../../scripts/cluster/seed';
 import { encodeReleaseData } from '../../src/cluster';
 import { startPlane, type Plane } from '../cluster/plane';
-import { capture, copyDirectory, horizontalOverflow, openSession, rollbackPanel, rollbackPanelShowing, ROOT, type Session } from './support';
+import { capture, copyDirectory, horizontalOverflow, openSession, quickPick as answerQuickPick, rollbackPanel, rollbackPanelShowing, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
@@ -318,15 +318,7 @@ test('when the API server goes away the view keeps its history, shows the error 
   }));
 
 /** Waits for the quick input titled `title`, types `filter` and picks the row whose label starts with `label`. */
-async function quickPick(title: RegExp, label: string, filter = label): Promise<void> {
-  const { page } = session.workbench;
-  const widget = page.locator('.quick-input-widget').filter({ has: page.locator('.quick-input-title', { hasText: title }) });
-  await widget.waitFor({ state: 'visible', timeout: 60_000 });
-  await widget.locator('.quick-input-box input').fill(filter);
-  const item = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) });
-  await item.first().waitFor({ state: 'visible', timeout: 10_000 });
-  await item.first().click();
-}
+const quickPick = (title: RegExp, label: string, filter?: string): Promise<void> => answerQuickPick(session.workbench, title, label, filter);
 
 test('Show Revision History… from the palette: quick picks for context, namespace, workload and revision, then Compare with Live', () =>
   step('palette', async () => {

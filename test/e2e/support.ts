@@ -1,8 +1,8 @@
 /**
  * What the end-to-end suites share: the packaged extension, a copy of a
  * workspace, a running code-server with Rollback Guard installed, and editor
- * gestures (go to a position, apply a quick fix, find the rollback panel) on
- * top of the harness.
+ * gestures (go to a position, apply a quick fix, answer a quick pick, find the
+ * rollback panel) on top of the harness.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -208,4 +208,15 @@ export async function rollbackPanelShowing(workbench: Workbench, selector: strin
     await page.waitForTimeout(500);
   }
   throw new Error(`the rollback panel never showed ${text} in ${selector}`);
+}
+
+/** Answers the quick pick whose title matches `title`: types `filter`, then chooses the item named `label`. */
+export async function quickPick(workbench: Workbench, title: RegExp, label: string, filter = label): Promise<void> {
+  const { page } = workbench;
+  const widget = page.locator('.quick-input-widget').filter({ has: page.locator('.quick-input-title', { hasText: title }) });
+  await widget.waitFor({ state: 'visible', timeout: 60_000 });
+  await widget.locator('.quick-input-box input').fill(filter);
+  const item = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) });
+  await item.first().waitFor({ state: 'visible', timeout: 10_000 });
+  await item.first().click();
 }
