@@ -70,6 +70,25 @@ const FLAG = /(?<![\w-])(--?[\w-]+)(?:[ \t]+|\\?["'][ \t]*,[ \t]*\\?["'])(?=[^\s
 const VALUE = /\\?"(?:[^"\\\n]|\\[^"\n])*(?:\\?"|(?=\n)|$)|'[^'\n]*(?:'|(?=\n)|$)|[^\s"',;{}[\]\)&\\]+/y;
 /** A YAML block scalar indicator (`|`, `>-`) ending its line: the value is on the more-indented lines below. */
 const BLOCK = /[|>][-+0-9]*[ \t]*(?:\n|$)/y;
+/** An image tag (or a line number): what follows `name:` in an image reference or a file position. */
+const TAG = /[\w][\w.-]{0,127}/y;
+
+/**
+ * Whether `name:` at `start`, directly followed by a tag at `at`, is an image
+ * reference (`quay.io/org/oauth2-proxy:latest`, `vmauth:1.2`) or a file
+ * position (`templates/secrets.yaml:4`) rather than a secret's assignment:
+ * the name ends a path, or it is a lowercase image name whose tag is a version.
+ */
+function isReference(text: string, start: number, name: string, at: number): boolean {
+  TAG.lastIndex = at;
+  const tag = TAG.exec(text)?.[0];
+  if (!tag) return false;
+  const rest = text.slice(at + tag.length, at + tag.length + 8);
+  // `user:password@host` is a credential; `name:tag@sha256:…` is an image.
+  if (rest.startsWith('@') ? !rest.startsWith('@sha256:') : /^[^\s`"',;)\]}>:]/.test(rest)) return false;
+  if (text[start - 1] === '/') return true;
+  return /^[a-z0-9]+(?:[._-]+[a-z0-9]+)*$/.test(name) && /^(?:v?\d+(?:\.\d+)*(?:[-+_.][\w.-]*)?|latest)$/.test(tag);
+}
 
 /**
  * Masks the values of secret-looking assignments and flags. A scan, not one
@@ -84,6 +103,7 @@ function maskAssignments(text: string): string {
     if (!isSecretName(m[1]!)) continue;
     const at = m.index + m[0].length;
     if (text.startsWith(MASK, at)) continue;
+    if (m[0] === `${m[1]}:` && isReference(text, m.index, m[1]!, at)) continue;
     BLOCK.lastIndex = at;
     if (m[3] === ':' && BLOCK.test(text)) {
       // Lines indented more than the key's line belong to the block.

@@ -40,6 +40,12 @@ describe('rollback-guard check', () => {
     assert.equal(lines.at(-1), '3 findings (2 warnings, 1 hint) in 2 files; worst rollback class: manual-repair.');
   });
 
+  it('prints an image whose name reads like a credential word as written, not redacted', () => {
+    const result = cli(['check', 'deploy.yaml'], workspace({ 'deploy.yaml': read('precision/auth-proxy-image.yaml') }));
+    const [line] = result.stdout.split('\n');
+    assert.match(line!, /^deploy\.yaml:16:18 warning RG101 Image `quay\.io\/oauth2-proxy\/oauth2-proxy:latest` of container `oauth2-proxy` uses `:latest`/);
+  });
+
   it('respects .gitignore files at every level and never descends into node_modules', () => {
     const result = cli(['check', '--format', 'json'], repo());
     const files = new Set((JSON.parse(result.stdout) as { findings: { file: string }[] }).findings.map((f) => f.file));

@@ -49,6 +49,8 @@ const PRECISION: Record<string, string[]> = {
   'external-secret-credential.yaml': [],
   'live-object-dump.yaml': ['RG003@1:1'],
   'helm-test-pod.yaml': ['RG101@11:14'],
+  // An image whose name holds a credential word (`oauth2-proxy`) is reported like any other.
+  'auth-proxy-image.yaml': ['RG101@16:18'],
   // One replica writing to a claim: `Recreate` is the safe strategy.
   'recreate-single-writer.yaml': [],
   // The main container's probe gates the pod; the reloader needs none.

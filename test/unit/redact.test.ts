@@ -40,6 +40,8 @@ describe('the redaction layer: text', () => {
     ['env assignment', 'export GITHUB_PAT=SECRET26Pat'],
     ['kubeconfig', 'client-key-data: SECRET27Data'],
     ['quoted YAML', "token: 'SECRET28Tok'"],
+    ['name:value without a space', 'token:SECRET30Tok'],
+    ['a path then name:value@host', 'git/token:SECRET31Tok@example.com'],
   ];
   for (const [name, text] of cases) {
     it(name, () => {
@@ -75,6 +77,17 @@ describe('the redaction layer: text', () => {
       'RG113 Secret db holds literal values in Git: a rollback restores old credentials.',
       'git@github.com:acme/app.git',
       'https://github.com/acme/app',
+    ]) assert.equal(redact(text), text);
+  });
+
+  it('an image reference or a file position is no credential, whatever its name says', () => {
+    for (const text of [
+      'Image `quay.io/oauth2-proxy/oauth2-proxy:latest` of container `oauth2-proxy` uses `:latest`, so a rollback may start another image.',
+      'Image `docker.io/bitnami/victoriametrics-vmauth:1.113.0-debian-12-r0` of container `vmauth` is pinned by tag only.',
+      'image: ghcr.io/jkroepke/kube-webhook-certgen:1.5.1@sha256:3d5d4763aaaa',
+      '{"image": "authelia:4.38", "name": "auth"}',
+      'image: oauth2-proxy:latest',
+      'execution error at (exporter/templates/secrets.yaml:4:12): a value is required',
     ]) assert.equal(redact(text), text);
   });
 
