@@ -164,6 +164,12 @@ describe('charts rendered with Helm’s engine', () => {
     assert.match(all[0]!.message, /reads ConfigMap `release-name-app` by a fixed name/);
   });
 
+  it('a certificate, a config its process reloads, one an install hook creates or a controller fills change on their own schedule', async () => {
+    const { findings, all } = await check('schedules');
+    assert.deepEqual(findings, { 'schedules/templates/dns.yaml': ['RG103@35:19', 'RG103@38:19'] });
+    assert.match(all[0]!.message, /reads ConfigMap `release-name-settings` by a fixed name/);
+  });
+
   it('`Recreate` on a workload no Service of the release routes to pauses its work: info, not an outage warning', async () => {
     const { findings, all } = await check('recreate');
     assert.deepEqual(findings, { 'recreate/templates/web.yaml': ['RG105@8:11'], 'recreate/templates/worker.yaml': ['RG105@8:11'] });

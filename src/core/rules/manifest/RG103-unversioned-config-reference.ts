@@ -70,6 +70,32 @@ function reloaded(nav: YamlNav, pod: NonNullable<ReturnType<typeof podTemplate>>
   return out;
 }
 
+/** A CoreDNS `reload` directive: the server re-reads its Corefile when the mounted file changes. */
+const COREDNS_RELOAD = /^[ \t]*reload(?:[ \t]|$)/m;
+
+/**
+ * Why the content of a ConfigMap or Secret analysed with the workload (in its
+ * file, or its rendered chart) changes on a schedule of its own rather than
+ * with releases, if it does: then it never belonged in a revision.
+ */
+function ownSchedule(ctx: ManifestContext, kind: ConfigKind, name: string): boolean {
+  const doc = ctx.unit.find((d) => d.kind === kind && d.group === '' && d.name === name);
+  if (!doc) return false;
+  const { nav, root } = doc;
+  // A certificate renews on its own schedule: rolling it back with the pods would restore an older one (RG113's reasoning).
+  if (kind === 'Secret' && nav.str(nav.get(root, 'type')) === 'kubernetes.io/tls') return true;
+  // Created by an install hook only: an upgrade never changes it.
+  const hook = nav.str(nav.at(root, ['metadata', 'annotations', 'helm.sh/hook']));
+  if (hook && hook.split(',').every((phase) => /^(pre|post)-install$/.test(phase.trim()))) return true;
+  const fields = kind === 'Secret' ? ['data', 'stringData'] : ['data', 'binaryData'];
+  // A rendered chart is the whole release: an object it renders with no data field at all is filled at run time, by a controller
+  // (an empty `data:` is the values' to fill).
+  if (ctx.wholeRelease && fields.every((field) => nav.pair(root, field) === undefined)) return true;
+  const content = fields.flatMap((field) => nav.entries(nav.get(root, field)));
+  // CoreDNS re-reads a Corefile with the `reload` plugin by itself.
+  return kind === 'ConfigMap' && content.some((e) => /^corefile/i.test(e.key) && COREDNS_RELOAD.test(nav.str(e.value) ?? ''));
+}
+
 /** Whether the same file (or rendered chart) or a file next to it defines the object. */
 function definedHere(ctx: ManifestContext, kind: string, name: string): boolean {
   const same = ctx.unit.some((d) => d.kind === kind && d.group === '' && d.name === name);
@@ -121,6 +147,8 @@ export default defineManifestRule({
       // rolling it back with the pods is what RG113 warns about. Only one the project renders is release config.
       // A rendered chart is the whole release: a ConfigMap it does not render is made elsewhere too, and no hash of the chart can follow it.
       if ((ref.kind === 'Secret' || ctx.wholeRelease) && !definedHere(ctx, ref.kind, ref.name)) continue;
+      // A certificate, a config its process reloads, one an install hook creates or a controller fills: it changes on its own schedule.
+      if (ownSchedule(ctx, ref.kind, ref.name)) continue;
       seen.add(key);
       const annotation = ref.kind === 'ConfigMap' ? 'checksum/config' : 'checksum/secret';
       const fixes = [];
