@@ -49,6 +49,8 @@ const PRECISION: Record<string, string[]> = {
   'external-secret-credential.yaml': [],
   'live-object-dump.yaml': ['RG003@1:1'],
   'helm-test-pod.yaml': ['RG101@11:14'],
+  // Diffie-Hellman parameters and certificates are public: only the private key counts.
+  'public-material-secret.yaml': ['RG113@26:1'],
   // An image whose name holds a credential word (`oauth2-proxy`) is reported like any other.
   'auth-proxy-image.yaml': ['RG101@16:18'],
   // One replica writing to a claim: `Recreate` is the safe strategy.
@@ -116,6 +118,11 @@ describe('findings a platform team keeps on', () => {
   it('names the support hooks of a hook Job once, in its finding', async () => {
     const [finding] = await analyzeFixture('manifests/precision/hook-job-with-support.yaml');
     assert.match(finding!.message, /Its ServiceAccount, Role and RoleBinding hooks only let it run\.$/);
+  });
+
+  it('counts the private key of a TLS Secret, not its certificate', async () => {
+    const [finding] = await analyzeFixture('manifests/precision/public-material-secret.yaml');
+    assert.match(finding!.message, /^Secret web-tls commits 1 literal value in `stringData` \(`tls\.key`\)/);
   });
 
   it('says a live object dump is controller output, once', async () => {

@@ -7,6 +7,22 @@ function shortList(items: readonly string[]): string {
   return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
 }
 
+/** A key that names Diffie-Hellman parameters (`dhparam.pem`, `ssl-dh-params`). */
+const DH_PARAMETERS_KEY = /(^|[-_.])dh[-_]?param(s|eters)?([-_.]|$)/i;
+/** PEM blocks of public material: Diffie-Hellman parameters and certificates. */
+const PUBLIC_PEM = /^-----BEGIN (?:X9\.42 DH PARAMETERS|DH PARAMETERS|CERTIFICATE)-----/;
+
+/**
+ * Whether a Secret entry holds public material rather than a credential:
+ * Diffie-Hellman parameters (named so, or as their PEM block says) or
+ * certificates only. Nothing to rotate or leak, so nothing to roll back.
+ */
+export function isPublicMaterial(key: string, value: string, field: string): boolean {
+  if (DH_PARAMETERS_KEY.test(key)) return true;
+  const text = (field === 'data' ? Buffer.from(value, 'base64').toString('utf8') : value).trim();
+  return PUBLIC_PEM.test(text) && !text.includes('PRIVATE KEY');
+}
+
 export default defineManifestRule({
   meta: {
     id: 'RG113',
@@ -28,7 +44,7 @@ export default defineManifestRule({
       const values = pair && isMap(nav.resolve(pair.value)) ? nav.entries(pair.value) : [];
       const literal = values.filter((e) => {
         const v = nav.str(e.value);
-        return v !== undefined && v !== '' && !ctx.printed(e.value) && !v.startsWith('ENC[');
+        return v !== undefined && v !== '' && !ctx.printed(e.value) && !v.startsWith('ENC[') && !isPublicMaterial(e.key, v, field);
       });
       if (literal.length === 0) continue;
       ctx.report({

@@ -2,7 +2,7 @@ import { isMap } from 'yaml';
 import { describeObject } from '../../k8s/workload';
 import { rangeIn, type Located } from '../../release/facts';
 import { displayValue } from '../../yaml/manifest';
-import SECRET_IN_MANIFEST from '../manifest/RG113-secret-in-manifest';
+import SECRET_IN_MANIFEST, { isPublicMaterial } from '../manifest/RG113-secret-in-manifest';
 import { defineReleaseRule } from './context';
 
 /** Literal values of a Secret field: not templated (filled at install) and not SOPS ciphertext (re-encrypted with a new IV every time). */
@@ -15,7 +15,7 @@ function literalValues(loc: Located, field: string): Map<string, { value: string
     const raw = nav.str(e.value);
     if (raw === undefined) continue;
     const shown = displayValue(loc.file.text, loc.file.templateSpans, nav, e.value);
-    if (shown !== raw || raw.startsWith('ENC[')) continue;
+    if (shown !== raw || raw.startsWith('ENC[') || isPublicMaterial(e.key, raw, field)) continue;
     out.set(e.key, { value: raw, key: e.pair.key });
   }
   return out;
