@@ -60,6 +60,8 @@ const PRECISION: Record<string, string[]> = {
   'replication-controller.yaml': ['RG101@13:18'],
   'argocd-presync-hook.yaml': ['RG109@6:30'],
   'airflow-migrate.yaml': ['RG110@12:21'],
+  // `airflow_execute`, the shell function some images wrap the CLI in; checking is not migrating.
+  'airflow-wrapper.yaml': ['RG110@31:15'],
   'migration-command-from-env.yaml': ['RG110@12:21'],
   'migration-script-in-configmap.yaml': ['RG110@22:27'],
   // A quoted scalar continued on a less indented line, as go-yaml (kubectl) reads it.

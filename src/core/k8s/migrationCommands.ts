@@ -37,9 +37,9 @@ export const MIGRATION_TOOLS: readonly MigrationTool[] = [
   { tool: 'goose', command: [['goose'], ['up', 'up-by-one', 'up-to']] },
   { tool: 'dbmate', command: [['dbmate'], ['up', 'migrate']], images: ['amacneil/dbmate'] },
   { tool: 'Atlas', command: [['atlas'], ['migrate', 'schema'], ['apply']], images: ['arigaio/atlas'] },
-  // Alembic behind an application's own CLI.
-  { tool: 'Airflow', command: [['airflow'], ['db'], ['migrate', 'upgrade', 'init']] },
-  { tool: 'Airflow', command: [['airflow'], ['upgradedb', 'initdb']] },
+  // Alembic behind an application's own CLI (`airflow_execute`: the shell function Bitnami's images wrap it in).
+  { tool: 'Airflow', command: [['airflow', 'airflow_execute'], ['db'], ['migrate', 'upgrade', 'init']] },
+  { tool: 'Airflow', command: [['airflow', 'airflow_execute'], ['upgradedb', 'initdb']] },
   { tool: 'Flask-Migrate', command: [['flask'], ['db'], ['upgrade']] },
   { tool: 'Superset', command: [['superset'], ['db'], ['upgrade']] },
   { tool: 'MLflow', command: [['mlflow'], ['db'], ['upgrade']] },
