@@ -45,6 +45,15 @@ describe('rollback-guard check on Helm charts', () => {
     assert.deepEqual(heads(cli(['check', '--no-render'], dir).stdout), []);
   });
 
+  it('says that a SQL file of a chart holding template actions is a Helm template', () => {
+    const dir = workspace({});
+    cpSync(join(CHARTS, 'sqlfiles'), join(dir, 'charts', 'db'), { recursive: true });
+    const lines = cli(['check', '--format', 'text'], dir).stdout.split('\n').filter((l) => / RG\d{3} /.test(l));
+    assert.deepEqual(lines, [
+      'charts/db/files/init-dbs.sql:2:1 info RG003 Not analysed: a Helm template of the chart in `charts/db`, not SQL as written. Its `{{ … }}` actions are filled in when the chart renders it.',
+    ]);
+  });
+
   it('a --values file that does not exist is a usage error', () => {
     const result = cli(['check', '--values', 'nope.yaml'], workspace({ 'a.yaml': 'a: 1\n' }));
     assert.equal(result.code, 2);

@@ -278,6 +278,14 @@ function sqlUnit(source: SourceFile, env: AnalyzerEnv, layout: SqlLayout, sql: S
 
 const NO_OUTPUT_COMMENTS = () => [];
 
+/** The folder of the Helm chart holding `path` (a `Chart.yaml` in it or above), if any. */
+function chartOf(path: string, env: AnalyzerEnv): string | undefined {
+  for (let dir = dirOf(path); dir !== ''; dir = dirOf(dir)) {
+    if (env.readFile(`${dir}/Chart.yaml`) !== undefined) return dir;
+  }
+  return undefined;
+}
+
 export const sqlMigrationAnalyzer: Analyzer = {
   id: 'migration-sql',
   claims: (path, config) => isSqlMigrationPath(path, config),
@@ -291,6 +299,19 @@ export const sqlMigrationAnalyzer: Analyzer = {
     }
     let dialect = dialectOf(source.path, env.config);
     if (dialect === 'auto' && layout.framework === 'prisma') dialect = prismaDialect(source.path, env) ?? 'auto';
+    // A chart's file with template actions (`tpl (.Files.Get "files/init.sql") .`): its SQL exists once the chart renders it.
+    const action = source.text.indexOf('{{');
+    const chart = action !== -1 && source.text.includes('}}', action) ? chartOf(source.path, env) : undefined;
+    if (chart !== undefined) {
+      const output = finish(source, lines, { units: [], problems: [], comments: NO_OUTPUT_COMMENTS, syntax: SQL_COMMENT });
+      output.findings.push(
+        toFinding(NOT_ANALYSED, source.path, {
+          range: lines.range(action, Math.max(action, lines.lineEnd(lines.position(action).line))),
+          message: `Not analysed: a Helm template of the chart in \`${chart}\`, not SQL as written. Its \`{{ … }}\` actions are filled in when the chart renders it.`,
+        }),
+      );
+      return output;
+    }
     const sql = readSql(source.text, dialect);
     const { unit, note } = sqlUnit(source, env, layout, sql, dialect);
     const output = finish(source, lines, {
