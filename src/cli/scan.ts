@@ -4,7 +4,7 @@ import ignore, { type Ignore } from 'ignore';
 import { fileKind, isWithin, readRegularFile, realPath } from '../core/files';
 import type { SkippedFile } from '../core/report/summary';
 import { PROJECT_FILE_NAMES } from '../core/project';
-import { runGitSync } from '../git/exec';
+import { gitListedFilesSync } from '../git/listing';
 
 export interface ScannedFile {
   /** Absolute path. */
@@ -57,12 +57,11 @@ export function toDisplayPath(cwd: string, abs: string): string {
  * directory named explicitly is then walked with its .gitignore rules).
  */
 export function gitListing(dir: string): { files: Set<string>; dirs: Set<string> } | undefined {
-  const out = runGitSync(dir, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']);
-  if (!out) return undefined;
+  const listed = gitListedFilesSync(dir);
+  if (!listed) return undefined;
   const files = new Set<string>();
   const dirs = new Set<string>();
-  for (const rel of out.toString('utf8').split('\0')) {
-    if (!rel) continue;
+  for (const rel of listed) {
     const abs = join(dir, ...rel.split('/'));
     files.add(abs);
     for (let d = dirname(abs); d.length > dir.length && !dirs.has(d); d = dirname(d)) dirs.add(d);

@@ -11,6 +11,7 @@ import type { Folders, FolderState } from './folders';
 import { readText } from './folders';
 import type { Log } from './log';
 import { showWarningMessage } from './notify';
+import { gitWorkspaceFiles } from '../git/listing';
 
 export interface AnalysedDocument {
   uri: vscode.Uri;
@@ -265,8 +266,7 @@ export class Diagnostics implements vscode.Disposable {
 
   /** Analyses every file of the workspace an analyzer reads; returns the number of files analysed. */
   async analyzeWorkspace(progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken): Promise<number> {
-    const exclude = vscode.workspace.getConfiguration('rollbackGuard').get<string[]>('workspaceAnalysis.exclude', []);
-    const uris = await vscode.workspace.findFiles('**/*.{yaml,yml,sql,py,rb,js,ts,xml}', exclude.length ? `{${exclude.join(',')}}` : undefined, 20000, token);
+    const uris = await workspaceFiles(token);
     const candidates: { uri: vscode.Uri; path: string; state: Awaited<ReturnType<Folders['forUri']>> }[] = [];
     const seen: string[] = [];
     const read = new Set<string>();
@@ -316,4 +316,29 @@ export class Diagnostics implements vscode.Disposable {
     for (const timer of this.timers.values()) clearTimeout(timer);
     for (const d of this.disposables.reverse()) d.dispose();
   }
+}
+
+/** The names Analyse Workspace considers (analyzers decide on the rest). */
+const WORKSPACE_FILES = '**/*.{yaml,yml,sql,py,rb,js,ts,xml}';
+const WORKSPACE_FILE = /\.(ya?ml|sql|py|rb|js|ts|xml)$/;
+const MAX_WORKSPACE_FILES = 20000;
+
+/**
+ * The files Analyse Workspace reads, as `check` reads them: in a folder
+ * inside a Git work tree, the files git lists (tracked ones even when a
+ * `.gitignore` matches them, untracked ones unless ignored); elsewhere, the
+ * editor's file search. The `workspaceAnalysis.exclude` globs apply to both.
+ */
+async function workspaceFiles(token: vscode.CancellationToken): Promise<vscode.Uri[]> {
+  const exclude = vscode.workspace.getConfiguration('rollbackGuard').get<string[]>('workspaceAnalysis.exclude', []);
+  const out: vscode.Uri[] = [];
+  for (const folder of vscode.workspace.workspaceFolders ?? []) {
+    if (token.isCancellationRequested || out.length >= MAX_WORKSPACE_FILES) break;
+    const listed = folder.uri.scheme === 'file' ? await gitWorkspaceFiles(folder.uri.fsPath, WORKSPACE_FILE, exclude) : undefined;
+    if (listed) out.push(...listed.map((path) => vscode.Uri.joinPath(folder.uri, ...path.split('/'))));
+    else out.push(...(await vscode.workspace.findFiles(new vscode.RelativePattern(folder, WORKSPACE_FILES), exclude.length ? `{${exclude.join(',')}}` : undefined, MAX_WORKSPACE_FILES, token)));
+  }
+  // Nested workspace folders list some files twice.
+  const unique = new Map(out.map((uri) => [uri.toString(), uri]));
+  return [...unique.values()].slice(0, MAX_WORKSPACE_FILES);
 }
