@@ -15,6 +15,7 @@ import {
   ageText,
   alignBranchName,
   alignCommitMessage,
+  alignConfirmation,
   imageToWrite,
   confirmation,
   errorActions,
@@ -429,6 +430,26 @@ describe('cluster view: make the manifest match the cluster', () => {
     assert.doesNotMatch(plain, /roll/i);
     assert.match(plain, /live revision 3/);
     assert.match(plain, /no digest for it is known here: pin it again/);
+  });
+
+  it('the confirmation shows digests shortened, while the commit message keeps them exact', () => {
+    const ref = { kind: 'Deployment' as const, namespace: 'bookstore', name: 'catalog' };
+    const was = `ghcr.io/bookstore/catalog:1.4.2@sha256:3d5d4763${'0'.repeat(56)}`;
+    const now = `ghcr.io/bookstore/catalog:1.2.0@sha256:12121212${'12'.repeat(28)}`;
+    const edit = { container: 'catalog', from: was, to: now, running: 'ghcr.io/bookstore/catalog:1.2.0', pin: 'kept' as const, start: 0, end: 0, newText: '' };
+    const q = alignConfirmation(ref, 'apps/catalog/deployment.yaml', 'rollback/deployment-catalog-revision-4', [edit], { branch: 'main', sha: 'abcdef0123456789' });
+    assert.equal(q.message, 'Commit the image deployment/catalog runs now to apps/catalog/deployment.yaml on a new branch rollback/deployment-catalog-revision-4?');
+    assert.equal(q.detail.split('\n')[0], 'catalog: ghcr.io/bookstore/catalog:1.4.2@sha256:3d5d4763… → ghcr.io/bookstore/catalog:1.2.0@sha256:12121212…');
+    assert.match(q.detail, /the digest is the one apps\/catalog\/deployment\.yaml pinned for it before/);
+    assert.match(q.detail, /The commit's parent is main \(abcdef0\)/);
+    assert.doesNotMatch(`${q.message}\n${q.detail}`, /[0-9a-f]{64}/);
+    const message = alignCommitMessage(ref, { context: 'rg-admin', liveRevision: 4 }, [edit]);
+    assert.ok(message.includes(`- catalog: ${now} (was ${was})`), message);
+    // Without a branch (a detached HEAD) and with two images.
+    const two = alignConfirmation(ref, 'm.yaml', 'b', [{ ...edit, pin: 'lost', to: 'ghcr.io/bookstore/catalog:1.2.0' }, { ...edit, container: 'sidecar' }], { sha: 'abcdef0123' });
+    assert.match(two.message, /^Commit the images deployment\/catalog runs now/);
+    assert.match(two.detail, /none is known for it: the manifest loses its pin \(RG101\)/);
+    assert.match(two.detail, /Only the image values change; .*parent is the detached HEAD \(abcdef0\); the working tree and HEAD do not change/);
   });
 });
 

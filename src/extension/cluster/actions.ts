@@ -9,6 +9,7 @@ import type { Log } from '../log';
 import {
   ageText,
   alignBranchName,
+  alignConfirmation,
   alignCommitMessage,
   errorActions,
   errorText,
@@ -511,22 +512,8 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   let branch = alignBranchName(ref, history.liveRevision, rolledBack);
   for (let n = 2; await repo.branchExists(branch); n++) branch = `${alignBranchName(ref, history.liveRevision, rolledBack)}-${n}`;
   const confirm = 'Commit on New Branch';
-  const choice = await notify.showWarningMessage(
-    `Commit the image${edited.edits.length === 1 ? '' : 's'} ${refText(ref)} runs now to ${relPath} on a new branch ${branch}?`,
-    {
-      modal: true,
-      detail: [
-        ...edited.edits.flatMap((e) => [
-          `${e.container}: ${e.from} → ${e.to}`,
-          ...(e.pin === 'kept' ? [`    the cluster names ${shortImage(e.running)} without a digest; the digest is the one ${relPath} pinned for it before`] : []),
-          ...(e.pin === 'lost' ? [`    the cluster names ${shortImage(e.running)} without a digest and none is known for it: the manifest loses its pin (RG101)`] : []),
-        ]),
-        '',
-        `Only the image value${edited.edits.length === 1 ? ' changes' : 's change'}; comments and layout stay. The commit's parent is ${head.branch ?? 'the detached HEAD'} (${(head.sha ?? '').slice(0, 7)}); the working tree and ${head.branch ?? 'HEAD'} do not change, and nothing is pushed.`,
-      ].join('\n'),
-    },
-    confirm,
-  );
+  const question = alignConfirmation(ref, relPath, branch, edited.edits, head);
+  const choice = await notify.showWarningMessage(question.message, { modal: true, detail: question.detail }, confirm);
   if (choice !== confirm) return;
   const message = alignCommitMessage(
     ref,

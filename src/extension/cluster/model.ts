@@ -31,7 +31,7 @@ import { redact } from '../../core/redact';
 import { parseManifestFile, type ManifestDoc } from '../../core/yaml/manifest';
 import { span } from '../../core/yaml/nodes';
 import { yamlString } from '../../core/yaml/edits';
-import { trimEndOf, WHITESPACE } from '../../core/text';
+import { shortenDigests, trimEndOf, WHITESPACE } from '../../core/text';
 import { parseImageReference } from '../../core/k8s/image';
 
 export const VIEW_ID = 'rollbackGuard.cluster';
@@ -1022,6 +1022,25 @@ export function setImages(text: string, doc: Pick<ManifestWorkload, 'kind' | 'na
 export function alignBranchName(ref: Pick<WorkloadRef, 'kind' | 'name'>, revision: number | undefined, afterRollback = true): string {
   const slug = `${ref.kind.toLowerCase()}-${ref.name}`.replace(/[^A-Za-z0-9._-]+/g, '-');
   return `${afterRollback ? 'rollback' : 'match-cluster'}/${slug}${revision !== undefined ? `-revision-${revision}` : ''}`;
+}
+
+/**
+ * The confirmation of "make the manifest match the cluster": the question and
+ * what changes, digests shortened for reading (`sha256:3d5d4763…`); the commit
+ * writes the exact references.
+ */
+export function alignConfirmation(ref: WorkloadRef, relPath: string, branch: string, edits: readonly ImageEdit[], head: { branch?: string; sha?: string }): { message: string; detail: string } {
+  const one = edits.length === 1;
+  const detail = [
+    ...edits.flatMap((e) => [
+      `${e.container}: ${shortenDigests(e.from)} → ${shortenDigests(e.to)}`,
+      ...(e.pin === 'kept' ? [`    the cluster names ${shortImage(e.running)} without a digest; the digest is the one ${relPath} pinned for it before`] : []),
+      ...(e.pin === 'lost' ? [`    the cluster names ${shortImage(e.running)} without a digest and none is known for it: the manifest loses its pin (RG101)`] : []),
+    ]),
+    '',
+    `Only the image value${one ? ' changes' : 's change'}; comments and layout stay. The commit's parent is ${head.branch ?? 'the detached HEAD'} (${(head.sha ?? '').slice(0, 7)}); the working tree and ${head.branch ?? 'HEAD'} do not change, and nothing is pushed.`,
+  ].join('\n');
+  return { message: `Commit the image${one ? '' : 's'} ${refText(ref)} runs now to ${relPath} on a new branch ${branch}?`, detail };
 }
 
 /** What the commit of "make the manifest match the cluster" knows about how the cluster came to run it. */
