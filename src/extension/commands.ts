@@ -43,8 +43,8 @@ const CONFIG_TEMPLATE = `# Rollback Guard repository configuration.
  */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const handlers: Record<CommandId, (...args: never[]) => unknown> = {
-    'rollbackGuard.analyzeWorkspace': () =>
-      vscode.window.withProgress(
+    'rollbackGuard.analyzeWorkspace': async () => {
+      const done = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: 'Rollback Guard: analysing workspace', cancellable: true },
         async (progress, token) => {
           const count = await deps.diagnostics.analyzeWorkspace(progress, token);
@@ -52,11 +52,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           const total = scope?.total ?? deps.diagnostics.all().reduce((n, d) => n + deps.diagnostics.unscopedFindings(d.uri).length, 0);
           const text = analysedMessage(count, total, scope && !deps.release.showAll ? scope.outside : 0);
           deps.log.info(`workspace analysis: ${text}`);
-          const showAll = 'Show All';
-          const choice = await notify.showInformationMessage(text, ...(scope && scope.outside > 0 && !deps.release.showAll ? [showAll] : []));
-          if (choice === showAll) deps.release.setShowAll(true);
+          return { text, offerShowAll: !!scope && scope.outside > 0 && !deps.release.showAll };
         },
-      ),
+      );
+      // The progress ends with the analysis; the result stays until it is read.
+      const showAll = 'Show All';
+      const choice = await notify.showInformationMessage(done.text, ...(done.offerShowAll ? [showAll] : []));
+      if (choice === showAll) deps.release.setShowAll(true);
+    },
     'rollbackGuard.showAllFindings': () => deps.release.setShowAll(true),
     'rollbackGuard.showPullRequestFindings': () => deps.release.setShowAll(false),
     'rollbackGuard.showRuleDocs': (ids?: string | string[]) => deps.ruleDocs.show(typeof ids === 'string' || Array.isArray(ids) ? ids : undefined),
