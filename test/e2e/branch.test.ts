@@ -8,15 +8,12 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createDemoRepo } from '../../scripts/demo-repo.mjs';
-import { applyQuickFix, capture, goTo, horizontalOverflow, openSession, waitForProblems, type Session } from './support';
+import { test } from 'node:test';
+import { applyQuickFix, capture, demoRepoSession, goTo, horizontalOverflow, waitForProblems, type Session } from './support';
 
 let session: Session;
 let repo: string;
-let failed = false;
 
 function git(args: string[]): string {
   const r = spawnSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
@@ -24,23 +21,9 @@ function git(args: string[]): string {
   return r.stdout.trim();
 }
 
-async function step(fn: () => Promise<void>) {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    throw error;
-  }
-}
-
-before(async () => {
-  repo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-branch-')), 'bookstore');
-  createDemoRepo({ target: repo, log: () => undefined });
-  session = await openSession('branch', repo);
-});
-
-after(async () => {
-  await session?.stop(failed);
+const { step } = demoRepoSession('branch', (started, dir) => {
+  session = started;
+  repo = dir;
 });
 
 test('the Problems panel lists the release findings of a manifest and of a migration', () =>

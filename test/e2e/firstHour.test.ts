@@ -11,33 +11,16 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
-import { createDemoRepo } from '../../scripts/demo-repo.mjs';
-import { capture, goTo, horizontalOverflow, openSession, problemRows, ROOT, waitForProblems, webviewFrame, type Session } from './support';
+import { test } from 'node:test';
+import { capture, demoRepoSession, goTo, horizontalOverflow, problemRows, ROOT, waitForProblems, webviewFrame, type Session } from './support';
 
+const MISSING_KUBECONFIG = path.join(os.tmpdir(), 'rg-e2e-no-such-dir', 'kubeconfig');
 let session: Session;
 let repo: string;
-let failed = false;
-const MISSING_KUBECONFIG = path.join(os.tmpdir(), 'rg-e2e-no-such-dir', 'kubeconfig');
-
-async function step(fn: () => Promise<void>) {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    throw error;
-  }
-}
-
-before(async () => {
-  repo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-first-hour-')), 'bookstore');
-  createDemoRepo({ target: repo, log: () => undefined });
-  session = await openSession('first-hour', repo, { env: { KUBECONFIG: MISSING_KUBECONFIG } });
-});
-
-after(async () => {
-  await session?.stop(failed);
-});
+const { step } = demoRepoSession('first-hour', (started, dir) => {
+  session = started;
+  repo = dir;
+}, { env: { KUBECONFIG: MISSING_KUBECONFIG } });
 
 /** The number on the Problems tab: every diagnostic, of files open or not. */
 async function problemsBadge(): Promise<number> {
@@ -53,6 +36,23 @@ async function waitForCount(read: () => Promise<number>, want: number, what: str
     got = await read();
   }
   assert.equal(got, want, what);
+}
+
+/** Drags the side bar's edge until it is `width` px wide; returns the width it had. */
+async function sideBarWidth(width: number): Promise<number> {
+  const { page } = session.workbench;
+  const sidebar = page.locator('#workbench\\.parts\\.sidebar');
+  const before = (await sidebar.boundingBox())!;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const box = (await sidebar.boundingBox())!;
+    if (Math.abs(box.width - width) <= 4) break;
+    await page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + width + 1, box.y + box.height / 2, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+  }
+  return Math.round(before.width);
 }
 
 /** Rollback Guard rows of the Problems panel (one per finding; file rows left out). */
@@ -121,6 +121,26 @@ test('the quick-fix menu: the fixes, then one documentation entry, last; it open
     assert.equal(await frame.locator('textarea, [contenteditable="true"]').count(), 0, 'read-only');
     assert.deepEqual(await horizontalOverflow(frame.locator('body')), []);
     await capture(session, 'rule-docs', 'rule-docs.png');
+  }));
+
+test('the rule id of a finding in the Problems panel opens the same page, rendered and read-only', () =>
+  step(async () => {
+    const { page } = session.workbench;
+    await session.workbench.problems();
+    await page.locator('.markers-panel .monaco-list-row .marker-code', { hasText: /^RG106$/ }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The rule id is a link (the diagnostic's code target): what a click opens.
+    const link = page.locator('.markers-panel .monaco-list-row a.monaco-link').filter({ has: page.locator('.marker-code', { hasText: /^RG106$/ }) });
+    assert.match((await link.first().getAttribute('href')) ?? '', /^command:rollbackGuard\.showRuleDocs/);
+    await link.first().click();
+    await page.locator('.tabs-container .tab').filter({ hasText: 'RG106 immutable-field-change' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    // The page's own text (the workbench around it shows the rule id too).
+    const frame = await webviewFrame(session.workbench, /spec\.serviceName/);
+    assert.ok((await frame.locator('h1', { hasText: 'RG106 immutable-field-change' }).count()) > 0, 'Markdown rendered to HTML');
+    assert.ok((await frame.locator('table').count()) > 0, 'its tables rendered');
+    assert.equal(await frame.locator('textarea, [contenteditable="true"]').count(), 0, 'read-only');
+    assert.deepEqual(await horizontalOverflow(frame.locator('body')), []);
+    // No Markdown source opened in an editor.
+    assert.equal(await page.locator('.tabs-container .tab').filter({ hasText: /\.md$/ }).count(), 0);
   }));
 
 test('"Ignore … here (with a reason)" leaves the cursor on the reason, selected, to type over', () =>
@@ -217,7 +237,21 @@ test('without a usable kubeconfig, the Cluster History view says why and opens t
     const rows = await pane.locator('.monaco-list-row').allInnerTexts();
     assert.ok(rows.some((r) => /^no kubeconfig found \(looked for /.test(r)), `the cause is shown:\n${rows.join('\n')}`);
     assert.ok(rows.some((r) => r.includes('Select Kube Context')), rows.join('\n'));
+    // The picture: this view alone, in a side bar wide enough that no row is cut off; no panel or toast.
+    // Analyse Workspace's progress ended with its analysis, before its result was read.
+    assert.equal(await page.locator('.notifications-toasts .notification-toast', { hasText: /analysing workspace/ }).count(), 0, 'no analysis in progress');
+    const risks = page.locator('.pane-header', { hasText: 'Rollback Risks' }).first();
+    const risksOpen = (await risks.getAttribute('aria-expanded')) === 'true';
+    if (risksOpen) await risks.click();
+    if (await page.locator('.notifications-toasts .notification-toast').first().isVisible()) await session.workbench.runCommand('Notifications: Clear All Notifications');
+    const panelShown = await page.locator('.part.panel').isVisible();
+    if (panelShown) await session.workbench.runCommand('View: Hide Panel');
+    const width = await sideBarWidth(840);
+    assert.deepEqual(await horizontalOverflow(pane.locator('.monaco-list-row')), [], 'every row of the view reads in full');
     await capture(session, 'cluster-no-kubeconfig', 'cluster-no-kubeconfig.png');
+    await sideBarWidth(width);
+    if (risksOpen) await risks.click();
+    if (panelShown) await session.workbench.problems();
     await pane.locator('.monaco-list-row').filter({ hasText: 'Open the Kubeconfig Setting' }).first().click();
     const setting = page.locator('.settings-editor .setting-item').filter({ hasText: /Kubeconfig/ });
     await setting.first().waitFor({ state: 'visible', timeout: 30_000 });

@@ -8,6 +8,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { after, before } from 'node:test';
+import { createDemoRepo } from '../../scripts/demo-repo.mjs';
 import { startCodeServer, type CodeServerHandle } from './harness/codeServer';
 import { openWorkbench, type Workbench } from './harness/browser';
 
@@ -72,6 +74,37 @@ export async function openSession(suite: string, workspace: string, options: { s
       }
       await workbench.close();
       await server.stop();
+    },
+  };
+}
+
+/**
+ * Registers a test file's `before` and `after`: a fresh copy of the demo
+ * repository (on its risky branch) in a temporary directory and an editor on
+ * it, handed to `started`; the editor stops after the last test, keeping a
+ * screenshot and its log when a step failed. Returns `step`, which runs a
+ * test's body and records its failure.
+ */
+export function demoRepoSession(suite: string, started: (session: Session, repo: string) => void, options: Parameters<typeof openSession>[2] = {}): { step(fn: () => Promise<void>): Promise<void> } {
+  let session: Session | undefined;
+  let failed = false;
+  before(async () => {
+    const repo = path.join(fs.mkdtempSync(path.join(os.tmpdir(), `rg-e2e-${suite}-`)), 'bookstore');
+    createDemoRepo({ target: repo, log: () => undefined });
+    session = await openSession(suite, repo, options);
+    started(session, repo);
+  });
+  after(async () => {
+    await session?.stop(failed);
+  });
+  return {
+    async step(fn) {
+      try {
+        await fn();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
     },
   };
 }
