@@ -131,6 +131,16 @@ function opsOf(change: Change, dialect: Dialect | 'auto', problems: EmbeddedProb
     case 'createView':
       push({ kind: 'create-view', name: a.get('viewName') ?? '?', columns: [] });
       break;
+    case 'addLookupTable': {
+      // A new table filled with the distinct values of a column, and a foreign key from that column to it.
+      const lookup = a.get('newTableName') ?? '?';
+      const existing = a.get('existingTableName') ?? '?';
+      const column = a.get('existingColumnName');
+      push({ kind: 'create-table', table: lookup });
+      push({ kind: 'insert', table: lookup, select: true });
+      push({ kind: 'add-constraint', table: existing, constraint: 'foreign-key', notValid: false, usingIndex: false, name: a.get('constraintName'), ...(column ? { columns: [column] } : {}), references: lookup });
+      break;
+    }
     case 'sql': {
       if (!change.sql) break;
       const dbms = (a.get('dbms') ?? '').toLowerCase();

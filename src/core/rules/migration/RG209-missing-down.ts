@@ -45,6 +45,18 @@ export default defineMigrationRule({
         });
       }
     }
+    // A constraint dropped and re-created is no schema change, but a framework that cannot reverse the drop still stops the rollback there.
+    const replaced = (table: string) => ctx.upOps.some((a) => a.kind === 'add-constraint' && a.table === table && ctx.isReplacement(a));
+    const refused = (unit.upHere ? unit.up : []).find((op) => op.kind === 'drop-constraint' && op.undo?.kind === 'none' && !op.elsewhere && !ctx.upOps.includes(op) && replaced(op.table));
+    if (refused?.undo?.kind === 'none' && !ctx.upOps.some((op) => op.undo?.kind === 'none' && !ctx.isAdditive(op))) {
+      const what = unit.framework === 'liquibase' ? 'changeSet' : 'migration';
+      const fix = unit.framework === 'liquibase' ? 'Add a `<rollback>` to the changeSet.' : 'Write the reverse explicitly (`up`/`down`, or a `reversible` block).';
+      ctx.report({
+        span: refused.span,
+        reason: `cannot be reversed (${refused.undo.why})`,
+        message: `Rolling this ${what} back fails at this constraint drop, though the ${what} re-creates the constraint. ${refused.undo.why}: ${name} stops the rollback here. ${fix}`,
+      });
+    }
     let noopSaid = false;
     for (const op of ctx.upOps) {
       const undo = op.undo;

@@ -95,6 +95,7 @@ export function createMigrationContext(path: string, unit: MigrationUnit, sink: 
           return isNewTable(op.table) || (op.columns.length > 0 && op.columns.every((c) => isNewColumn(op.table, c, op)));
         case 'insert':
         case 'delete':
+        case 'drop-table':
         case 'drop-constraint':
         case 'rename-table':
         case 'enum-redefine':

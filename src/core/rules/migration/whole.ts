@@ -126,6 +126,8 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
   const droppedCol = new Map<string, number>();
   const constraintDrops = new Map<string, number>();
   const fkDrops = new Map<string, number>();
+  /** Foreign keys dropped by name alone (Liquibase `dropForeignKeyConstraint`): table → name and index. */
+  const fkDropsByName = new Map<string, { name: string; at: number }[]>();
   const uniqueDrops = new Map<string, string>(); // table → columns text of a dropped unique key
   const filled = new Map<string, number[]>(); // `table.column` → indexes of updates that write it
   input.forEach((op, i) => {
@@ -150,6 +152,7 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
       case 'drop-constraint':
         if (op.name) constraintDrops.set(`${key(op.table)}:${op.name.toLowerCase()}`, i);
         if (op.references) fkDrops.set(`${key(op.table)}>${key(op.references)}`, i);
+        else if (op.constraint === 'foreign-key' && op.name && !op.columns) fkDropsByName.set(key(op.table), [...(fkDropsByName.get(key(op.table)) ?? []), { name: op.name.toLowerCase(), at: i }]);
         {
           const cols = uniqueColumnsFromName(op.table, op.name) ?? (op.constraint === 'unique' && op.columns ? op.columns.map(key).join('_') : undefined);
           if (cols) uniqueDrops.set(key(op.table), cols);
@@ -298,7 +301,12 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
       case 'add-constraint': {
         const named = op.name ? constraintDrops.get(`${key(op.table)}:${op.name.toLowerCase()}`) : undefined;
         const sameTarget = op.constraint === 'foreign-key' && op.references ? fkDrops.get(`${key(op.table)}>${key(op.references)}`) : undefined;
-        const drop = named ?? sameTarget;
+        // A foreign key dropped by name alone, re-added on the column it is named after (`person_a` → `person_a_is_person` on person_a).
+        const byName =
+          op.constraint === 'foreign-key' && op.columns
+            ? fkDropsByName.get(key(op.table))?.find((d) => op.columns!.some((c) => key(c) === d.name) && (!op.name || op.name.toLowerCase().startsWith(d.name)))?.at
+            : undefined;
+        const drop = named ?? sameTarget ?? byName;
         if (drop !== undefined && drop < i) {
           skip[drop] = 1;
           replacement.add(op);
@@ -319,6 +327,11 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
   const ops: Op[] = [];
   const defaults = new Set<string>();
   const addedConstraints = new Set<string>();
+  // Where each named constraint is last dropped: one added before that is gone again by the end of the migration.
+  const constraintDroppedAt = new Map<string, number>();
+  input.forEach((op, i) => {
+    if (op.kind === 'drop-constraint' && op.name) constraintDroppedAt.set(`${key(op.table)}:${op.name.toLowerCase()}`, i);
+  });
   for (let i = 0; i < n; i++) {
     const original = input[i]!;
     // A column the migration added keeps counting as new under the name it is renamed to.
@@ -331,7 +344,12 @@ export function wholeMigration(input: readonly Op[], newTables: readonly string[
     ) {
       addedColumns.set(col(original.table, original.to), ops.length);
     }
-    if (original.kind === 'add-constraint' && original.name) addedConstraints.add(`${key(original.table)}:${original.name.toLowerCase()}`);
+    if (original.kind === 'add-constraint' && original.name) {
+      const k = `${key(original.table)}:${original.name.toLowerCase()}`;
+      addedConstraints.add(k);
+      // Added and dropped again by the same migration (Liquibase `addLookupTable` then `dropForeignKeyConstraint`): it tightens nothing.
+      if ((constraintDroppedAt.get(k) ?? -1) > i) continue;
+    }
     // Dropping a constraint the migration itself added relaxes nothing the previous release had.
     if (original.kind === 'drop-constraint' && original.name && addedConstraints.has(`${key(original.table)}:${original.name.toLowerCase()}`)) continue;
     if (skip[i]) continue;
