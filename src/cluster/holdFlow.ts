@@ -38,6 +38,7 @@ import { imagesText } from './template';
 import {
   DEFAULT_HOLD_WINDOW_SECONDS,
   HOLD_ANNOTATION,
+  PAUSED_ANNOTATION,
   flowDurations,
   holdOf,
   holdPatch,
@@ -195,8 +196,16 @@ function podReady(pod: KubeObject): boolean {
 async function pauseLoops(client: KubeClient, loops: Loop[], record: Omit<PausedRecord, 'restore'>, reasonText: string, signal?: AbortSignal): Promise<Result<LoopRef[], ClusterError & { paused: LoopRef[] }>> {
   const paused: LoopRef[] = [];
   for (const l of loops) {
-    const { patch } = pausePatch(l.ref.kind, l.object!, record, reasonText);
-    const r = await mergePatch(client, loopPath(l.ref), patch, signal ? { signal } : {});
+    let object = l.object!;
+    let r = await mergePatch(client, loopPath(l.ref), pausePatch(l.ref.kind, object, record, reasonText).patch, signal ? { signal } : {});
+    // Its controller writes status as it reconciles: a new resourceVersion with the spec that was reviewed is
+    // paused as reviewed; a changed spec (suspended, retargeted, paused by someone else) is not.
+    for (let attempt = 0; attempt < 3 && !r.ok && r.error.kind === 'conflict'; attempt++) {
+      const now = await client.request<KubeObject>({ path: loopPath(l.ref) });
+      if (!now.ok || !sameSpec(now.value, l.object!)) break;
+      object = now.value;
+      r = await mergePatch(client, loopPath(l.ref), pausePatch(l.ref.kind, object, record, reasonText).patch, signal ? { signal } : {});
+    }
     if (!r.ok) {
       const message = r.error.kind === 'conflict' ? `${loopText(l.ref)} changed after the preflight; it was not paused` : `could not pause ${loopText(l.ref)}: ${r.error.message}`;
       return { ok: false, error: { ...r.error, message, paused } };
@@ -204,6 +213,12 @@ async function pauseLoops(client: KubeClient, loops: Loop[], record: Omit<Paused
     paused.push(l.ref);
   }
   return ok(paused);
+}
+
+/** Whether a loop's spec and Rollback Guard's pause record are as the preflight read them (its status may have moved on). */
+function sameSpec(now: KubeObject, then: KubeObject): boolean {
+  const paused = (o: KubeObject) => o.metadata.annotations?.[PAUSED_ANNOTATION] ?? null;
+  return JSON.stringify(now.spec ?? null) === JSON.stringify(then.spec ?? null) && paused(now) === paused(then);
 }
 
 /** Puts back one loop a flow paused; `skipped` when its record is gone (resumed by hand) or belongs to another flow. */

@@ -10,7 +10,10 @@
  * - Flux ImageUpdateAutomations writing into the Kustomization's source and
  *   path are paused with it, one writing elsewhere is not;
  * - a loop held for another workload refuses a second flow;
- * - a Warning event on a held workload's pod fails the validation, and says so.
+ * - a Warning event on a held workload's pod fails the validation, and says so;
+ * - a Kustomization whose controller wrote status after the preflight is
+ *   paused all the same; one whose spec changed is not, and nothing is
+ *   rolled back.
  *
  *   node --import tsx --test --test-concurrency=1 test/integration/cluster/hold-crds.test.ts
  */
@@ -187,5 +190,39 @@ describe('held rollbacks through the Argo CD and Flux image automation CRDs', { 
     await plane.kubectl(['-n', 'hold-plain', 'delete', 'event', `${pod}.backoff`]);
     const later = await holdStatus(s.client, ref);
     assert.ok(later.ok && later.value.verdict?.verdict === 'failed');
+  });
+  test('a Kustomization whose status moved on after the preflight is paused as reviewed; one whose spec changed is not, and nothing is rolled back', async () => {
+    const ref: WorkloadRef = { kind: 'Deployment', namespace: 'hold-late', name: 'web' };
+    await namespace(plane, 'hold-late');
+    await plane.kubectl(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { name: 'late', namespace: 'flux-system' }, spec: { interval: '1m', path: './late', prune: true, sourceRef: { kind: 'GitRepository', name: 'fleet' } } }) });
+    await twoReleases('hold-late', 'web', { labels: { 'kustomize.toolkit.fluxcd.io/name': 'late', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' } });
+    const kustomization = () => getJson<{ metadata: { annotations?: Record<string, string> }; spec: { suspend?: boolean; interval: string } }>(plane, 'flux-system', 'kustomization.kustomize.toolkit.fluxcd.io/late');
+    const image = async () => (await getJson<{ spec: { template: { spec: { containers: { image: string }[] } } } }>(plane, 'hold-late', 'deployment/web')).spec.template.spec.containers[0]!.image;
+
+    // Someone changes the Kustomization's spec while the confirmation is open: not paused, not rolled back.
+    const stale = await holdPreflight(s.client, { ref, toRevision: 1 }, { productionContexts: [], window: 2 });
+    assert.ok(stale.ok && stale.value.blocking.length === 0, stale.ok ? JSON.stringify(stale.value.blocking) : stale.error.message);
+    await plane.kubectl(['-n', 'flux-system', 'patch', 'kustomization.kustomize.toolkit.fluxcd.io/late', '--type', 'merge', '-p', JSON.stringify({ spec: { interval: '2m' } })]);
+    const refused = await startHold(s.client, stale.value, { window: 2 });
+    assert.ok(!refused.ok);
+    assert.match(refused.error.message, /Flux Kustomization flux-system\/late changed after the preflight; it was not paused/);
+    assert.equal((await kustomization()).spec.suspend, undefined);
+    assert.equal(await image(), 'registry.example/web:1.1.0');
+
+    // Its controller writes status while the confirmation is open (as kustomize-controller does on every reconcile): paused as reviewed.
+    const pre = await holdPreflight(s.client, { ref, toRevision: 1 }, { productionContexts: [], window: 2 });
+    assert.ok(pre.ok && pre.value.blocking.length === 0);
+    await plane.kubectl(['-n', 'flux-system', 'patch', 'kustomization.kustomize.toolkit.fluxcd.io/late', '--subresource', 'status', '--type', 'merge', '-p', JSON.stringify({ status: { lastHandledReconcileAt: new Date().toISOString() } })]);
+    const held = await startHold(s.client, pre.value, { window: 2 });
+    assert.ok(held.ok, held.ok ? '' : held.error.message);
+    const paused = await kustomization();
+    assert.equal(paused.spec.suspend, true);
+    assert.equal(paused.spec.interval, '2m');
+    assert.ok(paused.metadata.annotations?.['rollback-guard.io/paused']);
+    assert.equal(await image(), 'registry.example/web:1.0.0');
+    await sleep(2500);
+    const resumed = await resumeHold(s.client, ref, { confirmed: 'test: no Git here' });
+    assert.ok(resumed.ok, resumed.ok ? '' : resumed.error.message);
+    assert.equal((await kustomization()).spec.suspend, undefined);
   });
 });
