@@ -1093,3 +1093,15 @@ export function parseRevisionPath(path: string): { context: string; ref: Workloa
     which: m[5] === 'live' ? 'live' : Number(m[6]),
   };
 }
+
+/** What a command was given, for the log: a row of the view (its kind and object), a target, or nothing. */
+export function argumentText(arg: unknown): string {
+  if (arg === undefined || arg === null) return 'no row given (from the palette, or a row the view no longer had)';
+  if (typeof arg !== 'object') return `given ${typeof arg}`;
+  type Ref = { kind?: string; namespace?: string; name?: string };
+  const node = arg as { kind?: unknown; ref?: Ref; workload?: { ref?: Ref }; release?: { ref?: Ref }; application?: { ref?: Ref }; flux?: { ref?: Ref }; revision?: unknown };
+  const ref = node.ref ?? node.workload?.ref ?? node.release?.ref ?? node.application?.ref ?? node.flux?.ref;
+  const what = ref?.kind && ref.name ? `${ref.kind.toLowerCase()}/${ref.name}${ref.namespace ? ` in ${ref.namespace}` : ''}` : 'an object';
+  const revision = typeof node.revision === 'number' ? node.revision : (node.revision as { revision?: unknown } | undefined)?.revision;
+  return typeof node.kind === 'string' ? `the ${node.kind} row of ${what}${typeof revision === 'number' ? ` (revision ${revision})` : ''}` : `${what}${typeof revision === 'number' ? `, revision ${revision}` : ''}`;
+}

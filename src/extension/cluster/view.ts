@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { ClusterError, GitOpsOwner } from '../../cluster';
 import { appEntryNodes, namespaceChildren, releaseRevisionNodes, revisionNodes, treeItem, VIEW_ID, type ClusterNode, type TreeItemData } from './model';
+import { planRefresh, ROOT_KEY, type ServedRow } from './refreshPlan';
+import type { Log } from '../log';
 import type { ClusterService, ViewState } from './service';
 
 const COLLAPSIBLE = {
@@ -56,11 +58,26 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
   private describeOwner: ((g: GitOpsOwner) => string) | undefined;
   readonly treeView: vscode.TreeView<ClusterNode>;
 
-  constructor(private readonly service: ClusterService) {
+  /**
+   * The node object the editor was given for each row key, kept for as long
+   * as the row exists and updated in place: a redraw hands the editor the
+   * same object, so its handle keeps resolving to the row.
+   */
+  private readonly instances = new Map<string, ClusterNode>();
+  /** What the editor was last given: each parent's children and each row's signature (refreshPlan.ts). */
+  private readonly servedChildren = new Map<string, string[]>();
+  private readonly servedSigs = new Map<string, string>();
+  private updating = false;
+  private updateAgain = false;
+
+  constructor(
+    private readonly service: ClusterService,
+    private readonly log?: Log,
+  ) {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(
       this.treeView,
-      service.onDidChange(() => this.changed.fire(undefined)),
+      service.onDidChange(() => this.scheduleUpdate()),
       this.treeView.onDidChangeVisibility((e) => {
         if (e.visible) service.start();
       }),
@@ -69,6 +86,90 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
   }
 
   async getChildren(node?: ClusterNode): Promise<ClusterNode[]> {
+    const fresh = await this.childrenOf(node);
+    const now = Date.now();
+    const out = fresh.map((n) => {
+      const { key, sig } = this.row(n, now);
+      this.servedSigs.set(key, sig);
+      const kept = this.instances.get(key);
+      if (!kept) {
+        this.instances.set(key, n);
+        return n;
+      }
+      if (kept !== n) replaceInPlace(kept, n);
+      return kept;
+    });
+    this.servedChildren.set(node ? this.row(node, now).key : ROOT_KEY, out.map((n) => this.row(n, now).key));
+    return out;
+  }
+
+  /** A row's key (its TreeItem id, else its kind and label) and the signature of what it shows. */
+  private row(node: ClusterNode, now: number): ServedRow {
+    const item = treeItem(node, now, this.service.currentFeed()?.secrets ?? []);
+    return { key: item.id ?? `${node.kind}:${item.label}`, sig: JSON.stringify(item) };
+  }
+
+  /** Redraws what changed (refreshPlan.ts); one update at a time, the next one after it when more changed meanwhile. */
+  private scheduleUpdate(): void {
+    if (this.updating) {
+      this.updateAgain = true;
+      return;
+    }
+    this.updating = true;
+    void this.update()
+      .catch((error: unknown) => {
+        this.log?.error('cluster view: redrawing the changed rows failed; redrawing the whole view', error);
+        this.redrawAll();
+      })
+      .finally(() => {
+        this.updating = false;
+        if (this.updateAgain) {
+          this.updateAgain = false;
+          this.scheduleUpdate();
+        }
+      });
+  }
+
+  private redrawAll(): void {
+    this.servedChildren.clear();
+    this.servedSigs.clear();
+    this.changed.fire(undefined);
+  }
+
+  private async update(): Promise<void> {
+    if (!this.servedChildren.has(ROOT_KEY)) return this.redrawAll();
+    const now = Date.now();
+    const fresh = new Map<string, ServedRow[]>();
+    const nodes = new Map<string, ClusterNode>();
+    const walk = async (key: string, parent: ClusterNode | undefined): Promise<void> => {
+      const rows = (await this.childrenOf(parent)).map((n) => {
+        const r = this.row(n, now);
+        nodes.set(r.key, n);
+        return r;
+      });
+      fresh.set(key, rows);
+      for (const r of rows) if (this.servedChildren.has(r.key)) await walk(r.key, nodes.get(r.key));
+    };
+    await walk(ROOT_KEY, undefined);
+    const plan = planRefresh({ children: this.servedChildren, sigs: this.servedSigs }, fresh);
+    if (plan.full) return this.redrawAll();
+    // Every row the editor holds gets the freshest data (what a command from its menu receives).
+    for (const [key, n] of nodes) {
+      const kept = this.instances.get(key);
+      if (kept && kept !== n) replaceInPlace(kept, n);
+    }
+    for (const key of plan.keys) {
+      const kept = this.instances.get(key);
+      if (!kept) return this.redrawAll();
+      this.servedSigs.set(key, this.row(kept, now).sig);
+      // Its children are served again when the editor asks for them.
+      this.servedChildren.delete(key);
+      this.changed.fire(kept);
+    }
+  }
+
+  /** The rows under `node` (the top level without one), as the cluster layer's feed has them now. */
+  private async childrenOf(node?: ClusterNode): Promise<ClusterNode[]> {
     if (!vscode.workspace.isTrusted) return [];
     if (!node) {
       this.service.start();
@@ -141,4 +242,10 @@ export class ClusterView implements vscode.TreeDataProvider<ClusterNode>, vscode
   dispose(): void {
     for (const d of this.disposables.reverse()) d.dispose();
   }
+}
+
+/** `target` made equal to `source`, keeping the object (the editor's handle to the row). */
+function replaceInPlace(target: ClusterNode, source: ClusterNode): void {
+  for (const k of Object.keys(target)) delete (target as unknown as Record<string, unknown>)[k];
+  Object.assign(target, source);
 }
