@@ -20,7 +20,7 @@ import type { Frame, Locator } from 'playwright-core';
 import { seedBookstore } from '../../scripts/cluster/seed';
 import { encodeReleaseData } from '../../src/cluster';
 import { startPlane, type Plane } from '../cluster/plane';
-import { capture, copyDirectory, horizontalOverflow, openSession, quickPick as answerQuickPick, rollbackPanel, rollbackPanelShowing, ROOT, type Session } from './support';
+import { capture, chooseFromContextMenu, copyDirectory, horizontalOverflow, openSession, quickPick as answerQuickPick, rollbackPanel, rollbackPanelShowing, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const CATALOG_MANIFEST = 'apps/catalog/deployment.yaml';
@@ -182,20 +182,9 @@ async function layoutProblems(frame: Frame): Promise<string[]> {
   return problems;
 }
 
-/** Opens a row's context menu and chooses `item`, again when a click lands as the menu opens. */
+/** Opens a row's context menu and chooses `item` (support.ts). */
 async function contextMenu(label: string, item: string): Promise<void> {
-  const { page } = session.workbench;
-  const entry = page.locator('.monaco-menu .action-item').filter({ hasText: item });
-  for (let attempt = 0; attempt < 4; attempt++) {
-    await row(label).first().click({ button: 'right' });
-    if (await entry.first().waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false)) {
-      await entry.first().click();
-      // A click that lands while the view redraws its rows leaves the menu open and runs nothing: try again.
-      if (await entry.first().waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
-    }
-    await page.keyboard.press('Escape');
-  }
-  throw new Error(`the context menu of ${label} never showed ${item}`);
+  await chooseFromContextMenu(session.workbench, row(label), item);
 }
 
 test('roll back to revision 1 in the rollback panel: what will happen first, every check, the diff, a reason; Enter does not confirm', () =>

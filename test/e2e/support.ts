@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before } from 'node:test';
 import { createDemoRepo } from '../../scripts/demo-repo.mjs';
+import type { Locator } from 'playwright-core';
 import { startCodeServer, type CodeServerHandle } from './harness/codeServer';
 import { openWorkbench, type Workbench } from './harness/browser';
 
@@ -122,6 +123,33 @@ export async function capture(session: Session, name: string, docName?: string):
     fs.copyFileSync(file, path.join(dir, docName));
   }
   return file;
+}
+
+/**
+ * Chooses `item` from the context menu of `row` (a tree or list row). A menu
+ * of the workbench ignores clicks for its first 100 ms (so the release of
+ * the right button that opened it chooses nothing): a click made as soon as
+ * the item shows can be ignored, which leaves the menu open with nothing
+ * run. Such a click is made again; a menu that closed before the click is
+ * opened again. Returns once a click closed the menu (the command runs).
+ */
+export async function chooseFromContextMenu(workbench: Workbench, row: Locator, item: string): Promise<void> {
+  const { page } = workbench;
+  const entry = page.locator('.monaco-menu .action-item').filter({ hasText: item }).first();
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    if (!(await entry.isVisible())) {
+      // No hover left over the row by the last pointer position.
+      await page.mouse.move(0, 0);
+      await page.keyboard.press('Escape');
+      await page.locator('.context-view, .monaco-hover').filter({ hasText: /\S/ }).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+      await row.first().click({ button: 'right' });
+      if (!(await entry.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false))) continue;
+    }
+    const clicked = await entry.click({ timeout: 5_000 }).then(() => true, () => false);
+    if (clicked && (await entry.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false))) return;
+    if (clicked) console.error(`[e2e] the context menu ignored the click on "${item}" (made as it was drawn): clicking again`);
+  }
+  throw new Error(`"${item}" from the context menu never ran: the menu ${(await entry.isVisible()) ? 'stayed open' : 'did not show it'}`);
 }
 
 /** Moves the cursor to a 1-based line and column with Go to Line (`:line:col` in quick open). */
