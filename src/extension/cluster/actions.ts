@@ -448,7 +448,7 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   // Set when this follows a rollback Rollback Guard just ran (target.revision is the one rolled back to).
   const after = arg as { evidence?: string; rolledBack?: boolean } | undefined;
   const evidence = after?.evidence;
-  const rolledBack = after?.rolledBack === true;
+  const justRolledBack = after?.rolledBack === true;
   if (!target) {
     const picked = await pickWorkload(deps, 'Make the Manifest Match the Cluster');
     if (!picked) return;
@@ -461,6 +461,9 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
   // Read fresh: the view's copy may predate the rollout this follows.
   const fresh = await session.workloadHistory(ref);
   const history = fresh.ok ? fresh.value : found.history;
+  // A rollback Rollback Guard holds is one it ran too: the branch and the commit say so, whichever menu this came from.
+  const rolledBack = justRolledBack || history.hold !== undefined;
+  const toRevision = justRolledBack ? target.revision : (history.hold?.to.revision ?? target.revision);
   const manifests = await findManifests(deps, session, ref, target.uri);
   if (manifests.length === 0) {
     void notify.showInformationMessage(`No YAML file in the workspace describes ${refText(ref)} in namespace "${ref.namespace}" (same kind, name and namespace).`);
@@ -520,7 +523,7 @@ export async function alignManifest(deps: ActionDeps, arg?: unknown): Promise<vo
     {
       context: session.context.name,
       ...(history.liveRevision !== undefined ? { liveRevision: history.liveRevision } : {}),
-      ...(rolledBack ? { rollback: { ...(target.revision !== undefined ? { toRevision: target.revision } : {}), ...(evidence ? { evidence: vscode.workspace.asRelativePath(evidence) } : {}) } } : {}),
+      ...(rolledBack ? { rollback: { ...(toRevision !== undefined ? { toRevision } : {}), ...(evidence ? { evidence: vscode.workspace.asRelativePath(evidence) } : {}) } } : {}),
     },
     edited.edits,
   );
