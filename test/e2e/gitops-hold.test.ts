@@ -207,7 +207,7 @@ test('the tree shows the hold under the workload and the Kustomization paused fo
   step('held state', async () => {
     await waitFor('the hold row', async () => (await pane().locator('.monaco-list-row[aria-label^="deployment/web held by Rollback Guard since"]').count()) > 0, 90_000);
     await waitFor('the health check to run', async () => /healthy \d+\/20 s · Git matches live: no/.test((await rows()).join('\n')), 60_000);
-    await waitFor('the Kustomization paused for web', async () => /Flux Kustomization apps, Flux Kustomization · paused by Rollback Guard for deployment\/web/.test((await rows()).join('\n')));
+    await waitFor('the Kustomization paused for web', async () => /Flux Kustomization apps, paused by Rollback Guard for deployment\/web/.test((await rows()).join('\n')));
     await flux.reconcile('Kustomization', FLUX_NS, 'apps');
     await sleep(3000);
     assert.equal(await liveImage(), 'registry.example/web:1.0.0', 'the paused Kustomization did not re-apply Git');
@@ -219,9 +219,14 @@ test('the editor closed and opened again while held: the tree reads the hold and
     const { page } = session.workbench;
     await page.reload();
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 120_000 });
-    if (!(await pane().isVisible().catch(() => false))) await page.locator('.activitybar .action-item a[aria-label^="Rollback Guard"], .activitybar .action-item[aria-label^="Rollback Guard"]').first().click();
+    // The workbench restores the side bar as it was, a moment after it shows: a click on the active container's
+    // icon before that would close it again, so it is clicked only when the view does not come back by itself.
+    if (!(await pane().waitFor({ state: 'visible', timeout: 30_000 }).then(() => true, () => false))) {
+      await page.locator('.activitybar .action-item a[aria-label^="Rollback Guard"], .activitybar .action-item[aria-label^="Rollback Guard"]').first().click();
+      await pane().waitFor({ state: 'visible', timeout: 30_000 });
+    }
     await waitFor('the hold row after reopening', async () => /deployment\/web held by Rollback Guard since \d\d:\d\d · (healthy \d+\/20 s|verified \(healthy 20 s\)) · Git matches live: no/.test((await rows()).join('\n')), 120_000);
-    await waitFor('the Kustomization still paused for web', async () => /Flux Kustomization apps, Flux Kustomization · paused by Rollback Guard for deployment\/web/.test((await rows()).join('\n')));
+    await waitFor('the Kustomization still paused for web', async () => /Flux Kustomization apps, paused by Rollback Guard for deployment\/web/.test((await rows()).join('\n')));
     assert.equal(await liveImage(), 'registry.example/web:1.0.0');
     assert.equal((await kustomization()).spec.suspend, true);
   }));
@@ -235,6 +240,8 @@ test('Make the Manifest Match commits the running image; once the commit lands t
     await dialog.locator('.monaco-button', { hasText: /^Commit on New Branch$/ }).click();
     const created = await session.workbench.waitForNotification(/Created (rollback\/deployment-web-revision-\d+)/, { timeoutMs: 60_000 });
     const branch = /Created (rollback\/deployment-web-revision-\d+)/.exec(created)![1]!;
+    // The held rollback is one Rollback Guard ran: the commit says so, from the hold row too.
+    assert.match(await git(['-C', workspace, 'log', '-1', '--format=%B', branch]), /since Rollback Guard rolled the Deployment back to revision 1\./);
     // The branch is reviewed and merged: it lands on main, where Flux reads.
     await git(['-C', workspace, 'push', '-q', 'origin', `${branch}:main`]);
     const sha = (await git(['-C', workspace, 'rev-parse', branch])).trim();
