@@ -31,6 +31,7 @@ const CASES: Case[] = [
   { name: 'nested elements after an unfinished <?xml', path: 'db/changelog/unfinished.xml', n: 1_000, make: (n) => `<?xml ve${'<a>'.repeat(n)}` },
   { name: 'stray < in a changelog', path: 'db/changelog/broken.xml', n: 1_000, make: (n) => `<databaseChangeLog>\n  <changeSet id="1" author="a"><dropTable tableName="t"/></changeSet>\n${'< '.repeat(n)}</databaseChangeLog>\n` },
   { name: 'Alembic operations', path: 'alembic/versions/abc_ops.py', n: 500, make: (n) => `def upgrade():\n${Array.from({ length: n }, (_, i) => `    op.rename_column("t", "a${i}", "b${i}")\n`).join('')}` },
+  { name: 'Python comment lines in a function', path: 'shop/migrations/0002_comments.py', n: 400, make: (n) => `from django.db import migrations\n\n\ndef forwards(apps, schema_editor):\n${'    # a comment line, not an operation.\n'.repeat(n)}    pass\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]\n` },
   { name: 'Rails string concatenation', path: 'db/migrate/20240101000000_concat.rb', n: 500, make: (n) => `class C < ActiveRecord::Migration[7.1]\n  def up\n    execute "a"${' + "b"'.repeat(n)}\n  end\nend\n` },
 ];
 

@@ -11,6 +11,8 @@ import { LineIndex } from '../../src/core/text';
 import { parseDirective } from '../../src/core/suppress';
 import { maskTemplate } from '../../src/core/yaml/helm';
 import { MAX_YAML_ERRORS } from '../../src/core/yaml/nesting';
+import { COMMENT_RUN_LINES, commentRuns } from '../../src/core/migrations/treeSitter';
+import type { Finding } from '../../src/core/model';
 import { checkYamlNesting } from '../../src/core/yaml/nesting';
 import { analyze, FIXTURES, located, only } from './helpers';
 
@@ -224,6 +226,36 @@ describe('no input makes a rule slow', () => {
     const ruleId = (id: string) => (/^RG\d{3}$/.test(id) ? id : undefined);
     assert.deepEqual(parseDirective(` RG209 the table is empty${' '.repeat(50_000)}-->${' '.repeat(50_000)}`, ruleId), parseDirective(' RG209 the table is empty -->', ruleId));
     assert.deepEqual(parseDirective(` RG209 the table is empty${' '.repeat(50_000)}x`, ruleId).ids, ['RG209']);
+  });
+
+  it('a long run of comment lines in a Python migration is kept out of the parse: the same findings, the same offsets, its ignore comments still read', async () => {
+    const base = readFileSync(join(FIXTURES, 'migrations/django/shop/migrations/0007_order_cleanup.py'), 'utf8');
+    const path = 'shop/migrations/0007_order_cleanup.py';
+    const run = (n: number) => `${'    # filler comment, not an operation.\n'.repeat(n)}    # rollback-guard-ignore RG202: the column was never read.\n`;
+    const withComments = (n: number) =>
+      base
+        .replace('    # "RemoveField" here is a comment, not an operation.\n', `    # "RemoveField" here is a comment, not an operation.\n${run(n)}`)
+        .replace('        migrations.RemoveField(', `${run(n).replace(/^ {4}/gm, '        ')}        migrations.RemoveField(`);
+    const short = withComments(2);
+    const long = withComments(COMMENT_RUN_LINES + 8);
+    assert.deepEqual(commentRuns(short), []);
+    assert.equal(commentRuns(long).length, 2);
+    const shortFindings = await analyze(path, short);
+    const longFindings = await analyze(path, long);
+    assert.ok(shortFindings.length > 0);
+    assert.equal(only(shortFindings, 'RG202').length, only(await analyze(path, base), 'RG202').length - 1, 'the ignore comment above RemoveField applies');
+    const shifted = (findings: Finding[], text: string) =>
+      findings.map((f) => `${f.ruleId} ${text.split('\n')[f.range.start.line]!.slice(f.range.start.character, f.range.start.character + 40)} ${f.message.replace(/line \d+/g, 'line …')}`);
+    assert.deepEqual(shifted(longFindings, long), shifted(shortFindings, short));
+  });
+
+  it('lines starting with `#` inside a Python string are not comments, however many there are', async () => {
+    const text = `from alembic import op\n\n\ndef upgrade():\n    \"\"\"\n${'    # not a comment\n'.repeat(COMMENT_RUN_LINES + 8)}    # rollback-guard-ignore RG202: inside the docstring\n    \"\"\"\n    op.drop_column("orders", "legacy_total")\n`;
+    assert.equal(commentRuns(text).length, 1);
+    const findings = await analyze('alembic/versions/abc_drop.py', text);
+    const direct = await analyze('alembic/versions/abc_drop.py', text.replace(/ {4}# not a comment\n/g, '    not a comment\n'));
+    assert.deepEqual(located(findings), located(direct));
+    assert.ok(located(findings).length > 0, 'the drop is reported: the line in the docstring ignores nothing');
   });
 
   it('10,000 column renames: one RG203 each (the rule looks compatibility shims up in a map; `npm run bench -- robustness` times it)', async () => {

@@ -10,7 +10,7 @@ import { LineIndex } from '../text';
 import type { EmbeddedProblem } from '../migrations/embedded';
 import { codeLayout, codeLayoutOfText, dialectOf, isFlywayVersioned, isSqitchExtra, isVendoredPath, isSqlMigrationPath, mayBeCodeMigration, sqlLayout, type SqlLayout } from '../migrations/layout';
 import type { MigrationUnit } from '../migrations/model';
-import { commentNodes, firstError, withTree, type Grammar } from '../migrations/treeSitter';
+import { commentNodes, firstError, withTree, type Grammar, type SkippedComment } from '../migrations/treeSitter';
 import { readAlembic, settleAlembicNullability } from '../migrations/python';
 import { appOf, djangoUnits, readDjangoMigration, type DjangoMigration } from '../migrations/django';
 import { readRails } from '../migrations/rails';
@@ -327,21 +327,22 @@ export const sqlMigrationAnalyzer: Analyzer = {
 
 // ——— Framework files ———
 
-function treeComments(root: { descendantsOfType: unknown }, syntaxPrefix: string): RawComment[] {
-  return commentNodes(root as never).map((n) => {
-    const raw = n.text;
+function treeComments(root: { descendantsOfType: unknown }, syntaxPrefix: string, skipped: SkippedComment[]): RawComment[] {
+  const comments = [...commentNodes(root as never).map((n) => ({ text: n.text, start: n.startIndex, end: n.endIndex })), ...skipped];
+  if (skipped.length > 0) comments.sort((a, b) => a.start - b.start);
+  return comments.map(({ text: raw, start, end }) => {
     const body = raw.startsWith(syntaxPrefix) ? raw.slice(syntaxPrefix.length) : raw.startsWith('/*') ? raw.slice(2, -2) : raw;
-    return { text: body, start: n.startIndex, end: n.endIndex };
+    return { text: body, start, end };
   });
 }
 
 async function readCode(source: SourceFile, grammar: Grammar, dialect: Dialect | 'auto', read: (root: never, problems: EmbeddedProblem[]) => MigrationUnit[] | undefined, prefix: string): Promise<Read> {
   const problems: EmbeddedProblem[] = [];
-  return withTree(grammar, source.text, (root) => {
+  return withTree(grammar, source.text, (root, _tree, skipped) => {
     const units = read(root as never, problems) ?? [];
     const error = firstError(root);
     if (error) problems.push({ offset: error.startIndex, message: `${grammar} parser: syntax error${error.isMissing ? ` (missing ${error.type})` : ''}` });
-    const comments = treeComments(root, prefix);
+    const comments = treeComments(root, prefix, skipped);
     return { units, problems, comments: () => comments, syntax: prefix === '#' ? HASH_COMMENT : SLASH_COMMENT };
   });
 }

@@ -1,4 +1,4 @@
-import type { Language, Parser, Node, Tree } from 'web-tree-sitter';
+import type { Language, Parser, Node, Point, Range, Tree } from 'web-tree-sitter';
 import { InputLimit, NESTING_LIMITS, tooDeep } from '../limits';
 import { wasmFile } from '../sql/wasm';
 
@@ -50,17 +50,29 @@ async function parserFor(grammar: Grammar): Promise<Parser> {
 
 const LONG_HEREDOC_WORD = /<<[~-]?["'`]?[A-Za-z_]\w{255}/;
 
-/** Parses `text`, hands the tree to `fn`, and frees the tree (WASM memory) afterwards. */
-export async function withTree<T>(grammar: Grammar, text: string, fn: (root: Node, tree: Tree) => T): Promise<T> {
+/** A full-line comment the parser was not shown (see `commentRuns`). */
+export interface SkippedComment {
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Parses `text`, hands the tree to `fn`, and frees the tree (WASM memory)
+ * afterwards. Long runs of comment lines in Python are left out of the parse
+ * (see `commentRuns`); `fn` receives them as `skipped`, outside strings only.
+ */
+export async function withTree<T>(grammar: Grammar, text: string, fn: (root: Node, tree: Tree, skipped: SkippedComment[]) => T): Promise<T> {
   const parser = await parserFor(grammar);
   if (grammar === 'ruby') {
     // tree-sitter-ruby's scanner keeps a heredoc's word in a one-byte length and fails an assertion past 255.
     const long = LONG_HEREDOC_WORD.exec(text);
     if (long) throw new InputLimit(long.index, 'a heredoc word longer than 255 characters, which the Ruby grammar cannot read');
   }
+  const gaps = grammar === 'python' ? commentRuns(text) : [];
   let tree: Tree | null;
   try {
-    tree = parser.parse(text);
+    tree = parser.parse(text, null, gaps.length > 0 ? { includedRanges: includedAround(gaps) } : undefined);
   } catch (error) {
     // A grammar's scanner that fails (an assertion in its C code) leaves the
     // parser mid-parse, and every later parse would resume that state and
@@ -77,10 +89,94 @@ export async function withTree<T>(grammar: Grammar, text: string, fn: (root: Nod
   try {
     const deep = deeperThan(tree.rootNode, NESTING_LIMITS.syntaxTree);
     if (deep) throw tooDeep('syntaxTree', deep.startIndex);
-    return fn(tree.rootNode, tree);
+    return fn(tree.rootNode, tree, gaps.length > 0 ? skippedComments(text, tree.rootNode, gaps) : []);
   } finally {
     tree.delete();
   }
+}
+
+/** Consecutive comment lines from which the Python parser is kept out. */
+export const COMMENT_RUN_LINES = 32;
+
+interface Gap {
+  start: number;
+  end: number;
+  startRow: number;
+  endRow: number;
+}
+
+/**
+ * Runs of more than `COMMENT_RUN_LINES` consecutive lines that hold only a
+ * `#` comment, each from its first line's start to just after its last
+ * newline. tree-sitter-python's scanner, at every line end inside an
+ * indented block, reads ahead over all the comment lines that follow to find
+ * the next line's indentation — so n comment lines in a row cost n²/2 line
+ * reads (1,800 lines: 2 s). Left out of the parse (tree-sitter's included
+ * ranges), such a run reads as the blank lines it is to Python, and every
+ * offset in the tree stays that of the text.
+ */
+export function commentRuns(text: string): Gap[] {
+  const gaps: Gap[] = [];
+  let row = 0;
+  let runStart = -1;
+  let runRow = 0;
+  let lines = 0;
+  for (let pos = 0; pos < text.length; ) {
+    const newline = text.indexOf('\n', pos);
+    if (newline < 0) break;
+    let i = pos;
+    while (text[i] === ' ' || text[i] === '\t') i++;
+    if (text[i] === '#') {
+      if (lines === 0) {
+        runStart = pos;
+        runRow = row;
+      }
+      lines++;
+    } else {
+      if (lines > COMMENT_RUN_LINES) gaps.push({ start: runStart, end: pos, startRow: runRow, endRow: row });
+      lines = 0;
+    }
+    pos = newline + 1;
+    row++;
+  }
+  if (lines > COMMENT_RUN_LINES) gaps.push({ start: runStart, end: text.length, startRow: runRow, endRow: row });
+  return gaps;
+}
+
+/** The ranges between `gaps`, to the end of the input. */
+function includedAround(gaps: Gap[]): Range[] {
+  const ranges: Range[] = [];
+  let start = 0;
+  let startPosition: Point = { row: 0, column: 0 };
+  for (const gap of gaps) {
+    if (gap.start > start) ranges.push({ startIndex: start, endIndex: gap.start, startPosition, endPosition: { row: gap.startRow, column: 0 } });
+    start = gap.end;
+    startPosition = { row: gap.endRow, column: 0 };
+  }
+  ranges.push({ startIndex: start, endIndex: 0x7fffffff, startPosition, endPosition: { row: 0x7fffffff, column: 0x7fffffff } });
+  return ranges;
+}
+
+/** The comments of the left-out runs, except runs inside a string (lines of a docstring that start with `#`). */
+function skippedComments(text: string, root: Node, gaps: Gap[]): SkippedComment[] {
+  const comments: SkippedComment[] = [];
+  for (const gap of gaps) {
+    let inString = false;
+    for (let node: Node | null = root.descendantForIndex(gap.start, gap.end); node && !inString; node = node.parent) {
+      inString = node.type === 'string' || node.type === 'string_content';
+    }
+    if (inString) continue;
+    for (let pos = gap.start; pos < gap.end; ) {
+      const newline = text.indexOf('\n', pos);
+      const lineEnd = newline < 0 || newline > gap.end ? gap.end : newline;
+      const hash = text.indexOf('#', pos);
+      let end = lineEnd;
+      if (end > hash && text[end - 1] === '\r') end--;
+      comments.push({ text: text.slice(hash, end), start: hash, end });
+      pos = lineEnd + 1;
+    }
+  }
+  return comments;
 }
 
 /**
