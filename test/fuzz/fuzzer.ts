@@ -13,6 +13,7 @@
  * and it times every input. Input N of seed S is the same on every machine.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { Engine } from '../../src/core/engine';
 import type { Finding } from '../../src/core/model';
@@ -80,6 +81,10 @@ export interface FuzzReport {
   slowest: Timing[];
   /** Inputs that took over a second of CPU time (the lower of two measurements). */
   overOneSecond: Timing[];
+  /** CPU time per input (ms): median, 99th percentile and maximum. */
+  cpuMs: { p50: number; p99: number; max: number };
+  /** The 1-minute load average when the run started and when it ended. */
+  load: { start: number; end: number };
   totalMs: number;
 }
 
@@ -224,7 +229,8 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
   const keep = options.slowest ?? 10;
   const { seeds, byPath } = corpus();
   const engines = new Map<Target, Engine>();
-  const report: FuzzReport = { seed: options.seed, inputs: { manifest: 0, helm: 0, sql: 0, framework: 0, branch: 0, memo: 0 }, problems: [], slowest: [], overOneSecond: [], totalMs: 0 };
+  const report: FuzzReport = { seed: options.seed, inputs: { manifest: 0, helm: 0, sql: 0, framework: 0, branch: 0, memo: 0 }, problems: [], slowest: [], overOneSecond: [], cpuMs: { p50: 0, p99: 0, max: 0 }, load: { start: loadavg()[0]!, end: 0 }, totalMs: 0 };
+  const times: number[] = [];
   // Parsers load once (WASM), before anything is timed.
   for (const target of targets) await runInput(makeInput(options.seed, -1 - TARGETS.indexOf(target), [target], seeds, 64), engines, byPath);
   const started = performance.now();
@@ -250,6 +256,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (again.ms < ms) ({ ms, wallMs } = again);
       if (ms > 1000) report.overOneSecond.push({ index, target: input.target, path: input.path, bytes: input.text.length, ms, wallMs, steps: input.steps, saved: save(options.saveDir, 'slow', input) });
     }
+    times.push(ms);
     if (report.slowest.length < keep || ms > report.slowest[report.slowest.length - 1]!.ms) {
       report.slowest.push({ index, target: input.target, path: input.path, bytes: input.text.length, ms, wallMs, steps: input.steps });
       report.slowest.sort((a, b) => b.ms - a.ms);
@@ -258,6 +265,10 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzReport> {
     options.progress?.(report.inputs.manifest + report.inputs.helm + report.inputs.sql + report.inputs.framework + report.inputs.branch + report.inputs.memo, report);
   }
   report.totalMs = performance.now() - started;
+  report.load.end = loadavg()[0]!;
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
+  report.cpuMs = { p50: at(0.5), p99: at(0.99), max: times[times.length - 1] ?? 0 };
   if (options.saveDir) for (const t of report.slowest) t.saved = save(options.saveDir, 'slowest', makeInput(options.seed, t.index, targets, seeds, maxLength));
   return report;
 }
@@ -271,6 +282,7 @@ export function formatReport(report: FuzzReport): string {
   for (const p of report.problems.slice(0, 20)) out.push(`  ${p.kind} #${p.index} ${p.target} ${p.path} (${p.bytes} chars): ${p.detail.split('\n')[0]!.slice(0, 200)}${p.saved ? `\n    saved: ${p.saved}` : ''}`);
   if (report.problems.length > 20) out.push(`  … and ${report.problems.length - 20} more`);
   for (const t of report.overOneSecond.slice(0, 20)) out.push(`  over 1 s #${t.index} ${t.target} ${t.path} (${t.bytes} chars): ${t.ms.toFixed(0)} ms CPU after ${t.steps.join(', ')}`);
+  out.push(`CPU time per input: median ${report.cpuMs.p50.toFixed(1)} ms, p99 ${report.cpuMs.p99.toFixed(1)} ms, max ${report.cpuMs.max.toFixed(1)} ms (1-min load average ${report.load.start.toFixed(1)} at the start, ${report.load.end.toFixed(1)} at the end)`);
   out.push('slowest inputs (CPU time; wall-clock time in brackets):');
   for (const t of report.slowest) out.push(`  ${t.ms.toFixed(1).padStart(8)} ms [${t.wallMs.toFixed(0)} ms]  #${t.index} ${t.target} ${t.path} (${t.bytes} chars; ${t.steps.join(', ')})${t.saved ? `\n    saved: ${t.saved}` : ''}`);
   return out.join('\n');
