@@ -51,6 +51,32 @@ describe('one file never takes down a run', () => {
     assert.deepEqual(located(next.findings), []);
   });
 
+  it('a broken YAML document between good ones: the good documents\' findings and one RG003 at the broken one, in a fresh engine and after an edit', async () => {
+    const good = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: "example/${name}:latest"\n`;
+    const broken = {
+      'an unclosed flow sequence': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n',
+      'an unclosed quote': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: "unclosed\n',
+      'a line out of indentation': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: value\n bad: indentation\n',
+    };
+    for (const [what, document] of Object.entries(broken)) {
+      const text = `${good('web')}---\n${document}---\n${good('api')}`;
+      const engine = new Engine();
+      const shown = (t: string, findings: readonly Finding[]) => findings.map((f) => `${f.ruleId} ${t.split('\n')[f.range.start.line]!.trim()}`);
+      const expected = ['RG104 - name: web', 'RG101 image: "example/web:latest"', 'RG003 …', 'RG104 - name: api', 'RG101 image: "example/api:latest"'];
+      const fresh = await engine.analyze({ path: 'k8s/all.yaml', text });
+      assert.deepEqual(shown(text, fresh.findings).map((l) => (l.startsWith('RG003') ? 'RG003 …' : l)), expected, what);
+      const note = fresh.findings[2]!;
+      const brokenStart = text.indexOf('kind: ConfigMap') - 'apiVersion: v1\n'.length;
+      const brokenEnd = text.indexOf('---', brokenStart);
+      const noteAt = new LineIndex(text).offset(note.range.start);
+      assert.ok(noteAt >= brokenStart && noteAt <= brokenEnd, `${what}: the note is in the broken document (or at the marker that ends it)`);
+      assert.match(note.message, /^Not analysed: /, what);
+      // The editor parses the next version reusing the documents of the last one.
+      const edited = `# edited\n${text}`;
+      assert.deepEqual(shown(edited, (await engine.analyze({ path: 'k8s/all.yaml', text: edited })).findings).map((l) => (l.startsWith('RG003') ? 'RG003 …' : l)), expected, what);
+    }
+  });
+
   it('a control character in SQL: a syntax note at it, not an error in the parse tree\'s JSON', async () => {
     const text = fixture('control-character.sql');
     assert.equal(text, '\x1f');

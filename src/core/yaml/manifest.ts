@@ -192,7 +192,22 @@ function parseWhole(text: string): Document.Parsed[] {
     text = joined;
     documents = parseAllDocumentsBounded(text, PARSE_OPTIONS);
   }
-  return Array.isArray(documents) ? boundAliases(documents) : [];
+  if (!Array.isArray(documents)) return [];
+  // The `yaml` package reads an unclosed quote or flow collection on past a `---`; kubectl splits the stream there first.
+  const starts = documents.some((d) => d.errors.length > 0) ? partStarts(text) : undefined;
+  return starts ? parseParts(text, starts) : boundAliases(documents);
+}
+
+/** Each part of a stream with errors parsed on its own, so a broken document keeps its errors to itself. */
+function parseParts(text: string, starts: number[]): Document.Parsed[] {
+  const out: Document.Parsed[] = [];
+  for (let i = 0; i < starts.length; i++) {
+    const start = starts[i]!;
+    const documents = parseAt(text.slice(start, starts[i + 1] ?? text.length), start);
+    if (start > 0) for (const document of documents) shiftDocument(document, start);
+    out.push(...documents);
+  }
+  return out;
 }
 
 /** `text` with the line breaks of the quoted scalar opening at `at` made spaces, or undefined when it never closes. */
@@ -207,7 +222,8 @@ function joinQuotedLines(text: string, at: number): string | undefined {
       else break;
     }
   }
-  if (i >= text.length) return undefined;
+  // Not across a document marker: YAML forbids one inside content.
+  if (i >= text.length || DOCUMENT_MARKER.test(text.slice(at, i))) return undefined;
   return text.slice(0, at) + text.slice(at, i).replace(/[\r\n]/g, ' ') + text.slice(i);
 }
 
@@ -217,10 +233,11 @@ function joinQuotedLines(text: string, at: number): string | undefined {
  * document wherever it stands: YAML
  * forbids it inside any content. So a stream splits at these lines into
  * parts that parse on their own, to the same documents and offsets. (The
- * `yaml` package reads an unclosed quote on across the line; such a part has
- * errors, and from there the stream is parsed as a whole.)
+ * `yaml` package reads an unclosed quote on across the line: a stream with
+ * errors is parsed part by part, see parseWhole.)
  */
 const DOCUMENT_START = /(?:^|(?<=\n))---(?=[ \t\r\n]|$)/g;
+const DOCUMENT_MARKER = /\n(?:---|\.\.\.)(?=[ \t\r\n]|$)/;
 /** What keeps a stream from splitting that way: directives, document-end markers, a byte-order mark. */
 const NOT_SPLITTABLE = /^(?:%|\.\.\.(?:[ \t\r\n]|$))|^\uFEFF/m;
 
