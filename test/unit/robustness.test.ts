@@ -275,6 +275,14 @@ describe('no input makes a rule slow', () => {
     assert.deepEqual(shifted(longFindings, long), shifted(shortFindings, short));
   });
 
+  it('a run of comment lines before a last line without a line feed leaves that line in the parse', async () => {
+    const text = `from alembic import op\n\n\ndef upgrade():\n${'    # a comment\n'.repeat(COMMENT_RUN_LINES + 8)}    op.drop_column("orders", "legacy_total")`;
+    assert.deepEqual(commentRuns(text).map((g) => g.end), [text.lastIndexOf('\n') + 1]);
+    const findings = await analyze('alembic/versions/abc_drop.py', text);
+    assert.ok(located(findings, 'RG202').length > 0);
+    assert.deepEqual(located(findings), located(await analyze('alembic/versions/abc_drop.py', text.replace(/ {4}# a comment\n/g, '\n'))));
+  });
+
   it('lines starting with `#` inside a Python string are not comments, however many there are', async () => {
     const text = `from alembic import op\n\n\ndef upgrade():\n    \"\"\"\n${'    # not a comment\n'.repeat(COMMENT_RUN_LINES + 8)}    # rollback-guard-ignore RG202: inside the docstring\n    \"\"\"\n    op.drop_column("orders", "legacy_total")\n`;
     assert.equal(commentRuns(text).length, 1);

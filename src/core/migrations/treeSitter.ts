@@ -121,8 +121,10 @@ export function commentRuns(text: string): Gap[] {
   let runStart = -1;
   let runRow = 0;
   let lines = 0;
-  for (let pos = 0; pos < text.length; ) {
+  let pos = 0;
+  while (pos < text.length) {
     const newline = text.indexOf('\n', pos);
+    // A last line without a line feed stays in the parse.
     if (newline < 0) break;
     let i = pos;
     while (text[i] === ' ' || text[i] === '\t') i++;
@@ -139,7 +141,7 @@ export function commentRuns(text: string): Gap[] {
     pos = newline + 1;
     row++;
   }
-  if (lines > COMMENT_RUN_LINES) gaps.push({ start: runStart, end: text.length, startRow: runRow, endRow: row });
+  if (lines > COMMENT_RUN_LINES) gaps.push({ start: runStart, end: pos, startRow: runRow, endRow: row });
   return gaps;
 }
 
