@@ -1,7 +1,8 @@
 /**
  * Rollback Guard in a real VS Code (code-server): diagnostics in the Problems
- * panel for a Helm template, a quick fix that removes its finding, and an
- * extension host that activated without errors.
+ * panel for a Helm template, a quick fix that removes its finding, an
+ * extension host that activated without errors, and a manifest file whose
+ * broken document leaves the findings of the others in place.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -60,4 +61,20 @@ test('the checksum quick fix edits the template and the finding disappears', () 
     const text = fs.readFileSync(path.join(workspace, 'charts/storefront/templates/deployment.yaml'), 'utf8');
     assert.match(text, /checksum\/config: \{\{ include \(print \$\.Template\.BasePath "\/configmap\.yaml"\) \. \| sha256sum \}\}/);
     await capture(session, 'quick-fix-applied', 'quick-fix-applied.png');
+  }));
+
+test('a broken document between good ones: the Problems panel shows the good documents\' findings and one note for the broken one', () =>
+  step('broken document', async () => {
+    const good = (name: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: ${name}\n          image: "example/${name}:latest"\n`;
+    const broken = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: "unclosed\n';
+    fs.mkdirSync(path.join(workspace, 'apps', 'mixed'), { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'apps', 'mixed', 'all.yaml'), `${good('web')}---\n${broken}---\n${good('api')}`);
+    await session.workbench.openFile('apps/mixed/all.yaml');
+    const rows = await waitForProblems(session.workbench, (r) => r.some((t) => /RG101/.test(t) && /example\/api:latest/.test(t)) && r.some((t) => /RG003/.test(t)));
+    assert.ok(rows.some((t) => /RG101/.test(t) && /example\/web:latest/.test(t)), rows.join('\n'));
+    assert.ok(rows.some((t) => /RG101/.test(t) && /example\/api:latest/.test(t)), rows.join('\n'));
+    const notes = rows.filter((t) => /RG003/.test(t));
+    assert.equal(notes.length, 1, rows.join('\n'));
+    assert.match(notes[0]!, /Not analysed: Missing closing "quote/);
+    await capture(session, 'problems-broken-document');
   }));
