@@ -26,7 +26,7 @@ import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { parse } from 'yaml';
 import { startPlane, type Plane } from '../cluster/plane';
-import { capture, copyDirectory, openSession, ROOT, type Session } from './support';
+import { capture, copyDirectory, openSession, quickPick as answerQuickPick, rollbackPanel, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const SHA = ['1111111111111111111111111111111111111111', '2222222222222222222222222222222222222222', '3333333333333333333333333333333333333333'];
@@ -98,31 +98,10 @@ async function shot(name: string): Promise<void> {
 }
 
 /** The rollback panel's page (the webview's inner frame), once its heading shows `headline`. */
-async function panel(headline: RegExp, timeoutMs = 90_000): Promise<Frame> {
-  const { page } = session.workbench;
-  const deadline = Date.now() + timeoutMs;
-  let seen = '';
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const text = await frame.locator('#headline').innerText({ timeout: 200 }).catch(() => '');
-      if (text) seen = text;
-      if (headline.test(text)) return frame;
-    }
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`the rollback panel never showed ${headline} (last heading: ${seen || 'none'})`);
-}
+const panel = (headline: RegExp, timeoutMs?: number): Promise<Frame> => rollbackPanel(session.workbench, headline, timeoutMs);
 
 /** Waits for the quick input titled `title`, types `filter` and picks the row whose label starts with `label`. */
-async function quickPick(title: RegExp, label: string, filter = label): Promise<void> {
-  const { page } = session.workbench;
-  const widget = page.locator('.quick-input-widget').filter({ has: page.locator('.quick-input-title', { hasText: title }) });
-  await widget.waitFor({ state: 'visible', timeout: 60_000 });
-  await widget.locator('.quick-input-box input').fill(filter);
-  const item = widget.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: label }) });
-  await item.first().waitFor({ state: 'visible', timeout: 10_000 });
-  await item.first().click();
-}
+const quickPick = (title: RegExp, label: string, filter?: string): Promise<void> => answerQuickPick(session.workbench, title, label, filter);
 
 /** The check `id` of the panel. */
 function check(frame: Frame, id: string) {
