@@ -26,7 +26,7 @@ import { after, before, test } from 'node:test';
 import type { Frame } from 'playwright-core';
 import { parse } from 'yaml';
 import { startPlane, type Plane } from '../cluster/plane';
-import { capture, copyDirectory, openSession, quickPick as answerQuickPick, rollbackPanel, ROOT, type Session } from './support';
+import { capture, copyDirectory, failureSteps, openSession, quickPick as answerQuickPick, rollbackPanel, ROOT, type Session } from './support';
 
 const GIT_IDENTITY = { GIT_AUTHOR_NAME: 'Rollback Guard E2E', GIT_AUTHOR_EMAIL: 'e2e@example.invalid', GIT_COMMITTER_NAME: 'Rollback Guard E2E', GIT_COMMITTER_EMAIL: 'e2e@example.invalid' };
 const SHA = ['1111111111111111111111111111111111111111', '2222222222222222222222222222222222222222', '3333333333333333333333333333333333333333'];
@@ -53,7 +53,6 @@ type App = { metadata: { resourceVersion: string }; spec: { source: Record<strin
 let plane: Plane;
 let session: Session;
 let workspace: string;
-let failed = false;
 
 before(async () => {
   plane = await startPlane({ stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'rg-e2e-argocd-plane-')) });
@@ -77,19 +76,11 @@ before(async () => {
 });
 
 after(async () => {
-  await session?.stop(failed);
+  await session?.stop(failed());
   await plane?.stop();
 });
 
-async function step(name: string, fn: () => Promise<void>) {
-  try {
-    await fn();
-  } catch (error) {
-    failed = true;
-    await session?.workbench.screenshot(`failure-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
-    throw error;
-  }
-}
+const { step, failed } = failureSteps(() => session);
 
 async function shot(name: string): Promise<void> {
   await session.workbench.page.mouse.move(700, 6);

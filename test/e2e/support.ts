@@ -111,6 +111,27 @@ export function demoRepoSession(suite: string, started: (session: Session, repo:
 }
 
 /**
+ * `step(name, fn)` runs a test's body; when it throws, the suite is marked
+ * failed (`failed()`, for `session.stop`) and the window is saved as
+ * `failure-<name>.png` before the error goes on.
+ */
+export function failureSteps(current: () => Session | undefined): { step(name: string, fn: () => Promise<void>): Promise<void>; failed(): boolean } {
+  let failed = false;
+  return {
+    async step(name, fn) {
+      try {
+        await fn();
+      } catch (error) {
+        failed = true;
+        await current()?.workbench.screenshot(`failure-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+        throw error;
+      }
+    },
+    failed: () => failed,
+  };
+}
+
+/**
  * A screenshot of the current step in the suite's artifacts; with
  * ROLLBACK_GUARD_SCREENSHOTS=docs it is also copied to docs/screenshots/<docName>
  * (how the README's pictures are refreshed: `ROLLBACK_GUARD_SCREENSHOTS=docs npm test -- e2e`).
