@@ -37,7 +37,8 @@ export interface Workbench {
   /** Run a command by its palette title (e.g. "Rollback Guard: Check Branch"). */
   runCommand(title: string): Promise<void>;
   /** Wait for a notification toast containing `text`; returns its full text. */
-  waitForNotification(text: string | RegExp, options?: { timeoutMs?: number }): Promise<string>;
+  /** `centre`: also look in the notification centre (opened after 15 s without a toast). */
+  waitForNotification(text: string | RegExp, options?: { timeoutMs?: number; centre?: boolean }): Promise<string>;
   /** Full-page PNG at `<screenshotsDir>/<name>.png`; returns the path. */
   screenshot(name: string): Promise<string>;
   /**
@@ -188,10 +189,25 @@ export async function openWorkbench(url: string, options: OpenWorkbenchOptions =
     await pickFromQuickInput(`>${title}`, (rows) => rows.findIndex((r) => normalise(r.name) === normalise(title)), `command "${title}"`);
   };
 
-  const waitForNotification = async (text: string | RegExp, opts: { timeoutMs?: number } = {}): Promise<string> => {
+  const waitForNotification = async (text: string | RegExp, opts: { timeoutMs?: number; centre?: boolean } = {}): Promise<string> => {
     const toast = page.locator('.notifications-toasts .notification-toast, .notifications-center .notification-list-item').filter({ hasText: text });
+    const total = opts.timeoutMs ?? timeout;
+    const started = Date.now();
     try {
-      await toast.first().waitFor({ state: 'visible', timeout: opts.timeoutMs ?? timeout });
+      // A notification can go to the notification centre without a toast (the
+      // workbench does not always draw one, e.g. right after a modal dialog):
+      // with `centre`, after 15 s the centre is opened and the wait goes on there.
+      const asToast = opts.centre ? Math.min(total, 15_000) : total;
+      const seen = await toast.first().waitFor({ state: 'visible', timeout: asToast }).then(() => true, () => false);
+      if (!seen) {
+        if (total <= asToast) throw new Error(`no toast within ${total} ms`);
+        await runCommand('Notifications: Show Notifications');
+        await toast.first().waitFor({ state: 'visible', timeout: Math.max(1_000, total - (Date.now() - started)) });
+        const message = (await toast.first().locator('.notification-list-item-message').innerText()).trim();
+        // Closed again, so that the next notifications are drawn as toasts.
+        await runCommand('Notifications: Hide Notifications');
+        return message;
+      }
     } catch (error) {
       const seen = await page.locator('.notification-list-item-message').allInnerTexts().catch(() => []);
       throw new Error(`no notification matching ${String(text)} (visible: ${JSON.stringify(seen)}): ${(error as Error).message}`);
