@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { Preflight, PreflightCheck } from '../../src/cluster';
+import { workloadPreflight } from './preflightFixture';
 import { Engine } from '../../src/core/engine';
 import {
   ageText,
@@ -229,20 +230,14 @@ function preflight(overrides: { checks?: PreflightCheck[]; production?: boolean;
     { id: 'dry-run', status: 'pass', title: 'server-side dry run (dryRun=All) accepted the patch', evidence: [] },
     { id: 'diff', status: 'info', title: '1 field(s) of the pod template change', evidence: ['changed spec.containers[catalog].image'] },
   ];
-  return {
-    request: { ref: { kind: 'Deployment', namespace: 'bookstore', name: 'catalog' }, toRevision: 1 },
-    context: { name: overrides.production ? 'prod-eu' : 'rg-admin', cluster: 'c', user: 'admin', namespace: 'default', auth: 'token' },
-    server: 'https://127.0.0.1:6443',
-    production: overrides.production ? { production: true, pattern: 'prod-*' } : { production: false },
-    plan: { action: overrides.action ?? 'patch', fromRevision: 3, toRevision: 1 } as Preflight['plan'],
-    history: {} as Preflight['history'],
-    diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'ghcr.io/bookstore/catalog:1.4.2', to: 'ghcr.io/bookstore/catalog:1.2.0' }], unified: '' },
-    gitops: [],
+  return workloadPreflight({
     checks,
+    plan: { action: overrides.action ?? 'patch', fromRevision: 3, toRevision: 1 } as Preflight['plan'],
+    diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'ghcr.io/bookstore/catalog:1.4.2', to: 'ghcr.io/bookstore/catalog:1.2.0' }], unified: '' },
+    production: overrides.production,
     blocking: overrides.blocking ?? [],
     at: new Date(NOW).toISOString(),
-    calls: 6,
-  };
+  });
 }
 
 describe('cluster view: the rollback confirmation', () => {

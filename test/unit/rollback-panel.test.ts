@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import type { Preflight, PreflightCheck } from '../../src/cluster';
 import { workloadReview } from '../../src/cluster/review';
 import { renderRollbackPanel, type PanelPage } from '../../src/extension/webview/rollbackPanelHtml';
+import { workloadPreflight } from './preflightFixture';
 
 const PAGE: PanelPage = { cspSource: 'vscode-webview://x', nonce: 'n0nce', stylesheet: 'style.css', script: 'panel.js' };
 
@@ -18,20 +19,13 @@ function preflight(o: { production?: boolean; refuse?: boolean; checks?: Preflig
     { id: 'rbac', status: o.refuse ? 'fail' : 'pass', title: o.refuse ? error.message : 'may patch', evidence: [], ...(o.refuse ? { error } : {}) },
     { id: 'schema', status: 'warn', title: '1 migration <b>changed</b>', evidence: ['db/migrations/000003.up.sql'] },
   ];
-  return {
-    request: { ref: { kind: 'Deployment', namespace: 'bookstore', name: 'catalog' }, toRevision: 1 },
-    context: { name: o.production ? 'prod-eu' : 'rg-admin', cluster: 'c', user: 'admin', namespace: 'default', auth: 'token' },
-    server: 'https://127.0.0.1:6443',
-    production: o.production ? { production: true, pattern: 'prod-*' } : { production: false },
-    plan: { action: 'patch', fromRevision: 3, toRevision: 1, resourceVersion: '812', from: { template: { spec: { containers: [{ name: 'catalog', image: 'a:1.4.2' }] } }, images: [] }, to: { template: { spec: { containers: [{ name: 'catalog', image: 'a:1.2.0' }] } } }, patch: { type: 'json', contentType: 'application/json-patch+json', body: [] } } as unknown as Preflight['plan'],
-    history: {} as Preflight['history'],
-    diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'a:1.4.2', to: 'a:1.2.0' }], unified: '' },
-    gitops: [],
+  return workloadPreflight({
     checks,
+    plan: { action: 'patch', fromRevision: 3, toRevision: 1, resourceVersion: '812', from: { template: { spec: { containers: [{ name: 'catalog', image: 'a:1.4.2' }] } }, images: [] }, to: { template: { spec: { containers: [{ name: 'catalog', image: 'a:1.2.0' }] } } }, patch: { type: 'json', contentType: 'application/json-patch+json', body: [] } } as unknown as Preflight['plan'],
+    diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'a:1.4.2', to: 'a:1.2.0' }], unified: '' },
+    production: o.production,
     blocking: o.refuse ? [error] : [],
-    at: '2025-03-01T12:00:00Z',
-    calls: 6,
-  };
+  });
 }
 
 const render = (p: Preflight, reason?: string) => renderRollbackPanel({ kind: 'review', review: workloadReview(p), ...(reason ? { reason } : {}) }, PAGE);

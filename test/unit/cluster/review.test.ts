@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApplicationPreflight, HelmPreflight, Preflight, PreflightCheck } from '../../../src/cluster';
 import { applicationReview, helmReview, reviewText, summaryText, workloadReview } from '../../../src/cluster/review';
+import { workloadPreflight } from '../preflightFixture';
 
 function preflight(overrides: { checks?: PreflightCheck[]; production?: boolean; blocking?: Preflight['blocking']; action?: 'patch' | 'skip'; gitops?: Preflight['gitops'] } = {}): Preflight {
   const checks: PreflightCheck[] = overrides.checks ?? [
@@ -19,20 +20,14 @@ function preflight(overrides: { checks?: PreflightCheck[]; production?: boolean;
     { id: 'diff', status: 'info', title: '1 field(s) of the pod template change', evidence: [] },
     { id: 'schema', status: 'warn', title: '1 migration changed between revision 3 and revision 1', evidence: ['db/migrations/000003_drop.up.sql'] },
   ];
-  return {
-    request: { ref: { kind: 'Deployment', namespace: 'bookstore', name: 'catalog' }, toRevision: 1 },
-    context: { name: overrides.production ? 'prod-eu' : 'rg-admin', cluster: 'c', user: 'admin', namespace: 'default', auth: 'token' },
-    server: 'https://127.0.0.1:6443',
-    production: overrides.production ? { production: true, pattern: 'prod-*' } : { production: false },
-    plan: { action: overrides.action ?? 'patch', fromRevision: 3, toRevision: 1, resourceVersion: '812', patch: { type: 'json', contentType: 'application/json-patch+json', body: [] }, from: { template: { spec: { containers: [{ name: 'catalog', image: 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0b' }] } }, images: [] }, to: { template: { spec: { containers: [{ name: 'catalog', image: 'ghcr.io/bookstore/catalog:1.2.0' }] } }, images: [] } } as unknown as Preflight['plan'],
-    history: {} as Preflight['history'],
-    diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0b', to: 'ghcr.io/bookstore/catalog:1.2.0' }], unified: '--- a\n+++ b\n' },
-    gitops: overrides.gitops ?? [],
+  return workloadPreflight({
     checks,
+    plan: { action: overrides.action ?? 'patch', fromRevision: 3, toRevision: 1, resourceVersion: '812', patch: { type: 'json', contentType: 'application/json-patch+json', body: [] }, from: { template: { spec: { containers: [{ name: 'catalog', image: 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0b' }] } }, images: [] }, to: { template: { spec: { containers: [{ name: 'catalog', image: 'ghcr.io/bookstore/catalog:1.2.0' }] } }, images: [] } } as unknown as Preflight['plan'],
+    diff: { equal: false, changes: [], images: [{ container: 'catalog', from: 'ghcr.io/bookstore/catalog:1.4.2@sha256:5b0b', to: 'ghcr.io/bookstore/catalog:1.2.0' }], unified: '--- a\n+++ b\n' },
+    production: overrides.production,
     blocking: overrides.blocking ?? [],
-    at: '2025-03-01T12:00:00Z',
-    calls: 6,
-  };
+    gitops: overrides.gitops ?? [],
+  });
 }
 
 describe('the rollback review', () => {
